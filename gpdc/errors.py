@@ -1,0 +1,65 @@
+"""The exceptions gpdc raises: one small hierarchy, in one module.
+
+Every error about user input names the field (or file and column), the value and what is
+allowed, so that the CLI can print it as it is and the user can fix the input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GpdcError(Exception):
+    """Base class of every error gpdc raises on purpose."""
+
+
+class ScenarioError(GpdcError, ValueError):
+    """A scenario field has a value that is not allowed.
+
+    Parameters
+    ----------
+    field : str
+        Dotted path of the field, e.g. ``"storage.storage_mwh"``.
+    value : Any
+        The value given.
+    allowed : str
+        What is allowed, in words, with the unit, e.g. ``"must be >= 0 [MWh]"``.
+    """
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
+
+
+class ScenarioErrors(GpdcError, ValueError):
+    """Several scenario fields are invalid at once; ``errors`` holds each one."""
+
+    def __init__(self, errors: list[ScenarioError], source: str | None = None) -> None:
+        self.errors = errors
+        self.source = source
+        head = f"{source}: " if source else ""
+        lines = "\n".join(f"  - {e}" for e in errors)
+        n = len(errors)
+        super().__init__(f"{head}{n} invalid field{'s' if n != 1 else ''}:\n{lines}")
+
+
+class ProfileError(GpdcError, ValueError):
+    """An hourly profile (file or array) is malformed: wrong length, NaN, out of range."""
+
+
+class DataTableError(GpdcError, LookupError):
+    """A lookup in gpdc's reference data tables (policy, factors, tariffs, costs) failed."""
+
+
+class ResultsFileError(GpdcError, OSError):
+    """A results file cannot be written or read as a gpdc result."""
+
+
+class ConsistencyError(GpdcError, ValueError):
+    """A plausibility check failed under ``strict=True``."""
+
+
+class ConsistencyWarning(UserWarning):
+    """A plausibility check failed; the run goes on."""

@@ -1,0 +1,574 @@
+"""Reference implementations of the hourly dispatch, written for clarity.
+
+Both functions follow ``docs/dispatch.md`` ("The hourly dispatch — exact rules") line by
+line; the comments cite its steps.  They are independent of the numba kernels in
+``gpdc.kernels.dispatch`` and exist so that the tests can hold the kernels against them.
+
+* :func:`dispatch_python` — one scenario, a plain Python loop over Python floats; returns
+  the year's totals and the hourly traces.
+* :func:`dispatch_numpy` — many scenarios at once, a Python loop over the hours whose every
+  step is a few NumPy vector operations over the scenarios; returns the totals only.  This
+  is the "pure-NumPy reference" that the benchmarks time.
+
+Both perform the same floating-point operations in the same order, so for the same inputs
+they agree to the last bit (the tests still only ask for 1e-9 relative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from gpdc.errors import ProfileError, ScenarioError
+from gpdc.kernels import layout as L
+
+__all__ = ["dispatch_numpy", "dispatch_python", "params_array", "params_dict"]
+
+ArrayLike1D = Sequence[float] | npt.NDArray[np.floating]
+
+# Defaults for :func:`params_dict`: 100 MW wind + 100 MW PV, a line, an export connection
+# and an import contract far larger than anything the plants or a test load reach, no
+# storage, no line loss, export cap 1 (never binds), running rule, no grid charging.
+_DEFAULT_PARAMS: dict[str, float] = {
+    "wind_mw": 100.0,
+    "solar_mw": 100.0,
+    "line_mw": 1.0e6,
+    "line_loss_frac": 0.0,
+    "charge_mw": 0.0,
+    "discharge_mw": 0.0,
+    "usable_mwh": 0.0,
+    "eta_charge": 1.0,
+    "eta_discharge": 1.0,
+    "init_green_mwh": 0.0,
+    "init_grid_mwh": 0.0,
+    "export_mw": 1.0e6,
+    "export_cap_frac": 1.0,
+    "export_rule": float(L.EXPORT_RULE_RUNNING),
+    "import_mw": 1.0e6,
+    "grid_charge": 0.0,
+    "grid_charge_price_yuan_per_mwh": 0.0,
+}
+assert tuple(_DEFAULT_PARAMS) == L.PARAM_NAMES  # noqa: S101 - module self-check
+
+
+# ---------------------------------------------------------------------------------------
+# parameter helpers
+# ---------------------------------------------------------------------------------------
+
+
+def params_dict(**overrides: float | str) -> dict[str, float]:
+    """Return a complete parameter dict with test-friendly defaults.
+
+    The defaults describe 100 MW of wind and 100 MW of PV behind a line, an export
+    connection and an import contract of 1e6 MW each (never binding), no line loss, no
+    storage (all storage ratings 0, efficiencies 1), export cap 1 under the running rule
+    (never binding) and no grid charging.
+
+    Parameters
+    ----------
+    **overrides : float or str
+        Values replacing the defaults, keyed by the names in
+        ``gpdc.kernels.layout.PARAM_NAMES``.  ``export_rule`` may also be given as
+        ``"running"`` or ``"budget"``.  Units as in ``gpdc.kernels.layout`` [-].
+
+    Returns
+    -------
+    dict[str, float]
+        One value per name in ``PARAM_NAMES``, in that order [-].
+
+    Raises
+    ------
+    ScenarioError
+        If an override names no parameter, or ``export_rule`` is an unknown word.
+    """
+    params = dict(_DEFAULT_PARAMS)
+    for name, value in overrides.items():
+        if name not in params:
+            raise ScenarioError(name, value, f"must be one of {', '.join(L.PARAM_NAMES)}")
+        if name == "export_rule" and isinstance(value, str):
+            if value not in L.EXPORT_RULE_NAMES:
+                raise ScenarioError(name, value, "must be 'running' or 'budget' (or 0 / 1)")
+            value = L.EXPORT_RULE_NAMES[value]
+        params[name] = float(value)
+    return params
+
+
+def _checked_params(params: Mapping[str, float]) -> dict[str, float]:
+    """Return ``params`` as floats after checking it names exactly ``PARAM_NAMES``."""
+    missing = [n for n in L.PARAM_NAMES if n not in params]
+    unknown = [n for n in params if n not in L.PARAM_NAMES]
+    if missing:
+        raise ScenarioError(missing[0], None, "is required (missing from the parameter dict)")
+    if unknown:
+        raise ScenarioError(unknown[0], params[unknown[0]], "is not a dispatch parameter")
+    return {n: float(params[n]) for n in L.PARAM_NAMES}
+
+
+def params_array(dicts: Sequence[Mapping[str, float]]) -> npt.NDArray[np.float64]:
+    """Stack parameter dicts into the kernels' parameter array.
+
+    Parameters
+    ----------
+    dicts : sequence of mapping of str to float
+        One complete parameter dict per scenario, keyed by ``PARAM_NAMES`` (e.g. from
+        :func:`params_dict`) [-].
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of shape ``(N_PARAMS, n_scen)``; row ``P_*`` holds that parameter
+        of every scenario [-].
+
+    Raises
+    ------
+    ScenarioError
+        If a dict lacks a parameter or names an unknown one.
+    """
+    checked = [_checked_params(d) for d in dicts]
+    out = np.empty((L.N_PARAMS, len(checked)), dtype=np.float64)
+    for s, d in enumerate(checked):
+        for row, name in enumerate(L.PARAM_NAMES):
+            out[row, s] = d[name]
+    return out
+
+
+def _profiles(
+    cf_wind: ArrayLike1D,
+    cf_solar: ArrayLike1D,
+    load_mw: ArrayLike1D,
+    price_import: ArrayLike1D,
+    price_export: ArrayLike1D,
+) -> tuple[list[float], list[float], list[float], list[float], list[float]]:
+    """Return the five hourly profiles as lists of Python floats of one common length."""
+    named = {
+        "cf_wind": cf_wind,
+        "cf_solar": cf_solar,
+        "load_mw": load_mw,
+        "price_import": price_import,
+        "price_export": price_export,
+    }
+    for name, v in named.items():
+        if np.ndim(v) != 1:
+            raise ProfileError(f"{name} must be one-dimensional, got shape {np.shape(v)}")
+    lists = {name: [float(x) for x in v] for name, v in named.items()}
+    n_hours = len(lists["cf_wind"])
+    for name, values in lists.items():
+        if len(values) != n_hours:
+            raise ProfileError(
+                f"{name} has {len(values)} steps but cf_wind has {n_hours}; "
+                "all hourly profiles must have the same length"
+            )
+    return (
+        lists["cf_wind"],
+        lists["cf_solar"],
+        lists["load_mw"],
+        lists["price_import"],
+        lists["price_export"],
+    )
+
+
+def _check_dt(dt_h: float) -> float:
+    dt = float(dt_h)
+    if not dt > 0.0:
+        raise ScenarioError("dt_h", dt_h, "must be > 0 [h]")
+    return dt
+
+
+# ---------------------------------------------------------------------------------------
+# one scenario, plain Python
+# ---------------------------------------------------------------------------------------
+
+
+def dispatch_python(
+    cf_wind: ArrayLike1D,
+    cf_solar: ArrayLike1D,
+    load_mw: ArrayLike1D,
+    price_import: ArrayLike1D,
+    price_export: ArrayLike1D,
+    params: Mapping[str, float],
+    dt_h: float = 1.0,
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Dispatch one scenario hour by hour in plain Python (docs/dispatch.md).
+
+    Parameters
+    ----------
+    cf_wind : sequence of float
+        Wind capacity factor of each step, 0–1 [-].
+    cf_solar : sequence of float
+        PV capacity factor of each step, 0–1 [-].
+    load_mw : sequence of float
+        Mean load in each step [MW].
+    price_import : sequence of float
+        Price of energy drawn from the grid in each step [yuan/MWh].
+    price_export : sequence of float
+        Price paid for energy fed into the grid in each step [yuan/MWh].
+    params : mapping of str to float
+        One value per name in ``gpdc.kernels.layout.PARAM_NAMES`` (``export_rule``
+        0 = running, 1 = budget; ``grid_charge`` 0 / 1); units as in that module [-].
+    dt_h : float, optional
+        Length of a step, default 1 [h].
+
+    Returns
+    -------
+    totals : dict[str, float]
+        The year's totals keyed by ``TOTAL_NAMES`` (energies [MWh], peak import [MW],
+        cost and revenue [yuan], self-supply steps [h] counted as steps) [-].
+    traces : dict[str, list[float]]
+        Per-step values keyed by ``TRACE_NAMES``, each a list of ``n_hours`` floats; the
+        two storage traces are the pool energies at the END of each step [MWh].
+
+    Raises
+    ------
+    ProfileError
+        If the profiles are not one-dimensional or differ in length.
+    ScenarioError
+        If ``params`` lacks a parameter or names an unknown one, or ``dt_h <= 0``.
+    """
+    cfw, cfs, load, p_imp, p_exp = _profiles(cf_wind, cf_solar, load_mw, price_import,
+                                             price_export)
+    p = _checked_params(params)
+    dt = _check_dt(dt_h)
+    n_hours = len(cfw)
+
+    wind_mw = p["wind_mw"]
+    solar_mw = p["solar_mw"]
+    line_mw = p["line_mw"]
+    line_loss_frac = p["line_loss_frac"]
+    charge_mw = p["charge_mw"]
+    discharge_mw = p["discharge_mw"]
+    usable_mwh = p["usable_mwh"]
+    eta_charge = p["eta_charge"]
+    eta_discharge = p["eta_discharge"]
+    export_mw = p["export_mw"]
+    export_cap_frac = p["export_cap_frac"]
+    budget_rule = p["export_rule"] == float(L.EXPORT_RULE_BUDGET)
+    import_mw = p["import_mw"]
+    grid_charge = p["grid_charge"]
+    grid_charge_price = p["grid_charge_price_yuan_per_mwh"]
+
+    # CW_tot, CS_tot: dt x the sum of all capacity factors (for the budget rule).
+    sum_cf_wind_all = 0.0
+    sum_cf_solar_all = 0.0
+    for t in range(n_hours):
+        sum_cf_wind_all += cfw[t]
+        sum_cf_solar_all += cfs[t]
+    cw_tot = dt * sum_cf_wind_all
+    cs_tot = dt * sum_cf_solar_all
+
+    # state
+    green = p["init_green_mwh"]  # usable energy in the green pool [MWh]
+    grid = p["init_grid_mwh"]  # usable energy in the grid pool [MWh]
+    cum_export = 0.0
+    sum_cf_wind = 0.0  # running sums, this hour included
+    sum_cf_solar = 0.0
+
+    # accumulators (ordinary, in hour order)
+    tot_direct = 0.0
+    tot_ch_green = 0.0
+    tot_ch_grid = 0.0
+    tot_dis_green = 0.0
+    tot_dis_grid = 0.0
+    tot_export = 0.0
+    tot_import = 0.0
+    tot_curt_line = 0.0
+    tot_curt_bus = 0.0
+    tot_curt_cap = 0.0
+    tot_unserved = 0.0
+    peak_import = 0.0
+    import_cost = 0.0
+    export_revenue = 0.0
+    self_supply_steps = 0.0
+
+    traces: dict[str, list[float]] = {name: [] for name in L.TRACE_NAMES}
+
+    for t in range(n_hours):
+        # CW_t, CS_t (running sums, this hour included)
+        sum_cf_wind += cfw[t]
+        sum_cf_solar += cfs[t]
+        cw_t = dt * sum_cf_wind
+        cs_t = dt * sum_cf_solar
+
+        # --- preamble of "One step" ---
+        gen = (wind_mw * cfw[t] + solar_mw * cfs[t]) * dt  # available generation
+        line_in = min(gen, line_mw * dt)
+        curt_line = gen - line_in  # curtailed by the line
+        loss = line_in * line_loss_frac
+        arrive = line_in - loss
+        load_e = load[t] * dt
+        direct = min(arrive, load_e)
+        surplus = arrive - direct
+        deficit = load_e - direct
+        gc = grid_charge == 1.0 and p_imp[t] <= grid_charge_price  # grid-charging hour
+
+        # --- 1. storage takes green surplus first ---
+        ch_green = max(0.0, min(surplus, charge_mw * dt,
+                                (usable_mwh - green - grid) / eta_charge))
+        green += ch_green * eta_charge
+        rest = surplus - ch_green
+
+        # --- 2. then the grid takes what the connection and the export cap allow ---
+        if budget_rule:
+            ref = wind_mw * cw_tot + solar_mw * cs_tot
+        else:
+            ref = wind_mw * cw_t + solar_mw * cs_t
+        allow = max(0.0, export_cap_frac * ref - cum_export)
+        exp_phys = min(rest, export_mw * dt)
+        export = min(exp_phys, allow)
+        cum_export += export
+        curt_cap = exp_phys - export  # curtailed only because of the export-share cap
+        curt_bus = rest - export  # all curtailment at the user bus (includes curt_cap)
+
+        # --- 3. storage serves the deficit (not in grid-charging hours) ---
+        if gc:
+            dis = 0.0
+        else:
+            dis = max(0.0, min(deficit, discharge_mw * dt, (green + grid) * eta_discharge))
+        pool = green + grid
+        share = green / pool if pool > 0.0 else 0.0
+        w = dis / eta_discharge  # energy leaving the pools
+        green = max(green - w * share, 0.0)  # each clamped at >= 0
+        grid = max(grid - w * (1.0 - share), 0.0)
+        dis_green = dis * share
+        dis_grid = dis - dis_green
+
+        # --- 4. the grid serves the rest, up to the contracted import ---
+        need = deficit - dis
+        imp_load = min(need, import_mw * dt)
+        unserved = need - imp_load
+
+        # --- 5. grid charging, with what charge power and import remain ---
+        if gc:
+            ch_grid = max(0.0, min(charge_mw * dt - ch_green,
+                                   (usable_mwh - green - grid) / eta_charge,
+                                   import_mw * dt - imp_load))
+        else:
+            ch_grid = 0.0
+        grid += ch_grid * eta_charge
+        imp = imp_load + ch_grid
+
+        # --- sums over the year ---
+        tot_direct += direct
+        tot_ch_green += ch_green
+        tot_ch_grid += ch_grid
+        tot_dis_green += dis_green
+        tot_dis_grid += dis_grid
+        tot_export += export
+        tot_import += imp
+        tot_curt_line += curt_line
+        tot_curt_bus += curt_bus
+        tot_curt_cap += curt_cap
+        tot_unserved += unserved
+        import_cost += imp * p_imp[t]
+        export_revenue += export * p_exp[t]
+        peak_import = max(peak_import, imp / dt)
+        if need == 0.0:  # self-supply step: the load entirely served by green energy
+            self_supply_steps += 1.0
+
+        # --- hourly traces (pools at the END of the hour) ---
+        traces["gen_avail_mwh"].append(gen)
+        traces["curtail_line_mwh"].append(curt_line)
+        traces["line_loss_mwh"].append(loss)
+        traces["direct_mwh"].append(direct)
+        traces["charge_green_mwh"].append(ch_green)
+        traces["charge_grid_mwh"].append(ch_grid)
+        traces["discharge_green_mwh"].append(dis_green)
+        traces["discharge_grid_mwh"].append(dis_grid)
+        traces["export_mwh"].append(export)
+        traces["import_mwh"].append(imp)
+        traces["curtail_bus_mwh"].append(curt_bus)
+        traces["unserved_mwh"].append(unserved)
+        traces["storage_green_mwh"].append(green)
+        traces["storage_grid_mwh"].append(grid)
+
+    totals = {
+        "direct_mwh": tot_direct,
+        "charge_green_mwh": tot_ch_green,
+        "charge_grid_mwh": tot_ch_grid,
+        "discharge_green_mwh": tot_dis_green,
+        "discharge_grid_mwh": tot_dis_grid,
+        "export_mwh": tot_export,
+        "import_mwh": tot_import,
+        "curtail_line_mwh": tot_curt_line,
+        "curtail_bus_mwh": tot_curt_bus,
+        "curtail_export_cap_mwh": tot_curt_cap,
+        "unserved_mwh": tot_unserved,
+        "peak_import_mw": peak_import,
+        "import_cost_yuan": import_cost,
+        "export_revenue_yuan": export_revenue,
+        "self_supply_steps": self_supply_steps,
+        "storage_green_end_mwh": green,
+        "storage_grid_end_mwh": grid,
+    }
+    assert tuple(totals) == L.TOTAL_NAMES  # noqa: S101 - internal consistency
+    return totals, traces
+
+
+# ---------------------------------------------------------------------------------------
+# many scenarios, NumPy vectors over the scenarios
+# ---------------------------------------------------------------------------------------
+
+
+def dispatch_numpy(
+    cf_wind: ArrayLike1D,
+    cf_solar: ArrayLike1D,
+    load_mw: ArrayLike1D,
+    price_import: ArrayLike1D,
+    price_export: ArrayLike1D,
+    params: npt.NDArray[np.float64],
+    dt_h: float = 1.0,
+) -> npt.NDArray[np.float64]:
+    """Dispatch many scenarios at once, vectorised over the scenarios (docs/dispatch.md).
+
+    Parameters
+    ----------
+    cf_wind : array_like of float
+        Wind capacity factor of each step, shared by all scenarios, 0–1 [-].
+    cf_solar : array_like of float
+        PV capacity factor of each step, shared by all scenarios, 0–1 [-].
+    load_mw : array_like of float
+        Mean load in each step [MW].
+    price_import : array_like of float
+        Price of energy drawn from the grid in each step [yuan/MWh].
+    price_export : array_like of float
+        Price paid for energy fed into the grid in each step [yuan/MWh].
+    params : numpy.ndarray
+        float64 array of shape ``(N_PARAMS, n_scen)``, rows ``P_*`` of
+        ``gpdc.kernels.layout`` (e.g. from :func:`params_array`); units as there [-].
+    dt_h : float, optional
+        Length of a step, default 1 [h].
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 totals of shape ``(n_scen, N_TOTALS)``, columns ``T_*`` (energies [MWh],
+        peak import [MW], cost and revenue [yuan], self-supply steps [h]) [-].
+
+    Raises
+    ------
+    ProfileError
+        If the profiles are not one-dimensional or differ in length.
+    ScenarioError
+        If ``params`` does not have shape ``(N_PARAMS, n_scen)``, or ``dt_h <= 0``.
+    """
+    cfw, cfs, load, p_imp, p_exp = _profiles(cf_wind, cf_solar, load_mw, price_import,
+                                             price_export)
+    dt = _check_dt(dt_h)
+    prm = np.asarray(params, dtype=np.float64)
+    if prm.ndim != 2 or prm.shape[0] != L.N_PARAMS:
+        raise ScenarioError("params", f"array of shape {prm.shape}",
+                            f"must have shape (N_PARAMS={L.N_PARAMS}, n_scen)")
+    n_hours = len(cfw)
+    n_scen = prm.shape[1]
+
+    wind_mw = prm[L.P_WIND_MW]
+    solar_mw = prm[L.P_SOLAR_MW]
+    line_e = prm[L.P_LINE_MW] * dt
+    line_loss_frac = prm[L.P_LINE_LOSS_FRAC]
+    charge_e = prm[L.P_CHARGE_MW] * dt
+    discharge_e = prm[L.P_DISCHARGE_MW] * dt
+    usable_mwh = prm[L.P_USABLE_MWH]
+    eta_charge = prm[L.P_ETA_CHARGE]
+    eta_discharge = prm[L.P_ETA_DISCHARGE]
+    export_e = prm[L.P_EXPORT_MW] * dt
+    export_cap_frac = prm[L.P_EXPORT_CAP_FRAC]
+    budget_rule = prm[L.P_EXPORT_RULE] == float(L.EXPORT_RULE_BUDGET)
+    import_e = prm[L.P_IMPORT_MW] * dt
+    grid_charge_on = prm[L.P_GRID_CHARGE] == 1.0
+    grid_charge_price = prm[L.P_GRID_CHARGE_PRICE]
+
+    # CW_tot, CS_tot and the budget-rule reference (same summation order as the loop)
+    sum_cf_wind_all = 0.0
+    sum_cf_solar_all = 0.0
+    for t in range(n_hours):
+        sum_cf_wind_all += cfw[t]
+        sum_cf_solar_all += cfs[t]
+    ref_budget = wind_mw * (dt * sum_cf_wind_all) + solar_mw * (dt * sum_cf_solar_all)
+
+    green = prm[L.P_INIT_GREEN_MWH].copy()
+    grid = prm[L.P_INIT_GRID_MWH].copy()
+    cum_export = np.zeros(n_scen)
+    zeros = np.zeros(n_scen)
+    tot = np.zeros((L.N_TOTALS, n_scen))
+    sum_cf_wind = 0.0
+    sum_cf_solar = 0.0
+
+    for t in range(n_hours):
+        sum_cf_wind += cfw[t]
+        sum_cf_solar += cfs[t]
+
+        # preamble
+        gen = (wind_mw * cfw[t] + solar_mw * cfs[t]) * dt
+        line_in = np.minimum(gen, line_e)
+        curt_line = gen - line_in
+        arrive = line_in - line_in * line_loss_frac
+        load_e = load[t] * dt
+        direct = np.minimum(arrive, load_e)
+        surplus = arrive - direct
+        deficit = load_e - direct
+        gc = grid_charge_on & (p_imp[t] <= grid_charge_price)
+
+        # 1. storage takes green surplus first
+        room = (usable_mwh - green - grid) / eta_charge
+        ch_green = np.maximum(0.0, np.minimum(np.minimum(surplus, charge_e), room))
+        green = green + ch_green * eta_charge
+        rest = surplus - ch_green
+
+        # 2. export under the connection limit and the cap
+        ref_running = wind_mw * (dt * sum_cf_wind) + solar_mw * (dt * sum_cf_solar)
+        ref = np.where(budget_rule, ref_budget, ref_running)
+        allow = np.maximum(0.0, export_cap_frac * ref - cum_export)
+        exp_phys = np.minimum(rest, export_e)
+        export = np.minimum(exp_phys, allow)
+        cum_export = cum_export + export
+        curt_cap = exp_phys - export
+        curt_bus = rest - export
+
+        # 3. storage serves the deficit (not in grid-charging hours)
+        dis_free = np.maximum(
+            0.0, np.minimum(np.minimum(deficit, discharge_e), (green + grid) * eta_discharge)
+        )
+        dis = np.where(gc, 0.0, dis_free)
+        pool = green + grid
+        share = np.divide(green, pool, out=zeros.copy(), where=pool > 0.0)
+        w = dis / eta_discharge
+        green = np.maximum(green - w * share, 0.0)
+        grid = np.maximum(grid - w * (1.0 - share), 0.0)
+        dis_green = dis * share
+        dis_grid = dis - dis_green
+
+        # 4. the grid serves the rest, up to the contracted import
+        need = deficit - dis
+        imp_load = np.minimum(need, import_e)
+        unserved = need - imp_load
+
+        # 5. grid charging in grid-charging hours
+        ch_grid_free = np.maximum(0.0, np.minimum(
+            np.minimum(charge_e - ch_green, (usable_mwh - green - grid) / eta_charge),
+            import_e - imp_load,
+        ))
+        ch_grid = np.where(gc, ch_grid_free, 0.0)
+        grid = grid + ch_grid * eta_charge
+        imp = imp_load + ch_grid
+
+        # sums over the year
+        tot[L.T_DIRECT] += direct
+        tot[L.T_CHARGE_GREEN] += ch_green
+        tot[L.T_CHARGE_GRID] += ch_grid
+        tot[L.T_DISCHARGE_GREEN] += dis_green
+        tot[L.T_DISCHARGE_GRID] += dis_grid
+        tot[L.T_EXPORT] += export
+        tot[L.T_IMPORT] += imp
+        tot[L.T_CURTAIL_LINE] += curt_line
+        tot[L.T_CURTAIL_BUS] += curt_bus
+        tot[L.T_CURTAIL_EXPORT_CAP] += curt_cap
+        tot[L.T_UNSERVED] += unserved
+        tot[L.T_IMPORT_COST] += imp * p_imp[t]
+        tot[L.T_EXPORT_REVENUE] += export * p_exp[t]
+        np.maximum(tot[L.T_PEAK_IMPORT], imp / dt, out=tot[L.T_PEAK_IMPORT])
+        tot[L.T_SELF_SUPPLY_STEPS] += need == 0.0
+
+    tot[L.T_GREEN_END] = green
+    tot[L.T_GRID_END] = grid
+    return np.ascontiguousarray(tot.T)

@@ -1,0 +1,77 @@
+"""The unit vocabulary: a field's name suffix says its unit.
+
+Inputs carry the unit in their name (``storage_mwh``, ``price_yuan_per_mwh``); result
+variables carry it in their ``units`` attribute.  This module owns the map from suffix to
+unit string, so that the schema, the error messages and the result registry agree.
+"""
+
+from __future__ import annotations
+
+#: name suffix -> unit string (longest suffixes first so that lookups are unambiguous)
+SUFFIX_UNITS: dict[str, str] = {
+    "_yuan_per_kw_month": "yuan/(kW month)",
+    "_yuan_per_kw_year": "yuan/(kW a)",
+    "_frac_per_year": "1/a",
+    "_yuan_per_mwh": "yuan/MWh",
+    "_yuan_per_kwh": "yuan/kWh",
+    "_yuan_per_kw": "yuan/kW",
+    "_yuan_per_km": "yuan/km",
+    "_t_co2_per_mwh": "t CO2/MWh",
+    "_g_ce_per_kwh": "g ce/kWh",
+    "_t_co2": "t CO2",
+    "_tce": "t ce",
+    "_yuan": "yuan",
+    "_mwh": "MWh",
+    "_kwh": "kWh",
+    "_mw": "MW",
+    "_kw": "kW",
+    "_km": "km",
+    "_deg": "degree",
+    "_years": "a",
+    "_frac": "1",
+    "_share": "1",
+    "_rate": "1",
+    "_h": "h",
+    "_m": "m",
+}
+
+#: numeric input fields without a unit suffix, each with the reason it needs none
+DIMENSIONLESS_FIELDS: dict[str, str] = {
+    "seed": "random-number seed, a label not a quantity",
+    "year": "calendar year",
+    "factor_year": "calendar year of the emission factor",
+    "coal_rate_year": "calendar year of the coal rate",
+    "commissioning_year": "calendar year",
+}
+
+
+def unit_of(name: str) -> str | None:
+    """Return the unit string for a field or variable name, from its suffix.
+
+    Parameters
+    ----------
+    name : str
+        A field name such as ``"storage_mwh"``.
+
+    Returns
+    -------
+    str or None
+        The unit (``"MWh"``), or None when the name has no known suffix.
+
+    Examples
+    --------
+    >>> unit_of("export_price_yuan_per_mwh")
+    'yuan/MWh'
+    >>> unit_of("line_loss_frac")
+    '1'
+    """
+    for suffix, unit in SUFFIX_UNITS.items():
+        if name.endswith(suffix):
+            return unit
+    return None
+
+
+def bracket(name: str) -> str:
+    """Return ``" [unit]"`` for a field name, or an empty string when it has no unit."""
+    unit = unit_of(name)
+    return f" [{unit}]" if unit else ""
