@@ -1,0 +1,1 @@
+"""Scenario definition for gpdc: inputs, validation and the reference data tables."""

@@ -1,0 +1,808 @@
+"""Reader of gpdc's reference data tables (policy, emission factors, coal rates, tariffs, costs).
+
+This module is the only code that reads the CSV files in ``gpdc/scenario/data/``.  Every
+number from the world lives in one of those files, next to its source, its confidence label
+and a note; the functions below return it together with that provenance.
+
+Tables (one CSV each, header row first, columns ``source``, ``confidence`` and ``note`` in
+every table):
+
+==========================  ===============================================================
+file                        content
+==========================  ===============================================================
+``policy_rules.csv``        GPDC thresholds (self-use, green share of load, export cap) [1]
+``emission_factors.csv``    grid CO2 factors by basis, region and year [t CO2/MWh]
+``coal_rates.csv``          coal use per kWh of thermal power [g ce/kWh]
+``provinces.csv``           per-province tariff adders [yuan/MWh], TOU schedule, regions
+``tou_schedules.csv``       time-of-use bands and multipliers relative to flat [1]
+``costs.csv``               capex, O&M, lifetimes (unit in the table)
+==========================  ===============================================================
+
+Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
+combines values of different confidence, the label is that of the weakest value and the note
+says which values are stronger.
+
+Every failed lookup raises :class:`gpdc.errors.DataTableError` naming what was asked and the
+valid choices; a malformed table raises the same error naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from importlib.resources import files
+
+import numpy as np
+import pandas as pd
+
+from gpdc.errors import DataTableError
+
+__all__ = [
+    "BASE_BANDS",
+    "CONFIDENCE_LEVELS",
+    "OVERRIDE_BANDS",
+    "TABLE_NAMES",
+    "PolicyRule",
+    "Province",
+    "Sourced",
+    "coal_rate",
+    "coal_rate_years",
+    "cost",
+    "cost_items",
+    "emission_factor",
+    "emission_factor_keys",
+    "policy_rule",
+    "policy_rule_sets",
+    "province",
+    "province_keys",
+    "raw_table",
+    "tou_bands",
+    "tou_multipliers",
+    "tou_schedule_names",
+]
+
+#: Allowed values of the ``confidence`` column.
+CONFIDENCE_LEVELS: tuple[str, ...] = (
+    "VERIFIED (quoted)",
+    "VERIFIED (paraphrased)",
+    "RECALLED, UNVERIFIED",
+    "Derived",
+    "ASSUMPTION",
+)
+
+#: TOU bands that together must cover every (month, hour) of a schedule exactly once.
+BASE_BANDS: tuple[str, ...] = ("peak", "flat", "valley")
+#: TOU bands that override the base band in their hours.
+OVERRIDE_BANDS: tuple[str, ...] = ("critical_peak", "deep_valley")
+
+#: CSV files read by this module, without the ``.csv`` suffix.
+TABLE_NAMES: tuple[str, ...] = (
+    "policy_rules",
+    "emission_factors",
+    "coal_rates",
+    "provinces",
+    "tou_schedules",
+    "costs",
+)
+
+_PROVENANCE = ("source", "confidence", "note")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "policy_rules": (
+        "rule_set",
+        "min_self_use_frac",
+        "min_green_share_of_load_frac",
+        "max_export_frac",
+        "description",
+    ),
+    "emission_factors": ("basis", "region", "year", "factor_t_co2_per_mwh"),
+    "coal_rates": ("year", "coal_rate_g_ce_per_kwh"),
+    "provinces": (
+        "province",
+        "name_zh",
+        "tou_schedule",
+        "coal_benchmark_yuan_per_mwh",
+        "td_energy_110kv_yuan_per_mwh",
+        "funds_yuan_per_mwh",
+        "system_operation_yuan_per_mwh",
+        "emission_region",
+        "emission_regional_grid",
+        "solar_noon_beijing_time",
+    ),
+    "tou_schedules": ("schedule", "months", "band", "hours", "multiplier"),
+    "costs": ("item", "value", "unit", "year"),
+}
+_KEYS: dict[str, tuple[str, ...]] = {
+    "policy_rules": ("rule_set",),
+    "emission_factors": ("basis", "region", "year"),
+    "coal_rates": ("year",),
+    "provinces": ("province",),
+    "tou_schedules": (),  # validated per schedule by _tou_grid
+    "costs": ("item",),
+}
+# Columns that must hold a number in every row / may be empty (-> None).
+_NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
+    "policy_rules": ("min_self_use_frac", "min_green_share_of_load_frac"),
+    "emission_factors": ("year", "factor_t_co2_per_mwh"),
+    "coal_rates": ("year", "coal_rate_g_ce_per_kwh"),
+    "provinces": (),
+    "tou_schedules": ("multiplier",),
+    "costs": ("value",),
+}
+_NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
+    "policy_rules": ("max_export_frac",),
+    "emission_factors": (),
+    "coal_rates": (),
+    "provinces": (
+        "coal_benchmark_yuan_per_mwh",
+        "td_energy_110kv_yuan_per_mwh",
+        "funds_yuan_per_mwh",
+        "system_operation_yuan_per_mwh",
+    ),
+    "tou_schedules": (),
+    "costs": ("year",),
+}
+_INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year")}
+
+
+# --------------------------------------------------------------------------------------
+# records
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sourced:
+    """A number from the world together with its provenance.
+
+    Attributes
+    ----------
+    value : float
+        The value, in ``unit``.
+    unit : str
+        Unit of ``value``, e.g. ``"t CO2/MWh"``.
+    source : str
+        URL(s) or document number(s); several are separated by ``" ; "``.
+    confidence : str
+        One of :data:`CONFIDENCE_LEVELS`.
+    note : str
+        Caveats, e.g. "midpoint of a recalled range".
+    year : int or None
+        Year the value refers to, where the table has one.
+    """
+
+    value: float
+    unit: str
+    source: str
+    confidence: str
+    note: str = ""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """GPDC thresholds of one rule set (all shares are fractions, 0.6 not 60).
+
+    Attributes
+    ----------
+    rule_set : str
+        Key, e.g. ``"national_2025"``.
+    min_self_use_frac : float
+        Minimum yearly self-consumed new energy / total available generation [1].
+    min_green_share_of_load_frac : float
+        Minimum yearly self-consumed new energy / total consumption of the user [1].
+    max_export_frac : float or None
+        Maximum yearly grid feed-in / total available generation [1]; None where the rule
+        sets no cap.
+    description : str
+        The rule in words.
+    source : str
+        Document number(s) and URL(s), separated by ``" ; "``.
+    confidence : str
+        One of :data:`CONFIDENCE_LEVELS` (the weakest value of the row).
+    note : str
+        Which values are weaker or stronger than ``confidence`` and other caveats.
+    """
+
+    rule_set: str
+    min_self_use_frac: float
+    min_green_share_of_load_frac: float
+    max_export_frac: float | None
+    description: str
+    source: str
+    confidence: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Province:
+    """Per-province (or per-grid-area) tariff adders, TOU schedule and regions.
+
+    Empty cells of the table are ``None``; the caller decides what to use then.
+
+    Attributes
+    ----------
+    province : str
+        Key, e.g. ``"inner_mongolia_west"``.
+    name_zh : str
+        Chinese name.
+    tou_schedule : str or None
+        Name of the schedule in ``tou_schedules.csv``; None where no ratio is known.
+    coal_benchmark_yuan_per_mwh : float or None
+        Coal-fired benchmark on-grid price [yuan/MWh].
+    td_energy_110kv_yuan_per_mwh : float or None
+        Two-part T&D energy rate at 110 kV [yuan/MWh].
+    funds_yuan_per_mwh : float or None
+        Government funds and surcharges [yuan/MWh].
+    system_operation_yuan_per_mwh : float or None
+        System-operation fee per kWh drawn [yuan/MWh]; illustrative where given.
+    emission_region : str or None
+        Region key of the ``provincial`` rows of ``emission_factors.csv``; None where no
+        provincial factor was found.
+    emission_regional_grid : str or None
+        Region key of the ``regional`` rows of ``emission_factors.csv``.
+    solar_noon_beijing_time : str or None
+        Solar noon in Beijing time, ``"HH:MM"``, from longitude only.
+    source : str
+        Sources of the row, separated by ``" ; "``.
+    confidence : str
+        One of :data:`CONFIDENCE_LEVELS` (the weakest value of the row).
+    note : str
+        Per-value confidence and caveats.
+    """
+
+    province: str
+    name_zh: str
+    tou_schedule: str | None
+    coal_benchmark_yuan_per_mwh: float | None
+    td_energy_110kv_yuan_per_mwh: float | None
+    funds_yuan_per_mwh: float | None
+    system_operation_yuan_per_mwh: float | None
+    emission_region: str | None
+    emission_regional_grid: str | None
+    solar_noon_beijing_time: str | None
+    source: str
+    confidence: str
+    note: str = ""
+
+    @property
+    def solar_noon_hours(self) -> float | None:
+        """Solar noon as decimal hours of Beijing time [h], e.g. 12.55; None if unknown."""
+        if self.solar_noon_beijing_time is None:
+            return None
+        hh, mm = self.solar_noon_beijing_time.split(":")
+        return int(hh) + int(mm) / 60.0
+
+
+# --------------------------------------------------------------------------------------
+# loading and validation
+# --------------------------------------------------------------------------------------
+def _choices(values: object) -> str:
+    return ", ".join(str(v) for v in sorted(set(values)))  # type: ignore[call-overload]
+
+
+def _to_float(name: str, row: int, col: str, text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise DataTableError(
+            f"{name}.csv row {row}, column {col!r}: {text!r} is not a number"
+        ) from None
+    if not math.isfinite(x):
+        raise DataTableError(f"{name}.csv row {row}, column {col!r}: {text!r} is not finite")
+    return x
+
+
+@functools.lru_cache(maxsize=None)
+def _load(name: str) -> pd.DataFrame:
+    """Read and validate one table; numeric columns become float64 (int64 for years)."""
+    if name not in TABLE_NAMES:
+        raise DataTableError(f"unknown table {name!r}; valid: {_choices(TABLE_NAMES)}")
+    path = files("gpdc.scenario") / "data" / f"{name}.csv"
+    try:
+        with path.open("r", encoding="utf-8") as fh:
+            df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise DataTableError(f"cannot read {name}.csv: {exc}") from exc
+
+    expected = _COLUMNS[name] + _PROVENANCE
+    missing = [c for c in expected if c not in df.columns]
+    if missing:
+        raise DataTableError(f"{name}.csv lacks column(s) {', '.join(missing)}")
+    df = df.loc[:, list(expected)].copy()
+    for col in expected:
+        df[col] = df[col].astype(str).str.strip()
+    if len(df) == 0:
+        raise DataTableError(f"{name}.csv has no rows")
+
+    for i, (src, conf) in enumerate(zip(df["source"], df["confidence"], strict=True)):
+        row = i + 2  # header is line 1
+        if not src:
+            raise DataTableError(f"{name}.csv row {row}: empty source")
+        if conf not in CONFIDENCE_LEVELS:
+            raise DataTableError(
+                f"{name}.csv row {row}: confidence {conf!r} is not one of "
+                f"{', '.join(repr(c) for c in CONFIDENCE_LEVELS)}"
+            )
+
+    for col in _NUMERIC_REQUIRED[name] + _NUMERIC_OPTIONAL[name]:
+        required = col in _NUMERIC_REQUIRED[name]
+        vals: list[float] = []
+        for i, text in enumerate(df[col]):
+            if text == "":
+                if required:
+                    raise DataTableError(f"{name}.csv row {i + 2}, column {col!r}: empty")
+                vals.append(math.nan)
+            else:
+                vals.append(_to_float(name, i + 2, col, text))
+        if (name, col) in _INT_COLUMNS and required:
+            if any(v != int(v) for v in vals):
+                raise DataTableError(f"{name}.csv column {col!r}: years must be integers")
+            df[col] = np.asarray(vals, dtype=np.int64)
+        else:
+            df[col] = np.asarray(vals, dtype=np.float64)
+
+    keys = _KEYS[name]
+    if keys:
+        for col in keys:
+            if (df[col].astype(str) == "").any():
+                raise DataTableError(f"{name}.csv: empty key column {col!r}")
+        dup = df.duplicated(subset=list(keys), keep=False)
+        if dup.any():
+            rows = ", ".join(str(i + 2) for i in np.flatnonzero(dup.to_numpy()))
+            raise DataTableError(f"{name}.csv: duplicate key {keys} in rows {rows}")
+    return df
+
+
+def raw_table(name: str) -> pd.DataFrame:
+    """Return a copy of one validated table.
+
+    Parameters
+    ----------
+    name : str
+        Table name without suffix, one of :data:`TABLE_NAMES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, numeric columns as float64 (years as int64), empty optional numbers NaN,
+        strings stripped; a copy the caller may modify.
+    """
+    return _load(name).copy()
+
+
+def _opt_float(x: float) -> float | None:
+    return None if math.isnan(x) else float(x)
+
+
+def _opt_str(s: str) -> str | None:
+    return s if s else None
+
+
+# --------------------------------------------------------------------------------------
+# policy rules
+# --------------------------------------------------------------------------------------
+def policy_rule_sets() -> list[str]:
+    """Return the keys of ``policy_rules.csv``, sorted.
+
+    Returns
+    -------
+    list of str
+        Rule-set names, e.g. ``["hunan_853", "multi_user_2026", "national_2025", ...]``.
+    """
+    return sorted(_load("policy_rules")["rule_set"])
+
+
+def policy_rule(rule_set: str) -> PolicyRule:
+    """Return the GPDC thresholds of one rule set.
+
+    Parameters
+    ----------
+    rule_set : str
+        Key in ``policy_rules.csv``, e.g. ``"national_2025"``.
+
+    Returns
+    -------
+    PolicyRule
+        Thresholds as fractions [1] with their provenance.
+
+    Raises
+    ------
+    DataTableError
+        If ``rule_set`` is unknown; the message lists the valid keys.
+    """
+    df = _load("policy_rules")
+    hit = df[df["rule_set"] == rule_set]
+    if hit.empty:
+        raise DataTableError(
+            f"unknown policy rule set {rule_set!r}; valid: {_choices(df['rule_set'])}"
+        )
+    r = hit.iloc[0]
+    return PolicyRule(
+        rule_set=str(r["rule_set"]),
+        min_self_use_frac=float(r["min_self_use_frac"]),
+        min_green_share_of_load_frac=float(r["min_green_share_of_load_frac"]),
+        max_export_frac=_opt_float(float(r["max_export_frac"])),
+        description=str(r["description"]),
+        source=str(r["source"]),
+        confidence=str(r["confidence"]),
+        note=str(r["note"]),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# emission factors and coal rates
+# --------------------------------------------------------------------------------------
+def emission_factor_keys() -> pd.DataFrame:
+    """Return the available (basis, region, year) combinations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``basis`` (str), ``region`` (str), ``year`` (int64), sorted.
+    """
+    df = _load("emission_factors")
+    keys = df.loc[:, ["basis", "region", "year"]].sort_values(["basis", "region", "year"])
+    return keys.reset_index(drop=True)
+
+
+def emission_factor(basis: str, region: str, year: int) -> Sourced:
+    """Return one grid CO2 emission factor.
+
+    Parameters
+    ----------
+    basis : str
+        ``"grid_average"``, ``"grid_average_excl_traded_nonfossil"``, ``"fossil"``,
+        ``"provincial"`` or ``"regional"`` (those present in the table).
+    region : str
+        ``"national"`` for national bases, a province key (``"inner_mongolia"``) for
+        ``provincial``, a grid key (``"north"``) for ``regional``.
+    year : int
+        Data year.
+
+    Returns
+    -------
+    Sourced
+        Factor [t CO2/MWh] (equal to kg CO2/kWh) with its provenance.
+
+    Raises
+    ------
+    DataTableError
+        If the combination is absent; the message lists the regions and years available
+        for ``basis`` (or the valid bases if ``basis`` is unknown).  No fallback to another
+        year or region is made.
+    """
+    df = _load("emission_factors")
+    sub = df[df["basis"] == basis]
+    if sub.empty:
+        raise DataTableError(
+            f"unknown emission-factor basis {basis!r}; valid: {_choices(df['basis'])}"
+        )
+    hit = sub[(sub["region"] == region) & (sub["year"] == year)]
+    if hit.empty:
+        avail = "; ".join(
+            f"{reg}: {_choices(g['year'])}" for reg, g in sorted(sub.groupby("region"))
+        )
+        raise DataTableError(
+            f"no emission factor for basis {basis!r}, region {region!r}, year {year!r}; "
+            f"available for {basis!r} (region: years): {avail}"
+        )
+    r = hit.iloc[0]
+    return Sourced(
+        value=float(r["factor_t_co2_per_mwh"]),
+        unit="t CO2/MWh",
+        source=str(r["source"]),
+        confidence=str(r["confidence"]),
+        note=str(r["note"]),
+        year=int(r["year"]),
+    )
+
+
+def coal_rate_years() -> list[int]:
+    """Return the years in ``coal_rates.csv``, sorted.
+
+    Returns
+    -------
+    list of int
+        Years with a coal rate.
+    """
+    return sorted(int(y) for y in _load("coal_rates")["year"])
+
+
+def coal_rate(year: int) -> Sourced:
+    """Return the coal use per kWh of thermal power in one year.
+
+    Parameters
+    ----------
+    year : int
+        Year; must be in the table exactly (no interpolation, no nearest year).
+
+    Returns
+    -------
+    Sourced
+        Coal rate [g ce/kWh] with its provenance (2025 is a target, see the note).
+
+    Raises
+    ------
+    DataTableError
+        If ``year`` is absent; the message lists the available years.
+    """
+    df = _load("coal_rates")
+    hit = df[df["year"] == year]
+    if hit.empty:
+        raise DataTableError(
+            f"no coal rate for year {year!r}; available years: {_choices(df['year'])}"
+        )
+    r = hit.iloc[0]
+    return Sourced(
+        value=float(r["coal_rate_g_ce_per_kwh"]),
+        unit="g ce/kWh",
+        source=str(r["source"]),
+        confidence=str(r["confidence"]),
+        note=str(r["note"]),
+        year=int(r["year"]),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# provinces
+# --------------------------------------------------------------------------------------
+def province_keys() -> list[str]:
+    """Return the keys of ``provinces.csv``, sorted.
+
+    Returns
+    -------
+    list of str
+        Province / grid-area keys, e.g. ``["gansu", "guangdong", ...]``.
+    """
+    return sorted(_load("provinces")["province"])
+
+
+def province(key: str) -> Province:
+    """Return the tariff adders, TOU schedule and regions of one province.
+
+    Parameters
+    ----------
+    key : str
+        Key in ``provinces.csv``, e.g. ``"inner_mongolia_west"``.
+
+    Returns
+    -------
+    Province
+        Prices in [yuan/MWh]; empty cells are None.
+
+    Raises
+    ------
+    DataTableError
+        If ``key`` is unknown; the message lists the valid keys.
+    """
+    df = _load("provinces")
+    hit = df[df["province"] == key]
+    if hit.empty:
+        raise DataTableError(f"unknown province {key!r}; valid: {_choices(df['province'])}")
+    r = hit.iloc[0]
+    return Province(
+        province=str(r["province"]),
+        name_zh=str(r["name_zh"]),
+        tou_schedule=_opt_str(str(r["tou_schedule"])),
+        coal_benchmark_yuan_per_mwh=_opt_float(float(r["coal_benchmark_yuan_per_mwh"])),
+        td_energy_110kv_yuan_per_mwh=_opt_float(float(r["td_energy_110kv_yuan_per_mwh"])),
+        funds_yuan_per_mwh=_opt_float(float(r["funds_yuan_per_mwh"])),
+        system_operation_yuan_per_mwh=_opt_float(float(r["system_operation_yuan_per_mwh"])),
+        emission_region=_opt_str(str(r["emission_region"])),
+        emission_regional_grid=_opt_str(str(r["emission_regional_grid"])),
+        solar_noon_beijing_time=_opt_str(str(r["solar_noon_beijing_time"])),
+        source=str(r["source"]),
+        confidence=str(r["confidence"]),
+        note=str(r["note"]),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# time-of-use schedules
+# --------------------------------------------------------------------------------------
+def _parse_ranges(text: str, lo: int, hi: int, what: str, where: str) -> list[int]:
+    """Parse ``"1-5,9-12"`` (months, inclusive) or ``"6-8,22-2"`` (hours, half-open)."""
+    out: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            raise DataTableError(f"{where}: empty range in {what} {text!r}")
+        a_s, sep, b_s = part.partition("-")
+        try:
+            a = int(a_s)
+            b = int(b_s) if sep else None
+        except ValueError:
+            raise DataTableError(f"{where}: cannot parse {what} {text!r}") from None
+        if what == "months":
+            b = a if b is None else b
+            if not (lo <= a <= b <= hi):
+                raise DataTableError(f"{where}: bad month range {part!r} (1-12, ascending)")
+            out.extend(range(a, b + 1))
+        else:  # hours: [a, b), may wrap midnight; b may be 24
+            if b is None or not (0 <= a <= 23 and 0 <= b <= 24) or a == b:
+                raise DataTableError(
+                    f"{where}: bad hour range {part!r} (start 0-23, end 0-24, start != end)"
+                )
+            if a < b:
+                out.extend(range(a, b))
+            else:
+                out.extend(list(range(a, 24)) + list(range(0, b)))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _tou_grid(schedule: str) -> tuple[np.ndarray, np.ndarray]:
+    """Build and validate the 12 x 24 (month, hour) multiplier and band grids."""
+    df = _load("tou_schedules")
+    sub = df[df["schedule"] == schedule]
+    if sub.empty:
+        raise DataTableError(
+            f"unknown TOU schedule {schedule!r}; valid: {_choices(df['schedule'])}"
+        )
+    base_mult = np.full((12, 24), np.nan)
+    base_band = np.full((12, 24), "", dtype=object)
+    over_mult = np.full((12, 24), np.nan)
+    over_band = np.full((12, 24), "", dtype=object)
+    for pos, (_, r) in zip(np.flatnonzero(df["schedule"] == schedule), sub.iterrows()):
+        where = f"tou_schedules.csv row {int(pos) + 2} (schedule {schedule!r})"
+        band = str(r["band"])
+        mult = float(r["multiplier"])
+        if band not in BASE_BANDS + OVERRIDE_BANDS:
+            raise DataTableError(
+                f"{where}: band {band!r} is not one of {', '.join(BASE_BANDS + OVERRIDE_BANDS)}"
+            )
+        if not mult > 0:
+            raise DataTableError(f"{where}: multiplier {mult!r} must be > 0")
+        months = _parse_ranges(str(r["months"]), 1, 12, "months", where)
+        hours = _parse_ranges(str(r["hours"]), 0, 24, "hours", where)
+        is_base = band in BASE_BANDS
+        tgt_band = base_band if is_base else over_band
+        tgt_mult = base_mult if is_base else over_mult
+        for m in months:
+            for h in hours:
+                if tgt_band[m - 1, h]:
+                    kind = "base band" if is_base else "override band"
+                    raise DataTableError(
+                        f"TOU schedule {schedule!r}: month {m}, hour {h} covered twice by a "
+                        f"{kind} ({tgt_band[m - 1, h]!r} and {band!r})"
+                    )
+                tgt_band[m - 1, h] = band
+                tgt_mult[m - 1, h] = mult
+    gaps = np.argwhere(base_band == "")
+    if gaps.size:
+        m, h = (int(v) for v in gaps[0])
+        raise DataTableError(
+            f"TOU schedule {schedule!r}: month {m + 1}, hour {h} is not covered by a base "
+            f"band ({', '.join(BASE_BANDS)}); {len(gaps)} (month, hour) cell(s) uncovered"
+        )
+    has_over = over_band != ""
+    mult = np.where(has_over, over_mult, base_mult).astype(np.float64)
+    bands = np.where(has_over, over_band, base_band).astype(object)
+    mult.setflags(write=False)
+    bands.setflags(write=False)
+    return mult, bands
+
+
+def tou_schedule_names() -> list[str]:
+    """Return the TOU schedule names, sorted.
+
+    Returns
+    -------
+    list of str
+        Schedule names, e.g. ``["flat", "guangdong_331", "jiangsu_426_two_part", ...]``.
+    """
+    return sorted(set(_load("tou_schedules")["schedule"]))
+
+
+def _month_hour(index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(index, pd.DatetimeIndex):
+        raise TypeError(f"index must be a pandas.DatetimeIndex, got {type(index).__name__}")
+    # .month / .hour are wall-clock values in the index's own time zone (if tz-aware).
+    month = np.asarray(index.month, dtype=np.intp) - 1
+    hour = np.asarray(index.hour, dtype=np.intp)
+    return month, hour
+
+
+def tou_multipliers(schedule: str, index: pd.DatetimeIndex) -> np.ndarray:
+    """Return the TOU multiplier (relative to the flat price) at each timestamp.
+
+    Parameters
+    ----------
+    schedule : str
+        Schedule name in ``tou_schedules.csv``, e.g. ``"mengxi_1630"``.
+    index : pandas.DatetimeIndex
+        Timestamps; naive ones are taken as Beijing wall-clock time, tz-aware ones are
+        read in their own wall-clock time (use Asia/Shanghai).  Only month and hour are
+        used.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 array of ``len(index)`` multipliers [1]; critical-peak and deep-valley
+        bands override the base band in their hours.
+
+    Raises
+    ------
+    DataTableError
+        If ``schedule`` is unknown (message lists the valid names) or malformed.
+    TypeError
+        If ``index`` is not a DatetimeIndex.
+    """
+    mult, _ = _tou_grid(schedule)
+    month, hour = _month_hour(index)
+    return np.array(mult[month, hour], dtype=np.float64)
+
+
+def tou_bands(schedule: str, index: pd.DatetimeIndex) -> np.ndarray:
+    """Return the TOU band name at each timestamp.
+
+    Parameters
+    ----------
+    schedule : str
+        Schedule name in ``tou_schedules.csv``.
+    index : pandas.DatetimeIndex
+        Timestamps, read as in :func:`tou_multipliers`.
+
+    Returns
+    -------
+    numpy.ndarray
+        object array of ``len(index)`` band names: ``"critical_peak"``, ``"peak"``,
+        ``"flat"``, ``"valley"`` or ``"deep_valley"``.
+
+    Raises
+    ------
+    DataTableError
+        If ``schedule`` is unknown or malformed.
+    TypeError
+        If ``index`` is not a DatetimeIndex.
+    """
+    _, bands = _tou_grid(schedule)
+    month, hour = _month_hour(index)
+    return np.array(bands[month, hour], dtype=object)
+
+
+# --------------------------------------------------------------------------------------
+# costs
+# --------------------------------------------------------------------------------------
+def cost_items() -> list[str]:
+    """Return the items of ``costs.csv``, sorted.
+
+    Returns
+    -------
+    list of str
+        Item names, e.g. ``["line_capex_110kv_yuan_per_km", ...]``.
+    """
+    return sorted(_load("costs")["item"])
+
+
+def cost(item: str) -> Sourced:
+    """Return one cost figure.
+
+    Parameters
+    ----------
+    item : str
+        Item in ``costs.csv``, e.g. ``"storage_energy_capex_yuan_per_kwh"``; the unit is
+        in the name and in ``Sourced.unit``.
+
+    Returns
+    -------
+    Sourced
+        Value in its unit (e.g. [yuan/kW], [yuan/kWh], [1/yr]) with its provenance.
+
+    Raises
+    ------
+    DataTableError
+        If ``item`` is unknown; the message lists the valid items.
+    """
+    df = _load("costs")
+    hit = df[df["item"] == item]
+    if hit.empty:
+        raise DataTableError(f"unknown cost item {item!r}; valid: {_choices(df['item'])}")
+    r = hit.iloc[0]
+    year = float(r["year"])
+    return Sourced(
+        value=float(r["value"]),
+        unit=str(r["unit"]),
+        source=str(r["source"]),
+        confidence=str(r["confidence"]),
+        note=str(r["note"]),
+        year=None if math.isnan(year) else int(year),
+    )
