@@ -124,6 +124,7 @@ def _step_nb(
     green: float,
     grid: float,
     cum_export: float,
+    green_only: bool,
 ) -> tuple[
     float, float, float, float, float, float, float, float, float,
     float, float, float, float, float, float, float,
@@ -132,6 +133,9 @@ def _step_nb(
 
     Power limits come in as energies per step (``line_e = line_mw * dt`` and so on) and
     efficiencies also as reciprocals, both computed once per scenario by the drivers.
+    ``green_only`` (a compile-time constant at each call site) may be True only when the
+    grid pool is empty and stays empty (no grid charging): the pro-rata share is then 1
+    and its division drops out — the results are bit-identical to ``green_only=False``.
 
     Returns
     -------
@@ -167,7 +171,10 @@ def _step_nb(
     stored = green + grid
     dis = max(0.0, min(deficit, dis_e, stored * eta_dis))
     dis = 0.0 if gc else dis
-    share = green / stored if stored > 0.0 else 0.0
+    if green_only:
+        share = 1.0  # grid == 0, so green / stored == 1 exactly; with stored == 0, dis == 0
+    else:
+        share = green / stored if stored > 0.0 else 0.0
     w = dis * inv_eta_dis
     green = max(0.0, green - w * share)
     grid = max(0.0, grid - w * (1.0 - share))
@@ -245,6 +252,7 @@ def _run_single_nb(
             cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw_ref, cs_ref,
             wind, solar, line_e, loss_frac, ch_e, dis_e, usable, eta_ch, inv_eta_ch,
             eta_dis, inv_eta_dis, exp_e, cap_frac, imp_e, gc_on, gc_price, green, grid, cum_export,
+            False,
         )  # fmt: skip
         out_totals[T_DIRECT] += direct
         out_totals[T_CHARGE_GREEN] += ch_green
@@ -257,7 +265,7 @@ def _run_single_nb(
         out_totals[T_CURTAIL_BUS] += curt_bus
         out_totals[T_CURTAIL_EXPORT_CAP] += curt_cap
         out_totals[T_UNSERVED] += unserved
-        out_totals[T_PEAK_IMPORT] = max(out_totals[T_PEAK_IMPORT], imp / dt)
+        out_totals[T_PEAK_IMPORT] = max(out_totals[T_PEAK_IMPORT], imp)  # energy; power at the end
         out_totals[T_IMPORT_COST] += imp * price_import[t]
         out_totals[T_EXPORT_REVENUE] += export * price_export[t]
         out_totals[T_SELF_SUPPLY_STEPS] += 1.0 if need <= 0.0 else 0.0
@@ -276,6 +284,7 @@ def _run_single_nb(
             out_trace[t, R_UNSERVED] = unserved
             out_trace[t, R_STORAGE_GREEN] = green
             out_trace[t, R_STORAGE_GRID] = grid
+    out_totals[T_PEAK_IMPORT] = out_totals[T_PEAK_IMPORT] / dt  # max(imp)/dt == max(imp/dt), dt > 0
     out_totals[T_GREEN_END] = green
     out_totals[T_GRID_END] = grid
 
@@ -332,6 +341,80 @@ def dispatch_trace_nb(
     _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, dt, params, out_totals, out_trace, True)
 
 
+@njit(inline="always", **_jit)
+def _block_hours_nb(
+    buf: np.ndarray,
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    dt: float,
+    cw_tot: float,
+    cs_tot: float,
+    green_only: bool,
+) -> None:
+    """Run all hours for one block of BLOCK scenarios held in ``buf`` (rows x STRIDE)."""
+    n_hours = cf_wind.shape[0]
+    cw = 0.0
+    cs = 0.0
+    for t in range(n_hours):
+        cw += cf_wind[t] * dt
+        cs += cf_solar[t] * dt
+        cfw = cf_wind[t]
+        cfs = cf_solar[t]
+        ld = load_mw[t]
+        pi = price_import[t]
+        pe = price_export[t]
+        for j in range(BLOCK):
+            budget = buf[P_EXPORT_RULE * STRIDE + j] > 0.5
+            cw_ref = cw_tot if budget else cw
+            cs_ref = cs_tot if budget else cs
+            (
+                green, grid, cum_export, gen, direct, ch_green, ch_grid, dis_green,
+                dis_grid, export, imp, curt_line, curt_bus, curt_cap, unserved, need,
+            ) = _step_nb(
+                cfw, cfs, ld, pi, dt, cw_ref, cs_ref,
+                buf[P_WIND_MW * STRIDE + j],
+                buf[P_SOLAR_MW * STRIDE + j],
+                buf[P_LINE_MW * STRIDE + j],
+                buf[P_LINE_LOSS_FRAC * STRIDE + j],
+                buf[P_CHARGE_MW * STRIDE + j],
+                buf[P_DISCHARGE_MW * STRIDE + j],
+                buf[P_USABLE_MWH * STRIDE + j],
+                buf[P_ETA_CHARGE * STRIDE + j],
+                buf[_S_INV_ETA_CH * STRIDE + j],
+                buf[P_ETA_DISCHARGE * STRIDE + j],
+                buf[_S_INV_ETA_DIS * STRIDE + j],
+                buf[P_EXPORT_MW * STRIDE + j],
+                buf[P_EXPORT_CAP_FRAC * STRIDE + j],
+                buf[P_IMPORT_MW * STRIDE + j],
+                buf[P_GRID_CHARGE * STRIDE + j],
+                buf[P_GRID_CHARGE_PRICE * STRIDE + j],
+                buf[_S_GREEN * STRIDE + j],
+                buf[_S_GRID * STRIDE + j],
+                buf[_S_CUM_EXPORT * STRIDE + j],
+                green_only,
+            )  # fmt: skip
+            buf[_S_GREEN * STRIDE + j] = green
+            buf[_S_GRID * STRIDE + j] = grid
+            buf[_S_CUM_EXPORT * STRIDE + j] = cum_export
+            buf[(_A0 + T_DIRECT) * STRIDE + j] += direct
+            buf[(_A0 + T_CHARGE_GREEN) * STRIDE + j] += ch_green
+            buf[(_A0 + T_CHARGE_GRID) * STRIDE + j] += ch_grid
+            buf[(_A0 + T_DISCHARGE_GREEN) * STRIDE + j] += dis_green
+            buf[(_A0 + T_DISCHARGE_GRID) * STRIDE + j] += dis_grid
+            buf[(_A0 + T_EXPORT) * STRIDE + j] += export
+            buf[(_A0 + T_IMPORT) * STRIDE + j] += imp
+            buf[(_A0 + T_CURTAIL_LINE) * STRIDE + j] += curt_line
+            buf[(_A0 + T_CURTAIL_BUS) * STRIDE + j] += curt_bus
+            buf[(_A0 + T_CURTAIL_EXPORT_CAP) * STRIDE + j] += curt_cap
+            buf[(_A0 + T_UNSERVED) * STRIDE + j] += unserved
+            buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j] = max(buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j], imp)
+            buf[(_A0 + T_IMPORT_COST) * STRIDE + j] += imp * pi
+            buf[(_A0 + T_EXPORT_REVENUE) * STRIDE + j] += export * pe
+            buf[(_A0 + T_SELF_SUPPLY_STEPS) * STRIDE + j] += 1.0 if need <= 0.0 else 0.0
+
 @njit(parallel=True, **_jit)
 def dispatch_batch_nb(
     cf_wind: np.ndarray,
@@ -383,65 +466,18 @@ def dispatch_batch_nb(
         for j in range(nb):
             buf[_S_GREEN * STRIDE + j] = params[P_INIT_GREEN_MWH, s0 + j]
             buf[_S_GRID * STRIDE + j] = params[P_INIT_GRID_MWH, s0 + j]
-        cw = 0.0
-        cs = 0.0
-        for t in range(n_hours):
-            cw += cf_wind[t] * dt
-            cs += cf_solar[t] * dt
-            cfw = cf_wind[t]
-            cfs = cf_solar[t]
-            ld = load_mw[t]
-            pi = price_import[t]
-            pe = price_export[t]
-            for j in range(BLOCK):
-                budget = buf[P_EXPORT_RULE * STRIDE + j] > 0.5
-                cw_ref = cw_tot if budget else cw
-                cs_ref = cs_tot if budget else cs
-                (
-                    green, grid, cum_export, gen, direct, ch_green, ch_grid, dis_green,
-                    dis_grid, export, imp, curt_line, curt_bus, curt_cap, unserved, need,
-                ) = _step_nb(
-                    cfw, cfs, ld, pi, dt, cw_ref, cs_ref,
-                    buf[P_WIND_MW * STRIDE + j],
-                    buf[P_SOLAR_MW * STRIDE + j],
-                    buf[P_LINE_MW * STRIDE + j],
-                    buf[P_LINE_LOSS_FRAC * STRIDE + j],
-                    buf[P_CHARGE_MW * STRIDE + j],
-                    buf[P_DISCHARGE_MW * STRIDE + j],
-                    buf[P_USABLE_MWH * STRIDE + j],
-                    buf[P_ETA_CHARGE * STRIDE + j],
-                    buf[_S_INV_ETA_CH * STRIDE + j],
-                    buf[P_ETA_DISCHARGE * STRIDE + j],
-                    buf[_S_INV_ETA_DIS * STRIDE + j],
-                    buf[P_EXPORT_MW * STRIDE + j],
-                    buf[P_EXPORT_CAP_FRAC * STRIDE + j],
-                    buf[P_IMPORT_MW * STRIDE + j],
-                    buf[P_GRID_CHARGE * STRIDE + j],
-                    buf[P_GRID_CHARGE_PRICE * STRIDE + j],
-                    buf[_S_GREEN * STRIDE + j],
-                    buf[_S_GRID * STRIDE + j],
-                    buf[_S_CUM_EXPORT * STRIDE + j],
-                )  # fmt: skip
-                buf[_S_GREEN * STRIDE + j] = green
-                buf[_S_GRID * STRIDE + j] = grid
-                buf[_S_CUM_EXPORT * STRIDE + j] = cum_export
-                buf[(_A0 + T_DIRECT) * STRIDE + j] += direct
-                buf[(_A0 + T_CHARGE_GREEN) * STRIDE + j] += ch_green
-                buf[(_A0 + T_CHARGE_GRID) * STRIDE + j] += ch_grid
-                buf[(_A0 + T_DISCHARGE_GREEN) * STRIDE + j] += dis_green
-                buf[(_A0 + T_DISCHARGE_GRID) * STRIDE + j] += dis_grid
-                buf[(_A0 + T_EXPORT) * STRIDE + j] += export
-                buf[(_A0 + T_IMPORT) * STRIDE + j] += imp
-                buf[(_A0 + T_CURTAIL_LINE) * STRIDE + j] += curt_line
-                buf[(_A0 + T_CURTAIL_BUS) * STRIDE + j] += curt_bus
-                buf[(_A0 + T_CURTAIL_EXPORT_CAP) * STRIDE + j] += curt_cap
-                buf[(_A0 + T_UNSERVED) * STRIDE + j] += unserved
-                buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j] = max(buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j], imp / dt)
-                buf[(_A0 + T_IMPORT_COST) * STRIDE + j] += imp * pi
-                buf[(_A0 + T_EXPORT_REVENUE) * STRIDE + j] += export * pe
-                buf[(_A0 + T_SELF_SUPPLY_STEPS) * STRIDE + j] += 1.0 if need <= 0.0 else 0.0
+        # blocks whose grid pool is and stays empty skip the pro-rata division
+        green_only = True
+        for j in range(nb):
+            if params[P_GRID_CHARGE, s0 + j] > 0.5 or params[P_INIT_GRID_MWH, s0 + j] != 0.0:
+                green_only = False
+        if green_only:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, dt, cw_tot, cs_tot, True)
+        else:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, dt, cw_tot, cs_tot, False)
         for j in range(nb):
             for k in range(N_TOTALS):
                 out_totals[s0 + j, k] = buf[(_A0 + k) * STRIDE + j]
+            out_totals[s0 + j, T_PEAK_IMPORT] = buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j] / dt
             out_totals[s0 + j, T_GREEN_END] = buf[_S_GREEN * STRIDE + j]
             out_totals[s0 + j, T_GRID_END] = buf[_S_GRID * STRIDE + j]

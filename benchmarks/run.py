@@ -1,0 +1,168 @@
+"""Dispatch-kernel benchmark: parity check first, then ns per scenario-hour and ratios.
+
+    python benchmarks/run.py                       # 8760 h; 1, 1,000 and 10,000 scenarios
+    python benchmarks/run.py --scenarios 1,100000 --repeat 5
+
+Everything comes from one run on one machine: the numba kernels (one scenario; a batch on
+1 thread and on all threads), the independent pure-Python loop and the pure-NumPy reference
+(gpdc.reference), and PySAM where installed.  JIT compile time is reported apart from run
+time (the on-disk cache is off here unless --cache, so the compile is real).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+
+if "--cache" not in sys.argv:
+    os.environ["GPDC_NUMBA_CACHE"] = "0"  # before gpdc.kernels is imported
+
+import numba
+import numpy as np
+
+from gpdc.kernels import layout as L
+from gpdc.kernels.dispatch import BLOCK, dispatch_batch_nb, dispatch_nb
+from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
+
+
+def make_case(n_hours: int, n_scen: int, seed: int = 1, grid_charging: bool = True) -> tuple[list[np.ndarray], np.ndarray]:
+    """Shared profiles with a daily solar shape; every kernel feature in use (grid charging optional)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_hours)
+    cfw = np.clip(rng.weibull(2.0, n_hours) * 0.35, 0.0, 1.0)
+    cfs = np.clip(np.sin((t % 24 - 6) / 12 * np.pi), 0.0, None) * rng.uniform(0.4, 1.0, n_hours)
+    load = 80.0 + 20.0 * rng.random(n_hours)
+    price = np.where((t % 24 >= 11) & (t % 24 < 16), 150.0, 450.0)
+    price_x = np.full(n_hours, 280.0)
+    p = np.zeros((L.N_PARAMS, n_scen))
+    p[L.P_WIND_MW] = rng.uniform(50, 300, n_scen)
+    p[L.P_SOLAR_MW] = rng.uniform(50, 300, n_scen)
+    p[L.P_LINE_MW] = rng.uniform(150, 400, n_scen)
+    p[L.P_LINE_LOSS_FRAC] = 0.02
+    p[L.P_CHARGE_MW] = p[L.P_DISCHARGE_MW] = rng.uniform(0, 80, n_scen)
+    p[L.P_USABLE_MWH] = p[L.P_CHARGE_MW] * 4 * 0.9
+    p[L.P_ETA_CHARGE] = p[L.P_ETA_DISCHARGE] = 0.95
+    p[L.P_EXPORT_MW] = 60.0
+    p[L.P_EXPORT_CAP_FRAC] = 0.2
+    p[L.P_EXPORT_RULE] = rng.integers(0, 2, n_scen)
+    p[L.P_IMPORT_MW] = 110.0
+    p[L.P_GRID_CHARGE] = rng.integers(0, 2, n_scen) if grid_charging else 0.0
+    p[L.P_GRID_CHARGE_PRICE] = 200.0
+    return [cfw, cfs, load, price, price_x], np.ascontiguousarray(p)
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    """Best wall time of ``repeat`` calls [s]."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def check(n_hours: int) -> None:
+    """Numba kernels against the pure-Python and NumPy references; exit non-zero on mismatch."""
+    prof, p = make_case(n_hours, 2 * BLOCK + 5, seed=7)
+    batch = np.zeros((p.shape[1], L.N_TOTALS))
+    dispatch_batch_nb(*prof, 1.0, p, batch)
+    ref_np = dispatch_numpy(*prof, p, 1.0)
+    worst = 0.0
+    for s in range(p.shape[1]):
+        single = np.zeros(L.N_TOTALS)
+        dispatch_nb(*prof, 1.0, np.ascontiguousarray(p[:, s]), single)
+        if not np.array_equal(single, batch[s]):
+            sys.exit(f"CHECK FAILED: batch row {s} differs from the single-scenario kernel")
+        scale = np.abs(ref_np[s]) + 1.0
+        worst = max(worst, float(np.max(np.abs(batch[s] - ref_np[s]) / scale)))
+        if s < 5:
+            ref_py, _ = dispatch_python(*prof, {n: float(p[k, s]) for k, n in enumerate(L.PARAM_NAMES)}, 1.0)
+            ref = np.array([ref_py[n] for n in L.TOTAL_NAMES])
+            worst = max(worst, float(np.max(np.abs(batch[s] - ref) / (np.abs(ref) + 1.0))))
+    if worst > 1e-9:
+        sys.exit(f"CHECK FAILED: numba vs reference relative difference {worst:.2e} > 1e-9")
+    print(f"check: {p.shape[1]} scenarios x {n_hours} h — batch == single kernel bit for bit; "
+          f"max relative difference to the references {worst:.1e}  OK")
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--hours", type=int, default=8760)
+    ap.add_argument("--scenarios", default="1,1000,10000", help="comma-separated batch sizes")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--python-hours", type=int, default=8760, help="hours for the pure-Python loop")
+    ap.add_argument("--numpy-max-scenarios", type=int, default=10000, help="largest batch for the NumPy reference")
+    ap.add_argument("--cache", action="store_true", help="use numba's on-disk cache (compile time then = load time)")
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.scenarios.split(",")]
+    H = args.hours
+
+    print(f"gpdc dispatch benchmark — {platform.processor() or platform.machine()}, "
+          f"{os.cpu_count()} CPUs, numba {numba.__version__}, numpy {np.__version__}")
+    prof, p1 = make_case(H, 1)
+    out1 = np.zeros(L.N_TOTALS)
+    t0 = time.perf_counter()
+    dispatch_nb(*prof, 1.0, np.ascontiguousarray(p1[:, 0]), out1)
+    t_compile_single = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    dispatch_batch_nb(*prof, 1.0, p1, np.zeros((1, L.N_TOTALS)))
+    t_compile_batch = time.perf_counter() - t0
+    what = "cache load" if args.cache else "JIT compile"
+    print(f"{what}: single-scenario kernel {t_compile_single:.2f} s, batch kernel {t_compile_batch:.2f} s "
+          f"(threading layer {numba.threading_layer()}, {numba.get_num_threads()} threads)")
+    check(min(H, 2000))
+
+    rows: list[tuple[str, int, float]] = []  # (implementation, scenarios, ns per scenario-hour)
+    hp = min(args.python_hours, H)
+    prof_py = [x[:hp] for x in prof]
+    par = {n: float(p1[k, 0]) for k, n in enumerate(L.PARAM_NAMES)}
+    t = best_of(lambda: dispatch_python(*prof_py, par, 1.0), 1)
+    ns_python = t / hp * 1e9
+    rows.append(("pure-Python loop (reference)", 1, ns_python))
+    t = best_of(lambda: dispatch_nb(*prof, 1.0, np.ascontiguousarray(p1[:, 0]), out1), args.repeat)
+    rows.append(("numba, one scenario", 1, t / H * 1e9))
+
+    ns_numpy: dict[int, float] = {}
+    n_threads = numba.get_num_threads()
+    for n in sizes:
+        _, p = make_case(H, n)
+        out = np.zeros((n, L.N_TOTALS))
+        if n <= args.numpy_max_scenarios and n > 1:
+            t = best_of(lambda p=p: dispatch_numpy(*prof, p, 1.0), 1)
+            ns_numpy[n] = t / (H * n) * 1e9
+            rows.append(("pure-NumPy reference", n, ns_numpy[n]))
+        for label, gc in (("grid charging", True), ("green-only", False)):
+            _, p = make_case(H, n, grid_charging=gc)
+            numba.set_num_threads(1)
+            t = best_of(lambda p=p, out=out: dispatch_batch_nb(*prof, 1.0, p, out), args.repeat)
+            rows.append((f"numba batch, {label}, 1 thread", n, t / (H * n) * 1e9))
+            numba.set_num_threads(n_threads)
+            if n_threads > 1:
+                t = best_of(lambda p=p, out=out: dispatch_batch_nb(*prof, 1.0, p, out), args.repeat)
+                rows.append((f"numba batch, {label}, {n_threads} thr", n, t / (H * n) * 1e9))
+
+    try:
+        import PySAM  # noqa: F401
+
+        print("PySAM is installed; its battery dispatch is not yet wired into this benchmark")
+    except ImportError:
+        print("PySAM: not installed (pip install nrel-pysam) — no PySAM column")
+
+    print()
+    print(f"{'implementation':38s} {'scenarios':>10s} {'ns/scen-hour':>13s} {'s/scen-year':>12s} "
+          f"{'vs Python':>10s} {'vs NumPy':>9s}")
+    for name, n, ns in rows:
+        vs_np = ns_numpy.get(n)
+        print(f"{name:38s} {n:>10,d} {ns:>13.2f} {ns * 8760e-9:>12.2e} {ns_python / ns:>9.0f}x "
+              f"{(vs_np / ns if vs_np else float('nan')):>8.1f}x")
+    print("\nvs Python / vs NumPy: how many times faster than the pure-Python loop and than the "
+          "NumPy reference at the same batch size (higher is better).")
+
+
+if __name__ == "__main__":
+    main()
