@@ -1,0 +1,185 @@
+"""Scenario files: TOML text -> validated :class:`Scenario`, and back.
+
+Validation errors from pydantic are turned into :class:`gpdc.errors.ScenarioErrors`, one
+:class:`gpdc.errors.ScenarioError` per field, each naming the field path, the value given
+and what is allowed with its unit.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from gpdc.errors import ScenarioError, ScenarioErrors
+from gpdc.scenario.schema import Scenario
+from gpdc.units import bracket
+
+_MISSING = object()
+
+
+def _allowed(err: dict[str, Any], field: str, model_fields: list[str] | None) -> str:
+    """Say in words what is allowed for one pydantic error."""
+    kind = err["type"]
+    ctx = err.get("ctx", {})
+    unit = bracket(field.rsplit(".", 1)[-1])
+    bounds = {
+        "greater_than": ">",
+        "greater_than_equal": ">=",
+        "less_than": "<",
+        "less_than_equal": "<=",
+    }
+    if kind in bounds:
+        key = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}[kind]
+        return f"must be {bounds[kind]} {ctx.get(key)}{unit}"
+    if kind == "missing":
+        return f"is required{unit}"
+    if kind == "extra_forbidden":
+        valid = f"; valid fields here: {', '.join(model_fields)}" if model_fields else ""
+        return f"unknown field{valid}"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        what = "an integer" if kind.startswith("int") else "a number"
+        return f"must be {what}{unit}"
+    if kind == "finite_number":
+        return f"must be a finite number{unit}"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false"
+    if kind in ("string_type", "string_too_short"):
+        return "must be a non-empty string"
+    if kind == "model_type":
+        return "must be a table (a [section] in TOML)"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    return str(err["msg"])
+
+
+def _section_fields(loc: tuple[Any, ...]) -> list[str] | None:
+    """Valid field names of the model that holds the location ``loc``."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return None
+        model = info.annotation
+    fields = getattr(model, "model_fields", None)
+    return sorted(fields) if fields else None
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scenario:
+    """Validate a scenario given as nested dicts (the parsed TOML).
+
+    Raises
+    ------
+    ScenarioErrors
+        Listing every invalid field: path, value and what is allowed.
+    """
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            field = ".".join(str(p) for p in loc) or "<scenario>"
+            value = _lookup(data, loc)
+            if value is _MISSING:
+                value = err.get("input") if err["type"] != "missing" else None
+            errors.append(ScenarioError(field, value, _allowed(err, field, _section_fields(loc))))
+        raise ScenarioErrors(errors, source) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read and validate a scenario file.
+
+    A relative ``profiles.csv_path`` is taken
+    relative to the file's folder and stored as absolute paths.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+    overrides : dict, optional
+        Dotted field paths and values applied on top of the file,
+        e.g. ``{"storage.energy_mwh": 400.0}``.
+
+    Raises
+    ------
+    ScenarioErrors
+        If the file cannot be parsed or a field is invalid.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioErrors(
+            [ScenarioError("<file>", str(path), f"cannot be read ({exc.strerror or exc})")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioErrors([ScenarioError("<file>", str(path), f"is not valid TOML: {exc}")]) from None
+    for dotted, value in (overrides or {}).items():
+        set_dotted(data, dotted, value)
+    base = path.resolve().parent
+    for section, key in (("profiles", "csv_path"),):
+        sec = data.get(section)
+        if isinstance(sec, dict) and isinstance(sec.get(key), str) and not Path(sec[key]).is_absolute():
+            sec[key] = str((base / sec[key]).resolve())
+    return scenario_from_dict(data, source=str(path))
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data["a"]["b"] = value`` for ``dotted = "a.b"``, creating tables as needed."""
+    parts = dotted.split(".")
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ScenarioErrors([ScenarioError(dotted, value, f"'{part}' is not a table")])
+    node[parts[-1]] = value
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError(f"cannot write non-finite float {value} to TOML")
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def to_toml(scenario: Scenario) -> str:
+    """Return the scenario as TOML text (every field, defaults included; unset ones omitted).
+
+    ``tomllib.loads(to_toml(s))`` validates back to an equal scenario.
+    """
+    data = scenario.model_dump()
+    lines: list[str] = []
+    for key, value in data.items():
+        if not isinstance(value, dict) and value is not None:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append("")
+            lines.append(f"[{key}]")
+            lines.extend(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+    return "\n".join(lines) + "\n"
