@@ -1,0 +1,273 @@
+"""The ``gpdc`` command line: ``gpdc run | validate | info``.
+
+Thin by design: parse the arguments, call the public API, print.  Errors about the input
+are printed as one clear message (field, value, what is allowed) and exit with status 2;
+no traceback unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import sys
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gpdc.errors import ConsistencyWarning, GpdcError
+
+app = typer.Typer(
+    name="gpdc",
+    help="Simulate green power direct connection (绿电直连) projects hour by hour.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+def _parse_sets(items: list[str] | None) -> dict[str, Any]:
+    """``["storage.energy_mwh=400", "name=x"]`` -> ``{"storage.energy_mwh": 400, "name": "x"}``."""
+    result: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"--set {item!r}: expected FIELD=VALUE, e.g. storage.energy_mwh=400")
+        key, raw = item.split("=", 1)
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        result[key.strip()] = value
+    return result
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        raise exc
+    if isinstance(exc, GpdcError):
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_INPUT)
+    err.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+        "This is a bug in gpdc; rerun with --debug for the traceback and report it.",
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_INTERNAL)
+
+
+def _fmt(x: float, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def _print_result(ds: Any) -> None:
+    v = {k: float(ds[k].values) for k in ds.data_vars}
+    title = f"{ds.attrs['scenario_name']} — {ds.attrs['year']}, {ds.attrs['n_hours']} h"
+    out.rule(f"[bold]{title}")
+
+    t = Table(title="Energy flows", show_header=True, header_style="bold")
+    t.add_column("flow")
+    t.add_column("MWh", justify="right")
+    t.add_column("share of generation", justify="right")
+    gen = v["gen_avail_mwh"]
+    for name, label in (
+        ("gen_avail_mwh", "available generation"),
+        ("direct_mwh", "used directly"),
+        ("charge_green_mwh", "stored (green)"),
+        ("discharge_green_mwh", "discharged to load (green)"),
+        ("self_used_mwh", "self-used green energy"),
+        ("export_mwh", "exported to the grid"),
+        ("line_loss_mwh", "line loss"),
+        ("storage_loss_mwh", "storage loss"),
+        ("load_mwh", "user consumption"),
+        ("import_mwh", "imported from the grid"),
+        ("charge_grid_mwh", "  of which grid charging"),
+        ("unserved_mwh", "unserved load"),
+    ):
+        share = v[name] / gen if gen > 0 and name not in ("load_mwh", "import_mwh", "charge_grid_mwh", "unserved_mwh") else float("nan")
+        t.add_row(label, _fmt(v[name]), "" if math.isnan(share) else f"{share:.1%}")
+    out.print(t)
+
+    t = Table(title=f"Policy rules ({ds.attrs['policy_rule_set']})", header_style="bold")
+    for col in ("rule", "value", "threshold", "margin", "result"):
+        t.add_column(col, justify="right" if col != "rule" else "left")
+
+    def margin(x: float) -> str:
+        return f"{0.0 if abs(x) < 5e-10 else x:+.1%}"
+
+    def verdict(ok: float) -> str:
+        return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"
+
+    t.add_row("self-used share of generation", f"{v['self_use_share']:.1%}",
+              f"≥ {ds.attrs['policy_min_self_use_frac']:.0%}", margin(v['self_use_margin']), verdict(v["meets_self_use"]))
+    t.add_row("green share of consumption", f"{v['green_share_of_load']:.1%}",
+              f"≥ {ds.attrs['policy_min_green_share_of_load_frac']:.0%}", margin(v['green_share_margin']),
+              verdict(v["meets_green_share"]))
+    t.add_row("exported share of generation", f"{v['export_share']:.1%}",
+              f"≤ {ds.attrs['policy_max_export_frac']:.0%}", margin(v['export_margin']), verdict(v["meets_export_cap"]))
+    t.add_row("[bold]compliant", "", "", "", verdict(v["compliant"]))
+    out.print(t)
+
+    t = Table(title="Curtailment by cause", header_style="bold")
+    t.add_column("cause")
+    t.add_column("MWh", justify="right")
+    t.add_column("share of generation", justify="right")
+    for name, label in (
+        ("curtail_line_mwh", "line rating"),
+        ("curtail_export_cap_mwh", "export-share cap / no reverse flow allowed"),
+        ("curtail_storage_full_mwh", "storage full and export connection full"),
+    ):
+        t.add_row(label, _fmt(v[name]), f"{v[name] / gen:.1%}" if gen > 0 else "")
+    t.add_row("[bold]total", _fmt(v["curtail_line_mwh"] + v["curtail_bus_mwh"]), f"{v['curtailment_rate']:.1%}")
+    out.print(t)
+
+    t = Table(title=f"User's cost per year (fee regime: {ds.attrs['fee_regime']})", header_style="bold")
+    t.add_column("item")
+    t.add_column("million yuan", justify="right")
+    for name, label in (
+        ("baseline_cost_yuan", "all from the grid (baseline)"),
+        ("import_cost_yuan", "grid import bill"),
+        ("self_use_fees_yuan", "fees on self-used energy"),
+        ("export_revenue_yuan", "export revenue (credit)"),
+        ("annualised_capex_yuan", "annualised capital cost"),
+        ("om_cost_yuan", "operation and maintenance"),
+        ("project_cost_yuan", "with the project"),
+        ("savings_yuan", "[bold]savings"),
+    ):
+        t.add_row(label, _fmt(v[name] / 1e6, 2))
+    t.add_row("savings per MWh consumed", f"{_fmt(v['savings_yuan_per_mwh'], 1)} yuan/MWh")
+    t.add_row("cost of self-used green power", f"{_fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    out.print(t)
+
+    t = Table(title="Emissions", header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("avoided CO2", f"{_fmt(v['avoided_co2_t'])} t")
+    t.add_row("standard coal saved", f"{_fmt(v['coal_saved_tce'])} tce")
+    t.add_row("user's CO2, location-based", f"{_fmt(v['location_based_co2_t'])} t")
+    t.add_row("user's CO2, direct-connection accounting", f"{_fmt(v['direct_connection_co2_t'])} t")
+    out.print(t)
+    out.print(
+        f"emission factor {ds.attrs['emission_factor_t_co2_per_mwh']} t CO2/MWh "
+        f"({ds.attrs['emission_factor_basis']}; {ds.attrs['emission_factor_source']}); "
+        f"coal rate {ds.attrs['coal_rate_g_ce_per_kwh']} g ce/kWh",
+        style="dim",
+        highlight=False,
+    )
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default: results/<scenario>.h5)")] = None,
+    traces: Annotated[bool, typer.Option("--traces", help="also write hourly flows and state of charge (group 'traces')")] = False,
+    csv: Annotated[Path | None, typer.Option("--csv", help="also write the totals as a one-row CSV")] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="override a field: --set storage.energy_mwh=400")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Simulate one scenario for one year, print the results and write them to HDF5."""
+    from gpdc.io.csv import write_totals_csv
+    from gpdc.io.hdf5 import write_results
+    from gpdc.scenario.load import load_scenario
+    from gpdc.simulate import simulate
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConsistencyWarning)
+            sc = load_scenario(scenario, overrides=_parse_sets(sets))
+            result = simulate(sc, traces=traces, strict=strict)
+        for w in caught:
+            if issubclass(w.category, ConsistencyWarning):
+                err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+        _print_result(result.totals)
+        target = out_path or Path("results") / f"{scenario.stem}.h5"
+        written = write_results(target, result.totals, result.traces)
+        out.print(f"results written to [bold]{written}[/]" + (" (with hourly traces)" if traces else ""))
+        if csv is not None:
+            out.print(f"totals written to [bold]{write_totals_csv(csv, result.totals)}[/]")
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
+        _fail(exc, debug)
+
+
+@app.command()
+def validate(
+    scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    sets: Annotated[list[str] | None, typer.Option("--set", help="override a field")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Check a scenario file without running it: fields, bounds and data lookups."""
+    from gpdc.scenario.load import load_scenario
+    from gpdc.scenario.resolve import resolve
+
+    try:
+        sc = load_scenario(scenario, overrides=_parse_sets(sets))
+        resolved = resolve(sc)
+    except Exception as exc:  # noqa: BLE001
+        _fail(exc, debug)
+        return
+    out.print(f"[green]valid:[/] {scenario} — {sc.name}")
+    t = Table(title="numbers taken from the data tables", header_style="bold")
+    for col in ("input", "value", "unit", "confidence", "source"):
+        t.add_column(col, overflow="fold")
+    for name, v in resolved.values.items():
+        if v.source != "scenario file":
+            t.add_row(name, f"{v.value:g}", v.unit, v.confidence, v.source[:120])
+    out.print(t)
+
+
+@app.command()
+def info() -> None:
+    """Print versions, the numba threading layer and the data tables."""
+    import numba
+
+    from gpdc.kernels.dispatch import BLOCK, CACHE
+    from gpdc.results.dataset import version_record
+    from gpdc.scenario import tables
+
+    for k, v in version_record().items():
+        out.print(f"{k:10s} {v}")
+    out.print(f"numba threads: {numba.get_num_threads()}; cache: {CACHE}; "
+              f"NUMBA_CACHE_DIR: {os.environ.get('NUMBA_CACHE_DIR', '(default: __pycache__)')}; batch block: {BLOCK}")
+    try:
+        import numpy as np
+
+        from gpdc.kernels.dispatch import dispatch_batch_nb
+        from gpdc.kernels.layout import N_PARAMS, N_TOTALS
+
+        p = np.ones((N_PARAMS, 2))
+        x = np.zeros(2)
+        dispatch_batch_nb(x, x, x, x, x, 1.0, p, np.zeros((2, N_TOTALS)))
+        out.print(f"numba threading layer: {numba.threading_layer()}")
+    except Exception as exc:  # noqa: BLE001
+        out.print(f"numba threading layer: unavailable ({exc})")
+    out.print(f"provinces: {', '.join(tables.province_keys())}")
+    out.print(f"policy rule sets: {', '.join(tables.policy_rule_sets())}")
+    out.print(f"TOU schedules: {', '.join(tables.tou_schedule_names())}")
+
+
+def main() -> None:
+    """Entry point of the ``gpdc`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Scenario + profiles -> kernel inputs -> kernel -> raw totals (and traces).
+
+The engine is the only caller of the kernels.  It turns a resolved scenario and its hourly
+profiles into C-contiguous float64 arrays, checks their shapes and values once (the kernels
+check nothing), allocates the outputs and calls the kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gpdc.errors import ProfileError
+from gpdc.kernels import layout as L
+from gpdc.kernels.dispatch import dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
+from gpdc.profiles import ProfileSet
+from gpdc.scenario import tables
+from gpdc.scenario.resolve import Resolved
+
+
+@dataclass(frozen=True)
+class KernelInputs:
+    """Everything a dispatch kernel reads, as checked C-contiguous float64 arrays.
+
+    Attributes
+    ----------
+    cf_wind, cf_solar : float64[n_hours]
+        Capacity factors [-].
+    load_mw : float64[n_hours]
+        Mean load per step [MW].
+    price_import, price_export : float64[n_hours]
+        Energy prices [yuan/MWh].
+    params : float64[N_PARAMS, n_scen]
+        One column per scenario, rows as in :mod:`gpdc.kernels.layout`.
+    dt_h : float
+        Step length [h].
+    """
+
+    cf_wind: np.ndarray
+    cf_solar: np.ndarray
+    load_mw: np.ndarray
+    price_import: np.ndarray
+    price_export: np.ndarray
+    params: np.ndarray
+    dt_h: float = 1.0
+
+    @property
+    def n_hours(self) -> int:
+        """Number of steps."""
+        return int(self.cf_wind.shape[0])
+
+    @property
+    def n_scen(self) -> int:
+        """Number of scenarios."""
+        return int(self.params.shape[1])
+
+
+def scenario_params(resolved: Resolved) -> np.ndarray:
+    """Return the kernel parameter column of one resolved scenario, float64[N_PARAMS]."""
+    sc = resolved.scenario
+    st = sc.storage
+    p = np.zeros(L.N_PARAMS)
+    p[L.P_WIND_MW] = sc.wind.capacity_mw
+    p[L.P_SOLAR_MW] = sc.solar.capacity_mw
+    p[L.P_LINE_MW] = sc.line.rating_mw
+    p[L.P_LINE_LOSS_FRAC] = sc.line.loss_frac
+    p[L.P_CHARGE_MW] = st.power_mw
+    p[L.P_DISCHARGE_MW] = st.power_mw
+    p[L.P_USABLE_MWH] = (st.soc_max_frac - st.soc_min_frac) * st.energy_mwh
+    p[L.P_ETA_CHARGE] = st.charge_efficiency_frac
+    p[L.P_ETA_DISCHARGE] = st.discharge_efficiency_frac
+    init = st.soc_min_frac if st.initial_soc_frac is None else st.initial_soc_frac
+    # the initial usable energy is counted as grid energy: it cannot inflate the green share
+    p[L.P_INIT_GREEN_MWH] = 0.0
+    p[L.P_INIT_GRID_MWH] = (init - st.soc_min_frac) * st.energy_mwh
+    # With no reverse flow allowed the cap is 0 and nothing is exported; the export limit is
+    # then the connection's rating (export_mw, else import_mw), so that the surplus the
+    # connection could have carried is reported as curtailed by the rule (curt_cap).
+    p[L.P_EXPORT_MW] = sc.grid.export_mw if (sc.grid.export_allowed or sc.grid.export_mw > 0) else sc.grid.import_mw
+    p[L.P_EXPORT_CAP_FRAC] = resolved["export_cap_frac"]
+    p[L.P_EXPORT_RULE] = L.EXPORT_RULE_NAMES[sc.grid.export_cap_rule]
+    p[L.P_IMPORT_MW] = sc.grid.import_mw
+    p[L.P_GRID_CHARGE] = 1.0 if st.grid_charging else 0.0
+    gc_price = st.grid_charge_max_price_yuan_per_mwh
+    p[L.P_GRID_CHARGE_PRICE] = -np.inf if gc_price is None else gc_price
+    return p
+
+
+def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray, np.ndarray]:
+    """Return the hourly import and export prices [yuan/MWh] for a scenario's year.
+
+    Import price = energy price x TOU multiplier of the hour + non-floating adders.
+    """
+    mult = tables.tou_multipliers(resolved.tou_schedule, profiles.time)
+    price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["adders_yuan_per_mwh"]
+    price_export = np.full(len(profiles.time), resolved["export_price_yuan_per_mwh"])
+    return np.ascontiguousarray(price_import, dtype=np.float64), price_export
+
+
+def _check_series(name: str, x: np.ndarray, n: int, lo: float, hi: float) -> np.ndarray:
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if x.ndim != 1 or x.shape[0] != n:
+        raise ProfileError(f"{name} has shape {x.shape}; expected ({n},), one value per step")
+    bad = ~np.isfinite(x) | (x < lo) | (x > hi)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ProfileError(f"{name}[{i}] = {x[i]!r} is invalid: must be finite and within [{lo}, {hi}]")
+    return x
+
+
+def make_inputs(
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    params: np.ndarray,
+    dt_h: float = 1.0,
+) -> KernelInputs:
+    """Check and pack kernel inputs; ``params`` is float64[N_PARAMS] or [N_PARAMS, n_scen].
+
+    Raises
+    ------
+    ProfileError
+        For a wrong length, NaN or out-of-range value in a profile.
+    ValueError
+        For a parameter array of the wrong shape or a non-finite parameter.
+    """
+    n = int(np.asarray(cf_wind).shape[0])
+    if n == 0:
+        raise ProfileError("profiles are empty: need at least one step")
+    big = 1e12
+    cfw = _check_series("cf_wind", cf_wind, n, 0.0, 1.0)
+    cfs = _check_series("cf_solar", cf_solar, n, 0.0, 1.0)
+    load = _check_series("load_mw", load_mw, n, 0.0, big)
+    pi = _check_series("price_import", price_import, n, -big, big)
+    pe = _check_series("price_export", price_export, n, -big, big)
+    p = np.asarray(params, dtype=np.float64)
+    if p.ndim == 1:
+        p = p[:, None]
+    if p.ndim != 2 or p.shape[0] != L.N_PARAMS:
+        raise ValueError(f"params has shape {p.shape}; expected ({L.N_PARAMS},) or ({L.N_PARAMS}, n_scen)")
+    finite = np.isfinite(p)
+    finite[L.P_GRID_CHARGE_PRICE] = ~np.isnan(p[L.P_GRID_CHARGE_PRICE])  # -inf = never
+    if not finite.all():
+        r, s = (int(v[0]) for v in np.nonzero(~finite))
+        raise ValueError(f"parameter {L.PARAM_NAMES[r]} of scenario {s} is {p[r, s]!r}: must be finite")
+    if not (dt_h > 0.0 and np.isfinite(dt_h)):
+        raise ValueError(f"dt_h = {dt_h!r} is invalid: must be a finite number > 0 [h]")
+    return KernelInputs(cfw, cfs, load, pi, pe, np.ascontiguousarray(p), float(dt_h))
+
+
+def run_totals(inputs: KernelInputs) -> np.ndarray:
+    """Run the dispatch and return totals, float64[n_scen, N_TOTALS] (see layout.T_*).
+
+    One scenario goes through :func:`dispatch_nb`, several through the batch kernel; the
+    two give bit-identical rows.
+    """
+    out = np.zeros((inputs.n_scen, L.N_TOTALS))
+    args = (inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export, inputs.dt_h)
+    if inputs.n_scen == 1:
+        dispatch_nb(*args, np.ascontiguousarray(inputs.params[:, 0]), out[0])
+    else:
+        dispatch_batch_nb(*args, inputs.params, out)
+    return out
+
+
+def run_trace(inputs: KernelInputs, scenario: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Run one scenario with hourly traces.
+
+    Returns
+    -------
+    totals : float64[N_TOTALS]
+    trace : float64[n_hours, N_TRACE]
+        Hourly flows [MWh per step] and pool energies at the end of each step [MWh].
+    """
+    totals = np.zeros(L.N_TOTALS)
+    trace = np.zeros((inputs.n_hours, L.N_TRACE))
+    dispatch_trace_nb(
+        inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
+        inputs.dt_h, np.ascontiguousarray(inputs.params[:, scenario]), totals, trace,
+    )
+    return totals, trace

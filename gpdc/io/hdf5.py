@@ -1,0 +1,83 @@
+"""Write and read gpdc results as netCDF4/HDF5 files through h5netcdf.
+
+Writes are atomic: the file is written under a temporary name in the target folder and
+renamed into place only when complete, so a crash never leaves a half-written result.
+Hourly traces go into the group ``traces``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import xarray as xr
+
+from gpdc.errors import ResultsFileError
+
+TRACES_GROUP = "traces"
+
+
+def _encoding(ds: xr.Dataset, compress: bool) -> dict[str, dict[str, object]]:
+    if not compress:
+        return {}
+    return {name: {"zlib": True, "complevel": 4} for name in ds.data_vars if ds[name].ndim > 0}
+
+
+def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | None = None) -> Path:
+    """Write a result atomically; return the final path.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file (``.h5`` or ``.nc``); its folder is created if needed.
+    totals : xr.Dataset
+        Written to the root group.
+    traces : xr.Dataset, optional
+        Written to the group ``traces``.
+
+    Raises
+    ------
+    ResultsFileError
+        If the file cannot be written; the target is then left as it was.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise ResultsFileError(f"cannot write results to {path}: {exc.strerror or exc}") from None
+    tmp = Path(tmp_name)
+    try:
+        totals.to_netcdf(tmp, mode="w", engine="h5netcdf", encoding=_encoding(totals, True))
+        if traces is not None:
+            traces.to_netcdf(tmp, mode="a", group=TRACES_GROUP, engine="h5netcdf", encoding=_encoding(traces, True))
+        os.replace(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ResultsFileError(f"cannot write results to {path}: {exc.strerror or exc}") from None
+        raise
+    return path
+
+
+def open_results(path: str | Path, group: str | None = None) -> xr.Dataset:
+    """Open a results file (the totals, or ``group="traces"``) lazily with xarray.
+
+    Raises
+    ------
+    ResultsFileError
+        If the file does not exist or is not a gpdc result.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ResultsFileError(f"results file {path} does not exist")
+    try:
+        ds = xr.open_dataset(path, engine="h5netcdf", group=group)
+    except (OSError, ValueError) as exc:
+        raise ResultsFileError(f"cannot read {path} as a gpdc result: {exc}") from None
+    if group is None and "gpdc_version" not in ds.attrs:
+        ds.close()
+        raise ResultsFileError(f"{path} is not a gpdc result (no gpdc_version attribute)")
+    return ds

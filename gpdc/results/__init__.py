@@ -1,0 +1,1 @@
+"""Labelled results: the variable registry and the xarray Dataset builder."""

@@ -1,0 +1,106 @@
+"""The one place where result variables get their units, long names and definitions.
+
+Every data variable gpdc writes is registered here; :mod:`gpdc.results.dataset` refuses to
+write a variable that is not.  (After reV's ``output_attributes``.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Var:
+    """A result variable: its unit, long name, kind and definition."""
+
+    units: str
+    long_name: str
+    definition: str
+    kind: str = "total"  # "total" (per scenario) or "trace" (per scenario and hour)
+
+
+def _v(units: str, long_name: str, definition: str, kind: str = "total") -> Var:
+    return Var(units, long_name, definition, kind)
+
+
+VARIABLES: dict[str, Var] = {
+    # --- energy totals -------------------------------------------------------------------
+    "gen_avail_mwh": _v("MWh", "available renewable generation", "Σ (wind_mw·cf_wind + solar_mw·cf_solar)·dt, before any curtailment"),
+    "direct_mwh": _v("MWh", "green energy used directly by the load", "Σ min(energy arriving over the line, load)"),
+    "self_used_mwh": _v("MWh", "green energy used on site", "direct + green part of storage discharge"),
+    "charge_green_mwh": _v("MWh", "storage charge from green surplus", "energy drawn from the user bus into storage"),
+    "charge_grid_mwh": _v("MWh", "storage charge from the grid", "energy drawn from the grid into storage"),
+    "discharge_green_mwh": _v("MWh", "storage discharge, green part", "delivered to the load, pro rata to the green pool"),
+    "discharge_grid_mwh": _v("MWh", "storage discharge, grid part", "delivered to the load, pro rata to the grid pool"),
+    "discharge_mwh": _v("MWh", "storage discharge", "discharge_green + discharge_grid"),
+    "export_mwh": _v("MWh", "green energy fed into the public grid", "limited by export MW and the export-share cap"),
+    "import_mwh": _v("MWh", "energy drawn from the public grid", "for the load and for grid charging"),
+    "curtail_line_mwh": _v("MWh", "curtailment by the line rating", "Σ max(gen − line_mw·dt, 0)"),
+    "curtail_bus_mwh": _v("MWh", "curtailment at the user bus", "surplus neither stored nor exported"),
+    "curtail_export_cap_mwh": _v("MWh", "curtailment caused by the export-share cap", "part of curtail_bus the connection could have exported but the cap (or a no-reverse-flow rule) forbade"),
+    "curtail_storage_full_mwh": _v("MWh", "curtailment with storage full and export limit reached", "curtail_bus − curtail_export_cap"),
+    "line_loss_mwh": _v("MWh", "loss on the dedicated line", "line_loss_frac · energy entering the line"),
+    "storage_loss_mwh": _v("MWh", "storage conversion loss", "charge·(1−η_ch) + discharge·(1/η_dis − 1)"),
+    "storage_delta_mwh": _v("MWh", "change of usable stored energy over the period", "end − start, both pools"),
+    "unserved_mwh": _v("MWh", "load not served", "deficit beyond storage and the contracted import capacity"),
+    "load_mwh": _v("MWh", "user consumption", "Σ load_mw·dt"),
+    "storage_green_end_mwh": _v("MWh", "usable green energy stored at the end", "green pool at the end of the period"),
+    "storage_grid_end_mwh": _v("MWh", "usable grid energy stored at the end", "grid pool at the end of the period"),
+    "peak_import_mw": _v("MW", "peak grid import power", "max over steps of import/dt"),
+    "self_supply_hours_h": _v("h", "hours fully supplied by green energy", "steps with no import for the load and no unserved energy"),
+    "storage_cycles": _v("1", "equivalent full storage cycles", "discharge / usable energy"),
+    # --- policy ----------------------------------------------------------------------------
+    "self_use_share": _v("1", "self-used share of available generation", "self_used / gen_avail (650号: ≥ threshold)"),
+    "green_share_of_load": _v("1", "green share of the user's consumption", "self_used / load (650号: ≥ threshold)"),
+    "export_share": _v("1", "exported share of available generation", "export / gen_avail (≤ provincial cap)"),
+    "curtailment_rate": _v("1", "curtailed share of available generation", "(curtail_line + curtail_bus) / gen_avail"),
+    "utilisation_rate": _v("1", "utilisation rate of available generation", "1 − curtailment_rate"),
+    "hourly_match_share": _v("1", "hourly-matched green share of load (24/7 CFE score)", "Σ_h min(load, green used)_h / Σ load; equals green_share_of_load here"),
+    "annual_match_share": _v("1", "annually matched green share of load", "min(Σ gen_avail, Σ load) / Σ load"),
+    "self_use_margin": _v("1", "margin to the self-use threshold", "self_use_share − min_self_use_frac (≥ 0 passes)"),
+    "green_share_margin": _v("1", "margin to the green-share threshold", "green_share_of_load − min_green_share_of_load_frac (≥ 0 passes)"),
+    "export_margin": _v("1", "margin to the export cap", "max_export_frac − export_share (≥ 0 passes)"),
+    "meets_self_use": _v("1", "meets the self-use rule", "self_use_margin ≥ 0"),
+    "meets_green_share": _v("1", "meets the green-share-of-load rule", "green_share_margin ≥ 0"),
+    "meets_export_cap": _v("1", "meets the export cap", "export_margin ≥ 0"),
+    "compliant": _v("1", "meets all three rules", "meets_self_use ∧ meets_green_share ∧ meets_export_cap"),
+    # --- economics ---------------------------------------------------------------------------
+    "import_cost_yuan": _v("yuan", "grid import bill", "Σ import · hourly import price"),
+    "export_revenue_yuan": _v("yuan", "export revenue", "Σ export · export price"),
+    "self_use_fees_yuan": _v("yuan", "fees on self-used green energy", "self_used · self_use_fee (fee regime)"),
+    "capex_yuan": _v("yuan", "capital cost of the project", "wind, PV, storage energy and line"),
+    "annualised_capex_yuan": _v("yuan", "annualised capital cost", "capex · capital recovery factor"),
+    "om_cost_yuan": _v("yuan", "annual operation and maintenance cost", "per kW of plant and share of storage capex"),
+    "baseline_cost_yuan": _v("yuan", "annual bill buying everything from the grid", "Σ load · hourly import price"),
+    "project_cost_yuan": _v("yuan", "annual cost with the project", "import bill + fees − export revenue + annualised capex + O&M"),
+    "savings_yuan": _v("yuan", "annual savings against the grid-only baseline", "baseline_cost − project_cost"),
+    "savings_yuan_per_mwh": _v("yuan/MWh", "savings per MWh consumed", "savings / load"),
+    "lcoe_yuan_per_mwh": _v("yuan/MWh", "levelised cost of self-used green power", "(annualised capex + O&M + fees − export revenue) / self_used"),
+    # --- emissions ---------------------------------------------------------------------------
+    "avoided_co2_t": _v("t CO2", "avoided CO2", "self_used · emission factor (basis in attributes)"),
+    "coal_saved_tce": _v("t ce", "standard coal saved", "self_used · coal rate"),
+    "location_based_co2_t": _v("t CO2", "user's electricity CO2, location-based", "load · emission factor"),
+    "direct_connection_co2_t": _v("t CO2", "user's electricity CO2, direct-connection accounting", "import · emission factor"),
+}
+
+TRACE_VARIABLES: dict[str, Var] = {
+    "gen_avail_mwh": _v("MWh", "available renewable generation", "per step", "trace"),
+    "curtail_line_mwh": _v("MWh", "curtailment by the line rating", "per step", "trace"),
+    "line_loss_mwh": _v("MWh", "loss on the dedicated line", "per step", "trace"),
+    "direct_mwh": _v("MWh", "green energy used directly", "per step", "trace"),
+    "charge_green_mwh": _v("MWh", "storage charge from green surplus", "per step", "trace"),
+    "charge_grid_mwh": _v("MWh", "storage charge from the grid", "per step", "trace"),
+    "discharge_green_mwh": _v("MWh", "storage discharge, green part", "per step", "trace"),
+    "discharge_grid_mwh": _v("MWh", "storage discharge, grid part", "per step", "trace"),
+    "export_mwh": _v("MWh", "export to the grid", "per step", "trace"),
+    "import_mwh": _v("MWh", "import from the grid", "per step", "trace"),
+    "curtail_bus_mwh": _v("MWh", "curtailment at the user bus", "per step", "trace"),
+    "unserved_mwh": _v("MWh", "load not served", "per step", "trace"),
+    "storage_green_mwh": _v("MWh", "usable green energy stored", "at the end of the step", "trace"),
+    "storage_grid_mwh": _v("MWh", "usable grid energy stored", "at the end of the step", "trace"),
+    "soc_frac": _v("1", "state of charge", "(soc_min·E + green + grid) / E at the end of the step", "trace"),
+    "load_mw": _v("MW", "user load", "mean over the step", "trace"),
+    "cf_wind": _v("1", "wind capacity factor", "per step", "trace"),
+    "cf_solar": _v("1", "PV capacity factor", "per step", "trace"),
+    "price_import_yuan_per_mwh": _v("yuan/MWh", "import price", "per step", "trace"),
+}
