@@ -222,7 +222,8 @@ def validate(
         return
     out.print(f"[green]valid:[/] {scenario} — {sc.name}")
     t = Table(title="numbers taken from the data tables", header_style="bold")
-    for col in ("input", "value", "unit", "confidence", "source"):
+    t.add_column("input", no_wrap=True)
+    for col in ("value", "unit", "confidence", "source"):
         t.add_column(col, overflow="fold")
     for name, v in resolved.values.items():
         if v.source != "scenario file":

@@ -43,11 +43,14 @@ def costs(
     lifetime_years: float,
     discount_rate_frac: float,
     self_use_fee_yuan_per_mwh: float,
+    period_years: float = 1.0,
 ) -> dict[str, np.ndarray]:
-    """Return the annual cost variables of each scenario [yuan, yuan/MWh].
+    """Return the cost variables of each scenario over the simulated period [yuan, yuan/MWh].
 
-    ``lcoe_yuan_per_mwh`` is the all-in cost of the self-used green power: annualised capex
-    + O&M + fees on self-used energy − export revenue, per MWh used on site.
+    Capital and O&M costs are annual; for a period shorter than a year they are prorated by
+    ``period_years`` (simulated hours / hours in the year), so that all cost terms cover
+    the same time.  ``lcoe_yuan_per_mwh`` is the all-in cost of the self-used green power:
+    annualised capex + O&M + fees on self-used energy − export revenue, per MWh used on site.
     """
     kw = 1000.0
     capex = (
@@ -57,8 +60,8 @@ def costs(
         + line_km * line_capex_yuan_per_km
     )
     crf = capital_recovery_factor(discount_rate_frac, lifetime_years)
-    annual_capex = capex * crf
-    om = (
+    annual_capex = capex * crf * period_years
+    om = period_years * (
         wind_mw * kw * wind_om_yuan_per_kw_year
         + solar_mw * kw * solar_om_yuan_per_kw_year
         + storage_mwh * kw * storage_capex_yuan_per_kwh * storage_om_frac_per_year

@@ -105,7 +105,7 @@ def _check_series(name: str, x: np.ndarray, n: int, lo: float, hi: float) -> np.
     bad = ~np.isfinite(x) | (x < lo) | (x > hi)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ProfileError(f"{name}[{i}] = {x[i]!r} is invalid: must be finite and within [{lo}, {hi}]")
+        raise ProfileError(f"{name}[{i}] = {float(x[i])!r} is invalid: must be finite and within [{lo}, {hi}]")
     return x
 
 

@@ -6,6 +6,7 @@ holds no physics or accounting itself.
 
 from __future__ import annotations
 
+import calendar
 import json
 import logging
 import warnings
@@ -156,6 +157,7 @@ def simulate(
             "year": sc.profiles.year,
             "n_hours": inputs.n_hours,
             "dt_h": inputs.dt_h,
+            "period_years": _period_years(sc, inputs),
         },
     )
     totals = totals_dataset(values, attrs=attrs)
@@ -172,6 +174,11 @@ def simulate(
         trace_ds = trace_dataset(prof.time, tv, sc.site.timezone)
         trace_ds.attrs["scenario_name"] = sc.name
     return Result(totals, trace_ds, resolved, prof)
+
+
+def _period_years(sc: Scenario, inputs: engine.KernelInputs) -> float:
+    """Simulated time as a share of the scenario's calendar year [a]."""
+    return inputs.n_hours * inputs.dt_h / (8784.0 if calendar.isleap(sc.profiles.year) else 8760.0)
 
 
 def _all_metrics(resolved: Resolved, inputs: engine.KernelInputs, raw: np.ndarray) -> dict[str, np.ndarray]:
@@ -197,6 +204,7 @@ def _all_metrics(resolved: Resolved, inputs: engine.KernelInputs, raw: np.ndarra
             "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
             "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac", "self_use_fee_yuan_per_mwh",
         )},
+        period_years=_period_years(sc, inputs),
     )
     em = emissions.emissions(energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"])
     return {**energy, **policy, **cost, **em}

@@ -59,7 +59,7 @@ def test_ready_scenarios_validate_and_resolve(path: Path) -> None:
         ({"site.latitude_deg": 123.0}, "site.latitude_deg = 123.0 is invalid: must be <= 90.0 [degree]"),
         ({"site.timezone": "Mars/Olympus"}, "unknown IANA time zone"),
         ({"load.archetype": "bakery"}, "load.archetype = 'bakery' is invalid: unknown load archetype; valid: "),
-        ({"policy.rule_set": "utopia"}, "policy.rule_set = 'utopia' is invalid: unknown policy rule set; valid: national_2025"),
+        ({"policy.rule_set": "utopia"}, "policy.rule_set = 'utopia' is invalid: unknown policy rule set; valid: hunan_853, "),
         ({"tariff.tou_schedule": "nope"}, "tariff.tou_schedule = 'nope' is invalid: unknown TOU schedule; valid: "),
         ({"tariff.fee_regime": "free"}, "tariff.fee_regime = 'free' is invalid: must be one of "),
         ({"grid.export_cap_rule": "monthly"}, "grid.export_cap_rule = 'monthly' is invalid: must be one of 'running' or 'budget'"),

@@ -38,7 +38,7 @@ def data_centre(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray
     loads.md §5.1), so the seasonal swing comes from summer cooling; the daily profile is
     near-flat with a small afternoon cooling bump.
     """
-    doy = index.dayofyear.to_numpy()
+    doy = index.day_of_year.to_numpy()
     hour = index.hour.to_numpy() + 0.5
     seasonal = default("datacentre_seasonal_swing") * np.cos(2.0 * np.pi * (doy - 200) / 365.25)
     diurnal = default("datacentre_diurnal_swing") * np.cos(2.0 * np.pi * (hour - 15.0) / 24.0)
@@ -73,7 +73,7 @@ def electrolytic_aluminium(index: pd.DatetimeIndex, rng: np.random.Generator) ->
 
 def three_shift_factory(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     """Three-shift factory: continuous on weekdays, reduced on Saturdays and Sundays."""
-    weekend = index.dayofweek.to_numpy() >= 5
+    weekend = index.day_of_week.to_numpy() >= 5
     base = np.where(weekend, default("factory_weekend_factor"), 1.0)
     return base * (1.0 + _ar1(len(index), 0.8, 0.02, rng))
 

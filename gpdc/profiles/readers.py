@@ -67,7 +67,7 @@ def read_profile_csv(path: str | Path, *, year: int | None = None, timezone: str
     idx = pd.DatetimeIndex(times)
     if idx.tz is None:
         idx = idx.tz_localize(timezone)
-    steps = np.diff(idx.asi8)
+    steps = np.diff(idx.as_unit("ns").asi8)
     nonmono = np.flatnonzero(steps <= 0)
     if nonmono.size:
         i = int(nonmono[0]) + 1
@@ -96,13 +96,13 @@ def read_profile_csv(path: str | Path, *, year: int | None = None, timezone: str
         neg = np.flatnonzero(num < 0.0)
         if neg.size:
             i = int(neg[0])
-            raise ProfileError(f"{where}: column {col}, line {i + 2}: {num[i]!r} is negative")
+            raise ProfileError(f"{where}: column {col}, line {i + 2}: {float(num[i])!r} is negative")
         if col.startswith("cf_"):
             over = np.flatnonzero(num > 1.0)
             if over.size:
                 i = int(over[0])
                 raise ProfileError(
-                    f"{where}: column {col}, line {i + 2}: {num[i]!r} is above 1 (capacity factors are 0-1)"
+                    f"{where}: column {col}, line {i + 2}: {float(num[i])!r} is above 1 (capacity factors are 0-1)"
                 )
         values[col] = np.ascontiguousarray(num)
     return ProfileSet(

@@ -55,7 +55,7 @@ def plane_of_array_norm(
     ghi = np.clip(clear["ghi"].to_numpy() * kd * noise, 0.0, None)
     ghi = np.minimum(ghi, 1.1 * clear["ghi"].to_numpy())
     zenith = pos["apparent_zenith"].to_numpy()
-    decomp = pvlib.irradiance.erbs(ghi, zenith, mid.dayofyear.to_numpy())
+    decomp = pvlib.irradiance.erbs(ghi, zenith, mid.day_of_year.to_numpy())
     poa = pvlib.irradiance.get_total_irradiance(
         surface_tilt=abs(latitude_deg),
         surface_azimuth=180.0 if latitude_deg >= 0 else 0.0,

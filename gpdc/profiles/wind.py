@@ -87,7 +87,7 @@ def wind_cf(
     k = default("wind_weibull_k") if weibull_k is None else weibull_k
     u = ar1_uniform(len(index), default("wind_lag1_autocorrelation"), rng)
     base = (-np.log1p(-u)) ** (1.0 / k)  # Weibull(k) with unit scale
-    doy = index.dayofyear.to_numpy()
+    doy = index.day_of_year.to_numpy()
     hour = index.hour.to_numpy() + 0.5
     season = 1.0 - default("wind_seasonal_amplitude") * np.cos(
         2.0 * np.pi * (doy - default("wind_seasonal_min_day")) / 365.25

@@ -1,0 +1,55 @@
+"""Shared fixtures: a small 48-hour scenario with hand-checkable profiles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gpdc.profiles import ProfileSet, hourly_index
+from gpdc.scenario.load import load_scenario
+from gpdc.scenario.schema import Scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+DATACENTRE = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
+ALUMINIUM = ROOT / "scenarios" / "xinjiang_aluminium.toml"
+
+
+@pytest.fixture
+def small_scenario() -> Scenario:
+    """100 MW PV, 100 MW flat load, no storage, flat tariff 300 + 100 yuan/MWh."""
+    return load_scenario(
+        DATACENTRE,
+        overrides={
+            "wind.capacity_mw": 0.0,
+            "solar.capacity_mw": 100.0,
+            "line.rating_mw": 200.0,
+            "line.loss_frac": 0.0,
+            "line.length_km": 0.0,
+            "storage.energy_mwh": 0.0,
+            "storage.power_mw": 0.0,
+            "grid.import_mw": 200.0,
+            "grid.export_mw": 50.0,
+            "grid.export_cap_frac": 0.2,
+            "tariff.tou_schedule": "flat",
+            "tariff.energy_price_yuan_per_mwh": 300.0,
+            "tariff.adders_yuan_per_mwh": 100.0,
+            "tariff.export_price_yuan_per_mwh": 250.0,
+            "finance.discount_rate_frac": 0.0,
+            "finance.lifetime_years": 20.0,
+            "finance.solar_capex_yuan_per_kw": 3000.0,
+            "finance.solar_om_yuan_per_kw_year": 40.0,
+            "emissions.factor_t_co2_per_mwh": 0.5,
+            "emissions.coal_rate_g_ce_per_kwh": 300.0,
+        },
+    )
+
+
+@pytest.fixture
+def small_profiles() -> ProfileSet:
+    """48 h: PV at 0.8 for 10-17 h (8 h a day), 0 otherwise; load 50 MW flat."""
+    index = hourly_index(2025)[:48]
+    hour = index.hour.to_numpy()
+    cfs = np.where((hour >= 10) & (hour < 18), 0.8, 0.0)
+    return ProfileSet(index, np.zeros(48), cfs, np.full(48, 50.0), {"all": "test fixture"})

@@ -1,0 +1,73 @@
+"""The command line: output, files, exit codes, and errors without tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from gpdc.cli import app
+
+from .conftest import ALUMINIUM, DATACENTRE
+
+runner = CliRunner()
+
+
+def flat(text: str) -> str:
+    """Output with rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def test_run_prints_results_and_writes_files(tmp_path: Path) -> None:
+    out = tmp_path / "dc.h5"
+    csv = tmp_path / "dc.csv"
+    res = runner.invoke(app, ["run", str(DATACENTRE), "--out", str(out), "--traces", "--csv", str(csv)])
+    assert res.exit_code == 0, res.output
+    for text in ("Energy flows", "self-used share of generation", "green share of consumption",
+                 "exported share of generation", "Curtailment by cause", "savings", "avoided CO2",
+                 "standard coal saved", "PASS"):
+        assert text in res.output
+    assert out.exists() and csv.exists()
+    assert "with hourly traces" in flat(res.output)
+
+
+def test_run_reports_failure_of_a_rule(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["run", str(ALUMINIUM), "--out", str(tmp_path / "a.h5"),
+                              "--set", "policy.min_self_use_frac=0.95"])
+    assert res.exit_code == 0, res.output
+    assert "FAIL" in res.output
+
+
+def test_invalid_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["run", str(DATACENTRE), "--out", str(tmp_path / "x.h5"),
+                              "--set", "storage.energy_mwh=-5"])
+    assert res.exit_code == 2
+    assert "storage.energy_mwh = -5 is invalid: must be >= 0.0 [MWh]" in flat(res.output)
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "x.h5").exists()
+
+
+def test_validate(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["validate", str(DATACENTRE)])
+    assert res.exit_code == 0, res.output
+    assert "valid:" in res.output
+    assert "emission_factor_t_co2_per_mwh" in res.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DATACENTRE.read_text(encoding="utf-8").replace('province = "inner_mongolia_west"',
+                                                                   'province = "atlantis"'), encoding="utf-8")
+    res = runner.invoke(app, ["validate", str(bad)])
+    assert res.exit_code == 2
+    assert "site.province = 'atlantis' is invalid: unknown province; valid: gansu" in flat(res.output)
+    res = runner.invoke(app, ["validate", str(tmp_path / "missing.toml")])
+    assert res.exit_code == 2
+    assert "cannot be read" in res.output
+
+
+def test_bad_set_syntax_and_info() -> None:
+    res = runner.invoke(app, ["run", str(DATACENTRE), "--set", "nonsense"])
+    assert res.exit_code != 0
+    assert "expected FIELD=VALUE" in res.output
+    res = runner.invoke(app, ["info"])
+    assert res.exit_code == 0
+    assert "numba threading layer:" in res.output
+    assert "inner_mongolia_west" in res.output
