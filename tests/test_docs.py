@@ -1,0 +1,25 @@
+"""Documentation that must agree with the code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_metrics_page_lists_every_variable_with_its_unit() -> None:
+    text = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for name, var in {**VARIABLES, **TRACE_VARIABLES}.items():
+        assert f"| `{name}` | {var.units} |" in text, name
+
+
+def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    block = lines[lines.index("```bash") + 1 : lines.index("```bash") + 3]
+    run_cmd = block[0].split("#")[0].strip()
+    test_cmd = block[1].split("#")[0].strip()
+    assert run_cmd.startswith("python -m pip install . && gpdc run scenarios/")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_cmd in ci
