@@ -69,7 +69,9 @@ def test_ready_scenarios_validate_and_resolve(path: Path) -> None:
         ({"storage.grid_charging": True}, "grid_charging = true needs grid_charge_max_price_yuan_per_mwh"),
         ({"load.peak_mw": 100.0}, "give exactly one of annual_mwh or peak_mw"),
         ({"profiles.source": "csv"}, "source = 'csv' needs csv_path"),
-        ({"wind.capacity_kw": 5.0}, "wind.capacity_kw = 5.0 is invalid: unknown field; valid fields here: capacity_mw, full_load_hours_h"),
+        ({"wind.capacity_kw": 5.0}, "wind.capacity_kw = 5.0 is invalid: unit mismatch: gpdc takes capacity_mw [MW]"),
+        ({"line.loss_pct": 2.0}, "line.loss_pct = 2.0 is invalid: unit mismatch: gpdc takes loss_frac [1]"),
+        ({"wind.colour": "red"}, "wind.colour = 'red' is invalid: unknown field; valid fields here: capacity_mw, full_load_hours_h"),
         ({"profiles.year": 1800}, "profiles.year = 1800 is invalid: must be >= 1900"),
     ],
 )
@@ -142,3 +144,27 @@ def test_missing_world_number_names_the_field_to_set() -> None:
     sc = load_scenario(ROOT / "scenarios" / "xinjiang_aluminium.toml",
                        overrides={"emissions.basis": "provincial", "emissions.factor_t_co2_per_mwh": 0.6})
     assert resolve(sc)["emission_factor_t_co2_per_mwh"] == 0.6
+
+
+def test_every_numeric_field_has_a_unit_suffix() -> None:
+    import types
+    import typing
+
+    from pydantic import BaseModel
+
+    from gpdc.scenario.schema import Scenario
+    from gpdc.units import DIMENSIONLESS_FIELDS, unit_of
+
+    def numeric(annotation: object) -> bool:
+        args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+        return any(a in (int, float) for a in args)
+
+    checked = 0
+    for section in Scenario.model_fields.values():
+        model = section.annotation
+        fields = model.model_fields if isinstance(model, type) and issubclass(model, BaseModel) else {}
+        for name, info in fields.items():
+            if numeric(info.annotation):
+                checked += 1
+                assert unit_of(name) is not None or name in DIMENSIONLESS_FIELDS, name
+    assert checked > 40

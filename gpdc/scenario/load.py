@@ -21,6 +21,19 @@ from gpdc.units import bracket
 _MISSING = object()
 
 
+def _stem(name: str) -> str:
+    """Field name without its unit suffix: ``capacity_kw`` -> ``capacity``."""
+    from gpdc.units import SUFFIX_UNITS
+
+    for suffix in SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    for suffix in ("_gw", "_gwh", "_w", "_wh", "_pct", "_percent", "_twh"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return ""
+
+
 def _allowed(err: dict[str, Any], field: str, model_fields: list[str] | None) -> str:
     """Say in words what is allowed for one pydantic error."""
     kind = err["type"]
@@ -38,6 +51,12 @@ def _allowed(err: dict[str, Any], field: str, model_fields: list[str] | None) ->
     if kind == "missing":
         return f"is required{unit}"
     if kind == "extra_forbidden":
+        name = field.rsplit(".", 1)[-1]
+        stem = _stem(name)
+        for candidate in model_fields or []:
+            if stem and _stem(candidate) == stem and candidate != name:
+                return (f"unit mismatch: gpdc takes {candidate}{bracket(candidate)}; "
+                        f"convert the value and use that name")
         valid = f"; valid fields here: {', '.join(model_fields)}" if model_fields else ""
         return f"unknown field{valid}"
     if kind == "literal_error":
