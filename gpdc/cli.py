@@ -173,6 +173,7 @@ def run(
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default: results/<scenario>.h5)")] = None,
     traces: Annotated[bool, typer.Option("--traces", help="also write hourly flows and state of charge (group 'traces')")] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="also write the totals as a one-row CSV")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="also draw two weeks of dispatch, duration curves and storage (PNG)")] = None,
     sets: Annotated[list[str] | None, typer.Option("--set", help="override a field: --set storage.energy_mwh=400")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
@@ -188,16 +189,21 @@ def run(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConsistencyWarning)
             sc = load_scenario(scenario, overrides=_parse_sets(sets))
-            result = simulate(sc, traces=traces, strict=strict)
+            result = simulate(sc, traces=traces or plot is not None, strict=strict)
         for w in caught:
             if issubclass(w.category, ConsistencyWarning):
                 err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
         _print_result(result.totals)
         target = out_path or Path("results") / f"{scenario.stem}.h5"
-        written = write_results(target, result.totals, result.traces)
+        written = write_results(target, result.totals, result.traces if traces else None)
         out.print(f"results written to [bold]{written}[/]" + (" (with hourly traces)" if traces else ""))
         if csv is not None:
             out.print(f"totals written to [bold]{write_totals_csv(csv, result.totals)}[/]")
+        if plot is not None:
+            from gpdc.io.plots import plot_dispatch
+
+            assert result.traces is not None  # noqa: S101 - simulated with traces above
+            out.print(f"plot written to [bold]{plot_dispatch(plot, result.totals, result.traces)}[/]")
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message

@@ -31,11 +31,18 @@ def test_run_prints_results_and_writes_files(tmp_path: Path) -> None:
     assert "with hourly traces" in flat(res.output)
 
 
-def test_run_reports_failure_of_a_rule(tmp_path: Path) -> None:
+def test_run_reports_failure_of_a_rule_and_draws_a_plot(tmp_path: Path) -> None:
+    png = tmp_path / "a.png"
     res = runner.invoke(app, ["run", str(ALUMINIUM), "--out", str(tmp_path / "a.h5"),
-                              "--set", "policy.min_self_use_frac=0.95"])
+                              "--set", "policy.min_self_use_frac=0.95", "--plot", str(png)])
     assert res.exit_code == 0, res.output
     assert "FAIL" in res.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 20_000
+    import h5py
+
+    with h5py.File(tmp_path / "a.h5") as f:
+        assert "traces" not in f  # --plot alone does not write traces
 
 
 def test_invalid_input_is_a_message_not_a_traceback(tmp_path: Path) -> None:
