@@ -9,6 +9,18 @@ from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def test_generated_pages_are_up_to_date() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_build", ROOT / "docs" / "build.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for name, make in build.PAGES.items():
+        committed = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        assert committed == make(), f"docs/{name} is stale: run python docs/build.py"
+
+
 def test_metrics_page_lists_every_variable_with_its_unit() -> None:
     text = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
     for name, var in {**VARIABLES, **TRACE_VARIABLES}.items():

@@ -54,14 +54,14 @@ class Wind(_Section):
     """Wind plant: rating and, for the synthetic generator, the site's full-load hours."""
 
     capacity_mw: float = Field(ge=0.0, le=100_000.0)
-    full_load_hours_h: float = Field(default=2400.0, gt=0.0, le=8760.0)
+    full_load_hours_h: float = Field(gt=0.0, le=8760.0, description="the site's annual full-load hours")
 
 
 class Solar(_Section):
     """PV plant (AC rating) and, for the synthetic generator, the site's full-load hours."""
 
     capacity_mw: float = Field(ge=0.0, le=100_000.0)
-    full_load_hours_h: float = Field(default=1500.0, gt=0.0, le=4400.0)
+    full_load_hours_h: float = Field(gt=0.0, le=4400.0, description="the site's annual full-load hours")
 
 
 class Line(_Section):

@@ -1,0 +1,128 @@
+"""Regenerate the reference pages of docs/ from the code: ``python docs/build.py``.
+
+``tests/test_docs.py`` fails when a committed page differs from what this writes, so the
+pages cannot drift from the schema and the result registry.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+
+from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
+from gpdc.scenario.schema import Scenario
+from gpdc.units import unit_of
+
+DOCS = Path(__file__).resolve().parent
+
+METRICS_HEAD = """# Result variables and their definitions
+
+Every variable gpdc writes, with its unit and definition. This page is generated from
+`gpdc/results/registry.py` (the single place where output units are written) by
+`python docs/build.py`; `tests/test_docs.py` fails if the two disagree.
+
+Policy metrics follow 发改能源〔2025〕650号 and 发改价格〔2025〕1192号: both shares of
+generation divide by the **total available generation**, curtailment included, so curtailing
+more never makes a project look better. Green energy used on site is direct use plus the green
+part of storage discharge; storage tracks green-charged and grid-charged energy in separate
+pools and splits each discharge pro rata, so grid-charged energy never counts as green.
+Thresholds come from the rule set (`gpdc/scenario/data/policy_rules.csv`) and are stored in the
+file's attributes (`policy_min_self_use_frac`, …). Margins are positive when a rule is met.
+
+Costs cover the simulated period (a year for the ready scenarios): annual capital and O&M costs
+are prorated when a run is shorter. Emissions use the factor named in the attributes
+`emission_factor_basis`, `emission_factor_t_co2_per_mwh` and `emission_factor_source`.
+"""
+
+SCENARIO_HEAD = """# Scenario file reference
+
+A scenario is a TOML file with the sections below (see `scenarios/` for complete examples).
+Every number has its unit in its name. Fields marked *from data* default to a value looked up
+in `gpdc/scenario/data/*.csv` for the site's province, with its source; `gpdc validate FILE`
+lists what it took from where. This page is generated from `gpdc/scenario/schema.py` by
+`python docs/build.py`.
+"""
+
+
+def _table(rows: dict[str, typing.Any]) -> str:
+    out = "| variable | units | meaning | definition |\n| --- | --- | --- | --- |\n"
+    return out + "".join(f"| `{k}` | {v.units} | {v.long_name} | {v.definition} |\n" for k, v in rows.items())
+
+
+def metrics_page() -> str:
+    """Return docs/metrics.md as text."""
+    return (METRICS_HEAD + "\n## Totals (one value per scenario)\n\n" + _table(VARIABLES)
+            + "\n## Hourly traces (group `traces`, dimension `time`, local time)\n\n" + _table(TRACE_VARIABLES))
+
+
+def _type_name(annotation: typing.Any) -> str:
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    names = []
+    for a in args:
+        if a is type(None):
+            continue
+        if typing.get_origin(a) is typing.Literal:
+            names.append(" \\| ".join(f'"{x}"' for x in typing.get_args(a)))
+        else:
+            names.append(getattr(a, "__name__", str(a)))
+    return " or ".join(names)
+
+
+def _choices() -> dict[str, list[str]]:
+    from gpdc.profiles.load import ARCHETYPES
+    from gpdc.scenario import tables
+
+    return {
+        "province": tables.province_keys(),
+        "archetype": sorted(ARCHETYPES),
+        "rule_set": tables.policy_rule_sets(),
+        "tou_schedule": tables.tou_schedule_names(),
+    }
+
+
+def _bounds(info: typing.Any, name: str = "") -> str:
+    choices = _choices().get(name)
+    if choices:
+        return "one of " + ", ".join(f"`{c}`" for c in choices)
+    parts = []
+    for m in info.metadata:
+        for cls, sym, attr in ((Ge, "≥", "ge"), (Gt, ">", "gt"), (Le, "≤", "le"), (Lt, "<", "lt")):
+            if isinstance(m, cls):
+                parts.append(f"{sym} {getattr(m, attr)}")
+    return ", ".join(parts)
+
+
+def scenario_page() -> str:
+    """Return docs/scenario.md as text."""
+    text = [SCENARIO_HEAD]
+    top = [(n, i) for n, i in Scenario.model_fields.items()
+           if not (isinstance(i.annotation, type) and issubclass(i.annotation, BaseModel))]
+    text.append("\n## Top level\n\n| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
+    text.extend(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i)} | "
+                f"{'required' if i.is_required() else repr(i.default)} |\n" for n, i in top)
+    for section, sinfo in Scenario.model_fields.items():
+        model = sinfo.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        doc = (model.__doc__ or "").strip().splitlines()[0]
+        text.append(f"\n## `[{section}]`{' (required)' if sinfo.is_required() else ''}\n\n{doc}\n\n")
+        text.append("| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
+        for n, i in model.model_fields.items():
+            default = "required" if i.is_required() else ("*from data*" if i.default is None and n not in (
+                "initial_soc_frac", "annual_mwh", "peak_mw", "csv_path", "grid_charge_max_price_yuan_per_mwh",
+                "export_cap_frac", "min_self_use_frac", "min_green_share_of_load_frac", "max_export_frac",
+                "tou_schedule") else repr(i.default))
+            text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} | {default} |\n")
+    return "".join(text)
+
+
+PAGES = {"metrics.md": metrics_page, "scenario.md": scenario_page}
+
+if __name__ == "__main__":
+    for name, make in PAGES.items():
+        (DOCS / name).write_text(make(), encoding="utf-8")
+        print(f"wrote docs/{name}")
