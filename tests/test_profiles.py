@@ -1,4 +1,4 @@
-"""Synthetic profiles and the profile CSV reader."""
+"""Hourly profiles: synthetic wind/PV/load generators and the profile CSV reader."""
 
 from __future__ import annotations
 
@@ -6,148 +6,476 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pvlib
 import pytest
 
-from gpdc.errors import ProfileError
-from gpdc.profiles import hourly_index, read_profile_csv, synthetic_profiles
-from gpdc.profiles.load import ARCHETYPES, load_profile
-from gpdc.profiles.wind import generic_power_curve, rated_speed
+from gpdc.errors import DataTableError, ProfileError
+from gpdc.profiles import ARCHETYPES, ProfileSet, hourly_index, read_profile_csv, synthetic_profiles
+from gpdc.profiles.calibrate import ar1_normal, default, defaults_table
+from gpdc.profiles.load import load_profile
+from gpdc.profiles.solar import solar_cf
+from gpdc.profiles.wind import generic_power_curve, rated_speed, wind_cf
+from gpdc.scenario.tables import CONFIDENCE_LEVELS
 
-SITES = {  # name: (lat, lon, elevation, wind FLH, PV FLH, expected PV peak hour in Beijing time)
-    "hohhot": (40.8, 111.7, 1050.0, 2600.0, 1600.0, (12, 13)),
-    "hami": (42.8, 93.5, 740.0, 2400.0, 1700.0, (13, 14)),
+# name: (lat, lon, elevation, wind h, solar h, solar noon in Beijing time [h] from
+# tariffs-resources-loads.md §6, hour-beginning stamps whose hour may hold the PV peak)
+SITES = {
+    "hohhot": (40.8, 111.7, 1050.0, 2600.0, 1600.0, 12.0 + 33 / 60, {12, 13}),
+    "hami": (42.8, 93.5, 740.0, 2400.0, 1700.0, 13.0 + 46 / 60, {13, 14}),
 }
+SEED = 2025
 
 
-def make(site: str, seed: int = 1, archetype: str = "data_centre") -> object:
-    lat, lon, elev, fw, fs, _ = SITES[site]
-    return synthetic_profiles(year=2025, timezone="Asia/Shanghai", latitude_deg=lat, longitude_deg=lon,
-                              elevation_m=elev, wind_full_load_hours_h=fw, solar_full_load_hours_h=fs,
-                              load_archetype=archetype, load_annual_mwh=100_000.0, seed=seed)
+def make(site: str, *, seed: int = SEED, year: int = 2025, **over: object) -> ProfileSet:
+    lat, lon, elev, wind_h, solar_h, _, _ = SITES[site]
+    kw: dict[str, object] = dict(
+        year=year,
+        timezone="Asia/Shanghai",
+        latitude_deg=lat,
+        longitude_deg=lon,
+        elevation_m=elev,
+        wind_full_load_hours_h=wind_h,
+        solar_full_load_hours_h=solar_h,
+        load_archetype="data_centre",
+        load_annual_mwh=760_000.0,
+        seed=seed,
+    )
+    kw.update(over)
+    return synthetic_profiles(**kw)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("site", sorted(SITES))
-def test_generators_hit_full_load_hours_and_stay_physical(site: str) -> None:
-    p = make(site)
-    _, _, _, fw, fs, peak = SITES[site]
-    assert p.cf_wind.sum() == pytest.approx(fw, rel=1e-6)
-    assert p.cf_solar.sum() == pytest.approx(fs, rel=1e-6)
+@pytest.fixture(scope="module", params=sorted(SITES))
+def site(request: pytest.FixtureRequest) -> tuple[str, ProfileSet]:
+    return request.param, make(request.param)
+
+
+# --------------------------------------------------------------------------- generators
+
+
+def test_full_load_hours_hit_exactly(site: tuple[str, ProfileSet]) -> None:
+    name, p = site
+    _, _, _, wind_h, solar_h, _, _ = SITES[name]
+    assert abs(p.cf_wind.sum() - wind_h) <= 1e-6 * wind_h
+    assert abs(p.cf_solar.sum() - solar_h) <= 1e-6 * solar_h
+    assert p.load_mw.sum() == pytest.approx(760_000.0, rel=1e-12)
+
+
+def test_arrays_are_float64_contiguous_and_in_range(site: tuple[str, ProfileSet]) -> None:
+    _, p = site
+    assert len(p.time) == 8760
+    assert str(p.time.tz) == "Asia/Shanghai"
+    for arr in (p.cf_wind, p.cf_solar, p.load_mw):
+        assert arr.dtype == np.float64
+        assert arr.flags.c_contiguous
+        assert arr.shape == (8760,)
+        assert np.all(np.isfinite(arr))
     for cf in (p.cf_wind, p.cf_solar):
-        assert cf.min() >= 0.0 and cf.max() <= 1.0
-        assert cf.dtype == np.float64 and cf.flags.c_contiguous
-    # PV is zero at night and peaks near local solar noon (Beijing time is east of most sites)
-    diurnal = p.cf_solar.reshape(-1, 24).mean(axis=0)
-    assert diurnal[0:5].max() == 0.0 and diurnal[23] == 0.0
-    assert peak[0] <= int(diurnal.argmax()) <= peak[1]
-    # wind persists hour to hour and blows harder in the windy season (Sep-May) than Jun-Aug
-    lag1 = np.corrcoef(p.cf_wind[:-1], p.cf_wind[1:])[0, 1]
-    assert 0.8 <= lag1 <= 0.97
-    month = p.time.month.to_numpy()
-    calm = (month >= 6) & (month <= 8)
-    assert p.cf_wind[~calm].mean() > p.cf_wind[calm].mean()
-    assert p.load_mw.sum() == pytest.approx(100_000.0, rel=1e-12)
+        assert cf.min() >= 0.0
+        assert cf.max() <= 1.0
+    assert p.load_mw.min() > 0.0
+    assert set(p.sources) == {"cf_wind", "cf_solar", "load_mw"}
+    assert all(f"seed {SEED}" in s for s in p.sources.values())
 
 
-def test_seeded_and_deterministic() -> None:
-    a, b, c = make("hohhot", 5), make("hohhot", 5), make("hohhot", 6)
+def test_solar_is_exactly_zero_at_night(site: tuple[str, ProfileSet]) -> None:
+    name, p = site
+    lat, lon, elev = SITES[name][:3]
+    pos = pvlib.solarposition.get_solarposition(p.time + pd.Timedelta(minutes=30), lat, lon, altitude=elev)
+    night = pos["apparent_elevation"].to_numpy() < 0.0
+    assert night.sum() > 3000
+    assert np.all(p.cf_solar[night] == 0.0)
+    assert np.all(p.cf_solar[p.time.hour.isin([0, 1, 2, 3, 23])] == 0.0)
+    assert (p.cf_solar > 0).sum() > 3500  # the day hours do produce
+
+
+def test_solar_peaks_at_local_solar_noon(site: tuple[str, ProfileSet]) -> None:
+    name, p = site
+    noon, peak_hours = SITES[name][5], SITES[name][6]
+    diurnal = pd.Series(p.cf_solar).groupby(p.time.hour.to_numpy()).mean().to_numpy()
+    assert int(np.argmax(diurnal)) in peak_hours
+    # south-facing plane: the output is symmetric about solar noon (mid-hour stamps)
+    centroid = float(np.sum((np.arange(24) + 0.5) * diurnal) / diurnal.sum())
+    assert centroid == pytest.approx(noon, abs=0.25)
+
+
+def test_hami_peaks_later_than_hohhot() -> None:
+    peaks = {}
+    for name in SITES:
+        p = make(name)
+        d = pd.Series(p.cf_solar).groupby(p.time.hour.to_numpy()).mean().to_numpy()
+        peaks[name] = float(np.sum((np.arange(24) + 0.5) * d) / d.sum())
+    assert peaks["hami"] - peaks["hohhot"] == pytest.approx((111.7 - 93.5) / 15.0, abs=0.1)
+
+
+def test_wind_persistence(site: tuple[str, ProfileSet]) -> None:
+    _, p = site
+    r1 = np.corrcoef(p.cf_wind[:-1], p.cf_wind[1:])[0, 1]
+    assert 0.8 < r1 < 0.97
+
+
+def test_wind_windy_season_beats_calm_season(site: tuple[str, ProfileSet]) -> None:
+    _, p = site
+    calm = p.time.month.isin([6, 7, 8])
+    assert p.cf_wind[~calm].mean() > p.cf_wind[calm].mean() * 1.1
+
+
+def test_same_seed_bit_identical_other_seed_differs() -> None:
+    a, b, c = make("hohhot"), make("hohhot"), make("hohhot", seed=SEED + 1)
     for name in ("cf_wind", "cf_solar", "load_mw"):
-        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        assert getattr(a, name).tobytes() == getattr(b, name).tobytes()
         assert not np.array_equal(getattr(a, name), getattr(c, name))
+    assert a.sources == b.sources
 
 
-def test_leap_year_and_index() -> None:
-    idx = hourly_index(2024)
-    assert len(idx) == 8784
-    assert str(idx.tz) == "Asia/Shanghai"
-    assert idx[0] == pd.Timestamp("2024-01-01 00:00", tz="Asia/Shanghai")
+def test_streams_are_independent() -> None:
+    a = make("hohhot")
+    b = make("hohhot", wind_full_load_hours_h=2200.0, load_archetype="cement")
+    assert np.array_equal(a.cf_solar, b.cf_solar)
+    c = make("hohhot", solar_full_load_hours_h=1400.0)
+    assert np.array_equal(a.cf_wind, c.cf_wind)
+    assert np.array_equal(a.load_mw, c.load_mw)
 
 
-def test_unreachable_full_load_hours_is_a_clear_error() -> None:
-    with pytest.raises(ProfileError, match="solar: 4500.0 full-load hours cannot be reached; the most"):
-        synthetic_profiles(year=2025, timezone="Asia/Shanghai", latitude_deg=40.0, longitude_deg=110.0,
-                           elevation_m=0.0, wind_full_load_hours_h=2000, solar_full_load_hours_h=4500,
-                           load_archetype="flat", load_peak_mw=10.0, seed=0)
+def test_leap_year_has_8784_hours() -> None:
+    p = make("hami", year=2024)
+    assert len(p.time) == 8784 == p.cf_wind.size == p.cf_solar.size == p.load_mw.size
+    assert p.cf_wind.sum() == pytest.approx(2400.0, rel=1e-6)
+    assert p.cf_solar.sum() == pytest.approx(1700.0, rel=1e-6)
+    assert p.time[-1] == pd.Timestamp("2024-12-31 23:00", tz="Asia/Shanghai")
 
 
-def test_power_curve_shape() -> None:
+def test_hourly_index() -> None:
+    idx = hourly_index(2025)
+    assert len(idx) == 8760
+    assert len(hourly_index(2024)) == 8784
+    assert idx[0] == pd.Timestamp("2025-01-01 00:00", tz="Asia/Shanghai")
+    assert np.all(np.diff(idx.as_unit("ns").asi8) == 3_600_000_000_000)
+    with pytest.raises(ProfileError, match="daylight saving"):
+        hourly_index(2025, "Europe/Berlin")
+    with pytest.raises(ProfileError, match="daylight saving"):
+        hourly_index(1988)  # China observed DST 1986-1991
+
+
+def test_unreachable_targets_name_target_and_maximum() -> None:
+    idx = hourly_index(2025)
+    with pytest.raises(
+        ProfileError, match=r"solar: 5000\.0 full-load hours cannot be reached; the most .* is 4\d{3}\.0 h"
+    ):
+        solar_cf(idx, 40.8, 111.7, 1050.0, 5000.0, np.random.default_rng(1))
+    with pytest.raises(
+        ProfileError, match=r"wind: 8500\.0 full-load hours cannot be reached; the most .* is about \d+"
+    ):
+        wind_cf(idx, 8500.0, np.random.default_rng(1))
+    with pytest.raises(ProfileError, match="must be > 0"):
+        wind_cf(idx, -5.0, np.random.default_rng(1))
+
+
+def test_wind_parameters_change_the_series_but_not_the_total() -> None:
+    idx = hourly_index(2025)
+    base = wind_cf(idx, 2500.0, np.random.default_rng(3))
+    big_rotor = wind_cf(idx, 2500.0, np.random.default_rng(3), specific_power_w_per_m2=180.0, weibull_k=2.4)
+    assert big_rotor.sum() == pytest.approx(2500.0, rel=1e-6)
+    assert not np.array_equal(base, big_rotor)
+    with pytest.raises(ProfileError, match="weibull_k"):
+        wind_cf(idx, 2500.0, np.random.default_rng(3), weibull_k=0.0)
+
+
+def test_generic_power_curve() -> None:
     v_r = rated_speed(250.0, 1.1, 0.45)
-    assert v_r == pytest.approx((500.0 / 0.495) ** (1 / 3))
-    out = generic_power_curve(np.array([0.0, 2.9, v_r, 15.0, 25.0, 25.1]), 250.0, 1.1, 0.45, 3.0, 25.0)
-    np.testing.assert_allclose(out, [0.0, 0.0, 1.0, 1.0, 1.0, 0.0])
-    mid = generic_power_curve(np.array([6.0]), 250.0, 1.1, 0.45, 3.0, 25.0)[0]
-    assert mid == pytest.approx((6.0**3 - 27.0) / (v_r**3 - 27.0))
+    v = np.array([0.0, 2.9, 3.0, 6.0, v_r, 15.0, 25.0, 25.1, 40.0])
+    p = generic_power_curve(v, 250.0, air_density_kg_per_m3=1.1, cp=0.45, cut_in=3.0, cut_out=25.0)
+    assert p.tolist()[:3] == [0.0, 0.0, 0.0]
+    assert p[3] == pytest.approx((6.0**3 - 27.0) / (v_r**3 - 27.0))
+    assert p[4] == pytest.approx(1.0)
+    assert p[5] == 1.0
+    assert p[6] == 1.0
+    assert p[7] == 0.0
+    assert p[8] == 0.0
+    assert np.all(np.diff(generic_power_curve(np.linspace(3, 20, 200), 250.0)) >= 0.0)
+    # implied rated speeds of tariffs-resources-loads.md §4 (rho 1.1, Cp 0.45)
+    for sp, vr in ((193, 9.2), (168, 8.8), (187, 9.1), (292, 10.6), (263, 10.2)):
+        assert rated_speed(sp, 1.1, 0.45) == pytest.approx(vr, abs=0.05)
+    with pytest.raises(ProfileError, match="cut_in"):
+        generic_power_curve(v, 250.0, cut_in=12.0)
+
+
+def test_ar1_normal_statistics() -> None:
+    z = ar1_normal(200_000, 0.9, np.random.default_rng(0))
+    assert z.std() == pytest.approx(1.0, abs=0.03)
+    assert np.corrcoef(z[:-1], z[1:])[0, 1] == pytest.approx(0.9, abs=0.01)
+    with pytest.raises(ProfileError, match="AR"):
+        ar1_normal(10, 1.0, np.random.default_rng(0))
+
+
+# --------------------------------------------------------------------------- load
 
 
 @pytest.mark.parametrize("archetype", sorted(ARCHETYPES))
-def test_archetypes_scale_exactly(archetype: str) -> None:
+def test_archetypes_hit_energy_and_peak_exactly(archetype: str) -> None:
+    idx = hourly_index(2025)
+    e = load_profile(archetype, idx, np.random.default_rng(1), annual_mwh=500_000.0)
+    assert e.sum() == pytest.approx(500_000.0, rel=1e-12)
+    pk = load_profile(archetype, idx, np.random.default_rng(1), peak_mw=80.0)
+    assert pk.max() == 80.0
+    assert pk.min() >= 0.0
+    assert pk.dtype == np.float64
+    assert pk.flags.c_contiguous
+    # same shape either way
+    assert np.allclose(e / e.sum(), pk / pk.sum(), rtol=1e-12)
+    assert ARCHETYPES[archetype].__doc__
+
+
+def test_cement_mills_run_at_night_not_in_the_evening_peak() -> None:
+    idx = hourly_index(2025)
+    load = load_profile("cement", idx, np.random.default_rng(2), annual_mwh=300_000.0)
+    hour = idx.hour.to_numpy()
+    night = load[hour < 6].mean()
+    evening = load[(hour >= 18) & (hour < 22)].mean()
+    assert night > 1.5 * evening
+    assert load.min() > 0.4 * load.mean()  # the kiln never stops
+
+
+def test_data_centre_is_near_flat_with_summer_cooling() -> None:
+    idx = hourly_index(2025)
+    load = load_profile("data_centre", idx, np.random.default_rng(2), annual_mwh=760_000.0)
+    month = idx.month.to_numpy()
+    assert load[np.isin(month, [6, 7, 8])].mean() > 1.05 * load[np.isin(month, [12, 1, 2])].mean()
+    # free cooling about half the year: winter months flat around their mean
+    winter = load[np.isin(month, [12, 1, 2])]
+    assert winter.std() / winter.mean() < 0.05
+    assert load.mean() / load.max() > 0.8
+
+
+def test_aluminium_flat_and_factory_weekend() -> None:
+    idx = hourly_index(2025)
+    al = load_profile("electrolytic_aluminium", idx, np.random.default_rng(2), peak_mw=200.0)
+    assert al.mean() / al.max() > 0.93
+    fac = load_profile("three_shift_factory", idx, np.random.default_rng(2), annual_mwh=100_000.0)
+    weekend = idx.day_of_week.to_numpy() >= 5
+    assert fac[weekend].mean() == pytest.approx(default("factory_weekend_factor") * fac[~weekend].mean(), rel=0.02)
+    flat = load_profile("flat", idx, np.random.default_rng(2), annual_mwh=8760.0)
+    assert np.allclose(flat, 1.0, rtol=1e-14)
+
+
+def test_load_errors() -> None:
     idx = hourly_index(2025)
     rng = np.random.default_rng(0)
-    by_energy = load_profile(archetype, idx, rng, annual_mwh=50_000.0)
-    assert by_energy.sum() == pytest.approx(50_000.0, rel=1e-12)
-    by_peak = load_profile(archetype, idx, np.random.default_rng(0), peak_mw=12.0)
-    assert by_peak.max() == pytest.approx(12.0, rel=1e-12)
-    assert by_peak.min() >= 0.0
-
-
-def test_archetype_shapes() -> None:
-    idx = hourly_index(2025)
-    hour = idx.hour.to_numpy()
-    cement = load_profile("cement", idx, np.random.default_rng(1), annual_mwh=1e5)
-    assert cement[hour < 6].mean() > 1.2 * cement[(hour >= 18) & (hour < 22)].mean()
-    alu = load_profile("electrolytic_aluminium", idx, np.random.default_rng(1), annual_mwh=1e5)
-    assert alu.mean() / alu.max() > 0.95  # load factor
-    dc = load_profile("data_centre", idx, np.random.default_rng(1), annual_mwh=1e5)
-    month = idx.month.to_numpy()
-    assert dc[(month >= 6) & (month <= 8)].mean() > dc[(month <= 2) | (month == 12)].mean()
-    fac = load_profile("three_shift_factory", idx, np.random.default_rng(1), annual_mwh=1e5)
-    weekend = idx.day_of_week.to_numpy() >= 5
-    assert fac[weekend].mean() < 0.7 * fac[~weekend].mean()
-    with pytest.raises(ProfileError, match="unknown load archetype 'bakery'; valid: cement"):
-        load_profile("bakery", idx, np.random.default_rng(1), annual_mwh=1.0)
+    with pytest.raises(ProfileError, match="unknown load archetype 'steel'; valid: cement, data_centre"):
+        load_profile("steel", idx, rng, annual_mwh=1.0)
     with pytest.raises(ProfileError, match="exactly one of annual_mwh or peak_mw"):
-        load_profile("flat", idx, np.random.default_rng(1))
+        load_profile("flat", idx, rng)
+    with pytest.raises(ProfileError, match="exactly one of annual_mwh or peak_mw"):
+        load_profile("flat", idx, rng, annual_mwh=1.0, peak_mw=1.0)
+    with pytest.raises(ProfileError, match=r"peak_mw = -3\.0 is invalid"):
+        load_profile("flat", idx, rng, peak_mw=-3.0)
 
 
-def write_csv(path: Path, n: int = 8760, **edit: tuple[int, str, str]) -> Path:
-    idx = hourly_index(2025)[:n].tz_localize(None)
-    df = pd.DataFrame({"time": idx.strftime("%Y-%m-%d %H:%M"), "cf_wind": "0.3", "cf_solar": "0.2", "load_mw": "50"})
-    for _, (row, col, value) in edit.items():
-        df.loc[row, col] = value
+# --------------------------------------------------------------------------- defaults table
+
+
+def test_defaults_table_has_provenance() -> None:
+    table = defaults_table()
+    assert list(table.reset_index().columns) == ["name", "value", "unit", "source", "confidence", "note"]
+    assert table.index.is_unique
+    assert set(table["confidence"]) <= set(CONFIDENCE_LEVELS)
+    assert (table["source"].str.len() > 0).all()
+    assert np.all(np.isfinite(table["value"].astype(float)))
+    with pytest.raises(DataTableError, match="unknown profile default 'nope'"):
+        default("nope")
+
+
+# --------------------------------------------------------------------------- CSV reader
+
+
+def frame(year: int = 2025) -> pd.DataFrame:
+    n = 8784 if year % 4 == 0 else 8760
+    t = pd.date_range(f"{year}-01-01", periods=n, freq="h")
+    hour = t.hour.to_numpy()
+    return pd.DataFrame(
+        {
+            "time": t.strftime("%Y-%m-%d %H:%M"),
+            "cf_wind": np.round(0.3 + 0.2 * np.sin(np.arange(n) / 10.0), 6).astype(str),
+            "cf_solar": np.where((hour >= 8) & (hour < 18), "0.5", "0"),
+            "load_mw": "100.5",
+            "comment": "x",
+        }
+    )
+
+
+def write(tmp_path: Path, df: pd.DataFrame, name: str = "p.csv") -> Path:
+    path = tmp_path / name
     df.to_csv(path, index=False)
     return path
 
 
-def test_csv_reader_reads_a_good_file(tmp_path: Path) -> None:
-    p = read_profile_csv(write_csv(tmp_path / "ok.csv"))
-    assert len(p.time) == 8760 and p.cf_wind.sum() == pytest.approx(0.3 * 8760)
+def reader_error(tmp_path: Path, df: pd.DataFrame, **kw: object) -> str:
+    path = write(tmp_path, df)
+    with pytest.raises(ProfileError) as info:
+        read_profile_csv(path, **kw)  # type: ignore[arg-type]
+    msg = str(info.value)
+    assert str(path) in msg
+    return msg
+
+
+def test_reader_round_trip(tmp_path: Path) -> None:
+    df = frame()
+    p = read_profile_csv(write(tmp_path, df), year=2025)
+    assert len(p.time) == 8760
     assert str(p.time.tz) == "Asia/Shanghai"
-    assert "ok.csv" in p.sources["load_mw"]
+    assert p.time[0] == pd.Timestamp("2025-01-01 00:00", tz="Asia/Shanghai")  # naive = Beijing time
+    assert np.array_equal(p.cf_wind, df["cf_wind"].astype(float).to_numpy())
+    assert p.cf_solar.sum() == 3650 * 0.5
+    assert np.all(p.load_mw == 100.5)
+    for arr in (p.cf_wind, p.cf_solar, p.load_mw):
+        assert arr.dtype == np.float64
+        assert arr.flags.c_contiguous
+    assert "p.csv" in p.sources["load_mw"]
+    assert "sha256" in p.sources["load_mw"]
+
+
+def test_reader_generator_round_trip(tmp_path: Path) -> None:
+    p = make("hami", load_archetype="cement")
+    df = pd.DataFrame(
+        {
+            "time": p.time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "cf_wind": [repr(float(x)) for x in p.cf_wind],
+            "cf_solar": [repr(float(x)) for x in p.cf_solar],
+            "load_mw": [repr(float(x)) for x in p.load_mw],
+        }
+    )
+    q = read_profile_csv(write(tmp_path, df))
+    assert q.time.equals(p.time)
+    assert np.array_equal(q.cf_wind, p.cf_wind)
+    assert np.array_equal(q.cf_solar, p.cf_solar)
+    assert np.array_equal(q.load_mw, p.load_mw)
+
+
+def test_reader_accepts_utc_offsets_leap_year_and_trailing_blank_line(tmp_path: Path) -> None:
+    df = frame(2024)
+    df["time"] = (
+        pd.date_range("2024-01-01", periods=8784, freq="h", tz="Asia/Shanghai")
+        .tz_convert("UTC")
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    df.loc[0, "time"] = "2024-01-01T00:00:00+08:00"
+    path = write(tmp_path, df)
+    path.write_text(path.read_text() + "\n\n")
+    p = read_profile_csv(path)
+    assert len(p.time) == 8784
+    assert p.time[0] == pd.Timestamp("2024-01-01", tz="Asia/Shanghai")
+
+
+def test_reader_rejects_offsets_mixed_with_naive_times(tmp_path: Path) -> None:
+    df = frame()
+    df["time"] = pd.date_range("2025-01-01", periods=8760, freq="h", tz="Asia/Shanghai").strftime("%Y-%m-%dT%H:%M%z")
+    df.loc[3, "time"] = "2025-01-01 03:00"
+    msg = reader_error(tmp_path, df)
+    assert "column time, data row 4 (line 5): '2025-01-01 03:00' has no UTC offset" in msg
+
+
+def test_reader_missing_column(tmp_path: Path) -> None:
+    msg = reader_error(tmp_path, frame().drop(columns=["cf_solar"]))
+    assert "missing column(s) cf_solar" in msg
+    assert "columns present: time, cf_wind, load_mw, comment" in msg
+
+
+def test_reader_unparseable_time(tmp_path: Path) -> None:
+    df = frame()
+    df.loc[41, "time"] = "2025-02-30 17:00"
+    msg = reader_error(tmp_path, df)
+    assert "column time, data row 42 (line 43)" in msg
+    assert "'2025-02-30 17:00'" in msg
+    assert "date-time" in msg
+
+
+def test_reader_empty_time(tmp_path: Path) -> None:
+    df = frame()
+    df.loc[9, "time"] = ""
+    assert "column time, data row 10 (line 11): empty time" in reader_error(tmp_path, df)
+
+
+def test_reader_non_monotonic_time(tmp_path: Path) -> None:
+    df = frame()
+    df.loc[[100, 101], "time"] = df.loc[[101, 100], "time"].to_numpy()
+    msg = reader_error(tmp_path, df)
+    assert "column time, data row 102 (line 103)" in msg
+    assert "'2025-01-05 04:00' does not come after '2025-01-05 05:00'" in msg
+
+
+def test_reader_gap_in_time(tmp_path: Path) -> None:
+    df = frame()
+    df.loc[500:, "time"] = pd.date_range("2025-01-21 21:00", periods=8760 - 500, freq="h").strftime("%Y-%m-%d %H:%M")
+    msg = reader_error(tmp_path, df)
+    assert "data row 501" in msg
+    assert "2 h after" in msg
+    assert "hourly" in msg
+
+
+@pytest.mark.parametrize(("n", "found"), [(8759, "8759"), (24, "24")])
+def test_reader_wrong_length(tmp_path: Path, n: int, found: str) -> None:
+    msg = reader_error(tmp_path, frame().iloc[:n])
+    assert f"{found} data rows found; year 2025 needs 8760 hourly rows" in msg
+
+
+def test_reader_wrong_length_leap_year(tmp_path: Path) -> None:
+    msg = reader_error(tmp_path, frame(2024).iloc[:8760], year=2024)
+    assert "8760 data rows found; year 2024 needs 8784 hourly rows (leap year)" in msg
+
+
+def test_reader_wrong_year_and_start(tmp_path: Path) -> None:
+    msg = reader_error(tmp_path, frame(2025), year=2024)
+    assert "starts in 2025" in msg
+    assert "year 2024 was asked for" in msg
+    df = frame()
+    df["time"] = pd.date_range("2025-01-01 01:00", periods=8760, freq="h").strftime("%Y-%m-%d %H:%M")
+    msg = reader_error(tmp_path, df)
+    assert "'2025-01-01 01:00' is not 2025-01-01 00:00 local time" in msg
 
 
 @pytest.mark.parametrize(
-    ("edit", "n", "message"),
+    ("col", "row", "value", "expect"),
     [
-        ({"e": (4, "cf_wind", "nan")}, 8760, "column cf_wind, line 6: 'nan' is not a finite number"),
-        ({"e": (9, "load_mw", "")}, 8760, "column load_mw, line 11: '' is not a finite number"),
-        ({"e": (2, "load_mw", "-3")}, 8760, "column load_mw, line 4: -3.0 is negative"),
-        ({"e": (7, "cf_solar", "1.5")}, 8760, "column cf_solar, line 9: 1.5 is above 1"),
-        ({"e": (3, "time", "yesterday")}, 8760, "column time, line 5: cannot read 'yesterday' as a date-time"),
-        ({"e": (3, "time", "2025-01-01 01:00")}, 8760, "column time, line 5: '2025-01-01 01:00' does not come after"),
-        ({}, 8000, "8000 data rows; year 2025 needs 8760 hourly rows"),
+        ("cf_wind", 7, "", "empty value"),
+        ("load_mw", 3000, "nan", "'nan' is NaN"),
+        ("cf_solar", 12, "abc", "'abc' is not a finite number"),
+        ("load_mw", 99, "inf", "'inf' is not a finite number"),
+        ("load_mw", 4, "-0.5", "'-0.5' is negative"),
+        ("cf_wind", 8000, "-0.01", "'-0.01' is negative"),
+        ("cf_solar", 13, "1.2", "'1.2' is above 1; capacity factors must be in [0, 1]"),
+        ("cf_wind", 0, "1.0001", "'1.0001' is above 1"),
     ],
 )
-def test_csv_reader_errors_name_file_line_and_value(tmp_path: Path, edit: dict, n: int, message: str) -> None:
-    path = write_csv(tmp_path / "bad.csv", n, **edit)
-    with pytest.raises(ProfileError) as info:
-        read_profile_csv(path)
-    assert str(path) in str(info.value)
-    assert message in str(info.value)
+def test_reader_bad_values(tmp_path: Path, col: str, row: int, value: str, expect: str) -> None:
+    df = frame()
+    df.loc[row, col] = value
+    df.loc[row + 5, col] = value  # only the first offending row is named
+    msg = reader_error(tmp_path, df)
+    assert f"column {col}, data row {row + 1} (line {row + 2}): {expect}" in msg
 
 
-def test_csv_reader_missing_column(tmp_path: Path) -> None:
-    path = tmp_path / "cols.csv"
-    pd.DataFrame({"time": ["2025-01-01 00:00"], "cf_wind": [0.1]}).to_csv(path, index=False)
-    with pytest.raises(ProfileError, match=r"missing column\(s\) cf_solar, load_mw; found: time, cf_wind"):
-        read_profile_csv(path)
-    with pytest.raises(ProfileError, match="file not found"):
-        read_profile_csv(tmp_path / "none.csv")
+def test_reader_load_above_one_is_fine(tmp_path: Path) -> None:
+    df = frame()
+    df.loc[5, "load_mw"] = "1.0e3"
+    assert read_profile_csv(write(tmp_path, df)).load_mw[5] == 1000.0
+
+
+def test_reader_missing_and_empty_file(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="nope.csv: file not found"):
+        read_profile_csv(tmp_path / "nope.csv")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ProfileError, match="empty.csv: file is empty"):
+        read_profile_csv(empty)
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("time,cf_wind,cf_solar,load_mw\n")
+    with pytest.raises(ProfileError, match="header.csv: no data rows"):
+        read_profile_csv(header_only)
+
+
+def test_profileset_checks_lengths() -> None:
+    idx = hourly_index(2025)[:48]
+    p = ProfileSet(idx, np.zeros(48, dtype=np.float32), [0.5] * 48, np.ones(48))  # type: ignore[arg-type]
+    assert p.cf_wind.dtype == np.float64
+    assert isinstance(p.cf_solar, np.ndarray)
+    with pytest.raises(ProfileError, match=r"ProfileSet.load_mw has shape \(47,\); expected \(48,\)"):
+        ProfileSet(idx, np.zeros(48), np.zeros(48), np.ones(47))

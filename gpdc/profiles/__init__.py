@@ -1,9 +1,18 @@
 """Hourly profiles: wind and PV capacity factors and the user's load, for one year.
 
 From a CSV file (:func:`read_profile_csv`) or from the seeded, physically grounded
-synthetic generator (:func:`synthetic_profiles`): pvlib clear sky with stochastic
-cloudiness for PV, Weibull wind with persistence and cycles through a power curve, and
-load archetypes — each calibrated to the site's full-load hours or the user's energy.
+synthetic generator (:func:`synthetic_profiles`, the default: no data files, no
+downloads): pvlib clear sky with stochastic cloudiness for PV (:mod:`.solar`), Weibull
+wind with persistence and seasonal/diurnal cycles through a generic power curve
+(:mod:`.wind`), and load archetypes (:mod:`.load`) — each calibrated to the site's
+full-load hours or the user's energy.  Generator defaults from the world live in
+``data/profile_defaults.csv`` with their sources (:mod:`.calibrate` reads them).
+
+>>> p = synthetic_profiles(year=2025, timezone="Asia/Shanghai", latitude_deg=40.8,
+...     longitude_deg=111.7, elevation_m=1050.0, wind_full_load_hours_h=2600.0,
+...     solar_full_load_hours_h=1600.0, load_archetype="flat", load_annual_mwh=8760.0, seed=1)
+>>> len(p.time), round(float(p.cf_wind.sum()), 6), round(float(p.cf_solar.sum()), 6)
+(8760, 2600.0, 1600.0)
 """
 
 from __future__ import annotations
@@ -13,28 +22,41 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from gpdc.profiles.load import load_profile
+from gpdc.errors import ProfileError
+from gpdc.profiles.load import ARCHETYPES, load_profile
 from gpdc.profiles.readers import read_profile_csv
-from gpdc.profiles.solar import solar_cf
-from gpdc.profiles.wind import wind_cf
+from gpdc.profiles.solar import calibrated_solar, solar_cf
+from gpdc.profiles.wind import calibrated_wind, wind_cf
 
-__all__ = ["ProfileSet", "hourly_index", "read_profile_csv", "synthetic_profiles"]
+__all__ = [
+    "ARCHETYPES",
+    "ProfileSet",
+    "hourly_index",
+    "load_profile",
+    "read_profile_csv",
+    "solar_cf",
+    "synthetic_profiles",
+    "wind_cf",
+]
 
 
 @dataclass(frozen=True)
 class ProfileSet:
-    """One year of hourly profiles on a local-time index.
+    """Hourly profiles on a local-time index (one year from the generators and readers).
+
+    The arrays are stored as float64, C-contiguous (what the kernels take), and must all
+    have ``len(time)`` values.
 
     Attributes
     ----------
     time : pandas.DatetimeIndex
         Start of each hour, tz-aware local time.
     cf_wind, cf_solar : float64[n_hours]
-        Capacity factors [-].
+        Capacity factors [-], in [0, 1].
     load_mw : float64[n_hours]
         Mean load in each hour [MW].
     sources : dict of str to str
-        Where each series came from, in words (for provenance).
+        Where each series came from, in words, with seed and parameters (provenance).
     """
 
     time: pd.DatetimeIndex
@@ -43,16 +65,44 @@ class ProfileSet:
     load_mw: np.ndarray
     sources: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        n = len(self.time)
+        for name in ("cf_wind", "cf_solar", "load_mw"):
+            arr = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
+            if arr.ndim != 1 or arr.shape[0] != n:
+                raise ProfileError(f"ProfileSet.{name} has shape {arr.shape}; expected ({n},) like time")
+            object.__setattr__(self, name, arr)
+
 
 def hourly_index(year: int, timezone: str = "Asia/Shanghai") -> pd.DatetimeIndex:
     """Hour-beginning timestamps of a calendar year in local time (8760 or 8784).
 
+    Raises :class:`ProfileError` if the time zone shifts its clocks in that year (China
+    has not since 1991): use a fixed-offset zone such as ``"Etc/GMT-8"`` instead.
+
     >>> len(hourly_index(2024)), len(hourly_index(2025))
     (8784, 8760)
+    >>> str(hourly_index(2025)[0])
+    '2025-01-01 00:00:00+08:00'
     """
-    start = pd.Timestamp(year=year, month=1, day=1, tz=timezone)
-    end = pd.Timestamp(year=year + 1, month=1, day=1, tz=timezone)
-    return pd.date_range(start, end, freq="h", inclusive="left")
+    start = pd.Timestamp(year=year, month=1, day=1).tz_localize(timezone)
+    end = pd.Timestamp(year=year + 1, month=1, day=1).tz_localize(timezone)
+    index = pd.date_range(start, end, freq="h", inclusive="left")
+    expected = 8784 if start.is_leap_year else 8760
+    wall = index.tz_localize(None).hour.to_numpy()
+    if len(index) != expected or not np.array_equal(wall, np.tile(np.arange(24), expected // 24)):
+        raise ProfileError(
+            f"timezone {timezone!r} shifts its clocks in {year} (daylight saving time); "
+            "use a fixed-offset zone such as 'Etc/GMT-8'"
+        )
+    return index
+
+
+def _streams(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
+    """Independent PCG64 streams for wind, solar and load, spawned from one seed."""
+    children = np.random.SeedSequence(seed).spawn(3)
+    wind, solar, load = (np.random.Generator(np.random.PCG64(c)) for c in children)
+    return wind, solar, load
 
 
 def synthetic_profiles(
@@ -69,28 +119,61 @@ def synthetic_profiles(
     load_peak_mw: float | None = None,
     seed: int,
 ) -> ProfileSet:
-    """Generate a year of profiles for a site, deterministic for a seed.
+    """Generate a year of hourly profiles for a site, deterministic for a seed.
 
-    Wind, PV and load draw from independent child streams of one seed, so changing one
-    input does not change the other series.
+    Wind, PV and load draw from independent child streams of one seed
+    (``SeedSequence(seed).spawn(3)``, PCG64), so changing the inputs of one series does
+    not change the others.
+
+    Parameters
+    ----------
+    year : int
+        Calendar year (8760 or 8784 hours).
+    timezone : str
+        Local time zone of the index (Asia/Shanghai in China).
+    latitude_deg, longitude_deg, elevation_m : float
+        Site [degree north, degree east, m].
+    wind_full_load_hours_h, solar_full_load_hours_h : float
+        Annual full-load hours the capacity factors sum to [h].
+    load_archetype : str
+        A key of :data:`ARCHETYPES`.
+    load_annual_mwh, load_peak_mw : float, optional
+        Exactly one: the load's annual energy [MWh] or its peak [MW].
+    seed : int
+        Seed (>= 0).
+
+    Raises
+    ------
+    ProfileError
+        If a target cannot be reached or an input is invalid; the message says which.
     """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ProfileError(f"seed = {seed!r} is invalid: must be an integer >= 0")
     index = hourly_index(year, timezone)
-    rng_wind, rng_solar, rng_load = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
-    cfw = wind_cf(index, wind_full_load_hours_h, rng_wind)
-    cfs = solar_cf(index, latitude_deg, longitude_deg, elevation_m, solar_full_load_hours_h, rng_solar)
+    rng_wind, rng_solar, rng_load = _streams(int(seed))
+    cfw, w_scale, w_mean = calibrated_wind(index, wind_full_load_hours_h, rng_wind, longitude_deg=longitude_deg)
+    cfs, s_scale = calibrated_solar(index, latitude_deg, longitude_deg, elevation_m, solar_full_load_hours_h, rng_solar)
     load = load_profile(load_archetype, index, rng_load, annual_mwh=load_annual_mwh, peak_mw=load_peak_mw)
-    scale = f"annual {load_annual_mwh} MWh" if load_annual_mwh is not None else f"peak {load_peak_mw} MW"
+    scale = f"annual {load_annual_mwh:g} MWh" if load_annual_mwh is not None else f"peak {load_peak_mw:g} MW"
+    where = f"{latitude_deg:g}N {longitude_deg:g}E {elevation_m:g} m"
     return ProfileSet(
         time=index,
         cf_wind=cfw,
         cf_solar=cfs,
         load_mw=load,
         sources={
-            "cf_wind": f"gpdc synthetic wind (Weibull + AR(1) copula, generic power curve), seed {seed}, "
-            f"calibrated to {wind_full_load_hours_h} full-load hours",
-            "cf_solar": f"gpdc synthetic PV (pvlib Ineichen clear sky at {latitude_deg}N {longitude_deg}E "
-            f"{elevation_m} m, stochastic clearness), seed {seed}, calibrated to {solar_full_load_hours_h} "
-            "full-load hours",
-            "load_mw": f"gpdc load archetype {load_archetype!r}, {scale}, seed {seed}",
+            "cf_wind": (
+                f"gpdc synthetic wind {year} (Weibull marginal via AR(1) Gaussian copula, seasonal and diurnal "
+                f"cycles, generic power curve; defaults in gpdc/profiles/data/profile_defaults.csv), seed {seed} "
+                f"stream 0, calibrated to {wind_full_load_hours_h:g} full-load hours: Weibull scale "
+                f"{w_scale:.3f} m/s, mean hub-height speed {w_mean:.2f} m/s"
+            ),
+            "cf_solar": (
+                f"gpdc synthetic PV {year} at {where} (pvlib Ineichen clear sky with shipped Linke turbidity, "
+                f"AR(1) daily clearness and hourly noise, Erbs + isotropic POA at tilt {abs(latitude_deg):g} deg "
+                f"facing the equator, PVWatts DC, inverter limit 1.0), seed {seed} stream 1, calibrated to "
+                f"{solar_full_load_hours_h:g} full-load hours: DC scale (DC/AC x losses) {s_scale:.3f}"
+            ),
+            "load_mw": f"gpdc load archetype {load_archetype!r}, {scale}, {year}, seed {seed} stream 2",
         },
     )

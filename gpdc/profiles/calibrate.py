@@ -1,4 +1,14 @@
-"""Shared helpers: the generator defaults table and full-load-hour calibration."""
+"""Shared helpers of the profile generators: the defaults table, calibration, AR(1) noise.
+
+* :func:`default` reads a generator default from ``data/profile_defaults.csv`` (every
+  number from the world lives there, with its source and confidence label).
+* :func:`calibrate_scale` finds the scale at which an hourly capacity-factor series sums
+  to the target full-load hours; solar and wind both use it.
+* :func:`ar1_normal` is the stationary AR(1) Gaussian process behind the wind copula,
+  the day-to-day cloudiness and the load noise.
+* :func:`mid_hour` is the hour of day at the middle of each step, on the clock or on local
+  mean solar time (for cycles driven by the sun: wind, cooling).
+"""
 
 from __future__ import annotations
 
@@ -9,29 +19,83 @@ from importlib.resources import files
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
+from scipy.signal import lfilter
 
 from gpdc.errors import DataTableError, ProfileError
 
+__all__ = ["REL_TOL", "ar1_normal", "calibrate_scale", "default", "default_row", "defaults_table", "mid_hour"]
+
+#: Relative tolerance on the calibrated annual sum (the target is met far more closely).
+REL_TOL = 1e-6
+
 
 @lru_cache(maxsize=1)
-def _defaults() -> pd.DataFrame:
+def defaults_table() -> pd.DataFrame:
+    """Return the generator defaults table, indexed by ``name`` (value, unit, source, confidence, note)."""
     path = files("gpdc.profiles") / "data" / "profile_defaults.csv"
     with path.open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype={"name": str}).set_index("name")
+        table = pd.read_csv(
+            fh, dtype={"name": str, "unit": str, "source": str, "confidence": str, "note": str}, keep_default_na=False
+        )
+    dup = table["name"][table["name"].duplicated()]
+    if len(dup):
+        raise DataTableError(f"profile_defaults.csv: duplicate name {dup.iloc[0]!r}")
+    return table.set_index("name")
 
 
 def default(name: str) -> float:
-    """Return a generator default from ``profile_defaults.csv`` (with its source there).
+    """Return a generator default from ``profile_defaults.csv`` (its source is there).
 
     Raises
     ------
     DataTableError
         If ``name`` is not in the table; the message lists the valid names.
     """
-    table = _defaults()
+    return float(default_row(name)["value"])
+
+
+def default_row(name: str) -> pd.Series:
+    """Return the whole row of a default: value, unit, source, confidence, note."""
+    table = defaults_table()
     if name not in table.index:
         raise DataTableError(f"unknown profile default {name!r}; valid: {', '.join(table.index)}")
-    return float(table.loc[name, "value"])
+    return table.loc[name]
+
+
+def ar1_normal(n: int, phi: float, rng: np.random.Generator) -> np.ndarray:
+    """Stationary AR(1) Gaussian series with unit variance and lag-1 correlation ``phi``.
+
+    ``z[0] ~ N(0, 1)``, ``z[t] = phi z[t-1] + sqrt(1 - phi²) e[t]``; draws exactly ``n``
+    standard normals from ``rng``.
+    """
+    if not -1.0 < phi < 1.0:
+        raise ProfileError(f"AR(1) coefficient {phi!r} is invalid: must be in (-1, 1)")
+    eps = rng.standard_normal(n)
+    if n == 0:
+        return eps
+    s = np.sqrt(1.0 - phi * phi)
+    out = np.empty(n)
+    out[0] = eps[0]
+    if n > 1:
+        out[1:], _ = lfilter([s], [1.0, -phi], eps[1:], zi=[phi * eps[0]])
+    return out
+
+
+def mid_hour(index: pd.DatetimeIndex, longitude_deg: float | None = None) -> np.ndarray:
+    """Hour of day at the middle of each hour-beginning step [h], in [0, 24) plus any shift.
+
+    On the local clock when ``longitude_deg`` is None; otherwise on local mean solar time,
+    ``clock − UTC offset + longitude/15`` (e.g. about 1.8 h behind Beijing time at Hami).
+    """
+    clock = index.hour.to_numpy() + index.minute.to_numpy() / 60.0 + 0.5
+    if longitude_deg is None:
+        return clock.astype(np.float64)
+    if index.tz is None:
+        raise ProfileError("solar time needs a tz-aware index (local time)")
+    offset_h = np.asarray(
+        (index.tz_localize(None) - index.tz_convert("UTC").tz_localize(None)) / pd.Timedelta(hours=1), dtype=np.float64
+    )
+    return clock - offset_h + longitude_deg / 15.0
 
 
 def calibrate_scale(
@@ -40,20 +104,85 @@ def calibrate_scale(
     lo: float,
     hi: float,
     what: str,
+    *,
+    n_scan: int = 0,
+    max_reachable: float | None = None,
 ) -> tuple[float, np.ndarray]:
-    """Find the scale at which ``cf_of_scale(scale).sum() == target_sum`` (to 1e-9 relative).
+    """Find the scale at which ``cf_of_scale(scale).sum()`` equals ``target_sum``.
 
-    ``cf_of_scale`` must be non-decreasing in the scale.  Raises :class:`ProfileError` naming
-    the target and the largest reachable value when the target cannot be met.
+    Parameters
+    ----------
+    cf_of_scale : callable
+        Scale -> hourly capacity factors in [0, 1].  Continuous in the scale except for
+        downward jumps (wind cut-out); need not be monotonic over ``[lo, hi]``.
+    target_sum : float
+        Target annual full-load hours [h] (the sum of hourly capacity factors).
+    lo, hi : float
+        Search interval of the scale.
+    what : str
+        Name used in error messages (``"wind"``, ``"solar"``).
+    n_scan : int
+        If > 1, scan ``n_scan`` geometrically spaced scales first: the largest sum seen is
+        the maximum reachable, and the root is bracketed below the first scale that reaches
+        the target (for sums that rise and then fall, such as wind with cut-out).
+        Otherwise the sum must be non-decreasing and its value at ``hi`` is the maximum.
+    max_reachable : float, optional
+        The supremum of the sum to report when the target cannot be met (e.g. the number of
+        daylight hours for PV, reached only at an infinite scale).
+
+    Returns
+    -------
+    scale, cf : float, ndarray
+        The scale and the capacity factors at that scale; ``|cf.sum() - target_sum| <=
+        REL_TOL * target_sum``.
+
+    Raises
+    ------
+    ProfileError
+        Naming the target and the largest (or smallest) reachable sum when the target cannot
+        be met.
     """
-    top = float(cf_of_scale(hi).sum())
-    if target_sum > top:
-        raise ProfileError(
-            f"{what}: {target_sum:.1f} full-load hours cannot be reached; the most this resource and "
-            f"year allow is {top:.1f} h"
-        )
-    bottom = float(cf_of_scale(lo).sum())
-    if target_sum <= bottom:
-        raise ProfileError(f"{what}: {target_sum:.1f} full-load hours is below the least reachable {bottom:.1f} h")
-    scale = brentq(lambda s: float(cf_of_scale(s).sum()) - target_sum, lo, hi, xtol=1e-12, rtol=1e-13, maxiter=500)
-    return scale, cf_of_scale(scale)
+    if not np.isfinite(target_sum) or target_sum <= 0.0:
+        raise ProfileError(f"{what}: target of {target_sum!r} full-load hours is invalid: must be > 0 [h]")
+
+    def total(s: float) -> float:
+        return float(cf_of_scale(s).sum())
+
+    if n_scan > 1:
+        grid = np.geomspace(lo, hi, n_scan)
+        sums = np.array([total(s) for s in grid])
+        top = float(sums.max())
+        reach = np.flatnonzero(sums >= target_sum)
+        if reach.size == 0:
+            raise ProfileError(
+                f"{what}: {target_sum:.1f} full-load hours cannot be reached; the most this resource "
+                f"and year allow is about {top:.1f} h"
+            )
+        j = int(reach[0])
+        if j == 0:
+            raise ProfileError(f"{what}: {target_sum:.1f} full-load hours is below the least reachable {sums[0]:.1f} h")
+        a, b = float(grid[j - 1]), float(grid[j])
+    else:
+        top = total(hi)
+        if target_sum > top:
+            shown = top if max_reachable is None else max_reachable
+            raise ProfileError(
+                f"{what}: {target_sum:.1f} full-load hours cannot be reached; the most this resource "
+                f"and year allow is {shown:.1f} h"
+            )
+        bottom = total(lo)
+        if target_sum < bottom:
+            raise ProfileError(f"{what}: {target_sum:.1f} full-load hours is below the least reachable {bottom:.1f} h")
+        a, b = lo, hi
+    scale = float(brentq(lambda s: total(s) - target_sum, a, b, xtol=1e-14, rtol=1e-14, maxiter=500))
+    cf = cf_of_scale(scale)
+    got = float(cf.sum())
+    if abs(got - target_sum) > REL_TOL * target_sum:  # a cut-out jump exactly at the root: nudge up
+        cf = cf_of_scale(float(np.nextafter(scale, np.inf)))
+        got = float(cf.sum())
+        if abs(got - target_sum) > REL_TOL * target_sum:
+            raise ProfileError(
+                f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {got:.6f} h "
+                f"(scale {scale!r}); try another seed"
+            )
+    return scale, cf
