@@ -29,7 +29,9 @@ from gpdc.kernels.dispatch import BLOCK, dispatch_batch_nb, dispatch_nb
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
 
-def make_case(n_hours: int, n_scen: int, seed: int = 1, grid_charging: bool = True) -> tuple[list[np.ndarray], np.ndarray]:
+def make_case(
+    n_hours: int, n_scen: int, seed: int = 1, grid_charging: bool = True
+) -> tuple[list[np.ndarray], np.ndarray]:
     """Shared profiles with a daily solar shape; every kernel feature in use (grid charging optional)."""
     rng = np.random.default_rng(seed)
     t = np.arange(n_hours)

@@ -95,8 +95,8 @@ def _print_result(ds: Any) -> None:
         ("charge_grid_mwh", "  of which grid charging"),
         ("unserved_mwh", "unserved load"),
     ):
-        share = v[name] / gen if gen > 0 and name not in ("load_mwh", "import_mwh", "charge_grid_mwh", "unserved_mwh") else float("nan")
-        t.add_row(label, _fmt(v[name]), "" if math.isnan(share) else f"{share:.1%}")
+        of_generation = name not in ("load_mwh", "import_mwh", "charge_grid_mwh", "unserved_mwh")
+        t.add_row(label, _fmt(v[name]), f"{v[name] / gen:.1%}" if of_generation and gen > 0 else "")
     out.print(t)
 
     t = Table(title=f"Policy rules ({ds.attrs['policy_rule_set']})", header_style="bold")
@@ -110,7 +110,8 @@ def _print_result(ds: Any) -> None:
         return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"
 
     t.add_row("self-used share of generation", f"{v['self_use_share']:.1%}",
-              f"≥ {ds.attrs['policy_min_self_use_frac']:.0%}", margin(v['self_use_margin']), verdict(v["meets_self_use"]))
+              f"≥ {ds.attrs['policy_min_self_use_frac']:.0%}", margin(v["self_use_margin"]),
+              verdict(v["meets_self_use"]))
     t.add_row("green share of consumption", f"{v['green_share_of_load']:.1%}",
               f"≥ {ds.attrs['policy_min_green_share_of_load_frac']:.0%}", margin(v['green_share_margin']),
               verdict(v["meets_green_share"]))
@@ -170,11 +171,19 @@ def _print_result(ds: Any) -> None:
 @app.command()
 def run(
     scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
-    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default: results/<scenario>.h5)")] = None,
-    traces: Annotated[bool, typer.Option("--traces", help="also write hourly flows and state of charge (group 'traces')")] = False,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="results file (default: results/<scenario>.h5)")
+    ] = None,
+    traces: Annotated[
+        bool, typer.Option("--traces", help="also write hourly flows and state of charge (group 'traces')")
+    ] = False,
     csv: Annotated[Path | None, typer.Option("--csv", help="also write the totals as a one-row CSV")] = None,
-    plot: Annotated[Path | None, typer.Option("--plot", help="also draw two weeks of dispatch, duration curves and storage (PNG)")] = None,
-    sets: Annotated[list[str] | None, typer.Option("--set", help="override a field: --set storage.energy_mwh=400")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="also draw two weeks of dispatch, duration curves and storage (PNG)")
+    ] = None,
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="override a field: --set storage.energy_mwh=400")
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:

@@ -14,7 +14,7 @@ from gpdc.kernels import layout as L
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den, NaN where den == 0 (a share of nothing is undefined, not zero)."""
+    """Return num / den, NaN where den == 0 (a share of nothing is undefined, not zero)."""
     num = np.asarray(num, dtype=np.float64)
     den = np.broadcast_to(np.asarray(den, dtype=np.float64), num.shape)
     out = np.full(num.shape, np.nan)

@@ -177,7 +177,7 @@ def simulate(
 
 
 def _period_years(sc: Scenario, inputs: engine.KernelInputs) -> float:
-    """Simulated time as a share of the scenario's calendar year [a]."""
+    """Return the simulated time as a share of the scenario's calendar year [a]."""
     return inputs.n_hours * inputs.dt_h / (8784.0 if calendar.isleap(sc.profiles.year) else 8760.0)
 
 

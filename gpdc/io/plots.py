@@ -16,7 +16,7 @@ from gpdc.errors import GpdcError, ResultsFileError
 
 
 def _week(traces: xr.Dataset, month: int) -> xr.Dataset:
-    """The first 7 days starting on the first Monday of ``month``."""
+    """Return the 7 days that start on the first Monday of ``month``."""
     time = traces["time"].to_index()
     starts = np.flatnonzero((time.month == month) & (time.day_of_week == 0) & (time.hour == 0))
     start = int(starts[0]) if starts.size else 0

@@ -78,7 +78,7 @@ def _allowed(err: dict[str, Any], field: str, model_fields: list[str] | None) ->
 
 
 def _section_fields(loc: tuple[Any, ...]) -> list[str] | None:
-    """Valid field names of the model that holds the location ``loc``."""
+    """Return the valid field names of the model that holds the location ``loc``."""
     model: Any = Scenario
     for part in loc[:-1]:
         info = getattr(model, "model_fields", {}).get(part)

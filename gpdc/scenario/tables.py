@@ -641,7 +641,7 @@ def _tou_grid(schedule: str) -> tuple[np.ndarray, np.ndarray]:
     base_band = np.full((12, 24), "", dtype=object)
     over_mult = np.full((12, 24), np.nan)
     over_band = np.full((12, 24), "", dtype=object)
-    for pos, (_, r) in zip(np.flatnonzero(df["schedule"] == schedule), sub.iterrows()):
+    for pos, (_, r) in zip(np.flatnonzero(df["schedule"] == schedule), sub.iterrows(), strict=True):
         where = f"tou_schedules.csv row {int(pos) + 2} (schedule {schedule!r})"
         band = str(r["band"])
         mult = float(r["multiplier"])
