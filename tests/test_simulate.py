@@ -133,3 +133,26 @@ def test_no_plausibility_warning_for_ready_scenarios() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConsistencyWarning)
         simulate(load_scenario(DATACENTRE))
+
+
+def test_csv_profiles_give_the_same_result_as_the_same_profiles_in_memory(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import pandas as pd
+
+    from gpdc.simulate import build_profiles
+
+    sc = load_scenario(DATACENTRE)
+    prof = build_profiles(sc)
+    path = Path(str(tmp_path)) / "profiles.csv"
+    pd.DataFrame({
+        "time": prof.time.tz_localize(None).strftime("%Y-%m-%d %H:%M"),
+        "cf_wind": [repr(float(x)) for x in prof.cf_wind],
+        "cf_solar": [repr(float(x)) for x in prof.cf_solar],
+        "load_mw": [repr(float(x)) for x in prof.load_mw],
+    }).to_csv(path, index=False)
+    from_csv = simulate(load_scenario(DATACENTRE, overrides={"profiles.source": "csv", "profiles.csv_path": str(path)}))
+    in_memory = simulate(sc, profiles=prof)
+    for name in ("self_used_mwh", "export_mwh", "import_cost_yuan", "compliant"):
+        assert float(from_csv.totals[name]) == float(in_memory.totals[name])
+    assert "profiles.csv" in from_csv.totals.attrs["profile_sources"]
