@@ -79,7 +79,7 @@ from gpdc.kernels.layout import (
 # writable NUMBA_CACHE_DIR).  Kernels compile once per machine, then load in milliseconds.
 CACHE = os.environ.get("GPDC_NUMBA_CACHE", "1") != "0"
 
-#: scenarios per block in the batch kernel: 39 rows x 72 x 8 B = 22 KB fits a 32 KiB L1d
+#: scenarios per block in the batch kernel: 40 rows x 72 x 8 B = 23 KB fits a 32 KiB L1d
 BLOCK = 64
 #: row stride of the block buffer (compile-time constant, padded to whole cache lines)
 STRIDE = BLOCK + 8
@@ -90,7 +90,8 @@ _S_GRID = N_PARAMS + 1
 _S_CUM_EXPORT = N_PARAMS + 2
 _S_INV_ETA_CH = N_PARAMS + 3  # 1 / eta_charge
 _S_INV_ETA_DIS = N_PARAMS + 4  # 1 / eta_discharge
-_A0 = N_PARAMS + 5  # first accumulator row; accumulator k is row _A0 + k
+_S_CAP_BUDGET = N_PARAMS + 5  # cap_frac * (wind * CW_tot + solar * CS_tot)
+_A0 = N_PARAMS + 6  # first accumulator row; accumulator k is row _A0 + k
 N_ROWS = _A0 + N_TOTALS
 
 _jit = {"cache": CACHE, "nogil": True, "error_model": "numpy"}
@@ -103,8 +104,7 @@ def _step_nb(
     load_mw: float,
     price_import: float,
     dt: float,
-    cw_ref: float,
-    cs_ref: float,
+    cap_e: float,
     wind: float,
     solar: float,
     line_e: float,
@@ -117,9 +117,7 @@ def _step_nb(
     eta_dis: float,
     inv_eta_dis: float,
     exp_e: float,
-    cap_frac: float,
     imp_e: float,
-    gc_on: float,
     gc_price: float,
     green: float,
     grid: float,
@@ -133,6 +131,9 @@ def _step_nb(
 
     Power limits come in as energies per step (``line_e = line_mw * dt`` and so on) and
     efficiencies also as reciprocals, both computed once per scenario by the drivers.
+    The export cap comes in as ``cap_e = cap_frac * (wind * CW + solar * CS)`` with the
+    running or total sums of the export rule, and grid charging as ``gc_price``, NaN when
+    it is off (no price compares ``<=`` NaN); the drivers compute both.
     ``green_only`` (a compile-time constant at each call site) may be True only when the
     grid pool is empty and stays empty (no grid charging): the pro-rata share is then 1
     and its division drops out — the results are bit-identical to ``green_only=False``.
@@ -152,7 +153,7 @@ def _step_nb(
     direct = min(arrive, load_e)
     surplus = arrive - direct
     deficit = load_e - direct
-    gc = (gc_on > 0.5) & (price_import <= gc_price)
+    gc = price_import <= gc_price  # gc_price is NaN when grid charging is off
 
     # 1. storage takes green surplus first
     ch_green = max(0.0, min(surplus, ch_e, (usable - green - grid) * inv_eta_ch))
@@ -160,7 +161,7 @@ def _step_nb(
     rest = surplus - ch_green
 
     # 2. then the grid, within the connection and the export-share cap
-    allow = max(0.0, cap_frac * (wind * cw_ref + solar * cs_ref) - cum_export)
+    allow = max(0.0, cap_e - cum_export)
     exp_phys = min(rest, exp_e)
     export = min(exp_phys, allow)
     cum_export = cum_export + export
@@ -230,9 +231,9 @@ def _run_single_nb(
     exp_e = params[P_EXPORT_MW] * dt
     cap_frac = params[P_EXPORT_CAP_FRAC]
     budget = params[P_EXPORT_RULE] > 0.5
+    cap_budget = cap_frac * (wind * cw_tot + solar * cs_tot)  # the cap of the budget rule
     imp_e = params[P_IMPORT_MW] * dt
-    gc_on = params[P_GRID_CHARGE]
-    gc_price = params[P_GRID_CHARGE_PRICE]
+    gc_price = params[P_GRID_CHARGE_PRICE] if params[P_GRID_CHARGE] > 0.5 else np.nan
     green = params[P_INIT_GREEN_MWH]
     grid = params[P_INIT_GRID_MWH]
     cum_export = 0.0
@@ -243,15 +244,14 @@ def _run_single_nb(
     for t in range(n_hours):
         cw += cf_wind[t] * dt
         cs += cf_solar[t] * dt
-        cw_ref = cw_tot if budget else cw
-        cs_ref = cs_tot if budget else cs
+        cap_e = cap_budget if budget else cap_frac * (wind * cw + solar * cs)
         (
             green, grid, cum_export, gen, direct, ch_green, ch_grid, dis_green, dis_grid,
             export, imp, curt_line, curt_bus, curt_cap, unserved, need,
         ) = _step_nb(
-            cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw_ref, cs_ref,
+            cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cap_e,
             wind, solar, line_e, loss_frac, ch_e, dis_e, usable, eta_ch, inv_eta_ch,
-            eta_dis, inv_eta_dis, exp_e, cap_frac, imp_e, gc_on, gc_price, green, grid, cum_export,
+            eta_dis, inv_eta_dis, exp_e, imp_e, gc_price, green, grid, cum_export,
             False,
         )  # fmt: skip
         out_totals[T_DIRECT] += direct
@@ -265,7 +265,9 @@ def _run_single_nb(
         out_totals[T_CURTAIL_BUS] += curt_bus
         out_totals[T_CURTAIL_EXPORT_CAP] += curt_cap
         out_totals[T_UNSERVED] += unserved
-        out_totals[T_PEAK_IMPORT] = max(out_totals[T_PEAK_IMPORT], imp)  # energy; power at the end
+        # energy, power at the end; `+ 0.0` keeps LLVM from turning the batch kernel's store of
+        # max(old, imp) into a conditional (masked) store, very slow on AMD Zen
+        out_totals[T_PEAK_IMPORT] = max(out_totals[T_PEAK_IMPORT], imp) + 0.0
         out_totals[T_IMPORT_COST] += imp * price_import[t]
         out_totals[T_EXPORT_REVENUE] += export * price_export[t]
         out_totals[T_SELF_SUPPLY_STEPS] += 1.0 if need <= 0.0 else 0.0
@@ -367,16 +369,16 @@ def _block_hours_nb(
         pi = price_import[t]
         pe = price_export[t]
         for j in range(BLOCK):
+            wind = buf[P_WIND_MW * STRIDE + j]
+            solar = buf[P_SOLAR_MW * STRIDE + j]
             budget = buf[P_EXPORT_RULE * STRIDE + j] > 0.5
-            cw_ref = cw_tot if budget else cw
-            cs_ref = cs_tot if budget else cs
+            cap_run = buf[P_EXPORT_CAP_FRAC * STRIDE + j] * (wind * cw + solar * cs)
+            cap_e = buf[_S_CAP_BUDGET * STRIDE + j] if budget else cap_run
             (
                 green, grid, cum_export, gen, direct, ch_green, ch_grid, dis_green,
                 dis_grid, export, imp, curt_line, curt_bus, curt_cap, unserved, need,
             ) = _step_nb(
-                cfw, cfs, ld, pi, dt, cw_ref, cs_ref,
-                buf[P_WIND_MW * STRIDE + j],
-                buf[P_SOLAR_MW * STRIDE + j],
+                cfw, cfs, ld, pi, dt, cap_e, wind, solar,
                 buf[P_LINE_MW * STRIDE + j],
                 buf[P_LINE_LOSS_FRAC * STRIDE + j],
                 buf[P_CHARGE_MW * STRIDE + j],
@@ -387,33 +389,35 @@ def _block_hours_nb(
                 buf[P_ETA_DISCHARGE * STRIDE + j],
                 buf[_S_INV_ETA_DIS * STRIDE + j],
                 buf[P_EXPORT_MW * STRIDE + j],
-                buf[P_EXPORT_CAP_FRAC * STRIDE + j],
                 buf[P_IMPORT_MW * STRIDE + j],
-                buf[P_GRID_CHARGE * STRIDE + j],
-                buf[P_GRID_CHARGE_PRICE * STRIDE + j],
+                buf[P_GRID_CHARGE_PRICE * STRIDE + j],  # NaN where grid charging is off
                 buf[_S_GREEN * STRIDE + j],
                 buf[_S_GRID * STRIDE + j],
                 buf[_S_CUM_EXPORT * STRIDE + j],
                 green_only,
             )  # fmt: skip
             buf[_S_GREEN * STRIDE + j] = green
-            buf[_S_GRID * STRIDE + j] = grid
             buf[_S_CUM_EXPORT * STRIDE + j] = cum_export
+            if not green_only:
+                # with green_only, grid, ch_grid and dis_grid are +0.0 every hour: the rows stay 0.0
+                buf[_S_GRID * STRIDE + j] = grid
+                buf[(_A0 + T_CHARGE_GRID) * STRIDE + j] += ch_grid
+                buf[(_A0 + T_DISCHARGE_GRID) * STRIDE + j] += dis_grid
             buf[(_A0 + T_DIRECT) * STRIDE + j] += direct
             buf[(_A0 + T_CHARGE_GREEN) * STRIDE + j] += ch_green
-            buf[(_A0 + T_CHARGE_GRID) * STRIDE + j] += ch_grid
             buf[(_A0 + T_DISCHARGE_GREEN) * STRIDE + j] += dis_green
-            buf[(_A0 + T_DISCHARGE_GRID) * STRIDE + j] += dis_grid
             buf[(_A0 + T_EXPORT) * STRIDE + j] += export
             buf[(_A0 + T_IMPORT) * STRIDE + j] += imp
             buf[(_A0 + T_CURTAIL_LINE) * STRIDE + j] += curt_line
             buf[(_A0 + T_CURTAIL_BUS) * STRIDE + j] += curt_bus
             buf[(_A0 + T_CURTAIL_EXPORT_CAP) * STRIDE + j] += curt_cap
             buf[(_A0 + T_UNSERVED) * STRIDE + j] += unserved
-            buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j] = max(buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j], imp)
+            # `+ 0.0`: not a conditional (masked) store, see _run_single_nb
+            buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j] = max(buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j], imp) + 0.0
             buf[(_A0 + T_IMPORT_COST) * STRIDE + j] += imp * pi
             buf[(_A0 + T_EXPORT_REVENUE) * STRIDE + j] += export * pe
             buf[(_A0 + T_SELF_SUPPLY_STEPS) * STRIDE + j] += 1.0 if need <= 0.0 else 0.0
+
 
 @njit(parallel=True, **_jit)
 def dispatch_batch_nb(
@@ -463,6 +467,11 @@ def dispatch_batch_nb(
         for j in range(BLOCK):
             buf[_S_INV_ETA_CH * STRIDE + j] = 1.0 / buf[P_ETA_CHARGE * STRIDE + j]
             buf[_S_INV_ETA_DIS * STRIDE + j] = 1.0 / buf[P_ETA_DISCHARGE * STRIDE + j]
+            buf[_S_CAP_BUDGET * STRIDE + j] = buf[P_EXPORT_CAP_FRAC * STRIDE + j] * (
+                buf[P_WIND_MW * STRIDE + j] * cw_tot + buf[P_SOLAR_MW * STRIDE + j] * cs_tot
+            )
+            if not buf[P_GRID_CHARGE * STRIDE + j] > 0.5:
+                buf[P_GRID_CHARGE_PRICE * STRIDE + j] = np.nan  # no grid-charging hours
         for j in range(nb):
             buf[_S_GREEN * STRIDE + j] = params[P_INIT_GREEN_MWH, s0 + j]
             buf[_S_GRID * STRIDE + j] = params[P_INIT_GRID_MWH, s0 + j]
