@@ -14,11 +14,16 @@ from gpdc.kernels import layout as L
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """Return num / den, NaN where den == 0 (a share of nothing is undefined, not zero)."""
+    """Return num / den, NaN where den is zero or subnormal (a share of nothing is undefined).
+
+    A subnormal denominator (< 2.2e-308 MWh) is treated as zero rather than letting the
+    quotient overflow.
+    """
     num = np.asarray(num, dtype=np.float64)
     den = np.broadcast_to(np.asarray(den, dtype=np.float64), num.shape)
     out = np.full(num.shape, np.nan)
-    np.divide(num, den, out=out, where=den > 0.0)
+    with np.errstate(over="ignore"):
+        np.divide(num, den, out=out, where=den >= np.finfo(np.float64).tiny)
     return out
 
 

@@ -103,7 +103,7 @@ def test_identities_every_hour_and_year(case: tuple[engine.KernelInputs, dict[st
     if p[L.P_EXPORT_RULE] == L.EXPORT_RULE_RUNNING:
         assert np.all(np.cumsum(tr[:, L.R_EXPORT]) <= cap * np.cumsum(gen) * (1 + 1e-9) + 1e-9)
     m = metrics.policy_metrics(e, 0.6, 0.3, cap)
-    if g > 0:
+    if g >= np.finfo(np.float64).tiny:  # a share of (almost) nothing is undefined, hence not met
         assert m["meets_export_cap"][0]
 
 
@@ -124,3 +124,12 @@ def test_more_storage_never_raises_curtailment_without_grid_charging(
                                                inputs.price_import, inputs.price_export, both, inputs.dt_h))
     curt = tot[:, L.T_CURTAIL_BUS]
     assert curt[1] <= curt[0] * (1 + 1e-9) + 1e-9
+
+
+def test_shares_of_subnormal_totals_are_undefined_not_overflowing() -> None:
+    e = {"gen_avail_mwh": np.array([5e-324]), "load_mwh": np.array([1e-320]),
+         "self_used_mwh": np.array([1e-3]), "export_mwh": np.array([0.0]),
+         "curtail_line_mwh": np.array([0.0]), "curtail_bus_mwh": np.array([0.0])}
+    m = metrics.policy_metrics(e, 0.6, 0.3, 0.2)
+    assert np.isnan(m["self_use_share"][0]) and np.isnan(m["green_share_of_load"][0])
+    assert not m["compliant"][0]
