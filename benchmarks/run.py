@@ -161,7 +161,7 @@ def main() -> None:
     for name, n, ns in rows:
         vs_np = ns_numpy.get(n)
         print(f"{name:38s} {n:>10,d} {ns:>13.2f} {ns * 8760e-9:>12.2e} {ns_python / ns:>9.0f}x "
-              f"{(vs_np / ns if vs_np else float('nan')):>8.1f}x")
+              f"{(f'{vs_np / ns:.1f}x' if vs_np else '-'):>9s}")
     print("\nvs Python / vs NumPy: how many times faster than the pure-Python loop and than the "
           "NumPy reference at the same batch size (higher is better).")
 
