@@ -236,14 +236,14 @@ def validate(
         _fail(exc, debug)
         return
     out.print(f"[green]valid:[/] {scenario} — {sc.name}")
-    t = Table(title="numbers taken from the data tables", header_style="bold")
-    t.add_column("input", no_wrap=True)
-    for col in ("value", "unit", "confidence", "source"):
-        t.add_column(col, overflow="fold")
+    out.print("\n[bold]numbers taken from the data tables[/] (set them in the scenario to override):")
     for name, v in resolved.values.items():
-        if v.source != "scenario file":
-            t.add_row(name, f"{v.value:g}", v.unit, v.confidence, v.source[:120])
-    out.print(t)
+        if v.source == "scenario file":
+            continue
+        unit = "" if v.unit in ("", "1") else f" {v.unit}"
+        out.print(f"  [bold]{name}[/] = {v.value:g}{unit}  [dim]({v.confidence})[/]", highlight=False)
+        source = v.source if len(v.source) <= 240 else v.source[:237] + "..."
+        out.print(f"      {source}", style="dim", highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -378,3 +378,10 @@ def test_costs() -> None:
 def test_unknown_cost() -> None:
     with pytest.raises(DataTableError, match=r"unknown cost item 'x'; valid: .*wind_capex"):
         T.cost("x")
+
+
+def test_policy_thresholds_and_export_cap_carry_their_own_confidence() -> None:
+    r = T.policy_rule("national_2025")
+    assert r.confidence == "VERIFIED (quoted)"  # 60 % / 30 %: quoted from 650号
+    assert r.export_cap_confidence == "RECALLED, UNVERIFIED"  # national ≤ 20 % not seen in a source
+    assert T.policy_rule("hunan_853").export_cap_confidence == "VERIFIED (quoted)"

@@ -84,7 +84,8 @@ def resolve(scenario: Scenario) -> Resolved:
     put("min_green_share_of_load_frac", sc.policy.min_green_share_of_load_frac,
         Value(rule.min_green_share_of_load_frac, "1", rule_src, rule.confidence),
         "policy.min_green_share_of_load_frac", "")
-    rule_export = None if rule.max_export_frac is None else Value(rule.max_export_frac, "1", rule_src, rule.confidence)
+    rule_export = None if rule.max_export_frac is None else Value(
+        rule.max_export_frac, "1", rule_src, rule.export_cap_confidence or rule.confidence)
     put("max_export_frac", sc.policy.max_export_frac, rule_export, "policy.max_export_frac",
         f"rule set {rule.rule_set} has no export cap")
 

@@ -94,6 +94,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "min_green_share_of_load_frac",
         "max_export_frac",
         "description",
+        "export_cap_confidence",
     ),
     "emission_factors": ("basis", "region", "year", "factor_t_co2_per_mwh"),
     "coal_rates": ("year", "coal_rate_g_ce_per_kwh"),
@@ -196,7 +197,8 @@ class PolicyRule:
     source : str
         Document number(s) and URL(s), separated by ``" ; "``.
     confidence : str
-        One of :data:`CONFIDENCE_LEVELS` (the weakest value of the row).
+        One of :data:`CONFIDENCE_LEVELS` (of the self-use and green-share thresholds;
+        ``export_cap_confidence`` is that of ``max_export_frac``).
     note : str
         Which values are weaker or stronger than ``confidence`` and other caveats.
     """
@@ -209,6 +211,7 @@ class PolicyRule:
     source: str
     confidence: str
     note: str = ""
+    export_cap_confidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -424,6 +427,7 @@ def policy_rule(rule_set: str) -> PolicyRule:
         source=str(r["source"]),
         confidence=str(r["confidence"]),
         note=str(r["note"]),
+        export_cap_confidence=str(r["export_cap_confidence"]),
     )
 
 
