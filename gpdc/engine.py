@@ -145,7 +145,7 @@ def make_inputs(
     finite[L.P_GRID_CHARGE_PRICE] = ~np.isnan(p[L.P_GRID_CHARGE_PRICE])  # -inf = never
     if not finite.all():
         r, s = (int(v[0]) for v in np.nonzero(~finite))
-        raise ValueError(f"parameter {L.PARAM_NAMES[r]} of scenario {s} is {p[r, s]!r}: must be finite")
+        raise ValueError(f"parameter {L.PARAM_NAMES[r]} of scenario {s} is {float(p[r, s])!r}: must be finite")
     if not (dt_h > 0.0 and np.isfinite(dt_h)):
         raise ValueError(f"dt_h = {dt_h!r} is invalid: must be a finite number > 0 [h]")
     return KernelInputs(cfw, cfs, load, pi, pe, np.ascontiguousarray(p), float(dt_h))
