@@ -14,6 +14,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
+def _technical(item: str) -> float:
+    """Return a default from ``technical_defaults.csv`` (where its source is recorded)."""
+    from gpdc.scenario import tables
+
+    return tables.technical_default(item).value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -68,7 +75,7 @@ class Line(_Section):
     """The dedicated line from the plants to the user's bus."""
 
     rating_mw: float = Field(gt=0.0, le=100_000.0)
-    loss_frac: float = Field(default=0.02, ge=0.0, lt=0.5)
+    loss_frac: float = Field(default_factory=lambda: _technical("line_loss_frac"), ge=0.0, lt=0.5)
     length_km: float = Field(default=0.0, ge=0.0, le=2000.0)
 
 
@@ -77,10 +84,12 @@ class Storage(_Section):
 
     power_mw: float = Field(default=0.0, ge=0.0, le=100_000.0)
     energy_mwh: float = Field(default=0.0, ge=0.0, le=1_000_000.0)
-    charge_efficiency_frac: float = Field(default=0.95, gt=0.0, le=1.0)
-    discharge_efficiency_frac: float = Field(default=0.95, gt=0.0, le=1.0)
-    soc_min_frac: float = Field(default=0.05, ge=0.0, lt=1.0)
-    soc_max_frac: float = Field(default=0.95, gt=0.0, le=1.0)
+    charge_efficiency_frac: float = Field(
+        default_factory=lambda: _technical("storage_charge_efficiency_frac"), gt=0.0, le=1.0)
+    discharge_efficiency_frac: float = Field(
+        default_factory=lambda: _technical("storage_discharge_efficiency_frac"), gt=0.0, le=1.0)
+    soc_min_frac: float = Field(default_factory=lambda: _technical("storage_soc_min_frac"), ge=0.0, lt=1.0)
+    soc_max_frac: float = Field(default_factory=lambda: _technical("storage_soc_max_frac"), gt=0.0, le=1.0)
     initial_soc_frac: float | None = Field(default=None, ge=0.0, le=1.0)
     grid_charging: bool = False
     grid_charge_max_price_yuan_per_mwh: float | None = Field(default=None, ge=-10_000.0, le=100_000.0)
@@ -239,11 +248,11 @@ class Scenario(_Section):
     wind: Wind
     solar: Solar
     line: Line
-    storage: Storage = Storage()
+    storage: Storage = Field(default_factory=Storage)
     grid: Grid
     load: Load
-    tariff: Tariff = Tariff()
-    policy: Policy = Policy()
-    emissions: Emissions = Emissions()
-    finance: Finance = Finance()
-    profiles: ProfileSource = ProfileSource()
+    tariff: Tariff = Field(default_factory=Tariff)
+    policy: Policy = Field(default_factory=Policy)
+    emissions: Emissions = Field(default_factory=Emissions)
+    finance: Finance = Field(default_factory=Finance)
+    profiles: ProfileSource = Field(default_factory=ProfileSource)

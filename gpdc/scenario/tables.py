@@ -84,6 +84,7 @@ TABLE_NAMES: tuple[str, ...] = (
     "provinces",
     "tou_schedules",
     "costs",
+    "technical_defaults",
 )
 
 _PROVENANCE = ("source", "confidence", "note")
@@ -112,6 +113,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "tou_schedules": ("schedule", "months", "band", "hours", "multiplier"),
     "costs": ("item", "value", "unit", "year"),
+    "technical_defaults": ("item", "value", "unit", "year"),
 }
 _KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -120,6 +122,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "provinces": ("province",),
     "tou_schedules": (),  # validated per schedule by _tou_grid
     "costs": ("item",),
+    "technical_defaults": ("item",),
 }
 # Columns that must hold a number in every row / may be empty (-> None).
 _NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -129,6 +132,7 @@ _NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "provinces": (),
     "tou_schedules": ("multiplier",),
     "costs": ("value",),
+    "technical_defaults": ("value",),
 }
 _NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),
@@ -142,8 +146,9 @@ _NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     ),
     "tou_schedules": (),
     "costs": ("year",),
+    "technical_defaults": ("year",),
 }
-_INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year")}
+_INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year"), ("technical_defaults", "year")}
 
 
 # --------------------------------------------------------------------------------------
@@ -796,10 +801,14 @@ def cost(item: str) -> Sourced:
     DataTableError
         If ``item`` is unknown; the message lists the valid items.
     """
-    df = _load("costs")
+    return _item("costs", item, "cost item")
+
+
+def _item(table: str, item: str, what: str) -> Sourced:
+    df = _load(table)
     hit = df[df["item"] == item]
     if hit.empty:
-        raise DataTableError(f"unknown cost item {item!r}; valid: {_choices(df['item'])}")
+        raise DataTableError(f"unknown {what} {item!r}; valid: {_choices(df['item'])}")
     r = hit.iloc[0]
     year = float(r["year"])
     return Sourced(
@@ -810,3 +819,14 @@ def cost(item: str) -> Sourced:
         note=str(r["note"]),
         year=None if math.isnan(year) else int(year),
     )
+
+
+def technical_default(item: str) -> Sourced:
+    """Return a technical default (line loss, storage efficiency, SoC window) with its source.
+
+    Raises
+    ------
+    DataTableError
+        If ``item`` is unknown; the message lists the valid items.
+    """
+    return _item("technical_defaults", item, "technical default")
