@@ -114,7 +114,8 @@ def scenario_page() -> str:
         for n, i in model.model_fields.items():
             if i.default_factory is not None and not isinstance(i.annotation, type(BaseModel)):
                 default = "*from data* (technical_defaults.csv)"
-                text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} | {default} |\n")
+                text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} "
+                            f"| {default} |\n")
                 continue
             default = "required" if i.is_required() else ("*from data*" if i.default is None and n not in (
                 "initial_soc_frac", "annual_mwh", "peak_mw", "csv_path", "grid_charge_max_price_yuan_per_mwh",
