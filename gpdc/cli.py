@@ -120,6 +120,16 @@ def _print_result(ds: Any) -> None:
     t.add_row("[bold]compliant", "", "", "", verdict(v["compliant"]))
     out.print(t)
 
+    t = Table(title="Matching and operation", header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("green share matched hour by hour (24/7)", f"{v['hourly_match_share']:.1%}")
+    t.add_row("green share matched over the year", f"{v['annual_match_share']:.1%}")
+    t.add_row("hours fully supplied by green energy", f"{_fmt(v['self_supply_hours_h'])} h")
+    t.add_row("peak grid import", f"{_fmt(v['peak_import_mw'], 1)} MW")
+    t.add_row("storage equivalent full cycles", f"{_fmt(v['storage_cycles'], 0)}")
+    out.print(t)
+
     t = Table(title="Curtailment by cause", header_style="bold")
     t.add_column("cause")
     t.add_column("MWh", justify="right")
