@@ -21,7 +21,7 @@ TRACES_GROUP = "traces"
 def _encoding(ds: xr.Dataset, compress: bool) -> dict[str, dict[str, object]]:
     if not compress:
         return {}
-    return {name: {"zlib": True, "complevel": 4} for name in ds.data_vars if ds[name].ndim > 0}
+    return {str(name): {"zlib": True, "complevel": 4} for name in ds.data_vars if ds[name].ndim > 0}
 
 
 def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | None = None) -> Path:

@@ -17,6 +17,7 @@ values first), no allocation inside the hour loop, no Python objects.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
@@ -94,7 +95,7 @@ _S_CAP_BUDGET = N_PARAMS + 5  # cap_frac * (wind * CW_tot + solar * CS_tot)
 _A0 = N_PARAMS + 6  # first accumulator row; accumulator k is row _A0 + k
 N_ROWS = _A0 + N_TOTALS
 
-_jit = {"cache": CACHE, "nogil": True, "error_model": "numpy"}
+_jit: dict[str, Any] = {"cache": CACHE, "nogil": True, "error_model": "numpy"}
 
 
 @njit(inline="always", **_jit)

@@ -175,7 +175,7 @@ def load_profile(
             f"give exactly one of annual_mwh or peak_mw for the load (got annual_mwh={annual_mwh!r}, "
             f"peak_mw={peak_mw!r})"
         )
-    name, target = ("annual_mwh", annual_mwh) if annual_mwh is not None else ("peak_mw", peak_mw)
+    name, target = ("annual_mwh", annual_mwh) if annual_mwh is not None else ("peak_mw", float(peak_mw or 0.0))
     if not (np.isfinite(target) and target > 0.0):
         raise ProfileError(f"{name} = {target!r} is invalid: must be > 0")
     shape = np.clip(np.asarray(ARCHETYPES[archetype](index, rng), dtype=np.float64), 0.0, None)

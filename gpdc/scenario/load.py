@@ -34,7 +34,7 @@ def _stem(name: str) -> str:
     return ""
 
 
-def _allowed(err: dict[str, Any], field: str, model_fields: list[str] | None) -> str:
+def _allowed(err: Any, field: str, model_fields: list[str] | None) -> str:
     """Say in words what is allowed for one pydantic error."""
     kind = err["type"]
     ctx = err.get("ctx", {})

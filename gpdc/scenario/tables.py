@@ -683,11 +683,11 @@ def _tou_grid(schedule: str) -> tuple[np.ndarray, np.ndarray]:
             f"band ({', '.join(BASE_BANDS)}); {len(gaps)} (month, hour) cell(s) uncovered"
         )
     has_over = over_band != ""
-    mult = np.where(has_over, over_mult, base_mult).astype(np.float64)
+    grid_mult = np.where(has_over, over_mult, base_mult).astype(np.float64)
     bands = np.where(has_over, over_band, base_band).astype(object)
-    mult.setflags(write=False)
+    grid_mult.setflags(write=False)
     bands.setflags(write=False)
-    return mult, bands
+    return grid_mult, bands
 
 
 def tou_schedule_names() -> list[str]:
