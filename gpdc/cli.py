@@ -65,6 +65,13 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(EXIT_INTERNAL)
 
 
+def _pct(x: float, sign: str = "") -> str:
+    """Format a share as a percentage, ``n/a`` when it is undefined (NaN)."""
+    if math.isnan(x):
+        return "n/a"
+    return f"{0.0 if abs(x) < 5e-10 else x:{sign}.1%}"
+
+
 def _fmt(x: float, digits: int = 0) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
@@ -104,18 +111,18 @@ def _print_result(ds: Any) -> None:
         t.add_column(col, justify="right" if col != "rule" else "left")
 
     def margin(x: float) -> str:
-        return f"{0.0 if abs(x) < 5e-10 else x:+.1%}"
+        return _pct(x, "+")
 
     def verdict(ok: float) -> str:
         return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"
 
-    t.add_row("self-used share of generation", f"{v['self_use_share']:.1%}",
+    t.add_row("self-used share of generation", _pct(v["self_use_share"]),
               f"≥ {ds.attrs['policy_min_self_use_frac']:.0%}", margin(v["self_use_margin"]),
               verdict(v["meets_self_use"]))
-    t.add_row("green share of consumption", f"{v['green_share_of_load']:.1%}",
+    t.add_row("green share of consumption", _pct(v["green_share_of_load"]),
               f"≥ {ds.attrs['policy_min_green_share_of_load_frac']:.0%}", margin(v['green_share_margin']),
               verdict(v["meets_green_share"]))
-    t.add_row("exported share of generation", f"{v['export_share']:.1%}",
+    t.add_row("exported share of generation", _pct(v["export_share"]),
               f"≤ {ds.attrs['policy_max_export_frac']:.0%}", margin(v['export_margin']), verdict(v["meets_export_cap"]))
     t.add_row("[bold]compliant", "", "", "", verdict(v["compliant"]))
     out.print(t)
@@ -123,8 +130,8 @@ def _print_result(ds: Any) -> None:
     t = Table(title="Matching and operation", header_style="bold")
     t.add_column("quantity")
     t.add_column("value", justify="right")
-    t.add_row("green share matched hour by hour (24/7)", f"{v['hourly_match_share']:.1%}")
-    t.add_row("green share matched over the year", f"{v['annual_match_share']:.1%}")
+    t.add_row("green share matched hour by hour (24/7)", _pct(v["hourly_match_share"]))
+    t.add_row("green share matched over the year", _pct(v["annual_match_share"]))
     t.add_row("hours fully supplied by green energy", f"{_fmt(v['self_supply_hours_h'])} h")
     t.add_row("peak grid import", f"{_fmt(v['peak_import_mw'], 1)} MW")
     t.add_row("storage equivalent full cycles", f"{_fmt(v['storage_cycles'], 0)}")
@@ -140,7 +147,7 @@ def _print_result(ds: Any) -> None:
         ("curtail_storage_full_mwh", "storage full and export connection full"),
     ):
         t.add_row(label, _fmt(v[name]), f"{v[name] / gen:.1%}" if gen > 0 else "")
-    t.add_row("[bold]total", _fmt(v["curtail_line_mwh"] + v["curtail_bus_mwh"]), f"{v['curtailment_rate']:.1%}")
+    t.add_row("[bold]total", _fmt(v["curtail_line_mwh"] + v["curtail_bus_mwh"]), _pct(v["curtailment_rate"]))
     out.print(t)
 
     t = Table(title=f"User's cost per year (fee regime: {ds.attrs['fee_regime']})", header_style="bold")
@@ -235,17 +242,29 @@ def validate(
     sets: Annotated[list[str] | None, typer.Option("--set", help="override a field")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
-    """Check a scenario file without running it: fields, bounds and data lookups."""
+    """Check a scenario without running the dispatch: fields, data lookups, profiles, plausibility."""
+    from gpdc import engine
     from gpdc.scenario.load import load_scenario
     from gpdc.scenario.resolve import resolve
+    from gpdc.simulate import build_profiles, plausibility_checks
 
     try:
-        sc = load_scenario(scenario, overrides=_parse_sets(sets))
-        resolved = resolve(sc)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConsistencyWarning)
+            sc = load_scenario(scenario, overrides=_parse_sets(sets))
+            resolved = resolve(sc)
+            profiles = build_profiles(sc)
+            prices = engine.hourly_prices(resolved, profiles)
+            engine.make_inputs(profiles.cf_wind, profiles.cf_solar, profiles.load_mw, *prices,
+                               engine.scenario_params(resolved))
+            plausibility_checks(resolved, profiles)
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
-    out.print(f"[green]valid:[/] {scenario} — {sc.name}")
+    for w in caught:
+        if issubclass(w.category, ConsistencyWarning):
+            err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+    out.print(f"[green]valid:[/] {scenario} — {sc.name}; profiles: {len(profiles.time)} hours")
     out.print("\n[bold]numbers taken from the data tables[/] (set them in the scenario to override):")
     for name, v in resolved.values.items():
         if v.source == "scenario file":

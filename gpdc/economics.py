@@ -2,7 +2,9 @@
 
 Baseline: everything bought from the grid at the hourly import price.  With the project:
 the import bill, plus the fees self-used green energy bears under the fee regime, minus
-export revenue, plus the project's annualised capital cost and its O&M.
+export revenue, plus the project's annualised capital cost and its O&M — plus the unserved
+load valued at the hour's import price, so that a design that cannot serve its load never
+looks cheaper than the grid-only baseline for it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ def capital_recovery_factor(rate_frac: float | np.ndarray, lifetime_years: float
     --------
     >>> round(float(capital_recovery_factor(0.06, 20)), 6)
     0.087185
+    >>> float(capital_recovery_factor(1e-17, 20))  # the 1/n limit, not an overflow
+    0.05
     """
     r = np.asarray(rate_frac, dtype=np.float64)
     n = np.asarray(lifetime_years, dtype=np.float64)
     safe_r = np.where(r > 0.0, r, 1.0)
-    growth = (1.0 + safe_r) ** n
-    return np.where(r > 0.0, safe_r * growth / (growth - 1.0), 1.0 / n)
+    g = np.expm1(n * np.log1p(safe_r))  # (1+r)^n - 1 without cancellation for tiny r
+    return np.where(r > 0.0, safe_r * (g + 1.0) / g, 1.0 / n)
 
 
 def costs(
@@ -69,7 +73,7 @@ def costs(
     fees = energy["self_used_mwh"] * self_use_fee_yuan_per_mwh
     import_cost = energy["import_cost_yuan"]
     export_revenue = energy["export_revenue_yuan"]
-    project = import_cost + fees - export_revenue + annual_capex + om
+    project = import_cost + energy["unserved_cost_yuan"] + fees - export_revenue + annual_capex + om
     baseline = np.full_like(project, baseline_cost_yuan)
     savings = baseline - project
     load = energy["load_mwh"]

@@ -18,6 +18,9 @@ from gpdc.profiles import ProfileSet
 from gpdc.scenario import tables
 from gpdc.scenario.resolve import Resolved
 
+#: Chinese tariff periods are defined on Beijing time (China Standard Time, UTC+8)
+TARIFF_TIMEZONE = "Asia/Shanghai"
+
 
 @dataclass(frozen=True)
 class KernelInputs:
@@ -90,9 +93,12 @@ def scenario_params(resolved: Resolved) -> np.ndarray:
 def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray, np.ndarray]:
     """Return the hourly import and export prices [yuan/MWh] for a scenario's year.
 
-    Import price = energy price x TOU multiplier of the hour + non-floating adders.
+    Import price = energy price x TOU multiplier of the hour + non-floating adders.  TOU
+    periods are set on Beijing time whatever the site's time zone (Xinjiang's tariff hours are
+    Beijing hours), so the profile clock is converted first.
     """
-    mult = tables.tou_multipliers(resolved.tou_schedule, profiles.time)
+    beijing = profiles.time.tz_convert(TARIFF_TIMEZONE) if profiles.time.tz is not None else profiles.time
+    mult = tables.tou_multipliers(resolved.tou_schedule, beijing)
     price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["adders_yuan_per_mwh"]
     price_export = np.full(len(profiles.time), resolved["export_price_yuan_per_mwh"])
     return np.ascontiguousarray(price_import, dtype=np.float64), price_export
@@ -130,7 +136,9 @@ def make_inputs(
     n = int(np.asarray(cf_wind).shape[0])
     if n == 0:
         raise ProfileError("profiles are empty: need at least one step")
-    big = 1e12
+    from gpdc.profiles.readers import MAX_LOAD_MW
+
+    big = MAX_LOAD_MW
     cfw = _check_series("cf_wind", cf_wind, n, 0.0, 1.0)
     cfs = _check_series("cf_solar", cf_solar, n, 0.0, 1.0)
     load = _check_series("load_mw", load_mw, n, 0.0, big)

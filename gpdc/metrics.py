@@ -99,7 +99,8 @@ def policy_metrics(
     # NaN (no generation or no load) compares False: such a project does not comply
     m["meets_self_use"] = m["self_use_margin"] >= 0.0
     m["meets_green_share"] = m["green_share_margin"] >= 0.0
+    # judged on energies, so that exporting nothing meets the cap even with no generation;
     # tolerate rounding of the running cap (cumulative sums) at 1e-12 of generation
-    m["meets_export_cap"] = m["export_margin"] >= -1e-12
+    m["meets_export_cap"] = energy["export_mwh"] <= (max_export_frac + 1e-12) * gen
     m["compliant"] = m["meets_self_use"] & m["meets_green_share"] & m["meets_export_cap"]
     return m

@@ -43,7 +43,7 @@ def build_profiles(scenario: Scenario) -> ProfileSet:
     src = scenario.profiles
     if src.source == "csv":
         assert src.csv_path is not None  # noqa: S101 - guaranteed by the schema
-        return read_profile_csv(src.csv_path, year=src.year)
+        return read_profile_csv(src.csv_path, year=src.year, timezone=scenario.site.timezone)
     return synthetic_profiles(
         year=src.year,
         timezone=scenario.site.timezone,

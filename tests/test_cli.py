@@ -78,3 +78,19 @@ def test_bad_set_syntax_and_info() -> None:
     assert res.exit_code == 0
     assert "numba threading layer:" in res.output
     assert "inner_mongolia_west" in res.output
+
+
+def test_profile_errors_reach_the_cli_as_messages(tmp_path: Path) -> None:
+    bad = tmp_path / "p.csv"
+    bad.write_text("time,cf_wind,cf_solar,load_mw\n2025-01-01 00:00,0.5,0.1,True\n", encoding="utf-8")
+    for command in ("validate", "run"):
+        res = runner.invoke(app, [command, str(DATACENTRE), "--set", 'profiles.source="csv"',
+                                  "--set", f'profiles.csv_path="{bad}"'])
+        assert res.exit_code == 2, (command, res.output)
+        text = flat(res.output)
+        assert str(bad) in text.replace(" ", "") or "p.csv" in text
+        assert "Traceback" not in res.output
+    res = runner.invoke(app, ["validate", str(DATACENTRE), "--set", 'profiles.source="csv"',
+                              "--set", f'profiles.csv_path="{tmp_path / "none.csv"}"'])
+    assert res.exit_code == 2
+    assert "file not found" in flat(res.output)

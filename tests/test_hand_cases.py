@@ -280,12 +280,34 @@ def test_d_import_capacity_too_small(run: Run) -> None:
         export_mwh=8 * 30,
         import_mwh=16 * 30,
         unserved_mwh=16 * 20,
+        unserved_cost_yuan=16 * 20 * 500,  # unserved valued at the hour's import price
         peak_import_mw=30,
         import_cost_yuan=16 * 30 * 500,
         export_revenue_yuan=8 * 30 * 300,
         self_supply_steps=8,
     )
     assert run(cf_wind, cf_solar, load, p_imp, p_exp, params) == _approx(expected)
+
+
+@_over_implementations()
+def test_d2_grid_charging_hour_still_discharges_what_import_cannot_cover(run: Run) -> None:
+    # One cheap hour (price 100 <= threshold 150): load 50 MWh, import contract 30 MW, no
+    # generation; the battery holds 100 MWh of green energy (eta 1), discharge limit 40 MW.
+    # The grid-charging rule must not leave load unserved while storage is full:
+    # to_cover = max(0, 50 - 30) = 20 -> dis 20 (green), imp_load 30, unserved 0;
+    # charge power left 25 MW but the pools are 80 of 100 -> ch_grid = min(25, 20, 30 - 30) = 0.
+    params = params_dict(wind_mw=0.0, solar_mw=0.0, charge_mw=25.0, discharge_mw=40.0,
+                         usable_mwh=100.0, eta_charge=1.0, eta_discharge=1.0,
+                         init_green_mwh=100.0, import_mw=30.0, grid_charge=1.0,
+                         grid_charge_price_yuan_per_mwh=150.0)
+    expected = _expected(
+        discharge_green_mwh=20.0,
+        import_mwh=30.0,
+        peak_import_mw=30.0,
+        import_cost_yuan=30.0 * 100.0,
+        storage_green_end_mwh=80.0,
+    )
+    assert run([0.0], [0.0], [50.0], [100.0], [50.0], params) == _approx(expected)
 
 
 # ---------------------------------------------------------------------------------------

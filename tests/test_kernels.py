@@ -52,27 +52,31 @@ def assert_totals_close(a: np.ndarray, b: np.ndarray, rtol: float = 1e-9) -> Non
     np.testing.assert_array_less(diff, np.broadcast_to(rtol * scale, diff.shape))
 
 
-def test_single_kernel_matches_pure_python_reference() -> None:
+@pytest.mark.parametrize("dt", [1.0, 0.5, 0.25])
+def test_single_kernel_matches_pure_python_reference(dt: float) -> None:
     rng = np.random.default_rng(11)
     profiles, p = random_case(rng, 240, 25)
     for s in range(p.shape[1]):
         out = np.zeros(L.N_TOTALS)
-        dispatch_nb(*profiles, 1.0, np.ascontiguousarray(p[:, s]), out)
-        ref, _ = dispatch_python(*profiles, params_of(p, s), 1.0)
+        dispatch_nb(*profiles, dt, np.ascontiguousarray(p[:, s]), out)
+        ref, _ = dispatch_python(*profiles, params_of(p, s), dt)
         assert_totals_close(out[None, :], np.array([[ref[n] for n in L.TOTAL_NAMES]]))
 
 
-def test_batch_kernel_matches_numpy_reference_and_is_bitwise_the_single_kernel() -> None:
+@pytest.mark.parametrize("dt", [1.0, 0.25])
+def test_batch_kernel_matches_numpy_reference_and_is_bitwise_the_single_kernel(dt: float) -> None:
     rng = np.random.default_rng(12)
     n = 2 * BLOCK + 37  # two full blocks and a partial one
     profiles, p = random_case(rng, 500, n)
+    p[L.P_GRID_CHARGE, :BLOCK] = 0.0  # the first block runs the green-only specialisation
+    p[L.P_INIT_GRID_MWH, :BLOCK] = 0.0
     batch = np.zeros((n, L.N_TOTALS))
-    dispatch_batch_nb(*profiles, 1.0, p, batch)
+    dispatch_batch_nb(*profiles, dt, p, batch)
     singles = np.zeros((n, L.N_TOTALS))
     for s in range(n):
-        dispatch_nb(*profiles, 1.0, np.ascontiguousarray(p[:, s]), singles[s])
+        dispatch_nb(*profiles, dt, np.ascontiguousarray(p[:, s]), singles[s])
     np.testing.assert_array_equal(batch, singles)  # same arithmetic, same order
-    assert_totals_close(batch, dispatch_numpy(*profiles, p, 1.0))
+    assert_totals_close(batch, dispatch_numpy(*profiles, p, dt))
 
 
 def test_trace_kernel_totals_equal_single_and_sum_of_trace() -> None:

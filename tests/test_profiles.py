@@ -443,6 +443,7 @@ def test_reader_wrong_year_and_start(tmp_path: Path) -> None:
         ("cf_wind", 8000, "-0.01", "'-0.01' is negative"),
         ("cf_solar", 13, "1.2", "'1.2' is above 1; capacity factors must be in [0, 1]"),
         ("cf_wind", 0, "1.0001", "'1.0001' is above 1"),
+        ("load_mw", 10, "1e13", "'1e13' is above 1e+12 MW"),
     ],
 )
 def test_reader_bad_values(tmp_path: Path, col: str, row: int, value: str, expect: str) -> None:

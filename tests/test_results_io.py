@@ -57,6 +57,17 @@ def test_round_trip_with_xarray(tmp_path: Path, result: object) -> None:
         assert float(ds["gen_avail_mwh"]) == pytest.approx(1280.0)
 
 
+def test_files_get_the_usual_permissions(tmp_path: Path, result: object) -> None:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    h5 = write_results(tmp_path / "r.h5", result.totals)  # type: ignore[attr-defined]
+    csv = write_totals_csv(tmp_path / "r.csv", result.totals)  # type: ignore[attr-defined]
+    for path in (h5, csv):
+        assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_write_is_atomic(tmp_path: Path, result: object) -> None:
     target = tmp_path / "r.h5"
     target.write_bytes(b"previous result")

@@ -73,6 +73,10 @@ def test_ready_scenarios_validate_and_resolve(path: Path) -> None:
         ({"line.loss_pct": 2.0}, "line.loss_pct = 2.0 is invalid: unit mismatch: gpdc takes loss_frac [1]"),
         ({"wind.colour": "red"}, "wind.colour = 'red' is invalid: unknown field; valid fields here: capacity_mw, full_load_hours_h"),
         ({"profiles.year": 1800}, "profiles.year = 1800 is invalid: must be >= 1900"),
+        ({"wind.capacity_mw": True}, "wind.capacity_mw = True is invalid: must be a number [MW]"),
+        ({"wind.capacity_mw": "100"}, "wind.capacity_mw = '100' is invalid: must be a number [MW]"),
+        ({"grid.export_allowed": "yes"}, "grid.export_allowed = 'yes' is invalid: must be true or false"),
+        ({"seed": True}, "seed = True is invalid: must be an integer"),
     ],
 )
 def test_validation_errors_name_field_value_and_allowed(mutate: dict[str, object], expected: str) -> None:
@@ -129,10 +133,12 @@ def test_resolution_records_sources_and_honours_overrides() -> None:
     assert r["export_cap_frac"] == r["max_export_frac"]
 
 
-def test_no_reverse_flow_sets_export_cap_zero() -> None:
+def test_no_reverse_flow_sets_export_cap_and_threshold_zero() -> None:
     sc = load_scenario(ROOT / "scenarios" / "xinjiang_aluminium.toml")
     r = resolve(sc)
     assert r["export_cap_frac"] == 0.0
+    assert r["max_export_frac"] == 0.0  # judged against no reverse flow, not the rule set's 20 %
+    assert "export_allowed = false" in r.values["max_export_frac"].source
 
 
 def test_missing_world_number_names_the_field_to_set() -> None:

@@ -91,14 +91,17 @@ def test_ready_scenarios_balance_and_carry_units(path: object) -> None:
     assert float(r.traces["soc_frac"].max()) <= r.resolved.scenario.storage.soc_max_frac + 1e-12
 
 
-def test_published_inner_mongolia_figure_needs_the_fossil_basis(small_profiles: ProfileSet) -> None:
-    """760 GWh used on site x the 2021 national fossil factor = the published ~640,000 t."""
-    sc = load_scenario(DATACENTRE, overrides={"emissions.basis": "fossil", "emissions.factor_year": 2021})
-    ds = simulate(sc).totals
-    factor = ds.attrs["emission_factor_t_co2_per_mwh"]
-    assert factor == pytest.approx(0.8426)
-    assert 760_000 * factor == pytest.approx(640_000, rel=0.001)
-    assert val(ds, "avoided_co2_t") == pytest.approx(val(ds, "self_used_mwh") * 0.8426)
+def test_emission_basis_is_selected_and_recorded() -> None:
+    """The fossil basis (which the published 640,000 t for 760 GWh corresponds to) vs the grid average."""
+    fossil = simulate(load_scenario(DATACENTRE, overrides={"emissions.basis": "fossil",
+                                                           "emissions.factor_year": 2021})).totals
+    average = simulate(load_scenario(DATACENTRE, overrides={"emissions.basis": "grid_average",
+                                                            "emissions.factor_year": 2022})).totals
+    assert fossil.attrs["emission_factor_t_co2_per_mwh"] == pytest.approx(0.8426)
+    assert fossil.attrs["emission_factor_basis"] == "fossil"
+    assert val(fossil, "avoided_co2_t") == pytest.approx(val(fossil, "self_used_mwh") * 0.8426)
+    assert val(average, "avoided_co2_t") == pytest.approx(val(average, "self_used_mwh") * 0.5366)
+    assert val(fossil, "self_used_mwh") == val(average, "self_used_mwh")  # the basis changes only the factor
 
 
 def test_budget_rule_recorded_and_within_cap() -> None:
@@ -122,8 +125,12 @@ def test_unserved_energy_is_reported_and_warned(caplog: pytest.LogCaptureFixture
     sc = small_scenario.model_copy(update={"grid": small_scenario.grid.model_copy(update={"import_mw": 30.0})})
     with caplog.at_level(logging.WARNING), pytest.warns(ConsistencyWarning, match="grid.import_mw = 30.0 MW is below the peak load 50.0 MW"):
         ds = simulate(sc, profiles=small_profiles).totals
-    # 32 dark hours x (50 - 30) MW
+    # 32 dark hours x (50 - 30) MW, valued at the 400 yuan/MWh grid price in the project's cost
     assert val(ds, "unserved_mwh") == pytest.approx(32 * 20.0)
+    assert val(ds, "unserved_cost_yuan") == pytest.approx(32 * 20.0 * 400.0)
+    assert val(ds, "project_cost_yuan") == pytest.approx(
+        val(ds, "import_cost_yuan") + val(ds, "unserved_cost_yuan") - val(ds, "export_revenue_yuan")
+        + val(ds, "annualised_capex_yuan") + val(ds, "om_cost_yuan"))
     assert "MWh of load is unserved" in caplog.text
     with pytest.raises(ConsistencyError, match="below the peak load"):
         simulate(sc, profiles=small_profiles, strict=True)
@@ -156,3 +163,28 @@ def test_csv_profiles_give_the_same_result_as_the_same_profiles_in_memory(tmp_pa
     for name in ("self_used_mwh", "export_mwh", "import_cost_yuan", "compliant"):
         assert float(from_csv.totals[name]) == float(in_memory.totals[name])
     assert "profiles.csv" in from_csv.totals.attrs["profile_sources"]
+
+
+def test_no_generation_exports_nothing_and_meets_only_the_export_rule(small_scenario: Scenario,
+                                                                     small_profiles: ProfileSet) -> None:
+    sc = small_scenario.model_copy(update={"solar": small_scenario.solar.model_copy(update={"capacity_mw": 0.0})})
+    with pytest.warns(ConsistencyWarning, match="generates nothing"):
+        ds = simulate(sc, profiles=small_profiles).totals
+    assert np.isnan(val(ds, "self_use_share"))  # a share of nothing is undefined
+    assert bool(ds["meets_export_cap"]) and not bool(ds["meets_self_use"]) and not bool(ds["compliant"])
+
+
+def test_tou_periods_follow_beijing_time_whatever_the_site_zone() -> None:
+    from gpdc import engine
+    from gpdc.profiles import hourly_index
+
+    sc = load_scenario(ALUMINIUM)
+    r = simulate(sc).resolved
+    shanghai = ProfileSet(hourly_index(2025, "Asia/Shanghai"), np.zeros(8760), np.zeros(8760), np.ones(8760))
+    urumqi = ProfileSet(shanghai.time.tz_convert("Asia/Urumqi"), np.zeros(8760), np.zeros(8760), np.ones(8760))
+    a, _ = engine.hourly_prices(r, shanghai)
+    b, _ = engine.hourly_prices(r, urumqi)
+    np.testing.assert_array_equal(a, b)  # the same instants get the same tariff band
+    # Xinjiang valley 13-17 Beijing time, peak 19-24 (新发改规〔2023〕11号)
+    hour = shanghai.time.hour.to_numpy()
+    assert a[hour == 14].max() < a[hour == 20].min()

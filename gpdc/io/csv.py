@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import xarray as xr
 
-from gpdc.errors import ResultsFileError
+from gpdc.io.atomic import atomic_path
 
 
 def write_totals_csv(path: str | Path, totals: xr.Dataset) -> Path:
@@ -20,12 +18,6 @@ def write_totals_csv(path: str | Path, totals: xr.Dataset) -> Path:
     path = Path(path)
     df = totals.to_dataframe() if totals.sizes else totals.expand_dims("scenario").to_dataframe()
     df = df.rename(columns={c: f"{c} [{totals[c].attrs.get('units', '')}]" for c in df.columns})
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=bool(totals.sizes))
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ResultsFileError(f"cannot write CSV to {path}: {exc.strerror or exc}") from None
+    with atomic_path(path, "CSV") as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        df.to_csv(fh, index=bool(totals.sizes))
     return path

@@ -7,13 +7,12 @@ Hourly traces go into the group ``traces``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import xarray as xr
 
 from gpdc.errors import ResultsFileError
+from gpdc.io.atomic import atomic_path
 
 TRACES_GROUP = "traces"
 
@@ -42,23 +41,10 @@ def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | Non
         If the file cannot be written; the target is then left as it was.
     """
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise ResultsFileError(f"cannot write results to {path}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(path) as tmp:
         totals.to_netcdf(tmp, mode="w", engine="h5netcdf", encoding=_encoding(totals, True))
         if traces is not None:
             traces.to_netcdf(tmp, mode="a", group=TRACES_GROUP, engine="h5netcdf", encoding=_encoding(traces, True))
-        os.replace(tmp, path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise ResultsFileError(f"cannot write results to {path}: {exc.strerror or exc}") from None
-        raise
     return path
 
 

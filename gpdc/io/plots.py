@@ -5,14 +5,13 @@ Needs matplotlib (``pip install "gpdc[plot]"``); written atomically like the oth
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from gpdc.errors import GpdcError, ResultsFileError
+from gpdc.errors import GpdcError
+from gpdc.io.atomic import atomic_path
 
 
 def _week(traces: xr.Dataset, month: int) -> xr.Dataset:
@@ -96,13 +95,8 @@ def plot_dispatch(path: str | Path, totals: xr.Dataset, traces: xr.Dataset) -> P
 
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or ".png", dir=path.parent)
-        os.close(fd)
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise ResultsFileError(f"cannot write plot to {path}: {exc.strerror or exc}") from None
+        with atomic_path(path, "plot") as tmp:
+            fig.savefig(tmp, dpi=110, format=(path.suffix.lstrip(".") or "png"))
     finally:
         plt.close(fig)
     return path

@@ -74,6 +74,7 @@ from gpdc.kernels.layout import (
     T_PEAK_IMPORT,
     T_SELF_SUPPLY_STEPS,
     T_UNSERVED,
+    T_UNSERVED_COST,
 )
 
 # The on-disk cache is on unless GPDC_NUMBA_CACHE=0 (e.g. for a read-only install with no
@@ -171,8 +172,8 @@ def _step_nb(
 
     # 3. storage serves the deficit, pro rata from both pools (not in grid-charging hours)
     stored = green + grid
-    dis = max(0.0, min(deficit, dis_e, stored * eta_dis))
-    dis = 0.0 if gc else dis
+    to_cover = max(0.0, deficit - imp_e) if gc else deficit  # grid-charging hour: only what import cannot
+    dis = max(0.0, min(to_cover, dis_e, stored * eta_dis))
     if green_only:
         share = 1.0  # grid == 0, so green / stored == 1 exactly; with stored == 0, dis == 0
     else:
@@ -266,6 +267,7 @@ def _run_single_nb(
         out_totals[T_CURTAIL_BUS] += curt_bus
         out_totals[T_CURTAIL_EXPORT_CAP] += curt_cap
         out_totals[T_UNSERVED] += unserved
+        out_totals[T_UNSERVED_COST] += unserved * price_import[t]
         # energy, power at the end; `+ 0.0` keeps LLVM from turning the batch kernel's store of
         # max(old, imp) into a conditional (masked) store, very slow on AMD Zen
         out_totals[T_PEAK_IMPORT] = max(out_totals[T_PEAK_IMPORT], imp) + 0.0
@@ -413,6 +415,7 @@ def _block_hours_nb(
             buf[(_A0 + T_CURTAIL_BUS) * STRIDE + j] += curt_bus
             buf[(_A0 + T_CURTAIL_EXPORT_CAP) * STRIDE + j] += curt_cap
             buf[(_A0 + T_UNSERVED) * STRIDE + j] += unserved
+            buf[(_A0 + T_UNSERVED_COST) * STRIDE + j] += unserved * pi
             # `+ 0.0`: not a conditional (masked) store, see _run_single_nb
             buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j] = max(buf[(_A0 + T_PEAK_IMPORT) * STRIDE + j], imp) + 0.0
             buf[(_A0 + T_IMPORT_COST) * STRIDE + j] += imp * pi

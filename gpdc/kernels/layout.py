@@ -96,7 +96,8 @@ T_EXPORT_REVENUE = 13  # sum of export x export price [yuan]
 T_SELF_SUPPLY_STEPS = 14  # steps with no import for the load and no unserved energy [count]
 T_GREEN_END = 15  # usable energy in the green pool at the end [MWh]
 T_GRID_END = 16  # usable energy in the grid pool at the end [MWh]
-N_TOTALS = 17
+T_UNSERVED_COST = 17  # sum of unserved x import price: what the unserved load would cost [yuan]
+N_TOTALS = 18
 
 TOTAL_NAMES: tuple[str, ...] = (
     "direct_mwh",
@@ -116,6 +117,7 @@ TOTAL_NAMES: tuple[str, ...] = (
     "self_supply_steps",
     "storage_green_end_mwh",
     "storage_grid_end_mwh",
+    "unserved_cost_yuan",
 )
 
 # --- hourly trace columns (dispatch_trace_nb) ------------------------------------------

@@ -24,6 +24,8 @@ __all__ = ["DEFAULT_TZ", "REQUIRED", "hours_in_year", "read_profile_csv"]
 
 #: Columns a profile CSV must have (in any order; more are ignored).
 REQUIRED = ("time", "cf_wind", "cf_solar", "load_mw")
+#: largest load the engine accepts [MW] (a sanity bound against unit slips, e.g. W for MW)
+MAX_LOAD_MW = 1e12
 #: Time zone of naive times in a profile file.
 DEFAULT_TZ = "Asia/Shanghai"
 _HOUR_NS = 3_600_000_000_000
@@ -139,6 +141,11 @@ def _column(df: pd.DataFrame, col: str, where: str) -> np.ndarray:
             raise ProfileError(
                 f"{_where(where, i, col)}: {text.iloc[i]!r} is above 1; capacity factors must be in [0, 1]"
             )
+    else:
+        huge = np.flatnonzero(num > MAX_LOAD_MW)
+        if huge.size:
+            i = int(huge[0])
+            raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} is above {MAX_LOAD_MW:g} MW")
     return np.ascontiguousarray(num, dtype=np.float64)
 
 

@@ -276,6 +276,7 @@ def dispatch_python(
     tot_curt_bus = 0.0
     tot_curt_cap = 0.0
     tot_unserved = 0.0
+    unserved_cost = 0.0
     peak_import = 0.0
     import_cost = 0.0
     export_revenue = 0.0
@@ -320,11 +321,12 @@ def dispatch_python(
         curt_cap = exp_phys - export  # curtailed only because of the export-share cap
         curt_bus = rest - export  # all curtailment at the user bus (includes curt_cap)
 
-        # --- 3. storage serves the deficit (not in grid-charging hours) ---
+        # --- 3. storage serves the deficit (in grid-charging hours only what import cannot) ---
         if gc:
-            dis = 0.0
+            to_cover = max(0.0, deficit - import_mw * dt)
         else:
-            dis = max(0.0, min(deficit, discharge_mw * dt, (green + grid) * eta_discharge))
+            to_cover = deficit
+        dis = max(0.0, min(to_cover, discharge_mw * dt, (green + grid) * eta_discharge))
         pool = green + grid
         share = green / pool if pool > 0.0 else 0.0
         w = dis / eta_discharge  # energy leaving the pools
@@ -360,6 +362,7 @@ def dispatch_python(
         tot_curt_bus += curt_bus
         tot_curt_cap += curt_cap
         tot_unserved += unserved
+        unserved_cost += unserved * p_imp[t]
         import_cost += imp * p_imp[t]
         export_revenue += export * p_exp[t]
         peak_import = max(peak_import, imp / dt)
@@ -400,6 +403,7 @@ def dispatch_python(
         "self_supply_steps": self_supply_steps,
         "storage_green_end_mwh": green,
         "storage_grid_end_mwh": grid,
+        "unserved_cost_yuan": unserved_cost,
     }
     assert tuple(totals) == L.TOTAL_NAMES  # noqa: S101 - internal consistency
     return totals, traces
@@ -525,11 +529,11 @@ def dispatch_numpy(
         curt_cap = exp_phys - export
         curt_bus = rest - export
 
-        # 3. storage serves the deficit (not in grid-charging hours)
-        dis_free = np.maximum(
-            0.0, np.minimum(np.minimum(deficit, discharge_e), (green + grid) * eta_discharge)
+        # 3. storage serves the deficit (in grid-charging hours only what import cannot)
+        to_cover = np.where(gc, np.maximum(0.0, deficit - import_e), deficit)
+        dis = np.maximum(
+            0.0, np.minimum(np.minimum(to_cover, discharge_e), (green + grid) * eta_discharge)
         )
-        dis = np.where(gc, 0.0, dis_free)
         pool = green + grid
         share = np.divide(green, pool, out=zeros.copy(), where=pool > 0.0)
         w = dis / eta_discharge
@@ -564,6 +568,7 @@ def dispatch_numpy(
         tot[L.T_CURTAIL_BUS] += curt_bus
         tot[L.T_CURTAIL_EXPORT_CAP] += curt_cap
         tot[L.T_UNSERVED] += unserved
+        tot[L.T_UNSERVED_COST] += unserved * p_imp[t]
         tot[L.T_IMPORT_COST] += imp * p_imp[t]
         tot[L.T_EXPORT_REVENUE] += export * p_exp[t]
         np.maximum(tot[L.T_PEAK_IMPORT], imp / dt, out=tot[L.T_PEAK_IMPORT])

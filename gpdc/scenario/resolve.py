@@ -91,7 +91,11 @@ def resolve(scenario: Scenario) -> Resolved:
 
     # --- the export cap the dispatch enforces ---------------------------------------------
     if not sc.grid.export_allowed:
-        values["export_cap_frac"] = Value(0.0, "1", "grid.export_allowed = false (no reverse flow)")
+        # no reverse flow: the project is judged against a cap of 0, not the rule set's share
+        no_flow = Value(0.0, "1", "grid.export_allowed = false: no reverse flow where the spot market does "
+                        "not run continuously (650号; policy-and-data.md 1.5)", "VERIFIED (paraphrased)")
+        values["max_export_frac"] = no_flow
+        values["export_cap_frac"] = no_flow
     elif sc.grid.export_cap_frac is not None:
         values["export_cap_frac"] = Value(sc.grid.export_cap_frac, "1", FROM_SCENARIO)
     elif "max_export_frac" in values:

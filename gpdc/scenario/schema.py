@@ -22,7 +22,8 @@ def _technical(item: str) -> float:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: no silent coercion (true -> 1.0 MW, "100" -> 100.0); an integer still counts as a float
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Site(_Section):
