@@ -156,6 +156,7 @@ def _print_result(ds: Any) -> None:
     for name, label in (
         ("baseline_cost_yuan", "all from the grid (baseline)"),
         ("import_cost_yuan", "grid import bill"),
+        ("unserved_cost_yuan", "unserved load, at the grid price"),
         ("self_use_fees_yuan", "fees on self-used energy"),
         ("export_revenue_yuan", "export revenue (credit)"),
         ("annualised_capex_yuan", "annualised capital cost"),

@@ -15,6 +15,7 @@ from gpdc.errors import ProfileError
 from gpdc.kernels import layout as L
 from gpdc.kernels.dispatch import dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
 from gpdc.profiles import ProfileSet
+from gpdc.profiles.readers import MAX_LOAD_MW
 from gpdc.scenario import tables
 from gpdc.scenario.resolve import Resolved
 
@@ -136,8 +137,6 @@ def make_inputs(
     n = int(np.asarray(cf_wind).shape[0])
     if n == 0:
         raise ProfileError("profiles are empty: need at least one step")
-    from gpdc.profiles.readers import MAX_LOAD_MW
-
     big = MAX_LOAD_MW
     cfw = _check_series("cf_wind", cf_wind, n, 0.0, 1.0)
     cfs = _check_series("cf_solar", cf_solar, n, 0.0, 1.0)

@@ -7,7 +7,6 @@ holds no physics or accounting itself.
 from __future__ import annotations
 
 import calendar
-import json
 import logging
 import warnings
 from dataclasses import dataclass
@@ -209,7 +208,3 @@ def _all_metrics(resolved: Resolved, inputs: engine.KernelInputs, raw: np.ndarra
     em = emissions.emissions(energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"])
     return {**energy, **policy, **cost, **em}
 
-
-def provenance_of(totals: xr.Dataset) -> dict[str, dict[str, object]]:
-    """Decode the resolved-input provenance stored in a result's attributes."""
-    return json.loads(totals.attrs["resolved_inputs"])
