@@ -1,12 +1,14 @@
 """Hourly profiles: wind and PV capacity factors and the user's load, for one year.
 
-From a CSV file (:func:`read_profile_csv`) or from the seeded, physically grounded
-synthetic generator (:func:`synthetic_profiles`, the default: no data files, no
-downloads): pvlib clear sky with stochastic cloudiness for PV (:mod:`.solar`), Weibull
-wind with persistence and seasonal/diurnal cycles through a generic power curve
-(:mod:`.wind`), and load archetypes (:mod:`.load`) — each calibrated to the site's
-full-load hours or the user's energy.  Generator defaults from the world live in
-``data/profile_defaults.csv`` with their sources (:mod:`.calibrate` reads them).
+From weather files through pvlib's readers and the PV / wind model chains (:mod:`.solar`,
+:mod:`.wind`, :mod:`.readers`), from renewables.ninja exports or a profile CSV, or — the
+default, with no data files and no downloads — from the seeded, physically grounded
+synthetic generator (:func:`synthetic_profiles`): pvlib clear sky times a stochastic
+clearness index for PV, Weibull wind with two-timescale persistence and seasonal/diurnal
+cycles through a windpowerlib power curve, a synthetic air temperature, and load
+archetypes (:mod:`.load`) — calibrated to the site's full-load hours or the user's energy.
+Generator defaults from the world live in ``data/profile_defaults.csv`` and typical
+provincial values in ``data/site_resources.csv``, with their sources.
 
 >>> p = synthetic_profiles(year=2025, timezone="Asia/Shanghai", latitude_deg=40.8,
 ...     longitude_deg=111.7, elevation_m=1050.0, wind_full_load_hours_h=2600.0,
@@ -23,18 +25,23 @@ import numpy as np
 import pandas as pd
 
 from gpdc.errors import ProfileError
+from gpdc.profiles.climate import air_temperature, site_value
 from gpdc.profiles.load import ARCHETYPES, load_profile
 from gpdc.profiles.readers import read_profile_csv
-from gpdc.profiles.solar import calibrated_solar, solar_cf
-from gpdc.profiles.wind import calibrated_wind, wind_cf
+from gpdc.profiles.solar import PVSystem, pv_cf, synthetic_solar
+from gpdc.profiles.wind import WindPlant, synthetic_wind, wind_cf
 
 __all__ = [
     "ARCHETYPES",
+    "PVSystem",
     "ProfileSet",
+    "WindPlant",
     "hourly_index",
     "load_profile",
+    "member_seed",
+    "pv_cf",
     "read_profile_csv",
-    "solar_cf",
+    "streams",
     "synthetic_profiles",
     "wind_cf",
 ]
@@ -98,11 +105,25 @@ def hourly_index(year: int, timezone: str = "Asia/Shanghai") -> pd.DatetimeIndex
     return index
 
 
-def _streams(seed: int) -> tuple[np.random.Generator, np.random.Generator, np.random.Generator]:
-    """Independent PCG64 streams for wind, solar and load, spawned from one seed."""
-    children = np.random.SeedSequence(seed).spawn(3)
-    wind, solar, load = (np.random.Generator(np.random.PCG64(c)) for c in children)
-    return wind, solar, load
+def member_seed(seed: int, member: int | None = None) -> np.random.SeedSequence:
+    """Return the root seed of one weather year.
+
+    ``SeedSequence(seed)``, or for ensemble member ``m`` ``SeedSequence(seed, spawn_key=(0x5745, m))``
+    (0x5745: a key space of its own, so no member coincides with a child stream of the
+    single-year root).
+    """
+    if not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ProfileError(f"seed = {seed!r} is invalid: must be an integer >= 0")
+    if member is None:
+        return np.random.SeedSequence(int(seed))
+    if not isinstance(member, (int, np.integer)) or member < 0:
+        raise ProfileError(f"weather_year member = {member!r} is invalid: must be an integer >= 0")
+    return np.random.SeedSequence(int(seed), spawn_key=(0x5745, int(member)))
+
+
+def streams(seed: int, member: int | None = None) -> tuple[np.random.Generator, ...]:
+    """Independent PCG64 streams for wind, solar, load and air temperature, from one seed."""
+    return tuple(np.random.Generator(np.random.PCG64(c)) for c in member_seed(seed, member).spawn(4))
 
 
 def synthetic_profiles(
@@ -118,12 +139,15 @@ def synthetic_profiles(
     load_annual_mwh: float | None = None,
     load_peak_mw: float | None = None,
     seed: int,
+    member: int | None = None,
+    province: str = "inner_mongolia_west",
+    pv: PVSystem | None = None,
+    wind: WindPlant | None = None,
 ) -> ProfileSet:
-    """Generate a year of hourly profiles for a site, deterministic for a seed.
+    """Generate a year of hourly profiles for a site, deterministic for a seed (and member).
 
-    Wind, PV and load draw from independent child streams of one seed
-    (``SeedSequence(seed).spawn(3)``, PCG64), so changing the inputs of one series does
-    not change the others.
+    Wind, PV, load and air temperature draw from independent child streams of one seed
+    (:func:`streams`), so changing the inputs of one series does not change the others.
 
     Parameters
     ----------
@@ -134,28 +158,41 @@ def synthetic_profiles(
     latitude_deg, longitude_deg, elevation_m : float
         Site [degree north, degree east, m].
     wind_full_load_hours_h, solar_full_load_hours_h : float
-        Annual full-load hours the capacity factors sum to [h].
+        Annual full-load hours the capacity factors sum to [h] (wind net of losses).
     load_archetype : str
         A key of :data:`ARCHETYPES`.
     load_annual_mwh, load_peak_mw : float, optional
         Exactly one: the load's annual energy [MWh] or its peak [MW].
     seed : int
         Seed (>= 0).
+    member : int, optional
+        Ensemble member (weather year label 0, 1, ...); None for a single year.
+    province : str
+        Key of ``site_resources.csv``: the air-temperature climate and the Weibull shape.
+    pv, wind : PVSystem, WindPlant, optional
+        The plants; defaults from ``profile_defaults.csv``.
 
     Raises
     ------
     ProfileError
         If a target cannot be reached or an input is invalid; the message says which.
     """
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ProfileError(f"seed = {seed!r} is invalid: must be an integer >= 0")
     index = hourly_index(year, timezone)
-    rng_wind, rng_solar, rng_load = _streams(int(seed))
-    cfw, w_scale, w_mean = calibrated_wind(index, wind_full_load_hours_h, rng_wind, longitude_deg=longitude_deg)
-    cfs, s_scale = calibrated_solar(index, latitude_deg, longitude_deg, elevation_m, solar_full_load_hours_h, rng_solar)
+    rng_wind, rng_solar, rng_load, rng_temp = streams(seed, member)
+    pv = PVSystem() if pv is None else pv
+    wind = WindPlant() if wind is None else wind
+    if wind.weibull_k is None:
+        wind = WindPlant(**{**wind.__dict__, "weibull_k": site_value(province, "wind_weibull_k")})
+    temp = air_temperature(index, province, longitude_deg, rng_temp)
+    cfw, w_scale, w_mean = synthetic_wind(index, wind_full_load_hours_h, rng_wind, wind, elevation_m=elevation_m,
+                                          mean_temp_air_c=float(temp.mean()), longitude_deg=longitude_deg)
+    cfs, shift, ghi = synthetic_solar(index, latitude_deg, longitude_deg, elevation_m, solar_full_load_hours_h,
+                                      rng_solar, pv, temp)
     load = load_profile(load_archetype, index, rng_load, annual_mwh=load_annual_mwh, peak_mw=load_peak_mw)
     scale = f"annual {load_annual_mwh:g} MWh" if load_annual_mwh is not None else f"peak {load_peak_mw:g} MW"
     where = f"{latitude_deg:g}N {longitude_deg:g}E {elevation_m:g} m"
+    tag = f"seed {seed}" + ("" if member is None else f" weather-year member {member}")
+    wf, pf = wind.filled(), pv.filled(latitude_deg)
     return ProfileSet(
         time=index,
         cf_wind=cfw,
@@ -163,17 +200,18 @@ def synthetic_profiles(
         load_mw=load,
         sources={
             "cf_wind": (
-                f"gpdc synthetic wind {year} (Weibull marginal via AR(1) Gaussian copula, seasonal and diurnal "
-                f"cycles, generic power curve; defaults in gpdc/profiles/data/profile_defaults.csv), seed {seed} "
-                f"stream 0, calibrated to {wind_full_load_hours_h:g} full-load hours: Weibull scale "
-                f"{w_scale:.3f} m/s, mean hub-height speed {w_mean:.2f} m/s"
+                f"gpdc synthetic wind {year} (Weibull k {wf.weibull_k:g} marginal via a two-timescale AR(1) Gaussian "
+                f"copula, seasonal and diurnal cycles; {wf.describe()}; air density at the mean synthetic "
+                f"temperature; defaults in gpdc/profiles/data/*.csv), {tag} stream 0, calibrated to "
+                f"{wind_full_load_hours_h:g} net full-load hours: Weibull scale {w_scale:.3f} m/s, mean hub-height "
+                f"speed {w_mean:.2f} m/s"
             ),
             "cf_solar": (
-                f"gpdc synthetic PV {year} at {where} (pvlib Ineichen clear sky with shipped Linke turbidity, "
-                f"AR(1) daily clearness and hourly noise, Erbs + isotropic POA at tilt {abs(latitude_deg):g} deg "
-                f"facing the equator, PVWatts DC, inverter limit 1.0), seed {seed} stream 1, calibrated to "
-                f"{solar_full_load_hours_h:g} full-load hours: DC scale (DC/AC x losses) {s_scale:.3f}"
+                f"gpdc synthetic PV {year} at {where} (pvlib Ineichen clear sky with shipped Linke turbidity x AR(1) "
+                f"daily clearness and hourly noise; Erbs, Perez, physical IAM, SAPM cell temperature, PVWatts DC and "
+                f"inverter; {pf.describe()}), {tag} stream 1, calibrated to {solar_full_load_hours_h:g} full-load "
+                f"hours: clearness logit shift {shift:+.4f}, annual GHI {ghi:.0f} kWh/m2"
             ),
-            "load_mw": f"gpdc load archetype {load_archetype!r}, {scale}, {year}, seed {seed} stream 2",
+            "load_mw": f"gpdc load archetype {load_archetype!r}, {scale}, {year}, {tag} stream 2",
         },
     )

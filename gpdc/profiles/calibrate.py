@@ -107,6 +107,8 @@ def calibrate_scale(
     *,
     n_scan: int = 0,
     max_reachable: float | None = None,
+    xtol: float = 1e-14,
+    rel_tol: float = REL_TOL,
 ) -> tuple[float, np.ndarray]:
     """Find the scale at which ``cf_of_scale(scale).sum()`` equals ``target_sum``.
 
@@ -126,6 +128,11 @@ def calibrate_scale(
         the maximum reachable, and the root is bracketed below the first scale that reaches
         the target (for sums that rise and then fall, such as wind with cut-out).
         Otherwise the sum must be non-decreasing and its value at ``hi`` is the maximum.
+    xtol : float
+        Absolute tolerance of the root in the scale (brentq).
+    rel_tol : float
+        Accepted relative error of the sum (larger for sums with small jumps, such as the
+        Perez sky-clearness bins of PV).
     max_reachable : float, optional
         The supremum of the sum to report when the target cannot be met (e.g. the number of
         daylight hours for PV, reached only at an infinite scale).
@@ -174,13 +181,13 @@ def calibrate_scale(
         if target_sum < bottom:
             raise ProfileError(f"{what}: {target_sum:.1f} full-load hours is below the least reachable {bottom:.1f} h")
         a, b = lo, hi
-    scale = float(brentq(lambda s: total(s) - target_sum, a, b, xtol=1e-14, rtol=1e-14, maxiter=500))
+    scale = float(brentq(lambda s: total(s) - target_sum, a, b, xtol=xtol, rtol=1e-14, maxiter=500))
     cf = cf_of_scale(scale)
     got = float(cf.sum())
-    if abs(got - target_sum) > REL_TOL * target_sum:  # a cut-out jump exactly at the root: nudge up
+    if abs(got - target_sum) > rel_tol * target_sum:  # a cut-out jump exactly at the root: nudge up
         cf = cf_of_scale(float(np.nextafter(scale, np.inf)))
         got = float(cf.sum())
-        if abs(got - target_sum) > REL_TOL * target_sum:
+        if abs(got - target_sum) > rel_tol * target_sum:
             raise ProfileError(
                 f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {got:.6f} h "
                 f"(scale {scale!r}); try another seed"

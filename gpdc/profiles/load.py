@@ -13,6 +13,8 @@ register it in :data:`ARCHETYPES` (the scenario schema validates names against i
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
@@ -24,9 +26,13 @@ __all__ = [
     "ARCHETYPES",
     "cement",
     "data_centre",
+    "electric_arc_steel",
     "electrolytic_aluminium",
+    "ev_fleet",
     "flat",
     "load_profile",
+    "non_working_days",
+    "one_shift_factory",
     "three_shift_factory",
 ]
 
@@ -112,16 +118,106 @@ def electrolytic_aluminium(index: pd.DatetimeIndex, rng: np.random.Generator) ->
     return 1.0 + _noise(len(index), "aluminium", rng)
 
 
-def three_shift_factory(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
-    """Three-shift factory: continuous on weekdays, reduced on Saturdays and Sundays.
+@lru_cache(maxsize=1)
+def _holiday_table() -> pd.DataFrame:
+    path = files("gpdc.profiles") / "data" / "holidays_cn.csv"
+    with path.open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
 
-    Three shifts keep the working days flat around the clock; the weekend level
-    ``factory_weekend_factor`` is a modelling choice (no source).  Public holidays (Spring
-    Festival) are not modelled.
+
+def non_working_days(index: pd.DatetimeIndex) -> np.ndarray:
+    """Flag hours on a Chinese non-working day (weekend or public holiday, local clock).
+
+    Years listed in ``data/holidays_cn.csv`` (the State Council holiday notices, with the
+    make-up working days on weekends) use it exactly; other years fall back to weekends
+    plus the fixed-date holidays (1 January, 1-5 May, 1-7 October): the lunar-calendar
+    holidays (Spring Festival, Qingming, Dragon Boat, Mid-Autumn) are then missing.
     """
-    weekend = index.day_of_week.to_numpy() >= 5
-    base = np.where(weekend, default("factory_weekend_factor"), 1.0)
+    table = _holiday_table()
+    local = index.tz_localize(None) if index.tz is not None else index
+    dates = local.normalize()
+    off = local.day_of_week.to_numpy() >= 5
+    listed_years = {int(d[:4]) for d in table["date"]}
+    years = local.year.to_numpy()
+    for kind, value in (("holiday", True), ("workday", False)):
+        days = pd.DatetimeIndex(pd.to_datetime(table.loc[table["kind"] == kind, "date"]))
+        off = np.where(dates.isin(days), value, off)
+    month, mday = local.month.to_numpy(), local.day.to_numpy()
+    fixed = ((month == 1) & (mday == 1)) | ((month == 5) & (mday <= 5)) | ((month == 10) & (mday <= 7))
+    unlisted = ~np.isin(years, sorted(listed_years))
+    return np.asarray(off | (unlisted & fixed), dtype=bool)
+
+
+def three_shift_factory(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
+    """Three-shift factory: continuous on working days, reduced on weekends and holidays.
+
+    Three shifts keep the working days flat around the clock; on weekends and Chinese
+    public holidays (:func:`non_working_days`) the load drops to ``factory_weekend_factor``
+    (a modelling choice, no source).
+    """
+    base = np.where(non_working_days(index), default("factory_weekend_factor"), 1.0)
     return base * (1.0 + _noise(len(index), "factory", rng))
+
+
+def one_shift_factory(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
+    """One-shift factory: full load in the day shift of working days, base load otherwise.
+
+    Shift ``one_shift_start_h``-``one_shift_end_h`` on the local clock on working days
+    (weekends and Chinese public holidays off, :func:`non_working_days`); outside it
+    ``one_shift_base_frac`` of the shift load (lighting, compressors, standby).  All three
+    numbers are modelling choices (no source).
+    """
+    hour = index.hour.to_numpy()
+    shift = _in_window(hour, default("one_shift_start_h"), default("one_shift_end_h")) & ~non_working_days(index)
+    base = np.where(shift, 1.0, default("one_shift_base_frac"))
+    return base * (1.0 + _noise(len(index), "factory", rng))
+
+
+def electric_arc_steel(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
+    """Electric-arc-furnace steel: batch melting at full power, auxiliaries between heats.
+
+    A heat lasts ``steel_tap_to_tap_h`` (about 90 min, steeluniversity) with the arc on
+    for ``steel_power_on_frac`` of it (0.6-0.7, derived from 37 min power-on per heat;
+    tariffs-resources-loads.md §5.4); between melts the ladle furnace and auxiliaries draw
+    ``steel_aux_frac``.  The hourly value is the mean power over the hour of a sequence of
+    heats whose start times jitter (uniform, up to one heat).  No melting in the evening
+    peak (``steel_peak_stop_*``): "mills operate during off-peak hours" where TOU prices
+    apply (§5.4).  Draws one uniform per hour.
+    """
+    n = len(index)
+    t2t = default("steel_tap_to_tap_h")
+    on = default("steel_power_on_frac")
+    aux = default("steel_aux_frac")
+    # minute grid: arc on in the first `on` share of each heat; heats shifted by a random phase per day
+    minutes = np.arange(n * 60) / 60.0
+    day = np.repeat(np.arange(n) // 24, 60)
+    phase = rng.uniform(0.0, t2t, size=n)[::24][day] if n else np.zeros(0)
+    arc = ((minutes + phase) % t2t) < on * t2t
+    hour = index.hour.to_numpy()
+    stop = np.repeat(_in_window(hour, default("steel_peak_stop_start_h"), default("steel_peak_stop_end_h")), 60)
+    power = np.where(arc & ~stop, 1.0, aux)
+    return power.reshape(n, 60).mean(axis=1)
+
+
+def ev_fleet(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
+    """Depot-charged electric fleet (buses, trucks): overnight charging and a midday top-up.
+
+    Charging from ``ev_depot_arrival_h`` to ``ev_depot_departure_h`` (overnight, the first
+    hours hardest as batteries are emptiest: a linear taper to half), midday opportunity
+    charging 11-14 at ``ev_midday_frac``, ``ev_weekend_frac`` of the energy on weekends
+    and holidays, and small day-to-day variation (AR(1)).  Modelling choices; no source
+    for the Chinese fleet shape was found.
+    """
+    hour = index.hour.to_numpy().astype(np.float64)
+    arr, dep = default("ev_depot_arrival_h"), default("ev_depot_departure_h")
+    night = _in_window(hour, arr, dep)
+    since = (hour - arr) % 24.0
+    span = (dep - arr) % 24.0
+    taper = 1.0 - 0.5 * since / span
+    midday = _in_window(hour, 11.0, 14.0)
+    shape = np.where(night, taper, np.where(midday, default("ev_midday_frac"), 0.02))
+    shape = shape * np.where(non_working_days(index), default("ev_weekend_frac"), 1.0)
+    return shape * (1.0 + _noise(len(index), "factory", rng))
 
 
 #: Name -> shape function ``(index, rng) -> relative load``.
@@ -131,6 +227,9 @@ ARCHETYPES: dict[str, Callable[[pd.DatetimeIndex, np.random.Generator], np.ndarr
     "cement": cement,
     "electrolytic_aluminium": electrolytic_aluminium,
     "three_shift_factory": three_shift_factory,
+    "one_shift_factory": one_shift_factory,
+    "electric_arc_steel": electric_arc_steel,
+    "ev_fleet": ev_fleet,
 }
 
 

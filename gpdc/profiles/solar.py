@@ -1,24 +1,29 @@
-"""Synthetic PV capacity factors: pvlib clear sky for the site times stochastic cloudiness.
+"""PV capacity factors per MW AC: weather -> plane of array -> cell temperature -> DC -> AC.
 
-Steps (each a function, so that a weather-file reader can enter at any of them):
+The model chain (pvlib functions throughout, PVWatts-style like NREL's PVWatts v8):
 
-1. :func:`clear_sky` — solar position and Ineichen clear-sky irradiance at the middle of
-   each hour (pvlib; the Linke turbidity climatology ships with pvlib, no download).
-2. :func:`daily_clearness` — a daily clearness index (daily GHI over clear-sky GHI), AR(1)
-   from day to day on a logit scale around a seasonal mean; :func:`cloudy_ghi` applies it
-   and lognormal hourly noise to the clear-sky GHI.
-3. :func:`plane_of_array` — Erbs decomposition and isotropic transposition to a fixed,
-   equator-facing plane tilted at the latitude.
-4. :func:`dc_per_unit` — PVWatts DC per kW of modules at 1000 W/m2, with an optional
-   temperature derate (Faiman cell temperature) when an air temperature series is given.
-5. :func:`calibrated_solar` — AC capacity factor ``min(scale · dc, 1)`` (inverter limit
-   1.0 per MW AC) with the scale set so that the year's full-load hours equal the target.
-   The scale plays the part of DC/AC ratio times system losses.
+1. :func:`sun` — solar position at the middle of each hour, Ineichen clear sky (the Linke
+   turbidity climatology ships with pvlib), extraterrestrial DNI and air mass.
+2. :func:`plane_of_array` — Erbs decomposition when only GHI is given; fixed tilt or
+   single-axis tracking with backtracking (``pvlib.tracking.singleaxis``); Perez
+   transposition; the glass-cover angle-of-incidence loss on the beam (``pvlib.iam.physical``).
+3. Cell temperature by the SAPM model (open rack, glass/polymer) from air temperature and
+   wind speed.
+4. :func:`ac_per_mw` — PVWatts DC (``pvwatts_dc``) with the temperature coefficient, the
+   DC rating ``dc_ac_ratio`` per MW AC and DC system losses, then pvlib's PVWatts inverter
+   with nominal efficiency and clipping at 1 MW AC.
 
-Night hours (sun below the horizon at mid-hour) are exactly 0.
+:func:`pv_cf` runs the chain on a weather table (from the readers).  The synthetic
+generator (:func:`synthetic_solar`) feeds it clear-sky GHI times a stochastic daily
+clearness index (AR(1) on the logit scale around a seasonal mean, lognormal hourly noise)
+and a synthetic air temperature, and shifts the logit mean of the clearness until the
+year's full-load hours equal the target: the resource is calibrated, the system is as the
+scenario says.  Night hours (sun below the horizon at mid-hour) are exactly 0.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,16 +34,75 @@ from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default
 
 __all__ = [
-    "calibrated_solar",
+    "PVSystem",
+    "ac_per_mw",
     "clear_sky",
-    "cloudy_ghi",
     "daily_clearness",
-    "dc_per_unit",
     "plane_of_array",
-    "solar_cf",
+    "pv_cf",
+    "sun",
+    "synthetic_solar",
 ]
 
 _YEAR_DAYS = 365.25
+#: Search interval of the shift of the logit clearness mean (numerics, not world data).
+_MU_LO, _MU_HI = -8.0, 8.0
+#: Accepted relative error of the calibrated full-load hours: the Perez model's sky-clearness
+#: bins make the annual sum jump by a few mWh/MW at bin edges, so an exact root may not exist.
+REL_TOL_SOLAR = 1e-5
+_SAPM = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
+
+
+@dataclass(frozen=True)
+class PVSystem:
+    """A PV plant per MW AC.  ``None`` fields take ``profile_defaults.csv`` values.
+
+    Attributes
+    ----------
+    tracking : {"fixed", "single_axis"}
+        Fixed tilt, or single-axis trackers on a north-south axis with backtracking.
+    tilt_deg, azimuth_deg : float, optional
+        Fixed plane [degree]; default tilt ``|latitude|``, azimuth facing the equator.
+    dc_ac_ratio : float, optional
+        DC module rating per AC rating [-].
+    losses_frac : float, optional
+        DC system losses [-] (PVWatts: soiling, wiring, mismatch, availability, ...).
+    temp_coeff_per_c : float, optional
+        Power temperature coefficient [1/degC].
+    max_angle_deg, gcr : float
+        Tracker rotation limit [degree] and ground coverage ratio [-].
+    """
+
+    tracking: str = "fixed"
+    tilt_deg: float | None = None
+    azimuth_deg: float | None = None
+    dc_ac_ratio: float | None = None
+    losses_frac: float | None = None
+    temp_coeff_per_c: float | None = None
+    max_angle_deg: float = 60.0
+    gcr: float = 0.35
+
+    def filled(self, latitude_deg: float) -> PVSystem:
+        """Return a copy with every default filled in for a site at ``latitude_deg``."""
+        if self.tracking not in ("fixed", "single_axis"):
+            raise ProfileError(f"tracking = {self.tracking!r} is invalid: must be 'fixed' or 'single_axis'")
+        return replace(
+            self,
+            tilt_deg=abs(latitude_deg) if self.tilt_deg is None else self.tilt_deg,
+            azimuth_deg=(180.0 if latitude_deg >= 0 else 0.0) if self.azimuth_deg is None else self.azimuth_deg,
+            dc_ac_ratio=default("solar_dc_ac_ratio") if self.dc_ac_ratio is None else self.dc_ac_ratio,
+            losses_frac=default("solar_losses_frac") if self.losses_frac is None else self.losses_frac,
+            temp_coeff_per_c=default("solar_temp_coeff_per_c") if self.temp_coeff_per_c is None
+            else self.temp_coeff_per_c,
+        )
+
+    def describe(self) -> str:
+        """One line for provenance."""
+        plane = (f"single-axis tracking (N-S axis, max {self.max_angle_deg:g} deg, GCR {self.gcr:g}, backtracking)"
+                 if self.tracking == "single_axis"
+                 else f"fixed tilt {self.tilt_deg:g} deg azimuth {self.azimuth_deg:g}")
+        return (f"{plane}, DC/AC {self.dc_ac_ratio:g}, losses {self.losses_frac:g}, "
+                f"gamma {self.temp_coeff_per_c:g}/degC, inverter eff {default('solar_inverter_efficiency_frac'):g}")
 
 
 def _check_site(latitude_deg: float, longitude_deg: float, elevation_m: float) -> None:
@@ -56,185 +120,202 @@ def _day_number(index: pd.DatetimeIndex) -> np.ndarray:
     return np.rint(np.asarray(days, dtype=np.float64)).astype(np.int64)
 
 
-def clear_sky(index: pd.DatetimeIndex, latitude_deg: float, longitude_deg: float, elevation_m: float) -> pd.DataFrame:
-    """Solar position and Ineichen clear-sky irradiance at the middle of each hour.
+def sun(index: pd.DatetimeIndex, latitude_deg: float, longitude_deg: float, elevation_m: float) -> pd.DataFrame:
+    """Solar position, clear sky, extraterrestrial DNI and air mass at the middle of each hour.
 
-    Returns a DataFrame indexed like ``index`` with columns ``apparent_zenith``, ``zenith``,
-    ``azimuth`` [degree] and ``ghi``, ``dni``, ``dhi`` [W/m2].
+    Returns a DataFrame indexed like ``index`` (hour-beginning, tz-aware) with columns
+    ``apparent_zenith``, ``zenith``, ``azimuth`` [degree], ``ghi``, ``dni``, ``dhi``,
+    ``dni_extra`` [W/m2] (clear sky) and ``airmass`` [-] (absolute).
     """
     _check_site(latitude_deg, longitude_deg, elevation_m)
     if index.tz is None:
         raise ProfileError("the hourly index must be tz-aware (local time), e.g. from hourly_index()")
-    loc = pvlib.location.Location(latitude_deg, longitude_deg, tz=str(index.tz), altitude=elevation_m)
+    loc = pvlib.location.Location(latitude_deg, longitude_deg, tz="UTC", altitude=elevation_m)  # stamps are tz-aware
     mid = index + pd.Timedelta(minutes=30)
     pos = loc.get_solarposition(mid)
     cs = loc.get_clearsky(mid, model="ineichen", solar_position=pos)
     out = pd.concat([pos[["apparent_zenith", "zenith", "azimuth"]], cs[["ghi", "dni", "dhi"]]], axis=1)
+    out["dni_extra"] = np.asarray(pvlib.irradiance.get_extra_radiation(mid), dtype=np.float64)
+    out["airmass"] = np.asarray(loc.get_airmass(mid, solar_position=pos)["airmass_absolute"], dtype=np.float64)
     out.index = index
     return out
 
 
-def daily_clearness(day_of_year: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Daily clearness index (daily GHI over clear-sky GHI) for each day given [-].
+#: Backwards-compatible name: the clear-sky part of :func:`sun`.
+clear_sky = sun
 
-    AR(1) from day to day on the logit scale around a seasonal mean (lowest in the summer
-    monsoon); mean, spread, persistence and season from ``profile_defaults.csv``.
+
+def daily_clearness(day_of_year: np.ndarray, z: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    """Daily clearness index (daily GHI over clear-sky GHI) for each day [-].
+
+    ``expit(logit(m(doy)) + shift + sd/(m(1−m)) z)``: ``m`` the seasonal mean (lowest in the
+    summer monsoon), ``z`` an AR(1) standard normal series (day-to-day persistence), ``sd``
+    the spread; parameters from ``profile_defaults.csv``.
     """
     doy = np.asarray(day_of_year, dtype=np.float64)
     mean = default("solar_daily_clearness_mean") - default("solar_daily_clearness_seasonal_amplitude") * np.cos(
         2.0 * np.pi * (doy - default("solar_daily_clearness_min_day")) / _YEAR_DAYS
     )
     sd = default("solar_daily_clearness_sd")
-    z = ar1_normal(len(doy), default("solar_daily_clearness_lag1"), rng)
-    return expit(logit(mean) + sd / (mean * (1.0 - mean)) * z)
-
-
-def cloudy_ghi(index: pd.DatetimeIndex, clear_ghi: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Clear-sky GHI times daily clearness times lognormal hourly noise [W/m2].
-
-    Bounded above by ``solar_max_clear_sky_ratio`` times clear-sky GHI (cloud enhancement).
-    Draws the daily clearness first, then the hourly noise.
-    """
-    day = _day_number(index)
-    first_doy = int(index[0].day_of_year)
-    n_days = int(day[-1]) + 1
-    kd = daily_clearness(first_doy + np.arange(n_days), rng)[day]
-    noise = np.exp(default("solar_hourly_noise_sd") * rng.standard_normal(len(index)))
-    cs = np.asarray(clear_ghi, dtype=np.float64)
-    return np.clip(cs * kd * noise, 0.0, default("solar_max_clear_sky_ratio") * cs)
+    return expit(logit(mean) + shift + sd / (mean * (1.0 - mean)) * z)
 
 
 def plane_of_array(
-    index: pd.DatetimeIndex,
-    ghi: np.ndarray,
     sky: pd.DataFrame,
-    latitude_deg: float,
+    ghi: np.ndarray,
+    system: PVSystem,
     *,
-    surface_tilt_deg: float | None = None,
-) -> np.ndarray:
-    """Plane-of-array global irradiance on a fixed equator-facing plane [W/m2].
+    dni: np.ndarray | None = None,
+    dhi: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plane-of-array irradiance: (global, effective after the beam AOI loss) [W/m2].
 
-    Erbs decomposition of ``ghi``, then pvlib's isotropic transposition; tilt defaults to
-    ``|latitude|``.  Zero (exactly) when the sun is below the horizon at mid-hour.
+    ``sky`` from :func:`sun`; ``system`` filled (:meth:`PVSystem.filled`).  Without ``dni``
+    and ``dhi`` the Erbs model splits ``ghi``.  Zero (exactly) when the sun is below the
+    horizon at mid-hour or ``ghi`` is 0.
     """
-    zenith = sky["zenith"].to_numpy()
-    doy = (index + pd.Timedelta(minutes=30)).day_of_year.to_numpy()
-    decomp = pvlib.irradiance.erbs(ghi, zenith, doy)
-    tilt = abs(latitude_deg) if surface_tilt_deg is None else surface_tilt_deg
-    poa = pvlib.irradiance.get_total_irradiance(
-        surface_tilt=tilt,
-        surface_azimuth=180.0 if latitude_deg >= 0 else 0.0,
-        solar_zenith=sky["apparent_zenith"].to_numpy(),
-        solar_azimuth=sky["azimuth"].to_numpy(),
-        dni=np.nan_to_num(np.asarray(decomp["dni"], dtype=np.float64)),
-        ghi=ghi,
-        dhi=np.nan_to_num(np.asarray(decomp["dhi"], dtype=np.float64)),
-        albedo=default("solar_albedo"),
-        model="isotropic",
-    )["poa_global"]
-    out = np.clip(np.nan_to_num(np.asarray(poa, dtype=np.float64)), 0.0, None)
-    out[(sky["apparent_zenith"].to_numpy() >= 90.0) | (ghi <= 0.0)] = 0.0
-    return out
-
-
-def dc_per_unit(poa_w_per_m2: np.ndarray, temp_air_c: np.ndarray | None = None) -> np.ndarray:
-    """PVWatts DC output per unit of module rating (1.0 at 1000 W/m2 and 25 °C cells) [-].
-
-    Without ``temp_air_c`` the cells are taken at 25 °C (no temperature derate); with it,
-    the cell temperature follows pvlib's Faiman model and the power temperature
-    coefficient is ``solar_gamma_pdc_per_c``.
-    """
-    poa = np.asarray(poa_w_per_m2, dtype=np.float64)
-    if temp_air_c is None:
-        temp_cell = np.full_like(poa, 25.0)
+    ghi = np.asarray(ghi, dtype=np.float64)
+    zen = sky["zenith"].to_numpy()
+    app = sky["apparent_zenith"].to_numpy()
+    azi = sky["azimuth"].to_numpy()
+    if dni is None or dhi is None:
+        doy = (sky.index + pd.Timedelta(minutes=30)).day_of_year.to_numpy()
+        parts = pvlib.irradiance.erbs(ghi, zen, doy)
+        dni = np.nan_to_num(np.asarray(parts["dni"], dtype=np.float64))
+        dhi = np.nan_to_num(np.asarray(parts["dhi"], dtype=np.float64))
+    if system.tracking == "single_axis":
+        tr = pvlib.tracking.singleaxis(app, azi, axis_tilt=0.0, axis_azimuth=180.0,
+                                       max_angle=system.max_angle_deg, backtrack=True, gcr=system.gcr)
+        tilt = np.nan_to_num(np.asarray(tr["surface_tilt"], dtype=np.float64))
+        az = np.nan_to_num(np.asarray(tr["surface_azimuth"], dtype=np.float64), nan=180.0)
     else:
-        temp_air = np.asarray(temp_air_c, dtype=np.float64)
-        if temp_air.shape != poa.shape:
-            raise ProfileError(f"temp_air_c has {temp_air.size} values; the index has {poa.size} hours")
-        temp_cell = np.asarray(pvlib.temperature.faiman(poa, temp_air), dtype=np.float64)
-    dc = pvlib.pvsystem.pvwatts_dc(poa, temp_cell, pdc0=1.0, gamma_pdc=default("solar_gamma_pdc_per_c"))
-    out = np.clip(np.asarray(dc, dtype=np.float64), 0.0, None)
-    out[poa <= 0.0] = 0.0
+        tilt = np.full_like(ghi, float(system.tilt_deg or 0.0))
+        az = np.full_like(ghi, float(system.azimuth_deg or 0.0))
+    irr = pvlib.irradiance.get_total_irradiance(
+        surface_tilt=tilt, surface_azimuth=az, solar_zenith=app, solar_azimuth=azi,
+        dni=np.asarray(dni, dtype=np.float64), ghi=ghi, dhi=np.asarray(dhi, dtype=np.float64),
+        dni_extra=sky["dni_extra"].to_numpy(), airmass=sky["airmass"].to_numpy(),
+        albedo=default("solar_albedo"), model="perez",
+    )
+    beam = np.clip(np.nan_to_num(np.asarray(irr["poa_direct"], dtype=np.float64)), 0.0, None)
+    diffuse = np.clip(np.nan_to_num(np.asarray(irr["poa_diffuse"], dtype=np.float64)), 0.0, None)
+    aoi = pvlib.irradiance.aoi(tilt, az, app, azi)
+    iam = np.nan_to_num(np.asarray(pvlib.iam.physical(aoi), dtype=np.float64))
+    night = (app >= 90.0) | (ghi <= 0.0)
+    total = beam + diffuse
+    effective = beam * iam + diffuse
+    total[night] = 0.0
+    effective[night] = 0.0
+    return total, effective
+
+
+def ac_per_mw(
+    poa_global: np.ndarray,
+    poa_effective: np.ndarray,
+    temp_air_c: np.ndarray,
+    wind_speed_m_per_s: np.ndarray | float,
+    system: PVSystem,
+) -> np.ndarray:
+    """AC output per MW of inverter rating [-]: SAPM cell temperature, PVWatts DC and inverter.
+
+    ``pdc = dc_ac · G_eff/1000 · (1 + γ (T_cell − 25)) · (1 − losses)``; ``pac`` from
+    ``pvlib.inverter.pvwatts`` with ``pac0 = 1``, nominal efficiency from the defaults,
+    so output above 1 is clipped.
+    """
+    temp_cell = pvlib.temperature.sapm_cell(poa_global, temp_air_c, wind_speed_m_per_s, **_SAPM)
+    dc = pvlib.pvsystem.pvwatts_dc(poa_effective, temp_cell, pdc0=float(system.dc_ac_ratio or 0.0),
+                                   gamma_pdc=float(system.temp_coeff_per_c or 0.0))
+    dc = np.clip(np.asarray(dc, dtype=np.float64), 0.0, None) * (1.0 - float(system.losses_frac or 0.0))
+    eta = default("solar_inverter_efficiency_frac")
+    ac = np.asarray(pvlib.inverter.pvwatts(dc, pdc0=1.0 / eta, eta_inv_nom=eta), dtype=np.float64)
+    out = np.clip(np.nan_to_num(ac), 0.0, 1.0)
+    out[poa_effective <= 0.0] = 0.0
     return out
 
 
-def calibrated_solar(
-    index: pd.DatetimeIndex,
+def pv_cf(
+    weather: pd.DataFrame,
     latitude_deg: float,
     longitude_deg: float,
     elevation_m: float,
-    full_load_hours_h: float,
-    rng: np.random.Generator,
-    *,
-    temp_air_c: np.ndarray | None = None,
-    surface_tilt_deg: float | None = None,
-) -> tuple[np.ndarray, float]:
-    """Like :func:`solar_cf`, but also return the calibration scale (DC/AC x losses) [-]."""
-    sky = clear_sky(index, latitude_deg, longitude_deg, elevation_m)
-    ghi = cloudy_ghi(index, sky["ghi"].to_numpy(), rng)
-    poa = plane_of_array(index, ghi, sky, latitude_deg, surface_tilt_deg=surface_tilt_deg)
-    dc = dc_per_unit(poa, temp_air_c)
-    day = dc > 0.0
-    n_day = int(day.sum())
-    if n_day == 0:
-        raise ProfileError(f"solar: {full_load_hours_h!r} full-load hours cannot be reached: the sun never rises")
-    hi = 1.0 / float(dc[day].min()) * (1.0 + 1e-9)  # every daylight hour at the inverter limit
-
-    def cf(scale: float) -> np.ndarray:
-        return np.minimum(dc * scale, 1.0)
-
-    scale, out = calibrate_scale(cf, full_load_hours_h, 1e-9, hi, "solar", max_reachable=float(n_day))
-    return np.ascontiguousarray(out, dtype=np.float64), scale
-
-
-def solar_cf(
-    index: pd.DatetimeIndex,
-    latitude_deg: float,
-    longitude_deg: float,
-    elevation_m: float,
-    full_load_hours_h: float,
-    rng: np.random.Generator,
-    *,
-    temp_air_c: np.ndarray | None = None,
-    surface_tilt_deg: float | None = None,
+    system: PVSystem,
 ) -> np.ndarray:
-    """Hourly PV capacity factor per MW AC whose sum equals ``full_load_hours_h`` [-].
+    """PV capacity factor per MW AC from a weather table [-].
 
     Parameters
     ----------
-    index : pandas.DatetimeIndex
-        Hour-beginning timestamps, tz-aware local time (see :func:`gpdc.profiles.hourly_index`).
-    latitude_deg, longitude_deg : float
-        Site [degree north, degree east].
-    elevation_m : float
-        Site elevation [m].
-    full_load_hours_h : float
-        Target annual full-load hours [h]; met to 1e-6 relative.
-    rng : numpy.random.Generator
-        Random stream (seeded by the caller); draws daily clearness, then hourly noise.
-    temp_air_c : ndarray, optional
-        Air temperature [°C] per hour: enables the PVWatts temperature derate.
-    surface_tilt_deg : float, optional
-        Module tilt [degree]; default ``|latitude_deg|``.
+    weather : DataFrame
+        Hour-beginning tz-aware index; ``ghi`` [W/m2] required; ``dni`` and ``dhi``
+        [W/m2] used when both are present; ``temp_air`` [degC] (default 20) and
+        ``wind_speed`` [m/s] (default 1) for the cell temperature.
+    latitude_deg, longitude_deg, elevation_m : float
+        Site.
+    system : PVSystem
+        The plant; defaults filled for the latitude.
 
     Returns
     -------
     ndarray
-        float64, C-contiguous, in [0, 1], exactly 0 at night.
+        float64 in [0, 1], exactly 0 when the sun is down.
+    """
+    if "ghi" not in weather.columns:
+        raise ProfileError(f"weather table has no ghi column; columns: {', '.join(map(str, weather.columns))}")
+    index = pd.DatetimeIndex(weather.index)
+    sky = sun(index, latitude_deg, longitude_deg, elevation_m)
+    sys_ = system.filled(latitude_deg)
+    has_beam = "dni" in weather.columns and "dhi" in weather.columns
+    poa, eff = plane_of_array(
+        sky, weather["ghi"].to_numpy(dtype=np.float64), sys_,
+        dni=weather["dni"].to_numpy(dtype=np.float64) if has_beam else None,
+        dhi=weather["dhi"].to_numpy(dtype=np.float64) if has_beam else None,
+    )
+    n = len(index)
+    temp = weather["temp_air"].to_numpy(dtype=np.float64) if "temp_air" in weather.columns else np.full(n, 20.0)
+    wind = weather["wind_speed"].to_numpy(dtype=np.float64) if "wind_speed" in weather.columns else 1.0
+    return np.ascontiguousarray(ac_per_mw(poa, eff, temp, wind, sys_), dtype=np.float64)
+
+
+def synthetic_solar(
+    index: pd.DatetimeIndex,
+    latitude_deg: float,
+    longitude_deg: float,
+    elevation_m: float,
+    full_load_hours_h: float,
+    rng: np.random.Generator,
+    system: PVSystem,
+    temp_air_c: np.ndarray,
+) -> tuple[np.ndarray, float, float]:
+    """Synthetic PV capacity factor per MW AC calibrated to ``full_load_hours_h``.
+
+    Draws the daily clearness series (one normal per day), then the hourly noise (one per
+    hour).  Returns ``(cf, shift, ghi_kwh_per_m2)``: the calibrated shift of the logit
+    clearness mean and the resulting annual GHI [kWh/m2].
 
     Raises
     ------
-    gpdc.errors.ProfileError
-        If the target exceeds what clipping at the inverter limit allows (the number of
-        daylight hours); the message names the target and that maximum.
+    ProfileError
+        If the target is beyond what clear skies every day allow, or below what the
+        darkest allowed sky gives; the message names the target and the bound.
     """
-    return calibrated_solar(
-        index,
-        latitude_deg,
-        longitude_deg,
-        elevation_m,
-        full_load_hours_h,
-        rng,
-        temp_air_c=temp_air_c,
-        surface_tilt_deg=surface_tilt_deg,
-    )[0]
+    sky = sun(index, latitude_deg, longitude_deg, elevation_m)
+    sys_ = system.filled(latitude_deg)
+    day = _day_number(index)
+    n_days = int(day[-1]) + 1
+    z = ar1_normal(n_days, default("solar_daily_clearness_lag1"), rng)
+    noise = np.exp(default("solar_hourly_noise_sd") * rng.standard_normal(len(index)))
+    doy = int(index[0].day_of_year) + np.arange(n_days)
+    cs = sky["ghi"].to_numpy()
+    cap = default("solar_max_clear_sky_ratio") * cs
+    temp = np.asarray(temp_air_c, dtype=np.float64)
+    if temp.shape != cs.shape:
+        raise ProfileError(f"temp_air_c has {temp.size} values; the index has {cs.size} hours")
+
+    def ghi_of(shift: float) -> np.ndarray:
+        return np.minimum(cs * daily_clearness(doy, z, shift)[day] * noise, cap)
+
+    def cf_of(shift: float) -> np.ndarray:
+        poa, eff = plane_of_array(sky, ghi_of(shift), sys_)
+        return ac_per_mw(poa, eff, temp, 1.0, sys_)
+
+    shift, cf = calibrate_scale(cf_of, full_load_hours_h, _MU_LO, _MU_HI, "solar", xtol=1e-9, rel_tol=REL_TOL_SOLAR)
+    return np.ascontiguousarray(cf, dtype=np.float64), shift, float(ghi_of(shift).sum() / 1000.0)

@@ -1,202 +1,311 @@
-"""Synthetic wind capacity factors: Weibull speeds with persistence, through a power curve.
+"""Wind capacity factors: speed at hub height -> air-density-corrected power curve -> losses.
 
-Hub-height speed ``v_t = c · s(t) · d(t) · W(Φ(z_t))``: ``z_t`` an AR(1) Gaussian process
-with lag-1 correlation about 0.9, ``Φ`` the normal CDF and ``W`` the inverse CDF of a
-unit-scale Weibull(k) (a Gaussian copula: the marginal stays Weibull, the hours stay
-correlated); ``s`` a seasonal cycle (windy September–May, calm June–August) and ``d`` a
-diurnal cycle, both multiplying the scale; ``c`` the Weibull scale [m/s].  The
-:func:`generic_power_curve` (cut-in, cubic ramp to rated at the speed implied by the
-specific power, flat to cut-out) turns speed into per-unit output, and ``c`` is found
-(bracketed scan, then brentq) so that the year's full-load hours equal the target.
+The model chain (windpowerlib throughout; its turbine library is read from the file that
+ships inside the package, never fetched):
+
+1. :func:`hub_speed` — speeds measured at ``measurement_height_m`` to hub height by the
+   power law (``windpowerlib.wind_speed.hellman``) or the log law
+   (``windpowerlib.wind_speed.logarithmic_profile``).
+2. :func:`air_density` — temperature to hub height by the linear gradient
+   (``windpowerlib.temperature.linear_gradient``), density by the barometric formula
+   (``windpowerlib.density.barometric``) from the station pressure (or, if none is given,
+   pvlib's standard atmosphere at the site elevation).
+3. :func:`power_frac` — a windpowerlib turbine's power curve per unit of rating (or a
+   user's curve table), density-corrected (``windpowerlib.power_output.power_curve``).
+4. ``cf = (1 − losses) · P/P_rated`` (wake, availability and electrical losses).
+
+The synthetic generator (:func:`synthetic_wind`) draws hub-height speeds
+``v_t = c · s(t) · d(t) · W(Φ(z_t))``: ``z_t = √w · z_slow + √(1−w) · z_fast`` is a mix of
+two unit AR(1) processes (hour-to-hour turbulence/mesoscale and multi-day synoptic
+persistence), ``Φ`` the normal CDF and ``W`` the unit-scale Weibull(k) quantile (a
+Gaussian copula keeps the marginal Weibull), ``s`` a seasonal and ``d`` a diurnal cycle
+on the scale, and ``c`` the Weibull scale [m/s] found so that the net full-load hours
+equal the target.  The air density is the site's annual mean there (one corrected curve).
 """
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pvlib
+import windpowerlib
 from scipy.special import ndtr
+from windpowerlib.density import barometric
+from windpowerlib.power_output import power_curve
+from windpowerlib.temperature import linear_gradient
+from windpowerlib.wind_speed import hellman, logarithmic_profile
+from windpowerlib.wind_turbine import get_turbine_data_from_file
 
 from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default, mid_hour
 
-__all__ = ["calibrated_wind", "generic_power_curve", "rated_speed", "speed_shape", "wind_cf"]
+__all__ = [
+    "DEFAULT_TURBINE",
+    "WindPlant",
+    "air_density",
+    "hub_speed",
+    "power_frac",
+    "read_power_curve_csv",
+    "speed_shape",
+    "synthetic_wind",
+    "turbine_curve",
+    "turbine_types",
+    "wind_cf",
+]
 
+#: Default turbine (why: ``wind_default_turbine_rotor_m`` in profile_defaults.csv).
+DEFAULT_TURBINE = "GE130/3200"
+#: windpowerlib's packaged turbine library (OEDB snapshot shipped in the wheel).
+TURBINE_LIBRARY = Path(windpowerlib.__file__).parent / "oedb"
 _YEAR_DAYS = 365.25
+_RHO0 = 1.225  # kg/m3, standard density of the power curves (windpowerlib)
 #: Search interval of the Weibull scale [m/s] and number of scan points (numerics, not world data).
-_SCALE_LO, _SCALE_HI, _N_SCAN = 0.5, 40.0, 80
+_SCALE_LO, _SCALE_HI, _N_SCAN = 0.5, 40.0, 60
 
 
-def rated_speed(specific_power_w_per_m2: float, air_density_kg_per_m3: float, cp: float) -> float:
-    """Rated wind speed ``v_r = (2·SP / (ρ·Cp))^(1/3)`` [m/s] (tariffs-resources-loads.md §4)."""
-    for name, v in (
-        ("specific_power_w_per_m2", specific_power_w_per_m2),
-        ("air_density_kg_per_m3", air_density_kg_per_m3),
-        ("cp", cp),
-    ):
-        if not (np.isfinite(v) and v > 0.0):
-            raise ProfileError(f"{name} = {v!r} is invalid: must be > 0")
-    if cp > 16.0 / 27.0:
-        raise ProfileError(f"cp = {cp!r} is invalid: must be <= 16/27 (Betz limit)")
-    return float((2.0 * specific_power_w_per_m2 / (air_density_kg_per_m3 * cp)) ** (1.0 / 3.0))
+@lru_cache(maxsize=1)
+def turbine_types() -> list[str]:
+    """Turbine types with a power curve in windpowerlib's packaged library (sorted)."""
+    table = pd.read_csv(TURBINE_LIBRARY / "turbine_data.csv")
+    return sorted(table.loc[table["has_power_curve"].astype(bool), "turbine_type"].astype(str))
 
 
-def generic_power_curve(
-    speed_m_per_s: np.ndarray,
-    specific_power_w_per_m2: float,
-    air_density_kg_per_m3: float | None = None,
-    cp: float | None = None,
-    cut_in: float | None = None,
-    cut_out: float | None = None,
-) -> np.ndarray:
-    """Per-unit output of a generic turbine at the given hub-height speeds [-].
+@lru_cache(maxsize=64)
+def turbine_curve(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Power curve of a library turbine: (speeds [m/s], power per unit of rating [-])."""
+    if name not in turbine_types():
+        raise ProfileError(f"unknown windpowerlib turbine type {name!r}; e.g. {', '.join(turbine_types()[:10])}")
+    with warnings.catch_warnings():  # windpowerlib 0.2 uses dropna(inplace=True), deprecated in pandas 3.1
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        curve = get_turbine_data_from_file(name, str(TURBINE_LIBRARY / "power_curves.csv"))
+    data = pd.read_csv(TURBINE_LIBRARY / "turbine_data.csv", index_col="turbine_type")
+    rated = float(data.loc[name, "nominal_power"])
+    speeds = curve["wind_speed"].to_numpy(dtype=np.float64)
+    frac = np.clip(curve["value"].to_numpy(dtype=np.float64) / rated, 0.0, 1.0)
+    return speeds, frac
 
-    0 below ``cut_in`` and above ``cut_out``; a cubic ramp
-    ``(v³ − v_in³)/(v_r³ − v_in³)`` from cut-in to the rated speed ``v_r`` implied by the
-    specific power; 1 from ``v_r`` to ``cut_out``.  Unset parameters come from
-    ``profile_defaults.csv`` (ρ 1.1 kg/m3, Cp 0.45, cut-in 3 m/s, cut-out 25 m/s).
 
-    >>> generic_power_curve(np.array([2.0, 20.0, 30.0]), 250.0).tolist()
-    [0.0, 1.0, 0.0]
+def read_power_curve_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Read a user power curve: columns ``wind_speed_m_per_s`` and ``power_frac`` (per unit).
+
+    Raises
+    ------
+    ProfileError
+        Naming the file, the line and the problem: missing column, non-numeric or NaN
+        value, speeds not increasing, power outside [0, 1], fewer than 3 points.
     """
-    rho = default("wind_air_density_kg_per_m3") if air_density_kg_per_m3 is None else air_density_kg_per_m3
-    cp_ = default("wind_power_coefficient") if cp is None else cp
-    v_in = default("wind_cut_in_m_per_s") if cut_in is None else cut_in
-    v_out = default("wind_cut_out_m_per_s") if cut_out is None else cut_out
-    v_r = rated_speed(specific_power_w_per_m2, rho, cp_)
-    if not 0.0 <= v_in < v_r < v_out:
-        raise ProfileError(
-            f"power curve needs 0 <= cut_in < rated < cut_out; got cut_in {v_in!r}, rated {v_r:.2f} "
-            f"(from {specific_power_w_per_m2!r} W/m2), cut_out {v_out!r} [m/s]"
+    path = Path(path)
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise ProfileError(f"{path}: file not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{path}: cannot be read as CSV ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in ("wind_speed_m_per_s", "power_frac"):
+        if col not in df.columns:
+            raise ProfileError(f"{path}: missing column {col}; columns present: {', '.join(df.columns)}")
+    out = []
+    for col in ("wind_speed_m_per_s", "power_frac"):
+        num = pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(num))
+        if bad.size:
+            i = int(bad[0])
+            raise ProfileError(f"{path}, line {i + 2}, column {col}: {df[col].iloc[i]!r} is not a finite number")
+        out.append(num)
+    v, p = out
+    if len(v) < 3:
+        raise ProfileError(f"{path}: {len(v)} points; a power curve needs at least 3")
+    back = np.flatnonzero(np.diff(v) <= 0.0)
+    if back.size:
+        i = int(back[0]) + 1
+        raise ProfileError(f"{path}, line {i + 2}, column wind_speed_m_per_s: {v[i]:g} does not increase "
+                           f"after {v[i - 1]:g}")
+    out_of = np.flatnonzero((p < 0.0) | (p > 1.0))
+    if out_of.size:
+        i = int(out_of[0])
+        raise ProfileError(f"{path}, line {i + 2}, column power_frac: {p[i]:g} is outside [0, 1] (per unit of rating)")
+    return v, p
+
+
+@dataclass(frozen=True)
+class WindPlant:
+    """A wind farm per MW of rating.  ``None`` fields take ``profile_defaults.csv`` values."""
+
+    turbine: str | None = None
+    power_curve_path: str | None = None
+    hub_height_m: float | None = None
+    losses_frac: float | None = None
+    measurement_height_m: float = 10.0
+    shear_model: str = "power"
+    shear_exponent: float | None = None
+    roughness_length_m: float | None = None
+    weibull_k: float | None = None
+
+    def filled(self) -> WindPlant:
+        """Return a copy with the defaults filled in."""
+        if self.shear_model not in ("power", "log"):
+            raise ProfileError(f"shear_model = {self.shear_model!r} is invalid: must be 'power' or 'log'")
+        return replace(
+            self,
+            turbine=DEFAULT_TURBINE if self.turbine is None and self.power_curve_path is None else self.turbine,
+            hub_height_m=default("wind_hub_height_m") if self.hub_height_m is None else self.hub_height_m,
+            losses_frac=default("wind_losses_frac") if self.losses_frac is None else self.losses_frac,
+            shear_exponent=default("wind_shear_exponent") if self.shear_exponent is None else self.shear_exponent,
+            roughness_length_m=default("wind_roughness_length_m") if self.roughness_length_m is None
+            else self.roughness_length_m,
+            weibull_k=default("wind_weibull_k") if self.weibull_k is None else self.weibull_k,
         )
+
+    def curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the power curve (a user table wins over the library turbine)."""
+        if self.power_curve_path is not None:
+            return read_power_curve_csv(self.power_curve_path)
+        return turbine_curve(self.turbine or DEFAULT_TURBINE)
+
+    def describe(self) -> str:
+        """One line for provenance."""
+        curve = f"power curve {self.power_curve_path}" if self.power_curve_path else f"windpowerlib {self.turbine}"
+        return f"{curve}, hub {self.hub_height_m:g} m, losses {self.losses_frac:g}"
+
+
+def hub_speed(speed_m_per_s: np.ndarray, plant: WindPlant) -> np.ndarray:
+    """Measured speeds to hub height by the power or log law (windpowerlib) [m/s]."""
+    p = plant.filled()
     v = np.asarray(speed_m_per_s, dtype=np.float64)
-    ramp = (v * v * v - v_in**3) / (v_r**3 - v_in**3)
-    return np.where((v < v_in) | (v > v_out), 0.0, np.clip(ramp, 0.0, 1.0))
+    if p.hub_height_m == p.measurement_height_m:
+        return v
+    if p.shear_model == "log":
+        return np.asarray(logarithmic_profile(v, p.measurement_height_m, p.hub_height_m, p.roughness_length_m),
+                          dtype=np.float64)
+    return np.asarray(hellman(v, p.measurement_height_m, p.hub_height_m, hellman_exponent=p.shear_exponent),
+                      dtype=np.float64)
+
+
+def air_density(
+    temp_air_c: np.ndarray | float,
+    plant: WindPlant,
+    elevation_m: float,
+    pressure_pa: np.ndarray | float | None = None,
+    temp_height_m: float = 2.0,
+) -> np.ndarray:
+    """Air density at hub height [kg/m3] (windpowerlib linear gradient + barometric formula).
+
+    ``pressure_pa`` is the station pressure at ``temp_height_m`` above ground; without it
+    pvlib's standard atmosphere at ``elevation_m`` stands in.
+    """
+    p = plant.filled()
+    t_k = np.asarray(temp_air_c, dtype=np.float64) + 273.15
+    t_hub = np.asarray(linear_gradient(t_k, temp_height_m, p.hub_height_m), dtype=np.float64)
+    pres = pvlib.atmosphere.alt2pres(elevation_m) if pressure_pa is None else np.asarray(pressure_pa, dtype=np.float64)
+    return np.asarray(barometric(pres, temp_height_m, p.hub_height_m, t_hub), dtype=np.float64)
+
+
+def power_frac(
+    hub_speed_m_per_s: np.ndarray, plant: WindPlant, density_kg_per_m3: np.ndarray | float | None = None
+) -> np.ndarray:
+    """Gross turbine output per unit of rating [-], density-corrected when a density is given."""
+    speeds, frac = plant.filled().curve()
+    v = np.asarray(hub_speed_m_per_s, dtype=np.float64)
+    if density_kg_per_m3 is None:
+        out = power_curve(v, speeds, frac)
+    else:
+        rho = np.broadcast_to(np.asarray(density_kg_per_m3, dtype=np.float64), v.shape)
+        out = power_curve(v, speeds, frac, density=rho, density_correction=True)
+    return np.clip(np.asarray(out, dtype=np.float64), 0.0, 1.0)
+
+
+def wind_cf(
+    speed_m_per_s: np.ndarray,
+    plant: WindPlant,
+    *,
+    elevation_m: float = 0.0,
+    temp_air_c: np.ndarray | None = None,
+    pressure_pa: np.ndarray | None = None,
+) -> np.ndarray:
+    """Wind capacity factor from measured speeds [-]: hub height, density, curve, losses.
+
+    Without ``temp_air_c`` the power curve is used as published (standard density).
+    """
+    p = plant.filled()
+    v = np.asarray(speed_m_per_s, dtype=np.float64)
+    if not np.all(np.isfinite(v)) or np.any(v < 0.0):
+        i = int(np.flatnonzero(~np.isfinite(v) | (v < 0.0))[0])
+        raise ProfileError(f"wind speed at hour {i} is {v[i]!r}; must be finite and >= 0 [m/s]")
+    rho = None if temp_air_c is None else air_density(temp_air_c, p, elevation_m, pressure_pa)
+    out = (1.0 - float(p.losses_frac or 0.0)) * power_frac(hub_speed(v, p), p, rho)
+    return np.ascontiguousarray(out, dtype=np.float64)
 
 
 def speed_shape(
     index: pd.DatetimeIndex,
     rng: np.random.Generator,
+    weibull_k: float,
     *,
-    weibull_k: float | None = None,
-    lag1_autocorrelation: float | None = None,
-    seasonal_amplitude: float | None = None,
-    diurnal_amplitude: float | None = None,
     longitude_deg: float | None = None,
 ) -> np.ndarray:
     """Hub-height speed per m/s of Weibull scale: ``s(t) · d(t) · W(Φ(z_t))`` [-].
 
-    The diurnal cycle runs on local mean solar time when ``longitude_deg`` is given, else
-    on the clock.  Draws exactly ``len(index)`` standard normals from ``rng``.
+    ``z`` mixes a fast AR(1) (``wind_lag1_autocorrelation``) and a slow, synoptic AR(1)
+    (``wind_slow_lag1_autocorrelation``, variance share ``wind_slow_weight``).  The diurnal
+    cycle runs on local mean solar time when ``longitude_deg`` is given.  Draws ``2 n``
+    standard normals (fast, then slow).
     """
-    k = default("wind_weibull_k") if weibull_k is None else weibull_k
-    phi = default("wind_lag1_autocorrelation") if lag1_autocorrelation is None else lag1_autocorrelation
-    a_s = default("wind_seasonal_amplitude") if seasonal_amplitude is None else seasonal_amplitude
-    a_d = default("wind_diurnal_amplitude") if diurnal_amplitude is None else diurnal_amplitude
-    if not (np.isfinite(k) and k > 0.0):
-        raise ProfileError(f"weibull_k = {k!r} is invalid: must be > 0")
-    for name, a in (("seasonal_amplitude", a_s), ("diurnal_amplitude", a_d)):
-        if not 0.0 <= a < 1.0:
-            raise ProfileError(f"{name} = {a!r} is invalid: must be in [0, 1)")
-    u = ndtr(ar1_normal(len(index), phi, rng))
-    base = (-np.log1p(-np.minimum(u, 1.0 - 1e-16))) ** (1.0 / k)  # unit-scale Weibull(k)
+    if not (np.isfinite(weibull_k) and weibull_k > 0.0):
+        raise ProfileError(f"weibull_k = {weibull_k!r} is invalid: must be > 0")
+    n = len(index)
+    w = default("wind_slow_weight")
+    fast = ar1_normal(n, default("wind_lag1_autocorrelation"), rng)
+    slow = ar1_normal(n, default("wind_slow_lag1_autocorrelation"), rng)
+    z = np.sqrt(1.0 - w) * fast + np.sqrt(w) * slow
+    u = ndtr(z)
+    base = (-np.log1p(-np.minimum(u, 1.0 - 1e-16))) ** (1.0 / weibull_k)  # unit-scale Weibull(k)
     doy = (index + pd.Timedelta(minutes=30)).day_of_year.to_numpy()
     hour = mid_hour(index, longitude_deg)
+    a_s = default("wind_seasonal_amplitude")
+    a_d = default("wind_diurnal_amplitude")
     season = 1.0 - a_s * np.cos(2.0 * np.pi * (doy - default("wind_seasonal_min_day")) / _YEAR_DAYS)
     diurnal = 1.0 + a_d * np.cos(2.0 * np.pi * (hour - default("wind_diurnal_peak_hour")) / 24.0)
     return base * season * diurnal
 
 
-def calibrated_wind(
+def synthetic_wind(
     index: pd.DatetimeIndex,
     full_load_hours_h: float,
     rng: np.random.Generator,
+    plant: WindPlant,
     *,
-    weibull_k: float | None = None,
-    specific_power_w_per_m2: float | None = None,
-    air_density_kg_per_m3: float | None = None,
-    cp: float | None = None,
-    cut_in: float | None = None,
-    cut_out: float | None = None,
-    lag1_autocorrelation: float | None = None,
-    seasonal_amplitude: float | None = None,
-    diurnal_amplitude: float | None = None,
+    elevation_m: float,
+    mean_temp_air_c: float,
     longitude_deg: float | None = None,
 ) -> tuple[np.ndarray, float, float]:
-    """Like :func:`wind_cf`, but also return the Weibull scale and the mean hub-height speed [m/s]."""
-    shape = speed_shape(
-        index,
-        rng,
-        weibull_k=weibull_k,
-        lag1_autocorrelation=lag1_autocorrelation,
-        seasonal_amplitude=seasonal_amplitude,
-        diurnal_amplitude=diurnal_amplitude,
-        longitude_deg=longitude_deg,
-    )
-    sp = default("wind_specific_power_w_per_m2") if specific_power_w_per_m2 is None else specific_power_w_per_m2
-    generic_power_curve(np.zeros(1), sp, air_density_kg_per_m3, cp, cut_in, cut_out)  # validate once
+    """Synthetic wind capacity factor whose sum equals ``full_load_hours_h`` (net of losses).
 
-    def cf(scale: float) -> np.ndarray:
-        return generic_power_curve(shape * scale, sp, air_density_kg_per_m3, cp, cut_in, cut_out)
-
-    scale, out = calibrate_scale(cf, full_load_hours_h, _SCALE_LO, _SCALE_HI, "wind", n_scan=_N_SCAN)
-    return np.ascontiguousarray(out, dtype=np.float64), scale, float(np.mean(shape) * scale)
-
-
-def wind_cf(
-    index: pd.DatetimeIndex,
-    full_load_hours_h: float,
-    rng: np.random.Generator,
-    *,
-    weibull_k: float | None = None,
-    specific_power_w_per_m2: float | None = None,
-    air_density_kg_per_m3: float | None = None,
-    cp: float | None = None,
-    cut_in: float | None = None,
-    cut_out: float | None = None,
-    lag1_autocorrelation: float | None = None,
-    seasonal_amplitude: float | None = None,
-    diurnal_amplitude: float | None = None,
-    longitude_deg: float | None = None,
-) -> np.ndarray:
-    """Hourly wind capacity factor whose sum equals ``full_load_hours_h`` [-].
-
-    Parameters
-    ----------
-    index : pandas.DatetimeIndex
-        Hour-beginning timestamps (local time).
-    full_load_hours_h : float
-        Target annual full-load hours [h]; met to 1e-6 relative.
-    rng : numpy.random.Generator
-        Random stream (seeded by the caller).
-    weibull_k, specific_power_w_per_m2, air_density_kg_per_m3, cp, cut_in, cut_out, \
-lag1_autocorrelation, seasonal_amplitude, diurnal_amplitude : float, optional
-        Override the defaults of ``profile_defaults.csv`` (units as there).
-    longitude_deg : float, optional
-        Site longitude [degree east]: puts the diurnal cycle on local solar time.
-
-    Returns
-    -------
-    ndarray
-        float64, C-contiguous, in [0, 1].
+    Returns ``(cf, weibull_scale_m_per_s, mean_hub_speed_m_per_s)``.
 
     Raises
     ------
-    gpdc.errors.ProfileError
-        If the target is not reachable with this power curve at any Weibull scale (the
-        message names the target and the maximum), or a parameter is invalid.
+    ProfileError
+        If no Weibull scale reaches the target with this curve and these losses (the
+        message names the target and the maximum).
     """
-    return calibrated_wind(
-        index,
-        full_load_hours_h,
-        rng,
-        weibull_k=weibull_k,
-        specific_power_w_per_m2=specific_power_w_per_m2,
-        air_density_kg_per_m3=air_density_kg_per_m3,
-        cp=cp,
-        cut_in=cut_in,
-        cut_out=cut_out,
-        lag1_autocorrelation=lag1_autocorrelation,
-        seasonal_amplitude=seasonal_amplitude,
-        diurnal_amplitude=diurnal_amplitude,
-        longitude_deg=longitude_deg,
-    )[0]
+    p = plant.filled()
+    shape = speed_shape(index, rng, float(p.weibull_k if p.weibull_k is not None else 2.0), longitude_deg=longitude_deg)
+    speeds, frac = p.curve()
+    rho = float(air_density(mean_temp_air_c, p, elevation_m))
+    # windpowerlib's density correction (power_curve_density_correction), for one density:
+    # v_site = v_std (rho0/rho)^p(v_std), p from 1/3 below 7.5 m/s to 2/3 above 12.5 m/s
+    site_speeds = speeds * (_RHO0 / rho) ** np.interp(speeds, [7.5, 12.5], [1.0 / 3.0, 2.0 / 3.0])
+    keep = 1.0 - float(p.losses_frac or 0.0)
+
+    def cf(scale: float) -> np.ndarray:
+        return keep * np.interp(shape * scale, site_speeds, frac, left=0.0, right=0.0)
+
+    scale, out = calibrate_scale(cf, full_load_hours_h, _SCALE_LO, _SCALE_HI, "wind", n_scan=_N_SCAN, xtol=1e-12)
+    return np.ascontiguousarray(out, dtype=np.float64), scale, float(np.mean(shape) * scale)

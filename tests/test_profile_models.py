@@ -1,0 +1,563 @@
+"""Resource and load models: PV and wind chains against NREL SAM, the synthetic generator's
+statistics against stated targets, the weather-file readers, loads and weather-year ensembles."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pvlib
+import pytest
+
+from gpdc.errors import ProfileError
+from gpdc.profiles import PVSystem, WindPlant, hourly_index, member_seed, pv_cf, synthetic_profiles, wind_cf
+from gpdc.profiles.load import load_profile, non_working_days
+from gpdc.profiles.readers import read_load_csv, read_ninja, read_weather
+from gpdc.profiles.wind import TURBINE_LIBRARY, read_power_curve_csv, turbine_curve, turbine_types
+from gpdc.scenario.load import load_scenario
+from gpdc.simulate import build_profiles, weather_years
+
+ROOT = Path(__file__).resolve().parents[1]
+TMY3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"  # Greensboro NC, ships with pvlib
+TZ = "Etc/GMT+5"  # the TMY3 file's fixed UTC-5 standard time
+YEAR = 2021
+
+
+@pytest.fixture(scope="module")
+def tmy() -> tuple[pd.DataFrame, dict[str, float]]:
+    return read_weather(TMY3, "tmy3", year=YEAR, timezone=TZ)
+
+
+# --------------------------------------------------------------------------- PV against SAM PVWatts v8
+
+
+@pytest.mark.parametrize(("tracking", "array_type"), [("fixed", 0), ("single_axis", 3)])
+def test_pv_annual_energy_within_3_percent_of_pysam_pvwatts_v8(
+    tmy: tuple[pd.DataFrame, dict[str, float]], tracking: str, array_type: int
+) -> None:
+    pv = pytest.importorskip("PySAM.Pvwattsv8", reason="nrel-pysam is not installed (pip install '.[test]')")
+    weather, meta = tmy
+    system = PVSystem(tracking=tracking, dc_ac_ratio=1.2, losses_frac=0.14, temp_coeff_per_c=-0.0037)
+    ours = pv_cf(weather, meta["latitude"], meta["longitude"], meta["altitude"], system)
+    m = pv.default("PVWattsNone")
+    idx = weather.index  # hour-beginning local standard time; SAM takes the sun at minute 30
+    m.SolarResource.solar_resource_data = {
+        "lat": meta["latitude"], "lon": meta["longitude"], "tz": -5.0, "elev": meta["altitude"],
+        "year": [YEAR] * 8760, "month": list(idx.month), "day": list(idx.day), "hour": list(idx.hour),
+        "minute": [30] * 8760, "dn": list(weather["dni"]), "df": list(weather["dhi"]), "gh": list(weather["ghi"]),
+        "tdry": list(weather["temp_air"]), "wspd": list(weather["wind_speed"]), "albedo": [0.2] * 8760,
+    }
+    sd = m.SystemDesign
+    sd.system_capacity, sd.dc_ac_ratio, sd.inv_eff, sd.losses = 1200.0, 1.2, 96.0, 14.0
+    sd.array_type, sd.module_type, sd.azimuth, sd.gcr = array_type, 0, 180.0, 0.35
+    sd.tilt = meta["latitude"] if tracking == "fixed" else 0.0
+    m.execute()
+    sam = np.asarray(m.Outputs.ac) / 1e6  # W per MW AC -> per unit
+    assert ours.sum() == pytest.approx(sam.sum(), rel=0.03)
+    assert np.corrcoef(ours, sam)[0, 1] > 0.99  # hour by hour, not only the total
+
+
+# --------------------------------------------------------------------------- wind against SAM and a direct integration
+
+
+def test_wind_energy_matches_direct_power_curve_integration_and_pysam_windpower() -> None:
+    rng = np.random.default_rng(0)
+    v10 = 5.5 * (-np.log(rng.random(8760))) ** 0.5  # Weibull k=2 speeds at 10 m
+    plant = WindPlant(turbine="GE130/3200", hub_height_m=120.0, measurement_height_m=10.0, shear_exponent=0.14,
+                      losses_frac=0.1)
+    ours = wind_cf(v10, plant)
+    # direct integration, written out: power law to hub height, linear interpolation of the curve
+    speeds, frac = turbine_curve("GE130/3200")
+    v_hub = v10 * (120.0 / 10.0) ** 0.14
+    direct = 0.9 * np.interp(v_hub, speeds, frac, left=0.0, right=0.0)
+    assert ours.sum() == pytest.approx(direct.sum(), rel=1e-9)
+    wp = pytest.importorskip("PySAM.Windpower", reason="nrel-pysam is not installed (pip install '.[test]')")
+    m = wp.default("WindPowerNone")
+    m.Resource.wind_resource_model_choice = 0
+    m.Resource.wind_resource_data = {"heights": [120.0] * 4, "fields": [1, 2, 3, 4],
+                                     "data": [[15.0, 1.0, float(x), 180.0] for x in v_hub]}
+    t = m.Turbine
+    t.wind_turbine_powercurve_windspeeds = list(speeds)
+    t.wind_turbine_powercurve_powerout = list(frac * 3200.0)
+    t.wind_turbine_rotor_diameter, t.wind_turbine_hub_ht, t.wind_resource_shear = 130.0, 120.0, 0.14
+    m.Farm.wind_farm_xCoordinates, m.Farm.wind_farm_yCoordinates = [0.0], [0.0]
+    m.Farm.system_capacity, m.Farm.wind_farm_wake_model = 3200.0, 0
+    for name in ("avail_bop_loss", "avail_grid_loss", "avail_turb_loss", "elec_eff_loss", "elec_parasitic_loss",
+                 "env_degrad_loss", "env_env_loss", "env_icing_loss", "ops_env_loss", "ops_grid_loss",
+                 "ops_load_loss", "ops_strategies_loss", "turb_generic_loss", "turb_hysteresis_loss",
+                 "turb_perf_loss", "turb_specific_loss", "wake_ext_loss"):
+        setattr(m.Losses, name, 0.0)
+    m.execute()
+    sam = 0.9 * np.asarray(m.Outputs.gen) / 3200.0
+    assert ours.sum() == pytest.approx(sam.sum(), rel=0.03)
+
+
+def test_density_and_shear_models() -> None:
+    v = np.full(24, 8.0)
+    base = WindPlant(turbine="GE130/3200", hub_height_m=120.0, measurement_height_m=120.0, losses_frac=0.0)
+    std = wind_cf(v, base)
+    thin = wind_cf(v, base, elevation_m=1500.0, temp_air_c=np.full(24, 20.0))  # thin warm air: less power
+    assert np.all(thin < std)
+    log = wind_cf(v, WindPlant(turbine="GE130/3200", hub_height_m=120.0, shear_model="log", roughness_length_m=0.03))
+    power = wind_cf(v, WindPlant(turbine="GE130/3200", hub_height_m=120.0, shear_exponent=0.143))
+    v_log = 8.0 * np.log(120 / 0.03) / np.log(10 / 0.03)
+    speeds, frac = turbine_curve("GE130/3200")
+    assert log[0] == pytest.approx(0.88 * np.interp(v_log, speeds, frac))
+    assert power[0] == pytest.approx(0.88 * np.interp(8.0 * 12**0.143, speeds, frac))
+
+
+def test_turbine_library_is_the_packaged_file_and_nothing_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import windpowerlib
+
+    assert TURBINE_LIBRARY.is_relative_to(Path(windpowerlib.__file__).parent)
+    assert (TURBINE_LIBRARY / "power_curves.csv").is_file()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("gpdc tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    turbine_curve.cache_clear()
+    sc = load_scenario(ROOT / "scenarios" / "inner_mongolia_datacentre.toml",
+                       overrides={"wind.turbine": "E-141/4200"})
+    prof = build_profiles(sc)
+    assert "E-141/4200" in prof.sources["cf_wind"]
+    with pytest.raises(ProfileError, match="local files only"):
+        read_weather("https://example.org/x.epw", "epw", year=2025)
+    assert "GE130/3200" in turbine_types() and len(turbine_types()) > 50
+
+
+def test_user_power_curve_table(tmp_path: Path) -> None:
+    good = tmp_path / "curve.csv"
+    good.write_text("wind_speed_m_per_s,power_frac\n0,0\n3,0\n8,0.5\n12,1\n25,1\n25.01,0\n")
+    v, p = read_power_curve_csv(good)
+    assert v.tolist() == [0, 3, 8, 12, 25, 25.01] and p.max() == 1.0
+    cf = wind_cf(np.array([8.0, 10.0]), WindPlant(power_curve_path=str(good), hub_height_m=10.0, losses_frac=0.0))
+    assert cf.tolist() == pytest.approx([0.5, 0.75])
+    cases = {
+        "wind_speed_m_per_s,power\n0,0\n": "missing column power_frac",
+        "wind_speed_m_per_s,power_frac\n0,0\n5,0.3\n4,0.5\n": r"line 4, column wind_speed_m_per_s: 4 does not increase",
+        "wind_speed_m_per_s,power_frac\n0,0\n5,nan\n9,1\n": r"line 3, column power_frac: 'nan' is not a finite",
+        "wind_speed_m_per_s,power_frac\n0,0\n5,1.5\n9,1\n": r"line 3, column power_frac: 1.5 is outside \[0, 1\]",
+    }
+    for i, (text, msg) in enumerate(cases.items()):
+        bad = tmp_path / f"bad{i}.csv"
+        bad.write_text(text)
+        with pytest.raises(ProfileError, match=msg) as exc:
+            read_power_curve_csv(bad)
+        assert str(bad) in str(exc.value)
+
+
+# --------------------------------------------------------------------------- the synthetic generator
+
+# three sites (Hohhot, Hami, Nanjing): lat, lon, elevation, province, wind h, solar h
+GEN_SITES = {
+    "hohhot": (40.8, 111.7, 1050.0, "inner_mongolia_west", 2600.0, 1600.0),
+    "hami": (42.8, 93.5, 740.0, "xinjiang", 2400.0, 1700.0),
+    "nanjing": (32.05, 118.8, 20.0, "jiangsu", 2050.0, 1075.0),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(GEN_SITES))
+def generated(request: pytest.FixtureRequest) -> tuple[str, object]:
+    lat, lon, elev, prov, wh, sh = GEN_SITES[request.param]
+    p = synthetic_profiles(year=2025, timezone="Asia/Shanghai", latitude_deg=lat, longitude_deg=lon, elevation_m=elev,
+                           wind_full_load_hours_h=wh, solar_full_load_hours_h=sh, load_archetype="flat",
+                           load_annual_mwh=8760.0, seed=11, province=prov)
+    return request.param, p
+
+
+def test_generator_hits_full_load_hours_within_1_percent(generated: tuple[str, object]) -> None:
+    name, p = generated
+    _, _, _, _, wh, sh = GEN_SITES[name]
+    assert abs(p.cf_wind.sum() / wh - 1.0) < 0.01  # the must-show; in fact 1e-6 and 1e-5
+    assert abs(p.cf_solar.sum() / sh - 1.0) < 0.01
+    assert p.cf_wind.sum() == pytest.approx(wh, rel=1e-6)
+    assert p.cf_solar.sum() == pytest.approx(sh, rel=1e-5)
+
+
+def test_generator_hourly_statistics_against_targets(generated: tuple[str, object]) -> None:
+    name, p = generated
+    lon = GEN_SITES[name][1]
+    w, s = p.cf_wind, p.cf_solar
+    hour = p.time.hour.to_numpy()
+    month = p.time.month.to_numpy()
+    # lag-1 autocorrelation: wind 0.85-0.97 (hub height, hourly), PV 0.85-0.97 (diurnal cycle dominates)
+    assert 0.85 < np.corrcoef(w[:-1], w[1:])[0, 1] < 0.97
+    assert 0.85 < np.corrcoef(s[:-1], s[1:])[0, 1] < 0.97
+    # wind day-scale persistence (lag 24 h): 0.3-0.55
+    assert 0.3 < np.corrcoef(w[:-24], w[24:])[0, 1] < 0.55
+    # diurnal mean shape: PV centred on solar noon (±20 min), zero at night; wind stronger at night
+    # than in the afternoon at hub height (diurnal amplitude 6 % of the scale, peak 01 h solar time)
+    d = np.array([s[hour == h].mean() for h in range(24)])
+    noon = 12.0 + (120.0 - lon) / 15.0
+    assert float(np.sum((np.arange(24) + 0.5) * d) / d.sum()) == pytest.approx(noon, abs=0.34)
+    assert d[[0, 1, 2, 23]].max() == 0.0
+    wd = np.array([w[hour == h].mean() for h in range(24)])
+    solar_hour = (np.arange(24) + 0.5 - 8.0 + lon / 15.0) % 24
+    night = wd[(solar_hour < 4) | (solar_hour > 22)].mean()
+    afternoon = wd[(solar_hour > 11) & (solar_hour < 15)].mean()
+    assert night > 1.03 * afternoon
+    # monthly means: windy season (Sep-May) above the calm season (Jun-Aug) by >= 10 %
+    wm = np.array([w[month == m].mean() for m in range(1, 13)])
+    assert wm[[8, 9, 10, 11, 0, 1, 2, 3, 4]].mean() > 1.1 * wm[[5, 6, 7]].mean()
+    # PV: more in the long days of May-Aug than in Nov-Jan on a latitude-tilted plane at these sites
+    sm = np.array([s[month == m].mean() for m in range(1, 13)])
+    assert sm[[4, 5, 6, 7]].mean() > sm[[10, 11, 0]].mean()
+
+
+def test_generator_bit_identical_per_seed_and_members_differ() -> None:
+    kw: dict[str, object] = dict(year=2025, timezone="Asia/Shanghai", latitude_deg=40.8, longitude_deg=111.7,
+                                 elevation_m=1050.0, wind_full_load_hours_h=2600.0, solar_full_load_hours_h=1600.0,
+                                 load_archetype="data_centre", load_annual_mwh=1e5, seed=5)
+    a = synthetic_profiles(**kw)  # type: ignore[arg-type]
+    b = synthetic_profiles(**kw)  # type: ignore[arg-type]
+    m0 = synthetic_profiles(**kw, member=0)  # type: ignore[arg-type]
+    m1 = synthetic_profiles(**kw, member=1)  # type: ignore[arg-type]
+    m1b = synthetic_profiles(**kw, member=1)  # type: ignore[arg-type]
+    for name in ("cf_wind", "cf_solar", "load_mw"):
+        assert getattr(a, name).tobytes() == getattr(b, name).tobytes()
+        assert getattr(m1, name).tobytes() == getattr(m1b, name).tobytes()
+        assert not np.array_equal(getattr(m0, name), getattr(m1, name))
+        assert not np.array_equal(getattr(a, name), getattr(m0, name))
+    assert m1.cf_wind.sum() == pytest.approx(2600.0, rel=1e-6)
+    # the member seeds are the documented SeedSequences
+    assert member_seed(5, 3).spawn_key == (0x5745, 3) and member_seed(5).spawn_key == ()
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _write_epw(path: Path, w: pd.DataFrame, meta: dict[str, float]) -> None:
+    lines = [f"LOCATION,Greensboro,NC,USA,TMY3,723170,{meta['latitude']},{meta['longitude']},-5.0,{meta['altitude']}"]
+    lines += ["DESIGN CONDITIONS,0", "TYPICAL/EXTREME PERIODS,0", "GROUND TEMPERATURES,0",
+              "HOLIDAYS/DAYLIGHT SAVINGS,No,0,0,0", "COMMENTS 1,gpdc test", "COMMENTS 2,", "DATA PERIODS,1,1,Data,Sunday,1/1,12/31"]
+    for t, r in w.iterrows():
+        f = [1990, t.month, t.day, t.hour + 1, 60, "?", r.temp_air, 0, 50, r.pressure, 0, 0, 0, r.ghi, r.dni, r.dhi,
+             0, 0, 0, 0, 0, r.wind_speed, 0, 0, 0, 0, 9, 999999999, 0, 0, 0, 0, 0.2, 0, 0]
+        lines.append(",".join(str(x) for x in f))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _write_psm4(path: Path, w: pd.DataFrame, meta: dict[str, float]) -> None:
+    head = ("Source,Location ID,City,State,Country,Latitude,Longitude,Time Zone,Elevation,Local Time Zone\n"
+            f"NSRDB,1,Greensboro,NC,USA,{meta['latitude']},{meta['longitude']},-5,{int(meta['altitude'])},-5\n"
+            "Year,Month,Day,Hour,Minute,GHI,DNI,DHI,Temperature,Wind Speed,Pressure\n")
+    rows = [f"{YEAR},{t.month},{t.day},{t.hour},30,{r.ghi},{r.dni},{r.dhi},{r.temp_air},{r.wind_speed},"
+            f"{r.pressure / 100.0}" for t, r in w.iterrows()]
+    path.write_text(head + "\n".join(rows) + "\n")
+
+
+def _write_pvgis_tmy(path: Path, w: pd.DataFrame, meta: dict[str, float]) -> None:
+    utc = w.index.tz_convert("UTC")
+    hourly = [{"time(UTC)": t.strftime("%Y%m%d:%H%M"), "T2m": r.temp_air, "RH": 50.0, "G(h)": r.ghi, "Gb(n)": r.dni,
+               "Gd(h)": r.dhi, "IR(h)": 300.0, "WS10m": r.wind_speed, "WD10m": 180.0, "SP": r.pressure}
+              for t, (_, r) in zip(utc, w.iterrows())]
+    src = {"inputs": {"location": {"latitude": meta["latitude"], "longitude": meta["longitude"],
+                                   "elevation": meta["altitude"]}, "meteo_data": {}},
+           "outputs": {"months_selected": [], "tmy_hourly": hourly}, "meta": {"inputs": {}}}
+    path.write_text(json.dumps(src))
+
+
+def _write_pvgis_hourly(path: Path, w: pd.DataFrame, meta: dict[str, float]) -> None:
+    utc = w.index.tz_convert("UTC")
+    hourly = [{"time": t.strftime("%Y%m%d:%H10"), "G(i)": r.ghi, "Gb(i)": r.ghi - r.dhi, "Gd(i)": r.dhi,
+               "Gr(i)": 0.0, "H_sun": 0.0, "T2m": r.temp_air, "WS10m": r.wind_speed, "Int": 0}
+              for t, (_, r) in zip(utc, w.iterrows())]
+    src = {"inputs": {"location": {"latitude": meta["latitude"], "longitude": meta["longitude"],
+                                   "elevation": meta["altitude"]},
+                      "mounting_system": {"fixed": {"slope": {"value": 0}, "azimuth": {"value": 0}}}},
+           "outputs": {"hourly": hourly}, "meta": {"inputs": {}}}
+    path.write_text(json.dumps(src))
+
+
+def _write_csv(path: Path, w: pd.DataFrame) -> None:
+    out = w[["ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure"]].copy()
+    out.insert(0, "time", w.index.tz_localize(None).strftime("%Y-%m-%d %H:%M"))
+    out.to_csv(path, index=False)
+
+
+def test_every_weather_format_reads_the_same_year(tmp_path: Path, tmy: tuple[pd.DataFrame, dict[str, float]]) -> None:
+    w, meta = tmy
+    assert list(w.columns) == ["ghi", "dni", "dhi", "temp_air", "wind_speed", "pressure"]
+    assert w.index.equals(hourly_index(YEAR, TZ))
+    assert 80_000 < w["pressure"].median() < 110_000  # mbar converted to Pa
+    files = {"epw": tmp_path / "g.epw", "nsrdb": tmp_path / "g_psm4.csv", "pvgis": tmp_path / "g_tmy.json",
+             "csv": tmp_path / "g.csv"}
+    _write_epw(files["epw"], w, meta)
+    _write_psm4(files["nsrdb"], w, meta)
+    _write_pvgis_tmy(files["pvgis"], w, meta)
+    _write_csv(files["csv"], w)
+    system = PVSystem()
+    ref = pv_cf(w, meta["latitude"], meta["longitude"], meta["altitude"], system)
+    for fmt, path in files.items():
+        got, got_meta = read_weather(path, fmt, year=YEAR, timezone=TZ)
+        assert got.index.equals(w.index), fmt
+        for col in ("ghi", "dni", "dhi", "temp_air", "wind_speed"):
+            np.testing.assert_allclose(got[col].to_numpy(), w[col].to_numpy(), atol=1e-9, err_msg=f"{fmt} {col}")
+        cf = pv_cf(got, meta["latitude"], meta["longitude"], meta["altitude"], system)
+        np.testing.assert_allclose(cf, ref, atol=1e-12, err_msg=fmt)
+        if got_meta:
+            assert got_meta["latitude"] == pytest.approx(meta["latitude"]), fmt
+    # PVGIS hourly series on a horizontal plane: GHI and DHI read, DNI left to the model
+    _write_pvgis_hourly(tmp_path / "g_hourly.json", w, meta)
+    got, _ = read_weather(tmp_path / "g_hourly.json", "pvgis", year=YEAR, timezone=TZ)
+    np.testing.assert_allclose(got["ghi"].to_numpy(), w["ghi"].to_numpy(), atol=1e-9)
+
+
+def test_sub_hourly_weather_and_load_are_hourly_means(tmp_path: Path) -> None:
+    t = pd.date_range("2025-01-01", periods=8760 * 4, freq="15min")
+    ghi = np.tile([0.0, 100.0, 200.0, 500.0], 8760)  # hourly mean 200, first sample 0
+    load = np.tile([10.0, 20.0, 30.0, 60.0], 8760)  # hourly mean 30 MW
+    pd.DataFrame({"time": t.strftime("%Y-%m-%d %H:%M"), "ghi": ghi}).to_csv(tmp_path / "w.csv", index=False)
+    pd.DataFrame({"time": t.strftime("%Y-%m-%d %H:%M"), "load_mw": load}).to_csv(tmp_path / "l.csv", index=False)
+    w, _ = read_weather(tmp_path / "w.csv", "csv", year=2025)
+    assert len(w) == 8760 and np.all(w["ghi"].to_numpy() == 200.0)
+    lm, desc = read_load_csv(tmp_path / "l.csv", year=2025)
+    assert lm.shape == (8760,) and np.all(lm == 30.0) and "hourly mean power" in desc
+    # one 15-minute value missing in hour 5: incomplete hours are refused
+    pd.DataFrame({"time": t.delete(21).strftime("%Y-%m-%d %H:%M"), "load_mw": np.delete(load, 21)}).to_csv(
+        tmp_path / "gap.csv", index=False)
+    with pytest.raises(ProfileError, match="regular"):
+        read_load_csv(tmp_path / "gap.csv", year=2025)
+
+
+def test_load_csv_leap_year(tmp_path: Path) -> None:
+    t = pd.date_range("2024-01-01", periods=8784, freq="h")
+    pd.DataFrame({"time": t.strftime("%Y-%m-%d %H:%M"), "load_mw": 5.0}).to_csv(tmp_path / "l.csv", index=False)
+    lm, _ = read_load_csv(tmp_path / "l.csv", year=2024)
+    assert lm.size == 8784
+    with pytest.raises(ProfileError, match="year 2025 needs 8760"):
+        read_load_csv(tmp_path / "l.csv", year=2025)
+
+
+def _ninja(path: Path, cf: np.ndarray, capacity: float, kind: str = "PV") -> None:
+    t = pd.date_range("2019-01-01", periods=8760, freq="h")  # UTC
+    head = (f"# Renewables.ninja {kind} Point API - https://www.renewables.ninja/\n"
+            "# Units: time in UTC, other columns in kW\n"
+            f'# {{"params": {{"lat": 40.8, "lon": 111.7, "capacity": {capacity}, "format": "csv"}}}}\n')
+    body = pd.DataFrame({"time": t.strftime("%Y-%m-%d %H:%M"), "electricity": cf * capacity}).to_csv(index=False)
+    path.write_text(head + body)
+
+
+def test_renewables_ninja_exports(tmp_path: Path) -> None:
+    cf = np.linspace(0.0, 0.99, 8760)
+    _ninja(tmp_path / "pv.csv", cf, 2.0)
+    got, desc = read_ninja(tmp_path / "pv.csv", year=2019)
+    assert "capacity 2 kW" in desc
+    # UTC 2019-01-01 00:00 is 08:00 Beijing time: the local year starts with the last 8 UTC hours
+    np.testing.assert_allclose(got[8:], cf[:-8], atol=1e-12)
+    np.testing.assert_allclose(got[:8], cf[-8:], atol=1e-12)
+    _ninja(tmp_path / "wind.csv", cf, 1.0, "Wind")
+    text = (tmp_path / "wind.csv").read_text().splitlines()
+    text[4 + 100] = text[4 + 100].split(",")[0] + ",nan"
+    (tmp_path / "bad.csv").write_text("\n".join(text))
+    with pytest.raises(ProfileError, match=r"bad\.csv: column electricity, line 105: 'nan'"):
+        read_ninja(tmp_path / "bad.csv", year=2019)
+    text = (tmp_path / "wind.csv").read_text().replace("electricity", "power")
+    (tmp_path / "nocol.csv").write_text(text)
+    with pytest.raises(ProfileError, match="missing column electricity"):
+        read_ninja(tmp_path / "nocol.csv", year=2019)
+
+
+def test_malformed_weather_files_name_file_line_column_and_problem(
+    tmp_path: Path, tmy: tuple[pd.DataFrame, dict[str, float]]
+) -> None:
+    w, meta = tmy
+    # TMY3: NaN in GHI at data row 101 (file line 103: two header lines)
+    lines = TMY3.read_text().splitlines()
+    cols = lines[1].split(",")
+    row = lines[102].split(",")
+    row[cols.index("GHI (W/m^2)")] = "nan"
+    lines[102] = ",".join(row)
+    (tmp_path / "nan_tmy3.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ProfileError, match=r"nan_tmy3\.csv: column ghi, data row 101 \(line 103\)"):
+        read_weather(tmp_path / "nan_tmy3.csv", "tmy3", year=YEAR, timezone=TZ)
+    # EPW: wrong length (a day missing)
+    _write_epw(tmp_path / "short.epw", w.iloc[:-24], meta)
+    with pytest.raises(ProfileError, match=r"short\.epw: 8736 hourly rows fall in 2021 .* needs 8760"):
+        read_weather(tmp_path / "short.epw", "epw", year=YEAR, timezone=TZ)
+    # NSRDB: non-monotonic time (rows 11 and 12 swapped; file line 14 = data row 12)
+    _write_psm4(tmp_path / "swap.csv", w, meta)
+    text = (tmp_path / "swap.csv").read_text().splitlines()
+    text[13], text[14] = text[14], text[13]
+    (tmp_path / "swap.csv").write_text("\n".join(text) + "\n")
+    with pytest.raises(ProfileError, match=r"swap\.csv: data row 12 \(line 15\): time .* does not come after"):
+        read_weather(tmp_path / "swap.csv", "nsrdb", year=YEAR, timezone=TZ)
+    # plain CSV: missing column, NaN, non-monotonic
+    _write_csv(tmp_path / "ok.csv", w)
+    df = pd.read_csv(tmp_path / "ok.csv")
+    df.drop(columns="ghi").to_csv(tmp_path / "noghi.csv", index=False)
+    with pytest.raises(ProfileError, match=r"noghi\.csv: missing column\(s\) ghi; columns present: time, dni"):
+        read_weather(tmp_path / "noghi.csv", "csv", year=YEAR, timezone=TZ)
+    df2 = df.astype({"temp_air": str})
+    df2.loc[41, "temp_air"] = "NaN"
+    df2.to_csv(tmp_path / "nan.csv", index=False)
+    with pytest.raises(ProfileError, match=r"nan\.csv: column temp_air, data row 42 \(line 43\): 'NaN' is NaN"):
+        read_weather(tmp_path / "nan.csv", "csv", year=YEAR, timezone=TZ)
+    df3 = df.copy()
+    df3.loc[[7, 8], "time"] = df3.loc[[8, 7], "time"].to_numpy()
+    df3.to_csv(tmp_path / "order.csv", index=False)
+    with pytest.raises(ProfileError, match=r"order\.csv: column time, data row 9 \(line 10\).*does not come after"):
+        read_weather(tmp_path / "order.csv", "csv", year=YEAR, timezone=TZ)
+    # PVGIS: not a PVGIS file
+    (tmp_path / "junk.json").write_text("{}")
+    with pytest.raises(ProfileError, match=r"junk\.json: cannot be read as pvgis"):
+        read_weather(tmp_path / "junk.json", "pvgis", year=YEAR, timezone=TZ)
+    with pytest.raises(ProfileError, match="file not found"):
+        read_weather(tmp_path / "none.epw", "epw", year=YEAR)
+
+
+# --------------------------------------------------------------------------- loads
+
+
+def test_holidays_and_new_archetypes() -> None:
+    idx = hourly_index(2025)
+    off = non_working_days(idx)
+    day = pd.Series(off, index=idx).resample("D").first()
+    assert day[pd.Timestamp("2025-01-29", tz="Asia/Shanghai")]  # Spring Festival, a Wednesday
+    assert not day[pd.Timestamp("2025-01-26", tz="Asia/Shanghai")]  # make-up working Sunday
+    assert day[pd.Timestamp("2025-10-08", tz="Asia/Shanghai")]
+    # 104 weekend days + 18 holidays on weekdays (1 + 6 + 1 + 3 + 1 + 6) - 5 make-up working weekend days
+    assert int(day.sum()) == 104 + 18 - 5
+    rng = np.random.default_rng(0)
+    one = load_profile("one_shift_factory", idx, rng, annual_mwh=10_000.0)
+    hour = idx.hour.to_numpy()
+    work = (hour >= 8) & (hour < 17) & ~off
+    assert one[work].mean() > 5.0 * one[~work].mean()
+    eaf = load_profile("electric_arc_steel", idx, rng, peak_mw=120.0)
+    evening = (hour >= 18) & (hour < 22)
+    assert eaf[evening].max() < 0.2 * 120.0  # no melting in the evening peak
+    assert 0.5 < eaf[~evening].mean() / 120.0 < 0.75  # power-on share of a heat about 0.65
+    ev = load_profile("ev_fleet", idx, rng, annual_mwh=20_000.0)
+    assert ev[(hour >= 19) | (hour < 6)].sum() > 0.7 * ev.sum()
+
+
+# --------------------------------------------------------------------------- scenarios and ensembles
+
+
+def test_weather_years_and_build_profiles_per_member() -> None:
+    path = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
+    one = load_scenario(path)
+    assert weather_years(one) == [None]
+    ens = load_scenario(path, overrides={"profiles.ensemble_size": 3})
+    assert weather_years(ens) == [0, 1, 2]
+    p1 = build_profiles(ens, 1)
+    assert p1.cf_wind.tobytes() == build_profiles(ens, 1).cf_wind.tobytes()
+    assert not np.array_equal(p1.cf_wind, build_profiles(ens, 2).cf_wind)
+    assert build_profiles(ens).cf_wind.tobytes() == build_profiles(ens, 0).cf_wind.tobytes()
+    with pytest.raises(ProfileError, match="not a member"):
+        build_profiles(ens, 7)
+    # capacity_mw is the only wind/solar field that leaves the profiles unchanged
+    big = load_scenario(path, overrides={"profiles.ensemble_size": 3, "wind.capacity_mw": 999.0,
+                                         "solar.capacity_mw": 1.0})
+    assert build_profiles(big, 1).cf_wind.tobytes() == p1.cf_wind.tobytes()
+    other = load_scenario(path, overrides={"profiles.ensemble_size": 3, "solar.tracking": "single_axis",
+                                           "wind.hub_height_m": 140.0})
+    q = build_profiles(other, 1)
+    assert not np.array_equal(q.cf_solar, p1.cf_solar)
+    assert "single-axis" in q.sources["cf_solar"]
+
+
+def test_real_year_ensemble_from_weather_files(tmp_path: Path, tmy: tuple[pd.DataFrame, dict[str, float]]) -> None:
+    w, meta = tmy
+    for year in (2019, 2021):
+        _write_csv(tmp_path / f"site_{year}.csv", w.set_axis(hourly_index(year, TZ)))
+    base = (ROOT / "scenarios" / "inner_mongolia_datacentre.toml").read_text()
+    text = base.replace('source = "synthetic"', 'source = "weather"\nweather_path = "site_{year}.csv"\n'
+                        'weather_format = "csv"\nyears = [2019, 2021]')
+    text = text.replace('timezone = "Asia/Shanghai"', f'timezone = "{TZ}"')
+    text = text.replace("latitude_deg = 40.8", f"latitude_deg = {meta['latitude']}")
+    text = text.replace("longitude_deg = 111.7", f"longitude_deg = {meta['longitude']}")
+    (tmp_path / "sc.toml").write_text(text)
+    sc = load_scenario(tmp_path / "sc.toml")
+    assert weather_years(sc) == [2019, 2021]
+    p = build_profiles(sc, 2019)
+    assert p.time[0].year == 2019 and "weather file" in p.sources["cf_solar"] and "windpowerlib" in p.sources["cf_wind"]
+    assert 0.1 < p.cf_solar.mean() < 0.25 and 0.0 < p.cf_wind.mean() < 0.5
+
+
+def test_cli_run_ensemble_reports_p50_p90_and_compliance_share(tmp_path: Path) -> None:
+    import xarray as xr
+    from typer.testing import CliRunner
+
+    from gpdc.cli import app
+
+    out = tmp_path / "ens.h5"
+    res = CliRunner().invoke(app, ["run", str(ROOT / "scenarios" / "inner_mongolia_datacentre.toml"), "--out",
+                                   str(out), "--set", "profiles.ensemble_size=3"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    for s in ("3 weather years", "compliance probability", "share of years met", "P50", "P90", "self_use_share"):
+        assert s in text
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds.sizes["weather_year"] == 3 and ds["weather_year"].values.tolist() == [0, 1, 2]
+    assert ds["self_use_share"].std() > 0  # the years differ
+    from gpdc.simulate import ensemble_summary
+
+    summ = ensemble_summary(ds)
+    x = np.sort(ds["self_use_share"].values)
+    assert summ["self_use_share"]["p50"] == pytest.approx(x[1])
+    assert summ["self_use_share"]["p90"] == pytest.approx(np.percentile(x, 10))
+    assert summ["compliant"]["share"] == pytest.approx(np.mean(ds["compliant"].values))
+    ds.close()
+
+
+def test_cli_profiles_plot(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gpdc.cli import app
+
+    png = tmp_path / "p.png"
+    res = CliRunner().invoke(app, ["profiles", str(ROOT / "scenarios" / "xinjiang_aluminium.toml"), "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    assert "2,350" in res.output and "1,500" in res.output and "windpowerlib GE130/3200" in " ".join(res.output.split())
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+    bad = CliRunner().invoke(app, ["profiles", str(ROOT / "scenarios" / "xinjiang_aluminium.toml"),
+                                   "--set", 'wind.turbine="XYZ/1"'])
+    assert bad.exit_code == 2 and "unknown windpowerlib turbine type" in " ".join(bad.output.split())
+
+
+def test_site_resources_table_has_provenance_for_every_province() -> None:
+    from gpdc.profiles.climate import site_table, site_value
+    from gpdc.scenario.tables import CONFIDENCE_LEVELS, province_keys
+
+    table = site_table().reset_index()
+    assert set(table["confidence"]) <= set(CONFIDENCE_LEVELS)
+    assert (table["source"].str.len() > 0).all()
+    names = {"wind_full_load_hours_h", "solar_full_load_hours_h", "air_temp_mean_c",
+             "air_temp_seasonal_amplitude_c", "air_temp_diurnal_amplitude_c", "wind_weibull_k"}
+    for prov in province_keys():
+        assert set(table.loc[table["province"] == prov, "name"]) == names, prov
+    assert site_value("inner_mongolia_west", "air_temp_mean_c") == 7.7  # Xinhua 2026, quoted
+    hol = pd.read_csv(Path(__file__).resolve().parents[1] / "gpdc" / "profiles" / "data" / "holidays_cn.csv")
+    assert set(hol["kind"]) == {"holiday", "workday"} and set(hol["confidence"]) <= set(CONFIDENCE_LEVELS)
+
+
+def test_real_year_ensemble_simulates_each_calendar_year(tmp_path: Path,
+                                                          tmy: tuple[pd.DataFrame, dict[str, float]]) -> None:
+    from gpdc.simulate import simulate_ensemble
+
+    w, meta = tmy
+    leap = pd.concat([w.iloc[: 59 * 24], w.iloc[58 * 24: 59 * 24], w.iloc[59 * 24:]])  # repeat 28 Feb as 29 Feb
+    _write_csv(tmp_path / "site_2024.csv", leap.set_axis(hourly_index(2024, TZ)))
+    _write_csv(tmp_path / "site_2025.csv", w.set_axis(hourly_index(2025, TZ)))
+    text = (ROOT / "scenarios" / "inner_mongolia_datacentre.toml").read_text()
+    text = text.replace('source = "synthetic"', 'source = "weather"\nweather_path = "site_{year}.csv"\n'
+                        'weather_format = "csv"\nyears = [2024, 2025]')
+    text = text.replace('timezone = "Asia/Shanghai"', f'timezone = "{TZ}"')
+    text = text.replace("latitude_deg = 40.8", f"latitude_deg = {meta['latitude']}")
+    text = text.replace("longitude_deg = 111.7", f"longitude_deg = {meta['longitude']}")
+    (tmp_path / "sc.toml").write_text(text)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = simulate_ensemble(load_scenario(tmp_path / "sc.toml"))
+    assert ds["weather_year"].values.tolist() == [2024, 2025]
+    # each member is a whole year of its own calendar: 8784 h in 2024, 8760 h in 2025
+    assert ds["load_mwh"].values[0] == pytest.approx(760_000.0, rel=1e-9)
+    assert ds["load_mwh"].values[1] == pytest.approx(760_000.0, rel=1e-9)
