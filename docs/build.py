@@ -35,7 +35,11 @@ file's attributes (`policy_min_self_use_frac`, …). Margins are positive when a
 
 Costs cover the simulated period (a year for the ready scenarios): annual capital and O&M costs
 are prorated when a run is shorter. Emissions use the factor named in the attributes
-`emission_factor_basis`, `emission_factor_t_co2_per_mwh` and `emission_factor_source`.
+`emission_factor_basis`, `emission_factor_t_co2_per_mwh` and `emission_factor_source`; the
+user's own accounts use `account_factor_basis` (formulas and sources: [carbon.md](carbon.md)).
+Variables starting `product_` or `cbam_` (except `cbam_net_carbon_price_yuan_per_t_co2`) have a
+`product` dimension, one entry per `[[products]]` table, with coordinates `product_sector` and
+`cbam_scope_reason`.
 """
 
 SCENARIO_HEAD = """# Scenario file reference
@@ -81,6 +85,7 @@ def _choices() -> dict[str, list[str]]:
         "archetype": sorted(ARCHETYPES),
         "rule_set": tables.policy_rule_sets(),
         "tou_schedule": tables.tou_schedule_names(),
+        "sector": tables.cbam_sector_keys(),
     }
 
 
@@ -96,20 +101,36 @@ def _bounds(info: typing.Any, name: str = "") -> str:
     return ", ".join(parts)
 
 
+def _item_model(info: typing.Any) -> type[BaseModel] | None:
+    """Return the model of a ``list[Model]`` field (an array of tables), else None."""
+    args = typing.get_args(info.annotation)
+    if typing.get_origin(info.annotation) is list and args and isinstance(args[0], type) and issubclass(
+            args[0], BaseModel):
+        return args[0]
+    return None
+
+
 def scenario_page() -> str:
     """Return docs/scenario.md as text."""
     text = [SCENARIO_HEAD]
     top = [(n, i) for n, i in Scenario.model_fields.items()
-           if not (isinstance(i.annotation, type) and issubclass(i.annotation, BaseModel))]
+           if not (isinstance(i.annotation, type) and issubclass(i.annotation, BaseModel)) and _item_model(i) is None]
     text.append("\n## Top level\n\n| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
     text.extend(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i)} | "
                 f"{'required' if i.is_required() else repr(i.default)} |\n" for n, i in top)
     for section, sinfo in Scenario.model_fields.items():
         model = sinfo.annotation
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        array = _item_model(sinfo)
+        if array is not None:  # an array of tables, e.g. [[products]]
+            model = array
+        elif not (isinstance(model, type) and issubclass(model, BaseModel)):
             continue
+        assert isinstance(model, type)  # noqa: S101 - for mypy
+        assert issubclass(model, BaseModel)  # noqa: S101 - for mypy
         doc = (model.__doc__ or "").strip().splitlines()[0]
-        text.append(f"\n## `[{section}]`{' (required)' if sinfo.is_required() else ''}\n\n{doc}\n\n")
+        head = f"[[{section}]]` (array of tables, optional)" if array is not None else (
+            f"[{section}]`{' (required)' if sinfo.is_required() else ''}")
+        text.append(f"\n## `{head}\n\n{doc}\n\n")
         text.append("| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
         for n, i in model.model_fields.items():
             if i.default_factory is not None and not isinstance(i.annotation, type(BaseModel)):
@@ -119,8 +140,10 @@ def scenario_page() -> str:
                 continue
             default = "required" if i.is_required() else ("*from data*" if i.default is None and n not in (
                 "initial_soc_frac", "annual_mwh", "peak_mw", "csv_path", "grid_charge_max_price_yuan_per_mwh",
+                "power_curve_path", "weather_path", "weather_format", "solar_ninja_path", "wind_ninja_path",
+                "load_csv_path", "years", "tilt_deg", "azimuth_deg",
                 "export_cap_frac", "min_self_use_frac", "min_green_share_of_load_frac", "max_export_frac",
-                "tou_schedule") else repr(i.default))
+                "tou_schedule", "hourly_factors_csv", "account_basis") else repr(i.default))
             text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} | {default} |\n")
     return "".join(text)
 

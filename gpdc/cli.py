@@ -1,4 +1,4 @@
-"""The ``gpdc`` command line: ``gpdc run | validate | info``.
+"""The ``gpdc`` command line: ``gpdc run | validate | profiles | info``.
 
 Thin by design: parse the arguments, call the public API, print.  Errors about the input
 are printed as one clear message (field, value, what is allowed) and exit with status 2;
@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -79,7 +80,7 @@ def _fmt(x: float, digits: int = 0) -> str:
 
 
 def _print_result(ds: Any) -> None:
-    v = {k: float(ds[k].values) for k in ds.data_vars}
+    v = {k: float(ds[k].values) for k in ds.data_vars if ds[k].ndim == 0}
     title = f"{ds.attrs['scenario_name']} — {ds.attrs['year']}, {ds.attrs['n_hours']} h"
     out.rule(f"[bold]{title}")
 
@@ -169,21 +170,125 @@ def _print_result(ds: Any) -> None:
     t.add_row("cost of self-used green power", f"{_fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
     out.print(t)
 
-    t = Table(title="Emissions", header_style="bold")
+    _print_carbon(ds, v)
+
+
+def _print_carbon(ds: Any, v: dict[str, float]) -> None:
+    """Print the carbon section: avoided CO2, the user's two accounts, GECs, products and CBAM."""
+    exported = " + export" if ds.attrs.get("count_export_in_avoided") else ""
+    t = Table(title="Carbon", header_style="bold")
     t.add_column("quantity")
     t.add_column("value", justify="right")
-    t.add_row("avoided CO2", f"{_fmt(v['avoided_co2_t'])} t")
+    t.add_row(f"avoided CO2 (self-used{exported}, {ds.attrs['emission_factor_basis']} "
+              f"{ds.attrs.get('emission_factor_year', '')})", f"{_fmt(v['avoided_co2_t'])} t")
     t.add_row("standard coal saved", f"{_fmt(v['coal_saved_tce'])} tce")
-    t.add_row("user's CO2, location-based", f"{_fmt(v['location_based_co2_t'])} t")
-    t.add_row("user's CO2, direct-connection accounting", f"{_fmt(v['direct_connection_co2_t'])} t")
+    t.add_row("user's CO2, location-based (all consumption)", f"{_fmt(v['location_based_co2_t'])} t")
+    t.add_row("user's CO2, direct-connection accounting (imports only)", f"{_fmt(v['direct_connection_co2_t'])} t")
+    if "location_based_t_co2_per_mwh" in v:
+        t.add_row("  intensity, location-based / direct connection",
+                  f"{v['location_based_t_co2_per_mwh']:.4f} / {v['direct_connection_t_co2_per_mwh']:.4f} t CO2/MWh")
+        t.add_row("removed from the user's account by the direct line", f"{_fmt(v['accounting_difference_co2_t'])} t")
+    if "gec_count" in v:
+        t.add_row("green electricity certificates (1 per MWh delivered)", _fmt(v["gec_count"]))
+    t.add_row("green share matched hour by hour (24/7 CFE) / over the year",
+              f"{_pct(v['hourly_match_share'])} / {_pct(v['annual_match_share'])}")
     out.print(t)
     out.print(
-        f"emission factor {ds.attrs['emission_factor_t_co2_per_mwh']} t CO2/MWh "
+        f"avoided-CO2 factor {ds.attrs['emission_factor_t_co2_per_mwh']} t CO2/MWh "
         f"({ds.attrs['emission_factor_basis']}; {ds.attrs['emission_factor_source']}); "
-        f"coal rate {ds.attrs['coal_rate_g_ce_per_kwh']} g ce/kWh",
+        + (f"account factor: {ds.attrs['account_factor_basis']}, {ds.attrs['account_factor_t_co2_per_mwh']:.4f} "
+           "t CO2/MWh (mean); " if "account_factor_basis" in ds.attrs else "")
+        + f"coal rate {ds.attrs['coal_rate_g_ce_per_kwh']} g ce/kWh",
         style="dim",
         highlight=False,
     )
+    if "product" not in ds.dims:
+        return
+    price = f"{_fmt(v['cbam_net_carbon_price_yuan_per_t_co2'], 1)} yuan/t CO2"
+    t = Table(title=f"Products and EU CBAM (net certificate price {price})", header_style="bold")
+    for col in ("product", "sector", "indirect counted", "elec. t CO2/t loc. / direct", "CBAM yuan/t loc. / direct",
+                "CBAM M yuan/a loc. / direct"):
+        t.add_column(col, justify="left" if col in ("product", "sector", "indirect counted") else "right")
+    for name in ds["product"].values:
+        p = ds.sel(product=name)
+
+        def pair(a: str, b: str, scale: float = 1.0, digits: int = 3, p: Any = p) -> str:
+            return f"{float(p[a]) / scale:.{digits}f} / {float(p[b]) / scale:.{digits}f}"
+
+        t.add_row(str(name), str(p["product_sector"].values),
+                  "yes" if bool(p["cbam_indirect_in_scope"]) else "[yellow]no[/]",
+                  pair("product_electricity_co2_location_t_co2_per_t",
+                       "product_electricity_co2_direct_connection_t_co2_per_t"),
+                  pair("cbam_exposure_location_yuan_per_t", "cbam_exposure_direct_connection_yuan_per_t", digits=1),
+                  pair("cbam_exposure_location_yuan_per_year", "cbam_exposure_direct_connection_yuan_per_year", 1e6, 2))
+    out.print(t)
+    for name in ds["product"].values:
+        out.print(f"{name}: {ds['cbam_scope_reason'].sel(product=name).values}", style="dim", highlight=False)
+
+
+def _print_ensemble(ds: Any) -> None:
+    """Each metric's mean, P50 and P90 over the weather years, and the share of compliant years."""
+    from gpdc.simulate import ensemble_summary
+
+    summary = ensemble_summary(ds)
+    n = ds.sizes["weather_year"]
+    out.rule(f"[bold]{ds.attrs['scenario_name']} — {n} weather years ({ds.attrs['weather_years']})")
+    t = Table(title="Compliance across weather years", header_style="bold")
+    t.add_column("rule")
+    t.add_column("share of years met", justify="right")
+    for name, label in (("meets_self_use", "self-used share of generation"),
+                        ("meets_green_share", "green share of consumption"),
+                        ("meets_export_cap", "exported share of generation"),
+                        ("compliant", "[bold]all rules (compliance probability)")):
+        if name in summary:
+            t.add_row(label, _pct(summary[name]["share"]))
+    out.print(t)
+    t = Table(title="Metrics across weather years (P90 = value exceeded in 90 % of years)", header_style="bold")
+    for col in ("metric", "units", "mean", "P50", "P90"):
+        t.add_column(col, justify="left" if col in ("metric", "units") else "right")
+    for name, stats in summary.items():
+        if "mean" not in stats:
+            continue
+        units = str(ds[name].attrs.get("units", ""))
+        share = units == "1" and name.endswith(("_share", "_rate", "_margin", "_frac"))
+        cells = [_pct(stats[k]) if share else _fmt(stats[k], 1) for k in ("mean", "p50", "p90")]
+        t.add_row(name, units, *cells)
+    out.print(t)
+
+
+@app.command()
+def profiles(
+    scenario: Annotated[Path, typer.Argument(help="scenario TOML file")],
+    plot: Annotated[Path | None, typer.Option("--plot", help="draw a week in winter and summer and the "
+                                              "duration curves of the profiles (PNG)")] = None,
+    weather_year: Annotated[int | None, typer.Option("--weather-year", help="ensemble member to build")] = None,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="override a field")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Build a scenario's hourly profiles, print their statistics and sources, optionally plot them."""
+    from gpdc.scenario.load import load_scenario
+    from gpdc.simulate import build_profiles, weather_years
+
+    try:
+        sc = load_scenario(scenario, overrides=_parse_sets(sets))
+        prof = build_profiles(sc, weather_year)
+        t = Table(title=f"Profiles of {sc.name} (members: {weather_years(sc)})", header_style="bold")
+        for col in ("series", "annual", "mean", "max", "lag-1 autocorr.", "lag-24 autocorr."):
+            t.add_column(col, justify="left" if col == "series" else "right")
+        for name, unit in (("cf_wind", "full-load h"), ("cf_solar", "full-load h"), ("load_mw", "MWh")):
+            x = getattr(prof, name)
+            ac = [float(np.corrcoef(x[:-k], x[k:])[0, 1]) if np.std(x) > 0 else float("nan") for k in (1, 24)]
+            t.add_row(name, f"{_fmt(float(x.sum()))} {unit}", f"{x.mean():.3f}", f"{x.max():.3f}",
+                      f"{ac[0]:.2f}", f"{ac[1]:.2f}")
+        out.print(t)
+        for name, text in prof.sources.items():
+            out.print(f"[bold]{name}[/]: {text}", highlight=False, soft_wrap=True)
+        if plot is not None:
+            from gpdc.profiles.plots import plot_profiles
+
+            out.print(f"plot written to [bold]{plot_profiles(plot, prof, sc.name)}[/]")
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
+        _fail(exc, debug)
 
 
 @app.command()
@@ -209,17 +314,27 @@ def run(
     from gpdc.io.csv import write_totals_csv
     from gpdc.io.hdf5 import write_results
     from gpdc.scenario.load import load_scenario
-    from gpdc.simulate import simulate
+    from gpdc.simulate import simulate, simulate_ensemble, weather_years
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConsistencyWarning)
             sc = load_scenario(scenario, overrides=_parse_sets(sets))
-            result = simulate(sc, traces=traces or plot is not None, strict=strict)
+            ensemble = simulate_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
+            if ensemble is None:
+                result = simulate(sc, traces=traces or plot is not None, strict=strict)
         for w in caught:
             if issubclass(w.category, ConsistencyWarning):
                 err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+        if ensemble is not None:
+            _print_ensemble(ensemble)
+            target = out_path or Path("results") / f"{scenario.stem}.h5"
+            out.print(f"results written to [bold]{write_results(target, ensemble)}[/] (dimension weather_year)")
+            if traces or plot is not None or csv is not None:
+                err.print("[yellow]note:[/] --traces, --plot and --csv apply to single-year runs; "
+                          "use `gpdc profiles --plot` for the profiles", highlight=False)
+            return
         _print_result(result.totals)
         target = out_path or Path("results") / f"{scenario.stem}.h5"
         written = write_results(target, result.totals, result.traces if traces else None)
@@ -304,6 +419,7 @@ def info() -> None:
     out.print(f"provinces: {', '.join(tables.province_keys())}")
     out.print(f"policy rule sets: {', '.join(tables.policy_rule_sets())}")
     out.print(f"TOU schedules: {', '.join(tables.tou_schedule_names())}")
+    out.print(f"CBAM sectors ([[products]] sector): {', '.join(tables.cbam_sector_keys())}")
 
 
 def main() -> None:

@@ -18,7 +18,8 @@ import xarray as xr
 from gpdc import economics, emissions, engine, metrics
 from gpdc.errors import ConsistencyError, ConsistencyWarning
 from gpdc.kernels import layout as L
-from gpdc.profiles import ProfileSet, read_profile_csv, synthetic_profiles
+from gpdc.profiles import ProfileSet
+from gpdc.profiles.factors import HourlyFactors, read_hourly_factors
 from gpdc.results.dataset import inputs_hash, provenance_attrs, totals_dataset, trace_dataset
 from gpdc.scenario.load import load_scenario, to_toml
 from gpdc.scenario.resolve import Resolved, resolve
@@ -37,25 +38,27 @@ class Result:
     profiles: ProfileSet
 
 
-def build_profiles(scenario: Scenario) -> ProfileSet:
-    """Return the hourly profiles a scenario asks for (synthetic or from its CSV file)."""
-    src = scenario.profiles
-    if src.source == "csv":
-        assert src.csv_path is not None  # noqa: S101 - guaranteed by the schema
-        return read_profile_csv(src.csv_path, year=src.year, timezone=scenario.site.timezone)
-    return synthetic_profiles(
-        year=src.year,
-        timezone=scenario.site.timezone,
-        latitude_deg=scenario.site.latitude_deg,
-        longitude_deg=scenario.site.longitude_deg,
-        elevation_m=scenario.site.elevation_m,
-        wind_full_load_hours_h=scenario.wind.full_load_hours_h,
-        solar_full_load_hours_h=scenario.solar.full_load_hours_h,
-        load_archetype=scenario.load.archetype,
-        load_annual_mwh=scenario.load.annual_mwh,
-        load_peak_mw=scenario.load.peak_mw,
-        seed=scenario.seed,
-    )
+def build_profiles(scenario: Scenario, weather_year: int | None = None) -> ProfileSet:
+    """Return the hourly profiles of one weather year (ensemble member) of a scenario.
+
+    ``weather_year`` is a label from :func:`weather_years` (None: the first, or only, year).
+    Synthetic, CSV or weather-file profiles; see :mod:`gpdc.profiles.build`.
+    """
+    from gpdc.profiles.build import scenario_profiles
+
+    return scenario_profiles(scenario, weather_year)
+
+
+def weather_years(scenario: Scenario) -> list[int | None]:
+    """Member labels of a scenario's weather-year ensemble.
+
+    ``[None]`` for a single year; ``[0, ..., N-1]`` for ``profiles.ensemble_size = N``
+    synthetic years (member ``m`` seeded from ``SeedSequence(seed, spawn_key=(0x5745, m))``);
+    the calendar years of ``profiles.years`` for real-year files.
+    """
+    from gpdc.profiles.build import weather_years as members
+
+    return members(scenario)
 
 
 def _check(message: str, strict: bool) -> None:
@@ -119,20 +122,34 @@ def simulate(
     params = engine.scenario_params(resolved)
     inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
 
-    if traces:
+    hourly = None
+    if sc.emissions.hourly_factors_csv is not None:
+        hourly = read_hourly_factors(sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
+    if traces or hourly is not None:  # the hourly factors weight the import trace
         tot, trace = engine.run_trace(inputs)
         raw = tot[None, :]
     else:
         raw = engine.run_totals(inputs)
         trace = None
 
-    values = _all_metrics(resolved, inputs, raw)
+    products = emissions.product_table(sc.products)
+    values = _all_metrics(resolved, inputs, raw, hourly=hourly, trace=trace, products=products)
+    if not traces:
+        trace = None
+    if len(products):
+        used = float(np.sum(products.output_t_per_year * products.electricity_kwh_per_t)) / 1000.0
+        year_load = float(values["load_mwh"][0]) / _period_years(sc, inputs)
+        if used > 1.001 * year_load:
+            _check(f"products use {used:,.0f} MWh/a of electricity ([[products]] output x kWh per t) but the "
+                   f"load is {year_load:,.0f} MWh/a: check output_t_per_year and electricity_kwh_per_t", strict)
     if values["unserved_mwh"][0] > 0.0:
         log.warning("%.1f MWh of load is unserved: the import capacity is too small", values["unserved_mwh"][0])
 
     toml_text = to_toml(sc)
     arrays = {"cf_wind": prof.cf_wind, "cf_solar": prof.cf_solar, "load_mw": prof.load_mw,
               "price_import": price_import, "price_export": price_export, "params": params}
+    if hourly is not None:
+        arrays["factor_t_co2_per_mwh"] = hourly.factor_t_co2_per_mwh
     thresholds = {k: resolved[k] for k in ("min_self_use_frac", "min_green_share_of_load_frac", "max_export_frac")}
     attrs = provenance_attrs(
         scenario_toml=toml_text,
@@ -153,13 +170,14 @@ def simulate(
             "emission_factor_source": resolved.values["emission_factor_t_co2_per_mwh"].source,
             "coal_rate_g_ce_per_kwh": resolved["coal_rate_g_ce_per_kwh"],
             "coal_rate_source": resolved.values["coal_rate_g_ce_per_kwh"].source,
+            **_carbon_attrs(resolved, hourly),
             "year": sc.profiles.year,
             "n_hours": inputs.n_hours,
             "dt_h": inputs.dt_h,
             "period_years": _period_years(sc, inputs),
         },
     )
-    totals = totals_dataset(values, attrs=attrs)
+    totals = totals_dataset(values, coords=products.coords() if len(products) else None, attrs=attrs)
     trace_ds = None
     if trace is not None:
         tv = {name: trace[:, k] for k, name in enumerate(L.TRACE_NAMES)}
@@ -180,8 +198,43 @@ def _period_years(sc: Scenario, inputs: engine.KernelInputs) -> float:
     return inputs.n_hours * inputs.dt_h / (8784.0 if calendar.isleap(sc.profiles.year) else 8760.0)
 
 
-def _all_metrics(resolved: Resolved, inputs: engine.KernelInputs, raw: np.ndarray) -> dict[str, np.ndarray]:
-    """Energy, policy, economics and emissions variables of one scenario, shape (1,)."""
+def _carbon_attrs(resolved: Resolved, hourly: HourlyFactors | None) -> dict[str, object]:
+    """Attributes that say on which basis the carbon accounts were drawn up."""
+    em = resolved.scenario.emissions
+    account_basis = em.account_basis or ("grid_average" if em.basis == "fossil" else em.basis)
+    attrs: dict[str, object] = {
+        "emission_factor_year": em.factor_year,
+        "emission_factor_confidence": resolved.values["emission_factor_t_co2_per_mwh"].confidence,
+        "count_export_in_avoided": int(em.count_export_in_avoided),
+        "account_factor_basis": f"hourly series ({hourly.source})" if hourly is not None else account_basis,
+        "account_factor_t_co2_per_mwh": (hourly.mean_t_co2_per_mwh if hourly is not None
+                                         else resolved["account_factor_t_co2_per_mwh"]),
+        "account_factor_source": (hourly.source if hourly is not None
+                                  else resolved.values["account_factor_t_co2_per_mwh"].source),
+        "gec_basis": "1 GEC per MWh of green energy delivered over the line (direct + charge_green + export), "
+                     "发改能源〔2023〕1044号",
+    }
+    for name in ("eu_carbon_price_eur_per_t_co2", "exchange_rate_yuan_per_eur",
+                 "china_carbon_price_paid_yuan_per_t_co2"):
+        attrs[name] = resolved[name]
+        attrs[f"{name}_source"] = resolved.values[name].source
+    return attrs
+
+
+def _all_metrics(
+    resolved: Resolved,
+    inputs: engine.KernelInputs,
+    raw: np.ndarray,
+    *,
+    hourly: HourlyFactors | None = None,
+    trace: np.ndarray | None = None,
+    products: emissions.ProductTable | None = None,
+) -> dict[str, np.ndarray]:
+    """Energy, policy, economics and emissions variables of one scenario, shape (1,).
+
+    With ``hourly`` factors, ``trace`` (the scenario's hourly trace) weights the import hour by
+    hour; per-product variables have shape (1, n_products).
+    """
     sc = resolved.scenario
     energy = metrics.energy_totals(inputs, raw)
     policy = metrics.policy_metrics(
@@ -205,6 +258,72 @@ def _all_metrics(resolved: Resolved, inputs: engine.KernelInputs, raw: np.ndarra
         )},
         period_years=_period_years(sc, inputs),
     )
-    em = emissions.emissions(energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"])
+    import_co2 = load_co2 = None
+    if hourly is not None:
+        assert trace is not None  # noqa: S101 - simulate() runs the trace when hourly factors are given
+        f = hourly.factor_t_co2_per_mwh
+        import_co2 = emissions.hourly_weighted_co2_t(trace[:, L.R_IMPORT], f)
+        load_co2 = emissions.hourly_weighted_co2_t(inputs.load_mw * inputs.dt_h, f)
+    em = emissions.emissions(
+        energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
+        account_factor_t_co2_per_mwh=resolved["account_factor_t_co2_per_mwh"],
+        count_export=sc.emissions.count_export_in_avoided,
+        import_co2_t=import_co2, load_co2_t=load_co2,
+        gec_mwh_per_certificate=resolved["gec_mwh_per_certificate"],
+    )
+    if products is not None and len(products):
+        em.update(emissions.product_accounts(
+            em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
+            resolved["china_carbon_price_paid_yuan_per_t_co2"]))
     return {**energy, **policy, **cost, **em}
 
+
+
+def simulate_ensemble(scenario: Scenario | str | Path, *, strict: bool = False) -> xr.Dataset:
+    """Simulate every weather year of a scenario; totals stacked on a ``weather_year`` dimension.
+
+    Members come from :func:`weather_years` (synthetic members 0..N-1, or calendar years);
+    each is simulated as :func:`simulate` does for one year.  The dataset's attributes are
+    those of the first member plus ``weather_years``.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    members = weather_years(sc)
+    parts = []
+    for m in members:
+        # a real-year member is simulated as its own calendar year (8784 h in a leap year)
+        member_sc = sc if sc.profiles.years is None or m is None else sc.model_copy(
+            update={"profiles": sc.profiles.model_copy(update={"year": int(m)})})
+        parts.append(simulate(member_sc, strict=strict, profiles=build_profiles(sc, m)).totals)
+    labels = np.array([-1 if m is None else int(m) for m in members], dtype=np.int64)
+    ds = xr.concat(parts, dim="weather_year", combine_attrs="drop_conflicts").assign_coords(weather_year=labels)
+    ds["weather_year"].attrs.update(
+        long_name="weather year: synthetic ensemble member (0..N-1) or calendar year of real weather", units="1"
+    )
+    ds.attrs.update(parts[0].attrs)
+    ds.attrs["weather_years"] = ", ".join(str(m) for m in members)
+    return ds
+
+
+def ensemble_summary(ds: xr.Dataset) -> dict[str, dict[str, float]]:
+    """Mean, P50 and P90 of each metric over ``weather_year``, and the share of compliant years.
+
+    P90 is the value exceeded in 90 % of the years (the 10th percentile), the convention
+    of energy-yield reports; for metrics where lower is better (export share, curtailment)
+    read the 90th percentile from ``p10`` instead.  Returns ``{name: {mean, p50, p90, p10}}``
+    plus ``{"compliant": {"share": ...}}`` and, per rule, ``meets_*`` shares.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for name, var in ds.data_vars.items():
+        if "weather_year" not in var.dims:
+            continue
+        x = np.asarray(var.values, dtype=np.float64)
+        if name == "compliant" or str(name).startswith("meets_"):
+            out[str(name)] = {"share": float(np.mean(x > 0.5))}
+            continue
+        out[str(name)] = {
+            "mean": float(np.nanmean(x)),
+            "p50": float(np.nanpercentile(x, 50)),
+            "p90": float(np.nanpercentile(x, 10)),
+            "p10": float(np.nanpercentile(x, 90)),
+        }
+    return out

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 #: name suffix -> unit string (longest suffixes first so that lookups are unambiguous)
 SUFFIX_UNITS: dict[str, str] = {
+    "_eur_per_t_co2": "EUR/t CO2",
+    "_yuan_per_t_co2": "yuan/t CO2",
+    "_t_co2_per_t": "t CO2/t",
+    "_kwh_per_t": "kWh/t",
+    "_yuan_per_eur": "yuan/EUR",
+    "_yuan_per_t": "yuan/t",
+    "_t_per_year": "t/a",
+    "_yuan_per_year": "yuan/a",
+    "_mwh_per_year": "MWh/a",
     "_yuan_per_kw_month": "yuan/(kW month)",
     "_yuan_per_kw_year": "yuan/(kW a)",
     "_frac_per_year": "1/a",
+    "_per_c": "1/degC",
     "_yuan_per_mwh": "yuan/MWh",
     "_yuan_per_kwh": "yuan/kWh",
     "_yuan_per_kw": "yuan/kW",
@@ -42,6 +52,11 @@ DIMENSIONLESS_FIELDS: dict[str, str] = {
     "factor_year": "calendar year of the emission factor",
     "coal_rate_year": "calendar year of the coal rate",
     "commissioning_year": "calendar year",
+    "weibull_k": "shape parameter of a Weibull distribution",
+    "shear_exponent": "exponent of the power-law wind profile (Hellman)",
+    "dc_ac_ratio": "ratio of the DC module rating to the AC inverter rating",
+    "ensemble_size": "number of synthetic weather years, a count",
+    "years": "calendar years",
 }
 
 

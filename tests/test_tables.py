@@ -65,7 +65,7 @@ def test_raw_table_is_a_copy() -> None:
 
 
 def test_unknown_table() -> None:
-    with pytest.raises(DataTableError, match="valid: coal_rates"):
+    with pytest.raises(DataTableError, match="valid: carbon_market, cbam_sectors, coal_rates"):
         T.raw_table("nope")
 
 

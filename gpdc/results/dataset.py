@@ -73,7 +73,9 @@ def totals_dataset(
         Each registered variable, shape ``(n_scen,)``.  With ``dims == ()`` there must be
         exactly one scenario and the variables become scalars.
     dims, coords
-        Dimensions to reshape ``n_scen`` into (C order) and their coordinates.
+        Dimensions to reshape ``n_scen`` into (C order) and their coordinates.  Variables
+        registered with trailing ``dims`` (``("product",)``) have shape ``(n_scen, n_products)``
+        and keep that dimension last; ``coords`` then holds its coordinate too.
     attrs
         Dataset attributes (provenance).
 
@@ -91,8 +93,10 @@ def totals_dataset(
         if name not in values:
             continue
         arr = np.asarray(values[name])
-        arr = arr.reshape(shape) if shape else arr.reshape(())
-        data_vars[name] = xr.Variable(dims, arr, attrs=_attrs(VARIABLES[name]))
+        trailing = VARIABLES[name].dims  # e.g. ("product",): shape (n_scen, n_products)
+        tail = arr.shape[arr.ndim - len(trailing):] if trailing else ()
+        arr = arr.reshape(shape + tail) if shape else arr.reshape(tail)
+        data_vars[name] = xr.Variable(dims + trailing, arr, attrs=_attrs(VARIABLES[name]))
     return xr.Dataset(data_vars, coords=dict(coords or {}), attrs=dict(attrs or {}))
 
 

@@ -17,10 +17,16 @@ class Var:
     long_name: str
     definition: str
     kind: str = "total"  # "total" (per scenario) or "trace" (per scenario and hour)
+    dims: tuple[str, ...] = ()  # trailing dimensions after the scenario ones, e.g. ("product",)
 
 
 def _v(units: str, long_name: str, definition: str, kind: str = "total") -> Var:
     return Var(units, long_name, definition, kind)
+
+
+def _p(units: str, long_name: str, definition: str) -> Var:
+    """Return a per-product total: shape (n_scen, n_products), dimension ``product`` last."""
+    return Var(units, long_name, definition, "total", ("product",))
 
 
 VARIABLES: dict[str, Var] = {
@@ -78,10 +84,34 @@ VARIABLES: dict[str, Var] = {
     "savings_yuan_per_mwh": _v("yuan/MWh", "savings per MWh consumed", "savings / load"),
     "lcoe_yuan_per_mwh": _v("yuan/MWh", "levelised cost of self-used green power", "(annualised capex + O&M + fees − export revenue) / self_used"),
     # --- emissions ---------------------------------------------------------------------------
-    "avoided_co2_t": _v("t CO2", "avoided CO2", "self_used · emission factor (basis in attributes)"),
-    "coal_saved_tce": _v("t ce", "standard coal saved", "self_used · coal rate"),
-    "location_based_co2_t": _v("t CO2", "user's electricity CO2, location-based", "load · emission factor"),
-    "direct_connection_co2_t": _v("t CO2", "user's electricity CO2, direct-connection accounting", "import · emission factor"),
+    "avoided_co2_t": _v("t CO2", "avoided CO2", "(self_used [+ export if emissions.count_export_in_avoided]) · emission factor (basis in attribute emission_factor_basis)"),
+    "coal_saved_tce": _v("t ce", "standard coal saved", "(self_used [+ export if counted]) · coal rate"),
+    "location_based_co2_t": _v("t CO2", "user's electricity CO2, location-based", "load · account factor, or Σ_h load_h · f_h with hourly factors (attribute account_factor_basis)"),
+    "direct_connection_co2_t": _v("t CO2", "user's electricity CO2, direct-connection accounting", "import · account factor, or Σ_h import_h · f_h with hourly factors; green from the line at 0, grid charging at the factor of its hour"),
+    "location_based_t_co2_per_mwh": _v("t CO2/MWh", "user's electricity CO2 intensity, location-based", "location_based_co2 / load"),
+    "direct_connection_t_co2_per_mwh": _v("t CO2/MWh", "user's electricity CO2 intensity, direct-connection accounting", "direct_connection_co2 / load"),
+    "accounting_difference_co2_t": _v("t CO2", "CO2 the direct connection removes from the user's account", "location_based_co2 − direct_connection_co2"),
+    "gec_basis_mwh": _v("MWh", "green energy delivered over the line (GEC basis)", "direct + charge_green + export: green energy used, stored or fed in, after line loss and curtailment"),
+    "gec_count": _v("1", "green electricity certificates (GECs) earned", "floor(gec_basis / 1 MWh per certificate) (发改能源〔2023〕1044号)"),
+    "cbam_net_carbon_price_yuan_per_t_co2": _v("yuan/t CO2", "CBAM certificate price net of the carbon price paid in China", "max(EU carbon price · yuan per EUR − China carbon price paid, 0)"),
+    # --- products (dimension product; coordinates product_sector, cbam_scope_reason) --------
+    "product_output_t_per_year": _p("t/a", "product output", "as stated in [[products]]"),
+    "product_electricity_mwh_per_year": _p("MWh/a", "electricity used by the product", "output · kWh per t / 1000"),
+    "product_electricity_co2_location_t_co2_per_t": _p("t CO2/t", "electricity CO2 per tonne, location-based", "kWh per t / 1000 · location_based_t_co2_per_mwh"),
+    "product_electricity_co2_direct_connection_t_co2_per_t": _p("t CO2/t", "electricity CO2 per tonne, direct-connection accounting", "kWh per t / 1000 · direct_connection_t_co2_per_mwh"),
+    "product_direct_co2_t_co2_per_t": _p("t CO2/t", "direct (scope 1) CO2 per tonne", "as stated in [[products]]"),
+    "product_co2_location_t_co2_per_t": _p("t CO2/t", "direct + electricity CO2 per tonne, location-based", "direct + electricity CO2 (location-based)"),
+    "product_co2_direct_connection_t_co2_per_t": _p("t CO2/t", "direct + electricity CO2 per tonne, direct-connection accounting", "direct + electricity CO2 (direct connection)"),
+    "cbam_good": _p("1", "the product is a CBAM good", "sector listed in Annex I of Reg. (EU) 2023/956 (cbam_sectors.csv)"),
+    "cbam_indirect_in_scope": _p("1", "indirect (electricity) emissions count for CBAM", "CBAM good not listed in Annex II of Reg. (EU) 2023/956, definitive period from 2026; why: coordinate cbam_scope_reason"),
+    "cbam_direct_exposure_yuan_per_t": _p("yuan/t", "CBAM cost of direct emissions per tonne", "cbam_good · direct CO2 per t · net carbon price"),
+    "cbam_indirect_exposure_location_yuan_per_t": _p("yuan/t", "CBAM cost of electricity emissions per tonne, location-based", "cbam_indirect_in_scope · electricity CO2 per t (location) · net carbon price; 0 out of scope"),
+    "cbam_indirect_exposure_direct_connection_yuan_per_t": _p("yuan/t", "CBAM cost of electricity emissions per tonne, direct connection", "cbam_indirect_in_scope · electricity CO2 per t (direct connection) · net carbon price; 0 out of scope"),
+    "cbam_exposure_location_yuan_per_t": _p("yuan/t", "CBAM certificate cost per tonne, location-based", "direct + indirect exposure (location-based)"),
+    "cbam_exposure_direct_connection_yuan_per_t": _p("yuan/t", "CBAM certificate cost per tonne, direct-connection accounting", "direct + indirect exposure (direct connection)"),
+    "cbam_exposure_location_yuan_per_year": _p("yuan/a", "CBAM certificate cost per year, location-based", "cbam_exposure_location per t · output"),
+    "cbam_exposure_direct_connection_yuan_per_year": _p("yuan/a", "CBAM certificate cost per year, direct-connection accounting", "cbam_exposure_direct_connection per t · output"),
+    "cbam_saving_yuan_per_year": _p("yuan/a", "CBAM cost the direct connection saves per year", "cbam_exposure_location − cbam_exposure_direct_connection, per year"),
 }
 
 TRACE_VARIABLES: dict[str, Var] = {

@@ -153,7 +153,9 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     for dotted, value in (overrides or {}).items():
         set_dotted(data, dotted, value)
     base = path.resolve().parent
-    for section, key in (("profiles", "csv_path"),):
+    for section, key in (("profiles", "csv_path"), ("profiles", "weather_path"), ("profiles", "solar_ninja_path"),
+                         ("profiles", "wind_ninja_path"), ("profiles", "load_csv_path"), ("wind", "power_curve_path"),
+                         ("emissions", "hourly_factors_csv")):
         sec = data.get(section)
         if isinstance(sec, dict) and isinstance(sec.get(key), str) and not Path(sec[key]).is_absolute():
             sec[key] = str((base / sec[key]).resolve())
@@ -183,6 +185,8 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, str):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         return f'"{escaped}"'
+    if isinstance(value, list | tuple) and not any(isinstance(v, dict | list | tuple) for v in value):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
@@ -194,11 +198,17 @@ def to_toml(scenario: Scenario) -> str:
     data = scenario.model_dump()
     lines: list[str] = []
     for key, value in data.items():
-        if not isinstance(value, dict) and value is not None:
+        if not isinstance(value, dict | list) and value is not None:
             lines.append(f"{key} = {_toml_value(value)}")
     for key, value in data.items():
         if isinstance(value, dict):
             lines.append("")
             lines.append(f"[{key}]")
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)
+    for key, value in data.items():
+        if isinstance(value, list):  # arrays of tables, e.g. [[products]]
+            for table in value:
+                lines.append("")
+                lines.append(f"[[{key}]]")
+                lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None)
     return "\n".join(lines) + "\n"

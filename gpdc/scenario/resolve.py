@@ -141,25 +141,52 @@ def resolve(scenario: Scenario) -> Resolved:
 
     # --- emissions -------------------------------------------------------------------------
     em = sc.emissions
-    region = {"grid_average": "national", "fossil": "national",
-              "provincial": prov.emission_region, "regional": prov.emission_regional_grid}[em.basis]
-    factor: Value | None = None
-    why = ""
-    if region is None:
-        why = f"the data has no {em.basis} factor for {prov.province}; choose another emissions.basis or set the factor"
-    else:
-        try:
-            factor = _from_table(tables.emission_factor(em.basis, region, em.factor_year))
-        except DataTableError as exc:
-            why = str(exc)
-    put("emission_factor_t_co2_per_mwh", em.factor_t_co2_per_mwh, factor, "emissions.factor_t_co2_per_mwh", why)
+    regions = {"grid_average": "national", "grid_average_excl_traded_nonfossil": "national", "fossil": "national",
+               "provincial": prov.emission_region, "regional": prov.emission_regional_grid}
+    # the user's own accounts use a consumption factor: by default the avoided-CO2 factor, but the
+    # fossil-power factor describes displaced thermal generation, so there the grid average is used
+    account_basis = em.account_basis or ("grid_average" if em.basis == "fossil" else em.basis)
+    for name, basis, given, basis_field, given_field in (
+        ("emission_factor_t_co2_per_mwh", em.basis, em.factor_t_co2_per_mwh, "basis", "factor_t_co2_per_mwh"),
+        ("account_factor_t_co2_per_mwh", account_basis, em.account_factor_t_co2_per_mwh, "account_basis",
+         "account_factor_t_co2_per_mwh"),
+    ):
+        if (name == "account_factor_t_co2_per_mwh" and given is None and em.account_basis is None
+                and em.basis != "fossil"):
+            if "emission_factor_t_co2_per_mwh" in values:  # same basis: the same number, wherever it came from
+                values[name] = values["emission_factor_t_co2_per_mwh"]
+            continue
+        region = regions[basis]
+        factor: Value | None = None
+        why = ""
+        if region is None:
+            why = (f"the data has no {basis} factor for {prov.province}; choose another emissions.{basis_field} "
+                   "or set the factor")
+        elif given is None:
+            try:
+                factor = _from_table(tables.emission_factor(basis, region, em.factor_year))
+            except DataTableError as exc:  # the year is what is missing: name that field
+                errors.append(ScenarioError("emissions.factor_year", em.factor_year,
+                                            f"{exc}; or set emissions.{given_field}"))
+                continue
+        put(name, given, factor, f"emissions.{given_field}", why)
     coal: Value | None = None
-    why = ""
-    try:
-        coal = _from_table(tables.coal_rate(em.coal_rate_year))
-    except DataTableError as exc:
-        why = str(exc)
-    put("coal_rate_g_ce_per_kwh", em.coal_rate_g_ce_per_kwh, coal, "emissions.coal_rate_g_ce_per_kwh", why)
+    if em.coal_rate_g_ce_per_kwh is None:
+        try:
+            coal = _from_table(tables.coal_rate(em.coal_rate_year))
+        except DataTableError as exc:
+            errors.append(ScenarioError("emissions.coal_rate_year", em.coal_rate_year,
+                                        f"{exc}; or set emissions.coal_rate_g_ce_per_kwh"))
+    if coal is not None or em.coal_rate_g_ce_per_kwh is not None:
+        put("coal_rate_g_ce_per_kwh", em.coal_rate_g_ce_per_kwh, coal, "emissions.coal_rate_g_ce_per_kwh", "")
+    for name in ("eu_carbon_price_eur_per_t_co2", "exchange_rate_yuan_per_eur",
+                 "china_carbon_price_paid_yuan_per_t_co2"):
+        market = tables.carbon_market(name)
+        put(name, getattr(em, name), Value(market.value, market.unit, f"carbon_market.csv row {name}: {market.source}",
+                                           market.confidence), f"emissions.{name}", "")
+    gec = tables.carbon_market("gec_mwh_per_certificate")
+    values["gec_mwh_per_certificate"] = Value(gec.value, gec.unit, f"carbon_market.csv row gec_mwh_per_certificate: "
+                                              f"{gec.source}", gec.confidence)
 
     # --- finance -----------------------------------------------------------------------------
     fin = sc.finance

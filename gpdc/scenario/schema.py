@@ -59,17 +59,56 @@ class Site(_Section):
 
 
 class Wind(_Section):
-    """Wind plant: rating and, for the synthetic generator, the site's full-load hours."""
+    """Wind plant: rating, turbine, losses and, for the synthetic generator, the site's full-load hours.
+
+    Only ``capacity_mw`` leaves the capacity-factor profile unchanged; every other field
+    may change it (see docs/wind.md).
+    """
 
     capacity_mw: float = Field(ge=0.0, le=100_000.0)
-    full_load_hours_h: float = Field(gt=0.0, le=8760.0, description="the site's annual full-load hours")
+    full_load_hours_h: float = Field(
+        gt=0.0, le=8760.0, description="the site's annual full-load hours, net of losses (synthetic generator target)")
+    turbine: str | None = Field(
+        default=None, description="windpowerlib turbine type, e.g. 'GE130/3200'; default from profile_defaults.csv")
+    power_curve_path: str | None = Field(
+        default=None, description="CSV power curve (wind_speed_m_per_s, power_frac); replaces the turbine")
+    hub_height_m: float | None = Field(default=None, ge=10.0, le=300.0)
+    losses_frac: float | None = Field(
+        default=None, ge=0.0, lt=1.0, description="wake, availability and electrical losses; default from data")
+    weibull_k: float | None = Field(default=None, gt=1.0, le=5.0, description="synthetic generator: Weibull shape")
+    measurement_height_m: float = Field(default=10.0, ge=1.0, le=300.0, description="height of measured speeds")
+    shear_model: Literal["power", "log"] = "power"
+    shear_exponent: float | None = Field(default=None, ge=0.0, le=1.0, description="power law; default from data")
+    roughness_length_m: float | None = Field(default=None, gt=0.0, le=3.0, description="log law; default from data")
+
+    @field_validator("turbine")
+    @classmethod
+    def _known_turbine(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from gpdc.profiles.wind import turbine_types
+
+        names = turbine_types()
+        if v not in names:
+            close = [n for n in names if n.split("/")[0] == v.split("/")[0]] or names[:12]
+            raise ValueError(f"unknown windpowerlib turbine type; e.g. {', '.join(close)}")
+        return v
 
 
 class Solar(_Section):
     """PV plant (AC rating) and, for the synthetic generator, the site's full-load hours."""
 
     capacity_mw: float = Field(ge=0.0, le=100_000.0)
-    full_load_hours_h: float = Field(gt=0.0, le=4400.0, description="the site's annual full-load hours")
+    full_load_hours_h: float = Field(
+        gt=0.0, le=4400.0, description="the site's annual full-load hours per MW AC (synthetic generator target)")
+    tracking: Literal["fixed", "single_axis"] = "fixed"
+    tilt_deg: float | None = Field(default=None, ge=0.0, le=90.0, description="fixed tilt; default |latitude|")
+    azimuth_deg: float | None = Field(default=None, ge=0.0, lt=360.0, description="default: facing the equator")
+    dc_ac_ratio: float | None = Field(default=None, ge=0.5, le=3.0, description="DC over AC rating; default from data")
+    losses_frac: float | None = Field(default=None, ge=0.0, lt=1.0, description="DC system losses; default from data")
+    temp_coeff_per_c: float | None = Field(default=None, ge=-0.01, le=0.0, description="power temperature coefficient")
+    tracker_max_angle_deg: float = Field(default=60.0, gt=0.0, le=90.0)
+    ground_coverage_frac: float = Field(default=0.35, gt=0.0, lt=1.0, description="single-axis backtracking")
 
 
 class Line(_Section):
@@ -202,13 +241,46 @@ class Policy(_Section):
 
 
 class Emissions(_Section):
-    """The emission-factor basis for avoided CO2, and the coal rate for standard coal."""
+    """The emission-factor basis for avoided CO2, the coal rate for standard coal, and CBAM prices."""
 
-    basis: Literal["grid_average", "provincial", "regional", "fossil"] = "grid_average"
+    basis: Literal["grid_average", "grid_average_excl_traded_nonfossil", "provincial", "regional", "fossil"] = (
+        "grid_average")
     factor_year: int = Field(default=2022, ge=2000, le=2100)
     factor_t_co2_per_mwh: float | None = Field(default=None, ge=0.0, le=2.0)
     coal_rate_year: int = Field(default=2020, ge=2000, le=2100)
     coal_rate_g_ce_per_kwh: float | None = Field(default=None, gt=0.0, le=600.0)
+    account_basis: Literal[
+        "grid_average", "grid_average_excl_traded_nonfossil", "provincial", "regional", "fossil"] | None = Field(
+        default=None, description="factor basis of the user's own emissions; default: basis, but grid_average "
+        "where basis is fossil")
+    account_factor_t_co2_per_mwh: float | None = Field(default=None, ge=0.0, le=2.0)
+    count_export_in_avoided: bool = Field(
+        default=False, description="also count exported green energy as displacing grid generation")
+    hourly_factors_csv: str | None = Field(
+        default=None, description="CSV of time, factor_t_co2_per_mwh: the user's emissions hour by hour")
+    eu_carbon_price_eur_per_t_co2: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    exchange_rate_yuan_per_eur: float | None = Field(default=None, gt=0.0, le=1_000.0)
+    china_carbon_price_paid_yuan_per_t_co2: float | None = Field(default=None, ge=0.0, le=100_000.0)
+
+
+class Product(_Section):
+    """A product made at the site (one ``[[products]]`` table each): its carbon footprint and CBAM exposure."""
+
+    name: str = Field(min_length=1)
+    sector: str = Field(description="CBAM sector key of cbam_sectors.csv, e.g. cement, aluminium, other")
+    output_t_per_year: float = Field(gt=0.0, le=1e10)
+    electricity_kwh_per_t: float = Field(ge=0.0, le=1e6)
+    direct_t_co2_per_t: float = Field(default=0.0, ge=0.0, le=100.0, description="direct (scope 1) emissions")
+
+    @field_validator("sector")
+    @classmethod
+    def _known_sector(cls, v: str) -> str:
+        from gpdc.scenario import tables
+
+        keys = tables.cbam_sector_keys()
+        if v not in keys:
+            raise ValueError(f"unknown CBAM sector; valid: {', '.join(keys)}")
+        return v
 
 
 class Finance(_Section):
@@ -226,16 +298,39 @@ class Finance(_Section):
 
 
 class ProfileSource(_Section):
-    """Where the hourly profiles come from."""
+    """Where the hourly profiles come from: synthetic weather, a profile CSV, or weather files.
 
-    source: Literal["synthetic", "csv"] = "synthetic"
+    ``weather_path`` and the ``*_ninja_path`` / ``csv_path`` files may contain ``{year}``,
+    replaced by each of ``years`` (a real-year ensemble).  ``ensemble_size`` > 1 asks the
+    synthetic generator for that many weather years.  ``load_csv_path`` always wins over
+    the load archetype.
+    """
+
+    source: Literal["synthetic", "csv", "weather"] = "synthetic"
     csv_path: str | None = None
+    weather_path: str | None = None
+    weather_format: Literal["tmy3", "epw", "pvgis", "nsrdb", "csv"] | None = None
+    solar_ninja_path: str | None = None
+    wind_ninja_path: str | None = None
+    load_csv_path: str | None = None
     year: int = Field(default=2025, ge=1900, le=2100)
+    years: list[int] | None = Field(default=None, min_length=1, max_length=100)
+    ensemble_size: int = Field(default=1, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _csv_needs_path(self) -> ProfileSource:
         if self.source == "csv" and not self.csv_path:
             raise ValueError("source = 'csv' needs csv_path (columns time, cf_wind, cf_solar, load_mw)")
+        if self.source == "weather" and not (self.weather_path or (self.solar_ninja_path and self.wind_ninja_path)):
+            raise ValueError("source = 'weather' needs weather_path (and weather_format), or both ninja paths")
+        if self.weather_path and self.weather_format is None:
+            raise ValueError("weather_path needs weather_format: tmy3, epw, pvgis, nsrdb or csv")
+        if self.years is not None and self.ensemble_size > 1:
+            raise ValueError("give either years (real weather years) or ensemble_size (synthetic years), not both")
+        if self.years is not None and self.source == "synthetic":
+            raise ValueError("years needs weather files (source = 'csv' or 'weather'); use ensemble_size instead")
+        if self.years is not None and len(set(self.years)) != len(self.years):
+            raise ValueError("years must not repeat")
         return self
 
 
@@ -257,3 +352,13 @@ class Scenario(_Section):
     emissions: Emissions = Field(default_factory=Emissions)
     finance: Finance = Field(default_factory=Finance)
     profiles: ProfileSource = Field(default_factory=ProfileSource)
+    products: list[Product] = Field(default_factory=list, description="[[products]] tables")
+
+    @field_validator("products")
+    @classmethod
+    def _unique_product_names(cls, v: list[Product]) -> list[Product]:
+        names = [p.name for p in v]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"product names must be unique; repeated: {', '.join(dup)}")
+        return v

@@ -16,6 +16,8 @@ file                        content
 ``provinces.csv``           per-province tariff adders [yuan/MWh], TOU schedule, regions
 ``tou_schedules.csv``       time-of-use bands and multipliers relative to flat [1]
 ``costs.csv``               capex, O&M, lifetimes (unit in the table)
+``carbon_market.csv``       EU carbon price, exchange rate, China carbon price, GEC unit
+``cbam_sectors.csv``        CBAM scope per sector (goods, indirect emissions) and why
 ==========================  ===============================================================
 
 Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
@@ -45,7 +47,12 @@ __all__ = [
     "TABLE_NAMES",
     "PolicyRule",
     "Province",
+    "CbamSector",
     "Sourced",
+    "carbon_market",
+    "carbon_market_items",
+    "cbam_sector",
+    "cbam_sector_keys",
     "coal_rate",
     "coal_rate_years",
     "cost",
@@ -85,6 +92,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "tou_schedules",
     "costs",
     "technical_defaults",
+    "carbon_market",
+    "cbam_sectors",
 )
 
 _PROVENANCE = ("source", "confidence", "note")
@@ -114,6 +123,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "tou_schedules": ("schedule", "months", "band", "hours", "multiplier"),
     "costs": ("item", "value", "unit", "year"),
     "technical_defaults": ("item", "value", "unit", "year"),
+    "carbon_market": ("item", "value", "unit", "year"),
+    "cbam_sectors": ("sector", "cbam_good", "indirect_in_scope", "scope_reason"),
 }
 _KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -123,6 +134,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "tou_schedules": (),  # validated per schedule by _tou_grid
     "costs": ("item",),
     "technical_defaults": ("item",),
+    "carbon_market": ("item",),
+    "cbam_sectors": ("sector",),
 }
 # Columns that must hold a number in every row / may be empty (-> None).
 _NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -133,6 +146,8 @@ _NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "tou_schedules": ("multiplier",),
     "costs": ("value",),
     "technical_defaults": ("value",),
+    "carbon_market": ("value",),
+    "cbam_sectors": ("cbam_good", "indirect_in_scope"),
 }
 _NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),
@@ -147,6 +162,8 @@ _NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "tou_schedules": (),
     "costs": ("year",),
     "technical_defaults": ("year",),
+    "carbon_market": ("year",),
+    "cbam_sectors": (),
 }
 _INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year"), ("technical_defaults", "year")}
 
@@ -830,3 +847,88 @@ def technical_default(item: str) -> Sourced:
         If ``item`` is unknown; the message lists the valid items.
     """
     return _item("technical_defaults", item, "technical default")
+
+
+# --------------------------------------------------------------------------------------
+# carbon market and CBAM scope
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CbamSector:
+    """Whether a sector's goods fall under the EU CBAM, and whether indirect emissions count.
+
+    Attributes
+    ----------
+    sector : str
+        Key, e.g. ``"cement"``.
+    cbam_good : bool
+        The sector's goods are listed in Annex I of Reg. (EU) 2023/956.
+    indirect_in_scope : bool
+        Indirect (electricity) emissions count in the definitive period (from 2026): the good
+        is not listed in Annex II.
+    scope_reason : str
+        Why, in words, with the article or annex.
+    source, confidence, note : str
+        Provenance, as in every table.
+    """
+
+    sector: str
+    cbam_good: bool
+    indirect_in_scope: bool
+    scope_reason: str
+    source: str
+    confidence: str
+    note: str = ""
+
+
+def carbon_market_items() -> list[str]:
+    """Return the items of ``carbon_market.csv``, sorted."""
+    return sorted(_load("carbon_market")["item"])
+
+
+def carbon_market(item: str) -> Sourced:
+    """Return a carbon-market number (EU carbon price, exchange rate, ...) with its source.
+
+    Raises
+    ------
+    DataTableError
+        If ``item`` is unknown; the message lists the valid items.
+    """
+    return _item("carbon_market", item, "carbon-market item")
+
+
+def cbam_sector_keys() -> list[str]:
+    """Return the sector keys of ``cbam_sectors.csv``, sorted."""
+    return sorted(_load("cbam_sectors")["sector"])
+
+
+def cbam_sector(sector: str) -> CbamSector:
+    """Return the CBAM scope of one sector.
+
+    Raises
+    ------
+    DataTableError
+        If ``sector`` is unknown (the message lists the valid sectors), or a flag of the
+        row is not 0 or 1.
+    """
+    df = _load("cbam_sectors")
+    hit = df[df["sector"] == sector]
+    if hit.empty:
+        raise DataTableError(f"unknown CBAM sector {sector!r}; valid: {_choices(df['sector'])}")
+    r = hit.iloc[0]
+    flags = {}
+    for col in ("cbam_good", "indirect_in_scope"):
+        x = float(r[col])
+        if x not in (0.0, 1.0):
+            raise DataTableError(f"cbam_sectors.csv row {sector}, column {col!r}: {x!r} is not 0 or 1")
+        flags[col] = x == 1.0
+    if flags["indirect_in_scope"] and not flags["cbam_good"]:
+        raise DataTableError(f"cbam_sectors.csv row {sector}: indirect_in_scope = 1 needs cbam_good = 1")
+    return CbamSector(
+        sector=sector,
+        cbam_good=flags["cbam_good"],
+        indirect_in_scope=flags["indirect_in_scope"],
+        scope_reason=str(r["scope_reason"]),
+        source=str(r["source"]),
+        confidence=str(r["confidence"]),
+        note=str(r["note"]),
+    )

@@ -1,0 +1,142 @@
+"""Hourly grid emission factors: a CSV of ``time, factor_t_co2_per_mwh`` read and checked.
+
+The file gives the CO2 intensity of grid electricity in each hour of the simulated year
+[t CO2/MWh] (equal to kg CO2/kWh), e.g. from a grid operator's published hourly mix.  It must
+cover exactly the hours of the scenario's profiles.  Every problem is reported with the file,
+the line, the column and what is wrong, as for profile files (:mod:`gpdc.profiles.readers`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from gpdc.errors import ProfileError
+from gpdc.profiles.readers import _parse_times, _where
+
+__all__ = ["FACTOR_COLUMNS", "MAX_FACTOR_T_CO2_PER_MWH", "HourlyFactors", "read_hourly_factors"]
+
+#: Columns an hourly-factor CSV must have (in any order; more are ignored).
+FACTOR_COLUMNS = ("time", "factor_t_co2_per_mwh")
+#: Largest factor accepted [t CO2/MWh]: lignite plants emit about 1.2; the bound catches g/kWh slips.
+MAX_FACTOR_T_CO2_PER_MWH = 2.0
+
+
+@dataclass(frozen=True)
+class HourlyFactors:
+    """Hourly grid CO2 factors aligned with a profile's time index.
+
+    Attributes
+    ----------
+    factor_t_co2_per_mwh : float64[n_hours]
+        Factor of each hour [t CO2/MWh].
+    source : str
+        The file, its SHA-256 (first 16 hex digits) and the column.
+    """
+
+    factor_t_co2_per_mwh: np.ndarray
+    source: str
+
+    @property
+    def mean_t_co2_per_mwh(self) -> float:
+        """Unweighted mean over the hours [t CO2/MWh]."""
+        return float(np.mean(self.factor_t_co2_per_mwh))
+
+
+def read_hourly_factors(path: str | Path, *, time: pd.DatetimeIndex, timezone: str) -> HourlyFactors:
+    """Read hourly grid emission factors and align them with the simulation's hours.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with a header row and columns ``time, factor_t_co2_per_mwh``.  ``time`` is the
+        start of each hour: naive times are local time in ``timezone``, times with a UTC
+        offset are converted to it.  Factors in t CO2/MWh (= kg CO2/kWh), in
+        [0, :data:`MAX_FACTOR_T_CO2_PER_MWH`].
+    time : pandas.DatetimeIndex
+        The hours of the simulation (tz-aware, the profiles' ``time``).
+    timezone : str
+        Time zone of naive times.
+
+    Returns
+    -------
+    HourlyFactors
+
+    Raises
+    ------
+    ProfileError
+        Naming the file, the line, the column and the problem: file missing or empty,
+        missing column (lists those present), unreadable or out-of-order time, wrong year or
+        number of rows, empty/NaN/negative value, a value above the bound, or times that do
+        not match the simulated hours.
+    """
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(f"{where}: file not found (emissions.hourly_factors_csv)") from None
+    except OSError as exc:
+        raise ProfileError(f"{where}: cannot be read ({exc})") from None
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(FACTOR_COLUMNS)}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in FACTOR_COLUMNS if c not in df.columns]
+    if missing:
+        raise ProfileError(
+            f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns) or '(none)'}"
+        )
+    df = df[list(FACTOR_COLUMNS)].apply(lambda s: s.str.strip())
+    filled = (df != "").any(axis=1).to_numpy()
+    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    df = df.iloc[:last]
+    if len(df) == 0:
+        raise ProfileError(f"{where}: no data rows under the header")
+
+    idx = _parse_times(df["time"], where, timezone)
+    if len(idx) != len(time):
+        raise ProfileError(
+            f"{where}: {len(idx)} data rows found; the simulation has {len(time)} hours "
+            f"({time[0]} to {time[-1]}), one row per hour is needed"
+        )
+    differ = np.flatnonzero(idx.as_unit("ns").asi8 != pd.DatetimeIndex(time).as_unit("ns").asi8)
+    if differ.size:
+        i = int(differ[0])
+        raise ProfileError(
+            f"{_where(where, i, 'time')}: {df['time'].iloc[i]!r} is not the simulated hour {time[i]}"
+        )
+
+    col = "factor_t_co2_per_mwh"
+    text = df[col]
+    empty = np.flatnonzero((text == "").to_numpy())
+    if empty.size:
+        raise ProfileError(f"{_where(where, int(empty[0]), col)}: empty value")
+    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(num))
+    if bad.size:
+        i = int(bad[0])
+        raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} is not a finite number")
+    neg = np.flatnonzero(num < 0.0)
+    if neg.size:
+        i = int(neg[0])
+        raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} is negative; must be >= 0 [t CO2/MWh]")
+    over = np.flatnonzero(num > MAX_FACTOR_T_CO2_PER_MWH)
+    if over.size:
+        i = int(over[0])
+        raise ProfileError(
+            f"{_where(where, i, col)}: {text.iloc[i]!r} is above {MAX_FACTOR_T_CO2_PER_MWH:g} t CO2/MWh "
+            "(factors are in t CO2/MWh = kg CO2/kWh, not g/kWh)"
+        )
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return HourlyFactors(
+        factor_t_co2_per_mwh=np.ascontiguousarray(num, dtype=np.float64),
+        source=f"CSV file {path.resolve()} (sha256 {digest}...), column {col}",
+    )
