@@ -116,7 +116,8 @@ def simulate(
     prof = profiles if profiles is not None else build_profiles(sc)
     plausibility_checks(resolved, prof, strict)
     price_import, price_export = engine.hourly_prices(resolved, prof)
-    params = engine.scenario_params(resolved)
+    design = engine.Design(resolved)
+    params = engine.design_params(design)
     inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
 
     if traces:
@@ -126,7 +127,7 @@ def simulate(
         raw = engine.run_totals(inputs)
         trace = None
 
-    values = _all_metrics(resolved, inputs, raw)
+    values = derive_metrics(design, inputs, raw)
     if values["unserved_mwh"][0] > 0.0:
         log.warning("%.1f MWh of load is unserved: the import capacity is too small", values["unserved_mwh"][0])
 
@@ -180,31 +181,35 @@ def _period_years(sc: Scenario, inputs: engine.KernelInputs) -> float:
     return inputs.n_hours * inputs.dt_h / (8784.0 if calendar.isleap(sc.profiles.year) else 8760.0)
 
 
-def _all_metrics(resolved: Resolved, inputs: engine.KernelInputs, raw: np.ndarray) -> dict[str, np.ndarray]:
-    """Energy, policy, economics and emissions variables of one scenario, shape (1,)."""
-    sc = resolved.scenario
+def derive_metrics(design: engine.Design, inputs: engine.KernelInputs, raw: np.ndarray) -> dict[str, np.ndarray]:
+    """Energy, policy, economics and emissions variables of every design, each float64[n] (or bool[n]).
+
+    The one place where kernel totals become result variables: :func:`simulate` calls it for
+    one design and :func:`gpdc.sweep` for a batch of designs, so both give the same values.
+    """
+    sc = design.resolved.scenario
     energy = metrics.energy_totals(inputs, raw)
     policy = metrics.policy_metrics(
         energy,
-        resolved["min_self_use_frac"],
-        resolved["min_green_share_of_load_frac"],
-        resolved["max_export_frac"],
+        design.value("min_self_use_frac"),
+        design.value("min_green_share_of_load_frac"),
+        design.value("max_export_frac"),
     )
     baseline = float(np.sum(inputs.load_mw * inputs.dt_h * inputs.price_import))
     cost = economics.costs(
         energy=energy,
         baseline_cost_yuan=baseline,
-        wind_mw=np.array([sc.wind.capacity_mw]),
-        solar_mw=np.array([sc.solar.capacity_mw]),
-        storage_mwh=np.array([sc.storage.energy_mwh]),
-        line_km=np.array([sc.line.length_km]),
-        **{k: resolved[k] for k in (
+        wind_mw=design.field("wind.capacity_mw").astype(np.float64),
+        solar_mw=design.field("solar.capacity_mw").astype(np.float64),
+        storage_mwh=design.field("storage.energy_mwh").astype(np.float64),
+        line_km=design.field("line.length_km").astype(np.float64),
+        **{k: design.value(k) for k in (
             "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
             "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
             "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac", "self_use_fee_yuan_per_mwh",
         )},
         period_years=_period_years(sc, inputs),
     )
-    em = emissions.emissions(energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"])
+    em = emissions.emissions(energy, design.resolved["emission_factor_t_co2_per_mwh"],
+                             design.resolved["coal_rate_g_ce_per_kwh"])
     return {**energy, **policy, **cost, **em}
-
