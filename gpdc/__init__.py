@@ -8,13 +8,14 @@ Public API::
     result.totals["self_use_share"]        # xarray, with units and long names
     gpdc.write_results("out.h5", result.totals, result.traces)
     ds = gpdc.open_results("out.h5")
+    sw = gpdc.sweep(sc, {"storage.energy_mwh": "0:800:100", "wind.capacity_mw": [150, 200, 250]})
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_scenario", "open_results", "simulate", "write_results"]
+__all__ = ["__version__", "load_scenario", "open_results", "simulate", "sweep", "write_results"]
 
 
 def __getattr__(name: str) -> object:
@@ -27,6 +28,10 @@ def __getattr__(name: str) -> object:
         from gpdc.simulate import simulate
 
         return simulate
+    if name == "sweep":
+        from gpdc.sweeps import sweep
+
+        return sweep
     if name in ("write_results", "open_results"):
         from gpdc.io import hdf5
 

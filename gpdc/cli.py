@@ -1,4 +1,4 @@
-"""The ``gpdc`` command line: ``gpdc run | validate | profiles | info``.
+"""The ``gpdc`` command line: ``gpdc run | sweep | validate | profiles | info``.
 
 Thin by design: parse the arguments, call the public API, print.  Errors about the input
 are printed as one clear message (field, value, what is allowed) and exit with status 2;
@@ -350,6 +350,87 @@ def run(
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
         _fail(exc, debug)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="base scenario TOML file (its [sweep] table is used too)")],
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="a dimension: FIELD=START:STOP:STEP (stop included) or FIELD=V1,V2,...")] = None,
+    zips: Annotated[list[str] | None, typer.Option(
+        "--zip", help="fields that move together: 'NAME FIELD=V1,V2 FIELD=W1,W2'")] = None,
+    designs: Annotated[Path | None, typer.Option(
+        "--designs", help="CSV of explicit designs: a column per field path (optional first column 'design')")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default results/<name>_sweep.h5)")] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="designs per chunk (unit of work and of writing)")] = 65_536,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace a results file that holds another sweep")] = False,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, tcp://HOST:PORT")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="run on a local Dask cluster of N processes")] = None,
+    traces_at: Annotated[list[str] | None, typer.Option(
+        "--traces-at", help="also write hourly traces of this design: DIM=VALUE,DIM=VALUE,...")] = None,
+    traces_best: Annotated[int, typer.Option("--traces-best", help="also write traces of the best K compliant designs")] = 0,
+    by: Annotated[str, typer.Option("--by", help="metric that ranks designs for --traces-best (smallest first)")] = (
+        "project_cost_yuan"),
+    largest: Annotated[bool, typer.Option("--largest", help="rank --traces-best by the largest value instead")] = False,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="override a field of the base scenario")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Simulate every design of a sweep into one HDF5 file (resumable: rerun the same command)."""
+    from gpdc.io.sweep_store import open_sweep
+    from gpdc.scenario.load import load_scenario
+    from gpdc.sweeps import plan_sweep, run_sweep
+    from gpdc.sweeps.select import best_points, parse_point, write_traces
+    from gpdc.sweeps.spec import combine, parse_vary, parse_zip, read_designs_csv, read_sweep_table
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        base = load_scenario(scenario, overrides=_parse_sets(sets))
+        dims = [parse_vary(v) for v in vary or []] + [parse_zip(z) for z in zips or []]
+        if designs is not None:
+            dims.append(read_designs_csv(designs))
+        plan = plan_sweep(base, combine(read_sweep_table(scenario), dims), chunk_size)
+        target = out_path or Path("results") / f"{scenario.stem}_sweep.h5"
+        out.print(f"sweep of {plan.size:,} designs ({' × '.join(f'{d.name} {d.size}' for d in plan.dims)}) "
+                  f"in {len(plan.chunks)} chunks -> {target}", highlight=False)
+        report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
+        if report.chunks_resumed:
+            out.print(f"resumed: {report.chunks_resumed} chunks were already done", highlight=False)
+        out.print(f"{report.chunks_run} chunks computed in {report.seconds:.1f} s "
+                  f"({report.designs_per_second:,.0f} designs/s)", highlight=False)
+        with open_sweep(target) as ds:
+            _print_sweep_summary(ds)
+            points = [parse_point(t, ds) for t in traces_at or []]
+            if traces_best:
+                points += best_points(ds, by, traces_best, largest=largest)
+        if points:
+            tpath = target.with_name(target.stem + ".traces.h5")
+            write_traces(plan, points, tpath)
+            out.print(f"hourly traces of {len(points)} designs written to [bold]{tpath}[/]")
+        out.print(f"results written to [bold]{target}[/]")
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
+        _fail(exc, debug)
+
+
+def _print_sweep_summary(ds: Any) -> None:
+    """How many designs comply, and the cheapest one that does."""
+    import numpy as np
+
+    comp = ds["compliant"].values.astype(bool)
+    n = comp.size
+    out.print(f"compliant with every policy rule: {int(comp.sum()):,} of {n:,} designs ({comp.mean():.1%})",
+              highlight=False)
+    if comp.any():
+        cost = np.where(comp, ds["project_cost_yuan"].values, np.inf)
+        idx = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        dims = ds["project_cost_yuan"].dims
+        where = ", ".join(f"{d}={ds[d].values[i]}" for d, i in zip(dims, idx, strict=True))
+        point = ds.isel(dict(zip(dims, idx, strict=True)))
+        out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
+                  f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
+                  f"self-use {float(point['self_use_share']):.1%}", highlight=False)
 
 
 @app.command()

@@ -67,7 +67,9 @@ def hourly_weighted_co2_t(energy_mwh: np.ndarray, factor_t_co2_per_mwh: np.ndarr
     if e.shape[0] != f.shape[0]:
         raise ValueError(f"energy has {e.shape[0]} hours, the factor series {f.shape[0]}")
     e2 = e.reshape(e.shape[0], -1)
-    return np.asarray(f @ e2, dtype=np.float64)
+    # one contiguous dot product per scenario: the same sum, bit for bit, however many scenarios
+    # come together (a matrix product may block the sum differently for different shapes)
+    return np.array([float(np.dot(f, np.ascontiguousarray(e2[:, k]))) for k in range(e2.shape[1])])
 
 
 def emissions(

@@ -60,35 +60,118 @@ class KernelInputs:
         return int(self.params.shape[1])
 
 
-def scenario_params(resolved: Resolved) -> np.ndarray:
-    """Return the kernel parameter column of one resolved scenario, float64[N_PARAMS]."""
-    sc = resolved.scenario
-    st = sc.storage
-    p = np.zeros(L.N_PARAMS)
-    p[L.P_WIND_MW] = sc.wind.capacity_mw
-    p[L.P_SOLAR_MW] = sc.solar.capacity_mw
-    p[L.P_LINE_MW] = sc.line.rating_mw
-    p[L.P_LINE_LOSS_FRAC] = sc.line.loss_frac
-    p[L.P_CHARGE_MW] = st.power_mw
-    p[L.P_DISCHARGE_MW] = st.power_mw
-    p[L.P_USABLE_MWH] = (st.soc_max_frac - st.soc_min_frac) * st.energy_mwh
-    p[L.P_ETA_CHARGE] = st.charge_efficiency_frac
-    p[L.P_ETA_DISCHARGE] = st.discharge_efficiency_frac
-    init = st.soc_min_frac if st.initial_soc_frac is None else st.initial_soc_frac
+#: scenario fields a sweep may vary design by design inside one batch (they change only the
+#: kernel parameters and the per-scenario accounting, not the shared hourly inputs); other
+#: fields vary between batches.  Each maps to the resolved value it sets, if any.
+COLUMN_FIELDS: dict[str, str | None] = {
+    "wind.capacity_mw": None,
+    "solar.capacity_mw": None,
+    "line.rating_mw": None,
+    "line.loss_frac": None,
+    "line.length_km": None,
+    "storage.power_mw": None,
+    "storage.energy_mwh": None,
+    "storage.charge_efficiency_frac": None,
+    "storage.discharge_efficiency_frac": None,
+    "storage.soc_min_frac": None,
+    "storage.soc_max_frac": None,
+    "storage.initial_soc_frac": None,
+    "storage.grid_charging": None,
+    "storage.grid_charge_max_price_yuan_per_mwh": None,
+    "grid.import_mw": None,
+    "grid.export_mw": None,
+    "grid.export_cap_rule": None,
+    "policy.min_self_use_frac": "min_self_use_frac",
+    "policy.min_green_share_of_load_frac": "min_green_share_of_load_frac",
+    "tariff.self_use_fee_yuan_per_mwh": "self_use_fee_yuan_per_mwh",
+    **{f"finance.{k}": k for k in (
+        "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
+        "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
+        "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac",
+    )},
+}
+
+
+class Design:
+    """One resolved scenario, or many designs that differ only in :data:`COLUMN_FIELDS`.
+
+    ``field(path)`` and ``value(key)`` return float64[n] (object[n] for text fields): the
+    column where the field is varied, else the scenario's own value (resolved value) repeated.
+    :func:`simulate` uses ``Design(resolved)`` (n = 1); a sweep passes columns, so both go
+    through the same arithmetic.
+    """
+
+    def __init__(self, resolved: Resolved, columns: dict[str, np.ndarray] | None = None) -> None:
+        self.resolved = resolved
+        self.columns = dict(columns or {})
+        unknown = sorted(set(self.columns) - set(COLUMN_FIELDS))
+        if unknown:
+            raise ValueError(f"fields {unknown} cannot vary within a batch; allowed: {sorted(COLUMN_FIELDS)}")
+        sizes = {len(v) for v in self.columns.values()}
+        if len(sizes) > 1:
+            raise ValueError(f"design columns differ in length: {sorted(sizes)}")
+        self.n = sizes.pop() if sizes else 1
+
+    def field(self, path: str) -> np.ndarray:
+        """The field's value for every design (None stays None for a scalar field)."""
+        if path in self.columns:
+            return np.asarray(self.columns[path])
+        section, name = path.split(".")
+        v = getattr(getattr(self.resolved.scenario, section), name)
+        if v is None:
+            return np.full(self.n, np.nan)
+        return np.full(self.n, v, dtype=object if isinstance(v, str) else np.float64)
+
+    def value(self, key: str) -> np.ndarray:
+        """A resolved number for every design (the column of the field that sets it, if varied)."""
+        for path, k in COLUMN_FIELDS.items():
+            if k == key and path in self.columns:
+                return np.asarray(self.columns[path], dtype=np.float64)
+        return np.full(self.n, self.resolved[key])
+
+
+def design_params(design: Design) -> np.ndarray:
+    """Return the kernel parameters of every design, float64[N_PARAMS, n]."""
+    sc = design.resolved.scenario
+    f = design.field
+    p = np.zeros((L.N_PARAMS, design.n))
+    p[L.P_WIND_MW] = f("wind.capacity_mw")
+    p[L.P_SOLAR_MW] = f("solar.capacity_mw")
+    p[L.P_LINE_MW] = f("line.rating_mw")
+    p[L.P_LINE_LOSS_FRAC] = f("line.loss_frac")
+    power = f("storage.power_mw").astype(np.float64)
+    energy = f("storage.energy_mwh").astype(np.float64)
+    soc_min = f("storage.soc_min_frac").astype(np.float64)
+    p[L.P_CHARGE_MW] = power
+    p[L.P_DISCHARGE_MW] = power
+    p[L.P_USABLE_MWH] = (f("storage.soc_max_frac").astype(np.float64) - soc_min) * energy
+    p[L.P_ETA_CHARGE] = f("storage.charge_efficiency_frac")
+    p[L.P_ETA_DISCHARGE] = f("storage.discharge_efficiency_frac")
+    init = f("storage.initial_soc_frac").astype(np.float64)
+    init = np.where(np.isnan(init), soc_min, init)  # unset: start at soc_min
     # the initial usable energy is counted as grid energy: it cannot inflate the green share
     p[L.P_INIT_GREEN_MWH] = 0.0
-    p[L.P_INIT_GRID_MWH] = (init - st.soc_min_frac) * st.energy_mwh
+    p[L.P_INIT_GRID_MWH] = (init - soc_min) * energy
     # With no reverse flow allowed the cap is 0 and nothing is exported; the export limit is
     # then the connection's rating (export_mw, else import_mw), so that the surplus the
     # connection could have carried is reported as curtailed by the rule (curt_cap).
-    p[L.P_EXPORT_MW] = sc.grid.export_mw if (sc.grid.export_allowed or sc.grid.export_mw > 0) else sc.grid.import_mw
-    p[L.P_EXPORT_CAP_FRAC] = resolved["export_cap_frac"]
-    p[L.P_EXPORT_RULE] = L.EXPORT_RULE_NAMES[sc.grid.export_cap_rule]
-    p[L.P_IMPORT_MW] = sc.grid.import_mw
-    p[L.P_GRID_CHARGE] = 1.0 if st.grid_charging else 0.0
-    gc_price = st.grid_charge_max_price_yuan_per_mwh
-    p[L.P_GRID_CHARGE_PRICE] = -np.inf if gc_price is None else gc_price
+    export_mw = f("grid.export_mw").astype(np.float64)
+    import_mw = f("grid.import_mw").astype(np.float64)
+    p[L.P_EXPORT_MW] = np.where(sc.grid.export_allowed | (export_mw > 0), export_mw, import_mw)
+    p[L.P_EXPORT_CAP_FRAC] = design.value("export_cap_frac")
+    rules = f("grid.export_cap_rule")
+    p[L.P_EXPORT_RULE] = [L.EXPORT_RULE_NAMES[str(r)] for r in rules]
+    p[L.P_IMPORT_MW] = import_mw
+    grid_charging = f("storage.grid_charging").astype(bool)
+    p[L.P_GRID_CHARGE] = np.where(grid_charging, 1.0, 0.0)
+    gc_price = f("storage.grid_charge_max_price_yuan_per_mwh").astype(np.float64)
+    p[L.P_GRID_CHARGE_PRICE] = np.where(np.isnan(gc_price), -np.inf, gc_price)
     return p
+
+
+def scenario_params(resolved: Resolved) -> np.ndarray:
+    """Return the kernel parameter column of one resolved scenario, float64[N_PARAMS]."""
+    return design_params(Design(resolved))[:, 0].copy()
 
 
 def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray, np.ndarray]:

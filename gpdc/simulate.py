@@ -119,7 +119,8 @@ def simulate(
     prof = profiles if profiles is not None else build_profiles(sc)
     plausibility_checks(resolved, prof, strict)
     price_import, price_export = engine.hourly_prices(resolved, prof)
-    params = engine.scenario_params(resolved)
+    design = engine.Design(resolved)
+    params = engine.design_params(design)
     inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
 
     hourly = None
@@ -133,7 +134,11 @@ def simulate(
         trace = None
 
     products = emissions.product_table(sc.products)
-    values = _all_metrics(resolved, inputs, raw, hourly=hourly, trace=trace, products=products)
+    import_co2 = load_co2 = None
+    if hourly is not None:
+        assert trace is not None  # noqa: S101 - the trace was run above
+        import_co2, load_co2 = hourly_co2(hourly, trace[:, L.R_IMPORT][:, None], inputs)
+    values = derive_metrics(design, inputs, raw, import_co2_t=import_co2, load_co2_t=load_co2, products=products)
     if not traces:
         trace = None
     if len(products):
@@ -221,54 +226,59 @@ def _carbon_attrs(resolved: Resolved, hourly: HourlyFactors | None) -> dict[str,
     return attrs
 
 
-def _all_metrics(
-    resolved: Resolved,
+def hourly_co2(hourly: HourlyFactors, import_mwh: np.ndarray, inputs: engine.KernelInputs) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Σ_h import_h·f_h per design (``import_mwh`` is [n_hours, n]) and Σ_h load_h·f_h, with hourly factors [t]."""
+    f = hourly.factor_t_co2_per_mwh
+    return (emissions.hourly_weighted_co2_t(import_mwh, f),
+            emissions.hourly_weighted_co2_t(inputs.load_mw * inputs.dt_h, f))
+
+
+def derive_metrics(
+    design: engine.Design,
     inputs: engine.KernelInputs,
     raw: np.ndarray,
     *,
-    hourly: HourlyFactors | None = None,
-    trace: np.ndarray | None = None,
+    import_co2_t: np.ndarray | None = None,
+    load_co2_t: np.ndarray | None = None,
     products: emissions.ProductTable | None = None,
 ) -> dict[str, np.ndarray]:
-    """Energy, policy, economics and emissions variables of one scenario, shape (1,).
+    """Energy, policy, economics and emissions variables of every design, each [n] (per product [n, k]).
 
-    With ``hourly`` factors, ``trace`` (the scenario's hourly trace) weights the import hour by
-    hour; per-product variables have shape (1, n_products).
+    The one place where kernel totals become result variables: :func:`simulate` calls it for
+    one design and :func:`gpdc.sweep` for a batch of designs, so both give the same values.
+    With hourly emission factors, ``import_co2_t`` (Σ_h import_h·f_h per design) and
+    ``load_co2_t`` (Σ_h load_h·f_h) replace the flat factor in the user's accounts.
     """
+    resolved = design.resolved
     sc = resolved.scenario
     energy = metrics.energy_totals(inputs, raw)
     policy = metrics.policy_metrics(
         energy,
-        resolved["min_self_use_frac"],
-        resolved["min_green_share_of_load_frac"],
-        resolved["max_export_frac"],
+        design.value("min_self_use_frac"),
+        design.value("min_green_share_of_load_frac"),
+        design.value("max_export_frac"),
     )
     baseline = float(np.sum(inputs.load_mw * inputs.dt_h * inputs.price_import))
     cost = economics.costs(
         energy=energy,
         baseline_cost_yuan=baseline,
-        wind_mw=np.array([sc.wind.capacity_mw]),
-        solar_mw=np.array([sc.solar.capacity_mw]),
-        storage_mwh=np.array([sc.storage.energy_mwh]),
-        line_km=np.array([sc.line.length_km]),
-        **{k: resolved[k] for k in (
+        wind_mw=design.field("wind.capacity_mw").astype(np.float64),
+        solar_mw=design.field("solar.capacity_mw").astype(np.float64),
+        storage_mwh=design.field("storage.energy_mwh").astype(np.float64),
+        line_km=design.field("line.length_km").astype(np.float64),
+        **{k: design.value(k) for k in (
             "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
             "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
             "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac", "self_use_fee_yuan_per_mwh",
         )},
         period_years=_period_years(sc, inputs),
     )
-    import_co2 = load_co2 = None
-    if hourly is not None:
-        assert trace is not None  # noqa: S101 - simulate() runs the trace when hourly factors are given
-        f = hourly.factor_t_co2_per_mwh
-        import_co2 = emissions.hourly_weighted_co2_t(trace[:, L.R_IMPORT], f)
-        load_co2 = emissions.hourly_weighted_co2_t(inputs.load_mw * inputs.dt_h, f)
     em = emissions.emissions(
         energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
         account_factor_t_co2_per_mwh=resolved["account_factor_t_co2_per_mwh"],
         count_export=sc.emissions.count_export_in_avoided,
-        import_co2_t=import_co2, load_co2_t=load_co2,
+        import_co2_t=import_co2_t, load_co2_t=load_co2_t,
         gec_mwh_per_certificate=resolved["gec_mwh_per_certificate"],
     )
     if products is not None and len(products):

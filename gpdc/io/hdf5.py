@@ -48,8 +48,11 @@ def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | Non
     return path
 
 
-def open_results(path: str | Path, group: str | None = None) -> xr.Dataset:
+def open_results(path: str | Path, group: str | None = None, allow_partial: bool = False) -> xr.Dataset:
     """Open a results file (the totals, or ``group="traces"``) lazily with xarray.
+
+    A sweep file opens with the sweep dimensions as coordinates; an unfinished sweep is
+    refused unless ``allow_partial`` (its unfinished designs are then NaN).
 
     Raises
     ------
@@ -59,6 +62,10 @@ def open_results(path: str | Path, group: str | None = None) -> xr.Dataset:
     path = Path(path)
     if not path.exists():
         raise ResultsFileError(f"results file {path} does not exist")
+    if group is None and _is_sweep(path):
+        from gpdc.io.sweep_store import open_sweep
+
+        return open_sweep(path, allow_partial=allow_partial)
     try:
         ds = xr.open_dataset(path, engine="h5netcdf", group=group)
     except (OSError, ValueError) as exc:
@@ -67,3 +74,13 @@ def open_results(path: str | Path, group: str | None = None) -> xr.Dataset:
         ds.close()
         raise ResultsFileError(f"{path} is not a gpdc result (no gpdc_version attribute)")
     return ds
+
+
+def _is_sweep(path: Path) -> bool:
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return "sweep_fingerprint" in f.attrs
+    except OSError:
+        return False

@@ -1,0 +1,198 @@
+"""Sweep benchmark: the batch kernel per scenario-hour, and whole sweeps through `gpdc sweep` into HDF5.
+
+    python benchmarks/sweep.py                       # 10^4, 10^5, 10^6 scenario-years
+    python benchmarks/sweep.py --sizes 10000,100000  # quicker
+
+Everything from one run on one machine:
+
+1. the batch kernel, ns per scenario-hour, on 1 thread and on all threads — the default
+   green-first strategy with every feature of the foundation (two pools, line loss, export
+   rule, import cap, cost sums), 8760 h of profiles shared by the chunk;
+2. end to end through the sweep runner (the code behind `gpdc sweep`: checking, planning,
+   profiles, kernel, metrics, HDF5 writes with the ledger), each size in a fresh process so
+   that its peak memory (max RSS) is its own; scenario-years per second;
+3. ratios to the pure-Python loop, to the vectorised NumPy reference and, where nrel-pysam is
+   installed, to one PySAM PV + battery year (Pvwattsv8 + Battery, default configuration).
+
+Compilation is reported apart: the kernels load from numba's on-disk cache after the first run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from gpdc.kernels import layout as L  # noqa: E402
+from gpdc.kernels.dispatch import dispatch_batch_nb  # noqa: E402
+from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python  # noqa: E402
+from run import best_of, make_case  # noqa: E402
+
+SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
+
+# one end-to-end sweep in a child process: prints a JSON line
+_CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from gpdc.scenario.load import load_scenario
+from gpdc.sweeps import plan_sweep, run_sweep
+n = int(sys.argv[2])
+base = load_scenario(sys.argv[1])
+# wind x solar x storage energy x line rating: sizes chosen to give n designs
+axes = {"wind.capacity_mw": "50:295:5", "solar.capacity_mw": "0:195:5"}   # 50 x 40 = 2000
+extra = max(1, n // 2000)
+e = [i * 10 for i in range(extra)]
+axes["storage.energy_mwh"] = e if n >= 2000 else e[:1]
+if n < 2000:
+    axes = {"wind.capacity_mw": [50 + 5 * i for i in range(n // 10)], "solar.capacity_mw": "0:45:5"}
+plan = plan_sweep(base, axes, chunk_size=int(sys.argv[4]))
+t1 = time.perf_counter()
+rep = run_sweep(plan, sys.argv[3], overwrite=True, quiet=True)
+t2 = time.perf_counter()
+print(json.dumps({"n": plan.size, "plan_s": t1 - t0, "run_s": t2 - t1, "chunks": len(plan.chunks),
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def kernel_rows(n: int, repeat: int) -> list[tuple[str, float]]:
+    """ns per scenario-hour of the batch kernel: green-only and grid charging, 1 and all threads."""
+    rows = []
+    threads = numba.config.NUMBA_NUM_THREADS
+    for label, gc in (("green-first (default), all features", False), ("with grid charging", True)):
+        prof, p = make_case(8760, n, grid_charging=gc)
+        out = np.zeros((n, L.N_TOTALS))
+        dispatch_batch_nb(*prof, 1.0, p, out)
+        for th in sorted({1, threads}):
+            numba.set_num_threads(th)
+            t = best_of(lambda p=p, out=out: dispatch_batch_nb(*prof, 1.0, p, out), repeat)
+            rows.append((f"batch kernel, {label}, {th} thread{'s' if th > 1 else ''}", t / (n * 8760) * 1e9))
+    numba.set_num_threads(threads)
+    return rows
+
+
+def pysam_year_seconds() -> float | None:
+    """Seconds for one PySAM PV + battery year (Pvwattsv8 on a TMY file pvlib ships + Battery), or None."""
+    try:
+        import PySAM.Battery as Battery
+        import PySAM.Pvwattsv8 as Pvwatts
+    except ImportError:
+        return None
+    try:
+        import pvlib
+
+        pv = Pvwatts.default("PVWattsBatteryCommercial")
+        pv.SolarResource.solar_resource_file = str(Path(pvlib.__file__).parent / "data" / "723170TYA.CSV")
+        batt = Battery.default("CustomGenerationBatteryCommercial")  # behind-the-meter battery on a given profile
+        batt.value("system_use_lifetime_output", 0)  # one year, as gpdc
+        batt.value("analysis_period", 1)
+        batt.value("batt_replacement_option", 0)
+
+        def year() -> None:
+            pv.execute()
+            batt.value("gen", pv.Outputs.gen)
+            batt.execute()
+
+        year()  # warm
+        t0 = time.perf_counter()
+        for _ in range(3):
+            year()
+        if not sum(batt.Outputs.system_to_batt) > 0:
+            raise RuntimeError("the battery did not charge")
+        return (time.perf_counter() - t0) / 3
+    except Exception as exc:  # noqa: BLE001 - a benchmark column, not a feature
+        print(f"PySAM: installed but the PV + battery run failed ({exc}); no PySAM column")
+        return None
+
+
+def main() -> None:
+    """Run and print."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="scenario-years per end-to-end sweep")
+    ap.add_argument("--kernel-scenarios", type=int, default=8192)
+    ap.add_argument("--chunk-size", type=int, default=65_536)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    print(f"gpdc sweep benchmark — {platform.machine()} {platform.processor()}, {os.cpu_count()} CPUs, "
+          f"numba {numba.__version__} ({numba.config.NUMBA_NUM_THREADS} threads), numpy {np.__version__}")
+    try:
+        cpu = next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                   if ln.startswith("model name"))
+        flags = Path("/proc/cpuinfo").read_text()
+        simd = "AVX-512" if "avx512f" in flags else ("AVX2" if "avx2" in flags else "SSE")
+        print(f"CPU: {cpu}, widest SIMD {simd}")
+    except (OSError, StopIteration):
+        pass
+
+    t0 = time.perf_counter()
+    prof1, p1 = make_case(8760, 2)
+    dispatch_batch_nb(*prof1, 1.0, p1, np.zeros((2, L.N_TOTALS)))
+    print(f"batch kernel first call (compile or cache load): {time.perf_counter() - t0:.2f} s")
+
+    print("\n1. batch kernel, 8760 h shared profiles, "
+          f"{args.kernel_scenarios} scenarios (best of {args.repeat})")
+    krows = kernel_rows(args.kernel_scenarios, args.repeat)
+    for name, ns in krows:
+        print(f"   {name:58s} {ns:6.2f} ns/scenario-hour")
+
+    # references
+    prof, p = make_case(8760, 1)
+    par = {n: float(p[k, 0]) for k, n in enumerate(L.PARAM_NAMES)}
+    t_py = best_of(lambda: dispatch_python(*prof, par, 1.0), 1)
+    prof_n, p_n = make_case(8760, 2000)
+    t_np = best_of(lambda: dispatch_numpy(*prof_n, p_n, 1.0), 1) / 2000
+    t_sam = pysam_year_seconds()
+
+    print("\n2. end to end through the sweep runner (check, plan, profiles, kernel, metrics, HDF5 + ledger)")
+    print(f"   {'scenario-years':>14s} {'chunks':>7s} {'plan s':>7s} {'run s':>7s} {'years/s':>10s} "
+          f"{'ns/scen-h':>9s} {'peak RSS MB':>11s}")
+    best_rate = 0.0
+    # the sweep runs as users run it: kernels from numba's on-disk cache
+    env = {k: v for k, v in os.environ.items() if k != "GPDC_NUMBA_CACHE"} | {"PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            res = subprocess.run([sys.executable, "-c", _CHILD, str(SCENARIO), str(n), f"{tmp}/s.h5",
+                                  str(args.chunk_size)], capture_output=True, text=True, env=env, check=False)
+            if res.returncode != 0:
+                print(f"   {n:>14,d} failed: {res.stderr.strip().splitlines()[-1:]}")
+                continue
+            r = json.loads(res.stdout.strip().splitlines()[-1])
+            rate = r["n"] / r["run_s"]
+            best_rate = max(best_rate, rate)
+            print(f"   {r['n']:>14,d} {r['chunks']:>7d} {r['plan_s']:>7.2f} {r['run_s']:>7.2f} {rate:>10,.0f} "
+                  f"{r['run_s'] / r['n'] / 8760 * 1e9:>9.2f} {r['max_rss_mb']:>11,.0f}")
+            Path(f"{tmp}/s.h5").unlink(missing_ok=True)
+
+    print("\n3. ratios (scenario-years per second; higher is better)")
+    rate_py = 1.0 / t_py
+    rate_np = 1.0 / t_np
+    ns_k = min(ns for name, ns in krows if "default" in name)
+    rate_k = 1e9 / (ns_k * 8760)
+    print(f"   pure-Python loop      {rate_py:12,.1f} years/s")
+    print(f"   NumPy reference       {rate_np:12,.1f} years/s (2000 scenarios vectorised)")
+    if t_sam is not None:
+        print(f"   PySAM PV + battery    {1 / t_sam:12,.1f} years/s ({t_sam:.3f} s per year)")
+    else:
+        print("   PySAM                 not installed (pip install nrel-pysam): no PySAM ratio")
+    print(f"   gpdc kernel           {rate_k:12,.0f} years/s  = {rate_k / rate_py:,.0f}x Python, "
+          f"{rate_k / rate_np:,.0f}x NumPy" + (f", {rate_k * t_sam:,.0f}x PySAM" if t_sam else ""))
+    if best_rate:
+        print(f"   gpdc sweep end to end {best_rate:12,.0f} years/s  = {best_rate / rate_py:,.0f}x Python, "
+              f"{best_rate / rate_np:,.0f}x NumPy" + (f", {best_rate * t_sam:,.0f}x PySAM" if t_sam else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,381 @@
+"""Run a sweep: check it, lay out the results file, compute the chunks, write them as they finish.
+
+Chunks run in this process (the batch kernel uses every core through ``prange``) or as tasks
+on a Dask distributed cluster; either way this process is the only writer.  A rerun of the
+same sweep against its unfinished file resumes from the ledger; a different sweep or
+scenario is refused unless ``overwrite``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from gpdc.errors import ResultsFileError
+from gpdc.io import sweep_store
+from gpdc.results.registry import VARIABLES
+from gpdc.scenario.load import to_toml
+from gpdc.scenario.schema import Scenario
+from gpdc.sweeps.execute import chunk_task, compute_chunk, group_inputs
+from gpdc.sweeps.plan import DEFAULT_CHUNK, WEATHER_DIM, Chunk, SweepPlan, make_plan
+from gpdc.sweeps.spec import Dim, SweepSpec, check_spec, coord_array, parse_vary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What a run did: chunks computed now and before, designs, time."""
+
+    path: Path | None
+    n_designs: int
+    n_chunks: int
+    chunks_run: int
+    chunks_resumed: int
+    seconds: float
+
+    @property
+    def designs_per_second(self) -> float:
+        """Designs computed per second in this run."""
+        done = self.n_designs * self.chunks_run / max(self.n_chunks, 1)
+        return done / self.seconds if self.seconds > 0 else float("nan")
+
+
+def _weather_years(sc: Scenario) -> list[Any]:
+    from gpdc import simulate as sim
+
+    fn = getattr(sim, "weather_years", None)
+    years = list(fn(sc)) if fn is not None else [None]
+    return years if len(years) > 1 else [None]
+
+
+def to_spec(axes: SweepSpec | Mapping[str, Any] | None) -> SweepSpec:
+    """A spec from a mapping ``{field: values or "start:stop:step"}`` (or a spec already)."""
+    if axes is None:
+        return SweepSpec(())
+    if isinstance(axes, SweepSpec):
+        return axes
+    dims = []
+    for field, values in axes.items():
+        if isinstance(values, Dim):
+            dims.append(values)
+        elif isinstance(values, str):
+            dims.append(parse_vary(f"{field}={values}"))
+        else:
+            vals = tuple(v.item() if isinstance(v, np.generic) else v for v in np.atleast_1d(np.asarray(values, dtype=object)))
+            dims.append(Dim(field, (field,), (vals,)))
+    return SweepSpec(tuple(dims))
+
+
+def plan_sweep(base: Scenario, axes: SweepSpec | Mapping[str, Any], chunk_size: int = DEFAULT_CHUNK) -> SweepPlan:
+    """Check a sweep against its base scenario and cut it into chunks (no simulation yet)."""
+    spec = to_spec(axes)
+    check_spec(base, spec)
+    return make_plan(base, spec, _weather_years(base), chunk_size)
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+
+def _dim_layouts(plan: SweepPlan) -> list[sweep_store.DimLayout]:
+    out = []
+    for d in plan.dims:
+        coord = coord_array(d.coord())
+        fields = {f: coord_array(v) for f, v in zip(d.fields, d.values, strict=True)} if (
+            len(d.fields) > 1 or d.labels is not None) else {}
+        if d.name == WEATHER_DIM:
+            attrs = {"long_name": "weather year (ensemble member or calendar year)"}
+        elif len(d.fields) == 1 and not fields:
+            from gpdc.units import unit_of
+
+            attrs = {"long_name": f"swept scenario field {d.fields[0]}", "units": unit_of(d.fields[0].split(".")[-1]) or "1"}
+        else:
+            attrs = {"long_name": f"index of {d.name}: fields {', '.join(d.fields)} move together"}
+        out.append(sweep_store.DimLayout(d.name, coord, fields, attrs))
+    return out
+
+
+def _extra_dims(plan: SweepPlan) -> list[sweep_store.DimLayout]:
+    """Dimensions after the sweep's: ``product`` when the scenario states products."""
+    gi = group_inputs(plan, 0)
+    if not len(gi.products):
+        return []
+    coords = gi.products.coords()
+    _, names, attrs = coords.pop("product")
+    return [sweep_store.DimLayout("product", np.asarray(names, dtype=object),
+                                  {k: np.asarray(v, dtype=object) for k, (_, v, _a) in coords.items()}, attrs)]
+
+
+def _var_layouts(probe: Mapping[str, np.ndarray]) -> list[sweep_store.VarLayout]:
+    out = []
+    for name in VARIABLES:
+        if name not in probe:
+            continue
+        v = VARIABLES[name]
+        dtype = "bool" if np.asarray(probe[name]).dtype == bool else "float64"
+        out.append(sweep_store.VarLayout(name, dtype, {"units": v.units, "long_name": v.long_name,
+                                                       "definition": v.definition}, tuple(v.dims)))
+    missing = sorted(set(probe) - set(VARIABLES))
+    if missing:
+        raise KeyError(f"variables not in gpdc.results.registry.VARIABLES: {missing}")
+    return out
+
+
+def _attrs(plan: SweepPlan) -> dict[str, Any]:
+    from gpdc.results.dataset import version_record
+
+    gi = group_inputs(plan, 0)
+    return {
+        "title": "gpdc green power direct connection sweep",
+        "gpdc_version": version_record()["gpdc"],
+        "sweep_fingerprint": plan.fingerprint(),
+        "scenario_toml": to_toml(plan.base),
+        "sweep_spec": plan.spec.canonical(),
+        "sweep_chunk_size": plan.chunk_size,
+        "sweep_n_designs": plan.size,
+        "sweep_group_dims": json.dumps([d.name for d in plan.group_dims]),
+        "sweep_column_dims": json.dumps([d.name for d in plan.column_dims]),
+        "resolved_inputs_group0": json.dumps(gi.resolved.provenance(), ensure_ascii=False),
+        "policy_rule_set": plan.base.policy.rule_set,
+        "version_record": json.dumps(version_record()),
+    }
+
+
+def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
+    """Say how the existing file's sweep differs from this one."""
+    old_spec = str(attrs.get("sweep_spec", ""))
+    new_spec = plan.spec.canonical()
+    if "sweep_fingerprint" not in attrs:
+        return f"{path} exists and is not a gpdc sweep file; choose another --out or pass --overwrite"
+    if old_spec != new_spec:
+        try:
+            old = {d["name"]: len(d["values"][0]) for d in json.loads(old_spec)}
+        except (ValueError, KeyError, TypeError, IndexError):
+            old = {}
+        new = {d.name: d.size for d in plan.spec.dims}
+        return (f"{path} holds a different sweep (dimensions {old}; this one {new}); "
+                "pass --overwrite to replace it, or choose another --out")
+    old_toml = str(attrs.get("scenario_toml", "")).splitlines()
+    diff = [ln for ln in difflib.unified_diff(old_toml, to_toml(plan.base).splitlines(), lineterm="", n=0)
+            if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    if diff:
+        return (f"{path} was computed for a different scenario ({'; '.join(diff[:4])}); "
+                "pass --overwrite to replace it, or choose another --out")
+    return (f"{path} was written by another gpdc version or chunk size "
+            f"(file: gpdc {attrs.get('gpdc_version')}, chunk {attrs.get('sweep_chunk_size')}); pass --overwrite")
+
+
+def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[sweep_store.VarLayout], int]:
+    """Create the results file, or check an existing one for resuming; return (variables, chunks done)."""
+    if path.exists() and not overwrite:
+        attrs = sweep_store.read_attrs(path)
+        if attrs.get("sweep_fingerprint") != plan.fingerprint():
+            raise ResultsFileError(_refusal(path, attrs, plan))
+        done, _ = sweep_store.progress(path)
+        return [], done
+    probe_chunk = Chunk(-1, 0, 0, 1, (), tuple(1 for _ in plan.dims))
+    probe = compute_chunk(plan, probe_chunk)
+    variables = _var_layouts(probe)
+    sweep_store.create(path, _dim_layouts(plan), variables, len(plan.chunks), plan.n_groups, _attrs(plan),
+                       _extra_dims(plan))
+    return variables, 0
+
+
+# --- execution ---------------------------------------------------------------------------------
+
+
+def _local(plan: SweepPlan, todo: list[int]) -> Iterator[tuple[int, str, dict[str, np.ndarray]]]:
+    for i in todo:
+        yield chunk_task(plan, i)
+
+
+def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int | None) -> Iterator[
+        tuple[int, str, dict[str, np.ndarray]]]:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ResultsFileError(
+            "running on a Dask cluster needs dask.distributed: pip install 'gpdc[cluster]'") from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+        threads = None
+    else:
+        n = workers or 1
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1")
+        client = Client(cluster)
+        threads = max(1, (os.cpu_count() or 1) // n)
+    try:
+        [plan_f] = client.scatter([plan], broadcast=True)
+        window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or 1)
+        pending = iter(todo)
+        futures = as_completed()
+        for i in list(_take(pending, window)):
+            futures.add(client.submit(chunk_task, plan_f, i, threads, pure=False))
+        for fut in futures:
+            result = fut.result()
+            yield result
+            fut.release()
+            for i in _take(pending, 1):
+                futures.add(client.submit(chunk_task, plan_f, i, threads, pure=False))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _take(it: Iterator[int], n: int) -> list[int]:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def _progress_bar(total: int, initial: int, n_designs_per_chunk: float, quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    prog = Progress(
+        TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=False,
+    )
+    prog.start()
+    prog.add_task("sweep", total=total, completed=initial, rate="")
+    return prog
+
+
+def run_sweep(
+    plan: SweepPlan,
+    path: str | Path,
+    *,
+    overwrite: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    quiet: bool = False,
+    on_chunk: Callable[[int], None] | None = None,
+) -> SweepReport:
+    """Compute every unfinished chunk of ``plan`` into the results file at ``path``.
+
+    Parameters
+    ----------
+    plan : SweepPlan
+        From :func:`plan_sweep`.
+    path : path
+        The HDF5 results file; created, or resumed if it holds this very sweep.
+    overwrite : bool
+        Replace a file that holds another sweep (or another scenario).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:port``): chunks run there.
+    workers : int, optional
+        Start a local Dask cluster of this many worker processes.
+    quiet : bool
+        No progress bar (there is none anyway when stderr is not a terminal).
+    on_chunk : callable, optional
+        Called with each chunk's index once it is on disk (used by tests).
+    """
+    path = Path(path)
+    t0 = time.perf_counter()
+    _, done = prepare_file(path, plan, overwrite)
+    if done == len(plan.chunks):
+        log.info("%s already holds this whole sweep: nothing to do", path)
+        return SweepReport(path, plan.size, len(plan.chunks), 0, done, time.perf_counter() - t0)
+    with sweep_store.Store(path) as store:
+        todo = [c.index for c in plan.chunks if not store.done[c.index]]
+        resumed = len(plan.chunks) - len(todo)
+        if resumed and todo:
+            log.info("resuming %s: %d of %d chunks already done", path, resumed, len(plan.chunks))
+        bar = _progress_bar(len(plan.chunks), resumed, plan.size / max(len(plan.chunks), 1), quiet)
+        use_dask = scheduler is not None or (workers is not None and workers > 0)
+        source = _dask(plan, todo, scheduler, workers) if (use_dask and todo) else _local(plan, todo)
+        n_run = 0
+        t_run = time.perf_counter()
+        try:
+            for index, digest, values in source:
+                chunk = plan.chunks[index]
+                store.write(index, chunk.selection, chunk.group, digest, values)
+                n_run += 1
+                if bar is not None:
+                    rate = sum(plan.chunks[i].size for i in [index]) and (
+                        n_run * plan.size / len(plan.chunks) / max(time.perf_counter() - t_run, 1e-9))
+                    bar.update(bar.task_ids[0], advance=1, rate=f"{rate:,.0f} designs/s")
+                if on_chunk is not None:
+                    on_chunk(index)
+        finally:
+            if bar is not None:
+                bar.stop()
+    return SweepReport(path, plan.size, len(plan.chunks), n_run, resumed, time.perf_counter() - t0)
+
+
+def sweep(
+    scenario: Scenario | str | Path,
+    axes: SweepSpec | Mapping[str, Any] | None = None,
+    *,
+    out: str | Path | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    overwrite: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    quiet: bool = True,
+) -> xr.Dataset:
+    """Simulate every design of a sweep and return one labelled Dataset.
+
+    Parameters
+    ----------
+    scenario : Scenario or path
+        The base scenario (a file's ``[sweep]`` table is added to ``axes``).
+    axes : mapping or SweepSpec
+        ``{"storage.energy_mwh": "0:800:50", "wind.capacity_mw": [100, 150, 200]}``; values
+        are lists, ``"start:stop:step"`` ranges (stop included) or :class:`Dim` objects
+        (zipped fields, explicit designs).
+    out : path, optional
+        Results file (kept, resumable); without it a temporary file is used and the
+        Dataset is returned in memory.
+
+    Returns
+    -------
+    xarray.Dataset
+        One dimension per swept field (dimensions that change the hourly inputs first),
+        every result variable with its units.
+
+    Examples
+    --------
+    >>> import gpdc
+    >>> ds = gpdc.sweep("scenarios/inner_mongolia_datacentre.toml",
+    ...                 {"storage.energy_mwh": [0, 400], "wind.capacity_mw": [150, 250]})  # doctest: +SKIP
+    """
+    import tempfile
+
+    from gpdc.scenario.load import load_scenario
+    from gpdc.sweeps.spec import combine, read_sweep_table
+
+    if isinstance(scenario, Scenario):
+        base, file_spec = scenario, SweepSpec(())
+    else:
+        base, file_spec = load_scenario(scenario), read_sweep_table(scenario)
+    plan = plan_sweep(base, combine(file_spec, to_spec(axes)), chunk_size)
+    if out is not None:
+        run_sweep(plan, out, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
+        return sweep_store.open_sweep(out)
+    with tempfile.TemporaryDirectory(prefix="gpdc-sweep-") as tmp:
+        target = Path(tmp) / "sweep.h5"
+        run_sweep(plan, target, scheduler=scheduler, workers=workers, quiet=quiet)
+        with sweep_store.open_sweep(target) as ds:
+            return ds.load()

@@ -1,0 +1,109 @@
+"""Hourly traces for a few chosen designs of a sweep (by coordinates, or the best k by a metric).
+
+A sweep keeps only per-design totals; the traces of the designs a user picks are computed
+afterwards with :func:`gpdc.simulate` — exactly what ``gpdc run`` gives for that design —
+and written atomically to a file beside the sweep's, on a ``selected`` dimension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from gpdc.errors import ScenarioError
+from gpdc.sweeps.plan import WEATHER_DIM, SweepPlan
+from gpdc.sweeps.spec import SweepError, _scalar
+
+
+def parse_point(text: str, ds: xr.Dataset) -> dict[str, Any]:
+    """``"wind.capacity_mw=150,storage.energy_mwh=400"`` -> coordinates of one design."""
+    point: dict[str, Any] = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise SweepError([ScenarioError("--traces-at", text, "expected DIM=VALUE,DIM=VALUE for every sweep dimension")])
+        k, v = (s.strip() for s in part.split("=", 1))
+        if k not in ds.dims:
+            raise SweepError([ScenarioError("--traces-at", k, f"is not a sweep dimension; dimensions: {', '.join(map(str, ds.dims))}")])
+        point[k] = _scalar(v)
+    missing = [str(d) for d in ds.dims if d not in point]
+    if missing:
+        raise SweepError([ScenarioError("--traces-at", text, f"give a value for every dimension; missing: {', '.join(missing)}")])
+    for k, v in point.items():
+        coord = ds[k].values
+        hit = [c for c in coord if (c == v) or (isinstance(v, int | float) and isinstance(c, int | float | np.number)
+                                                and np.isclose(float(c), float(v), rtol=1e-12, atol=0.0))]
+        if not hit:
+            raise SweepError([ScenarioError("--traces-at", f"{k}={v}", f"is not on the sweep grid; values: {list(coord)}")])
+        point[k] = hit[0].item() if isinstance(hit[0], np.generic) else hit[0]
+    return point
+
+
+def best_points(ds: xr.Dataset, metric: str, k: int, largest: bool = False, compliant_only: bool = True) -> list[dict[str, Any]]:
+    """Coordinates of the ``k`` designs with the smallest (or largest) ``metric``.
+
+    With ``compliant_only`` only designs that meet every policy rule are ranked.
+    """
+    if metric not in ds.data_vars:
+        raise SweepError([ScenarioError("--by", metric, f"is not a result variable; e.g. project_cost_yuan, lcoe_yuan_per_mwh, "
+                                                          "green_share_of_load")])
+    v = ds[metric].values.astype(np.float64).ravel()
+    ok = np.isfinite(v)
+    if compliant_only and "compliant" in ds:
+        ok &= ds["compliant"].values.ravel().astype(bool)
+    order = np.flatnonzero(ok)
+    order = order[np.argsort(-v[order] if largest else v[order], kind="stable")][:k]
+    dims = [str(d) for d in ds[metric].dims]
+    shape = ds[metric].shape
+    out = []
+    for flat in order:
+        idx = np.unravel_index(int(flat), shape)
+        out.append({d: _py(ds[d].values[i]) for d, i in zip(dims, idx, strict=True)})
+    return out
+
+
+def _py(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def design_scenario(plan: SweepPlan, point: Mapping[str, Any]) -> tuple[Any, Any]:
+    """The validated scenario of one sweep design, and its weather year."""
+    from gpdc.sweeps.spec import apply
+
+    values: dict[str, Any] = {}
+    year = None
+    for d in plan.dims:
+        label = point[d.name]
+        coord = list(d.coord())
+        matches = [i for i, c in enumerate(coord) if c == label or str(c) == str(label)]
+        if not matches:
+            raise SweepError([ScenarioError(d.name, label, f"is not on the sweep grid; values: {coord}")])
+        for f, v in d.point(matches[0]).items():
+            if d.name == WEATHER_DIM:
+                year = v
+            else:
+                values[f] = v
+    return apply(plan.base, values), year
+
+
+def write_traces(plan: SweepPlan, points: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
+    """Simulate each chosen design with hourly traces and write them on a ``selected`` dimension."""
+    from gpdc.io.hdf5 import write_results
+    from gpdc.simulate import build_profiles, simulate
+
+    parts = []
+    for point in points:
+        sc, year = design_scenario(plan, point)
+        prof = build_profiles(sc) if year is None else build_profiles(sc, weather_year=year)  # type: ignore[call-arg]
+        res = simulate(sc, traces=True, profiles=prof)
+        assert res.traces is not None  # noqa: S101
+        parts.append(res.traces)
+    ds = xr.concat(parts, dim="selected")
+    for d in plan.dims:
+        vals = [point[d.name] for point in points]
+        ds = ds.assign_coords({d.name: ("selected", np.asarray([str(v) if isinstance(v, str) else v for v in vals]))})
+    ds.attrs["description"] = "hourly traces of designs picked from the sweep (coordinates give each design)"
+    return write_results(Path(path), ds)

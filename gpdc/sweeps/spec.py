@@ -1,0 +1,424 @@
+"""What a sweep varies: dimensions of scenario-field values, parsed and checked before any work.
+
+A sweep is the Cartesian product of its dimensions.  A dimension moves one field
+(``--vary storage.energy_mwh=0:800:50``) or several fields together (a *zip*, e.g. storage
+power and energy; or an explicit list of *designs*).  Field names are the scenario's own
+dotted paths.  In a scenario file::
+
+    [sweep.vary]
+    "wind.capacity_mw" = [100, 150, 200]
+    "storage.energy_mwh" = "0:800:50"        # start:stop:step, stop included
+
+    [sweep.zip.storage_size]                  # one dimension; its fields move together
+    "storage.power_mw" = [0, 50, 100]
+    "storage.energy_mwh" = [0, 200, 400]
+
+    [[sweep.designs]]                         # dimension "design", one entry per table
+    "wind.capacity_mw" = 100
+    "solar.capacity_mw" = 50
+
+Every value is checked against the scenario schema (range, type, and the rules that tie a
+section's fields together) before any simulation runs; errors name the dimension and value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+from gpdc.errors import ScenarioError, ScenarioErrors
+from gpdc.scenario.load import _allowed
+from gpdc.scenario.schema import Scenario
+
+#: fields that name or describe a scenario rather than change its results
+NOT_SWEEPABLE = ("name", "description", "products")
+
+
+class SweepError(ScenarioErrors):
+    """An invalid sweep specification (unknown field, bad value, ragged zip...)."""
+
+
+def _err(where: str, value: Any, message: str) -> SweepError:
+    return SweepError([ScenarioError(where, value, message)])
+
+
+@dataclass(frozen=True)
+class Dim:
+    """One sweep dimension: the fields it moves and their value at each index.
+
+    Attributes
+    ----------
+    name : str
+        The dimension's name: the field path for a one-field dimension, else the zip's name
+        (or ``design``).
+    fields : tuple of str
+        Dotted scenario field paths.
+    values : tuple of tuple
+        ``values[k][i]`` is field ``fields[k]`` at index ``i``.
+    labels : tuple, optional
+        Coordinate labels for a multi-field dimension (default: 0, 1, 2, ...).
+    """
+
+    name: str
+    fields: tuple[str, ...]
+    values: tuple[tuple[Any, ...], ...]
+    labels: tuple[Any, ...] | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of points along the dimension."""
+        return len(self.values[0])
+
+    def point(self, i: int) -> dict[str, Any]:
+        """The field values at index ``i``."""
+        return {f: v[i] for f, v in zip(self.fields, self.values, strict=True)}
+
+    def coord(self) -> tuple[Any, ...]:
+        """The dimension coordinate: the field's values, or the labels of a multi-field dimension."""
+        if len(self.fields) == 1 and self.labels is None:
+            return self.values[0]
+        return self.labels if self.labels is not None else tuple(range(self.size))
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """An ordered set of dimensions whose Cartesian product is the sweep."""
+
+    dims: tuple[Dim, ...]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Points per dimension."""
+        return tuple(d.size for d in self.dims)
+
+    @property
+    def size(self) -> int:
+        """Number of designs."""
+        return math.prod(self.shape)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every varied field."""
+        return tuple(f for d in self.dims for f in d.fields)
+
+    def canonical(self) -> str:
+        """A JSON text that identifies the sweep (for the results file's fingerprint)."""
+        return json.dumps(
+            [{"name": d.name, "fields": d.fields, "values": d.values, "labels": d.labels} for d in self.dims],
+            sort_keys=True, default=str,
+        )
+
+    def digest(self) -> str:
+        """SHA-256 of :meth:`canonical`."""
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+def _scalar(text: str) -> Any:
+    """``"100"`` -> 100, ``"0.5"`` -> 0.5, ``"true"`` -> True, ``"budget"`` -> "budget" (TOML rules)."""
+    text = text.strip()
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_range(text: str, where: str) -> tuple[Any, ...]:
+    """``"0:800:50"`` -> (0, 50, ..., 800): start, stop (included when on the grid), step.
+
+    Integers stay integers; decimal steps are rounded to 12 significant digits so that
+    ``0:1:0.1`` gives 0.3, not 0.30000000000000004.
+
+    >>> parse_range("0:800:200", "x")
+    (0, 200, 400, 600, 800)
+    >>> parse_range("0.1:0.3:0.1", "x")
+    (0.1, 0.2, 0.3)
+    """
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise _err(where, text, "a range is START:STOP:STEP, e.g. 0:800:50")
+    nums = [_scalar(p) for p in parts]
+    if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in nums):
+        raise _err(where, text, "START, STOP and STEP of a range must be numbers")
+    start, stop, step = nums
+    if not all(math.isfinite(x) for x in nums):
+        raise _err(where, text, "range bounds must be finite")
+    if step <= 0:
+        raise _err(where, text, "STEP must be > 0")
+    if stop < start:
+        raise _err(where, text, "STOP must be >= START")
+    n = int(math.floor((stop - start) / step * (1 + 1e-12) + 1e-9)) + 1
+    if n > 10_000_000:
+        raise _err(where, text, f"gives {n} values; at most 10,000,000 per dimension")
+    if all(isinstance(x, int) for x in nums):
+        return tuple(range(start, start + n * step, step))
+    return tuple(float(f"{start + i * step:.12g}") for i in range(n))
+
+
+def _values(raw: Any, where: str) -> tuple[Any, ...]:
+    """Values of one field: a list, a range string, a comma list string, or one value."""
+    if isinstance(raw, str):
+        if raw.count(":") == 2 and "," not in raw:
+            return parse_range(raw, where)
+        return tuple(_scalar(x) for x in raw.split(",")) if "," in raw else (_scalar(raw),)
+    if isinstance(raw, list | tuple):
+        if not raw:
+            raise _err(where, raw, "needs at least one value")
+        return tuple(raw)
+    return (raw,)
+
+
+def parse_vary(item: str) -> Dim:
+    """``"storage.energy_mwh=0:800:50"`` or ``"wind.capacity_mw=100,150,200"`` -> a Dim."""
+    if "=" not in item:
+        raise _err("--vary", item, "expected FIELD=VALUES, e.g. storage.energy_mwh=0:800:50 or wind.capacity_mw=100,150")
+    field, raw = (s.strip() for s in item.split("=", 1))
+    return Dim(field, (field,), (_values(raw, field),))
+
+
+def parse_zip(item: str) -> Dim:
+    """``"storage_size storage.power_mw=0,50 storage.energy_mwh=0,200"`` -> one zipped Dim."""
+    words = item.split()
+    if len(words) < 3 or "=" in words[0]:
+        raise _err("--zip", item, "expected NAME FIELD=VALUES FIELD=VALUES ..., "
+                   "e.g. 'storage_size storage.power_mw=0,50 storage.energy_mwh=0,200'")
+    table = {}
+    for w in words[1:]:
+        d = parse_vary(w)
+        table[d.fields[0]] = list(d.values[0])
+    return _zip_dim(words[0], table)
+
+
+def _zip_dim(name: str, table: Mapping[str, Any]) -> Dim:
+    if not table:
+        raise _err(f"sweep.zip.{name}", None, "needs at least one field")
+    cols = {f: _values(v, f"sweep.zip.{name}.{f}") for f, v in table.items()}
+    lengths = {f: len(v) for f, v in cols.items()}
+    if len(set(lengths.values())) > 1:
+        raise _err(f"sweep.zip.{name}", lengths, "zipped fields must have the same number of values")
+    return Dim(name, tuple(cols), tuple(cols.values()))
+
+
+def _designs_dim(designs: Sequence[Mapping[str, Any]], labels: Sequence[Any] | None = None) -> Dim:
+    if not designs:
+        raise _err("sweep.designs", designs, "needs at least one design")
+    fields = tuple(designs[0])
+    for i, d in enumerate(designs):
+        if tuple(d) != fields and set(d) != set(fields):
+            raise _err(f"sweep.designs[{i}]", sorted(d), f"every design must set the same fields: {sorted(fields)}")
+    values = tuple(tuple(d[f] for d in designs) for f in fields)
+    return Dim("design", fields, values, tuple(labels) if labels is not None else None)
+
+
+def read_designs_csv(path: str | Path) -> Dim:
+    """Explicit designs from a CSV: one column per field path, one row per design.
+
+    An optional first column ``design`` gives each row a label.
+    """
+    import csv
+
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise _err("--designs", str(path), f"cannot be read ({exc.strerror or exc})") from None
+    if len(rows) < 2:
+        raise _err("--designs", str(path), "needs a header of field paths and at least one design row")
+    header = [h.strip() for h in rows[0]]
+    label_col = header[0] == "design"
+    fields = header[1:] if label_col else header
+    designs, labels = [], []
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise _err(f"{path}:{line}", row, f"has {len(row)} columns; the header has {len(header)}")
+        cells = row[1:] if label_col else row
+        designs.append({f: _scalar(c) for f, c in zip(fields, cells, strict=True)})
+        labels.append(row[0].strip() if label_col else line - 2)
+    return _designs_dim(designs, labels if label_col else None)
+
+
+def spec_from_table(table: Mapping[str, Any]) -> SweepSpec:
+    """Build a spec from a scenario file's ``[sweep]`` table."""
+    allowed = {"vary", "zip", "designs"}
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise _err(f"sweep.{extra[0]}", table[extra[0]], f"unknown key; valid: {', '.join(sorted(allowed))}")
+    dims: list[Dim] = []
+    for field, raw in (table.get("vary") or {}).items():
+        dims.append(Dim(field, (field,), (_values(raw, f"sweep.vary.{field}"),)))
+    for name, sub in (table.get("zip") or {}).items():
+        if not isinstance(sub, dict):
+            raise _err(f"sweep.zip.{name}", sub, "must be a table of FIELD = [values]")
+        dims.append(_zip_dim(name, sub))
+    if table.get("designs"):
+        dims.append(_designs_dim(table["designs"]))
+    return SweepSpec(tuple(dims))
+
+
+def combine(*specs: SweepSpec | Iterable[Dim]) -> SweepSpec:
+    """Concatenate the dimensions of several specs (e.g. the file's and the command line's)."""
+    dims: list[Dim] = []
+    for s in specs:
+        dims.extend(s.dims if isinstance(s, SweepSpec) else s)
+    return SweepSpec(tuple(dims))
+
+
+def read_sweep_table(path: str | Path) -> SweepSpec:
+    """The ``[sweep]`` table of a scenario file (an empty spec when it has none)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return SweepSpec(())  # load_scenario reports file errors with their details
+    table = data.get("sweep")
+    if table is None:
+        return SweepSpec(())
+    if not isinstance(table, dict):
+        raise _err("sweep", table, "must be a table")
+    return spec_from_table(table)
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+def _field_model(path: str) -> tuple[type[BaseModel] | None, str]:
+    """The section model and field name of a dotted path (model None for a root field)."""
+    parts = path.split(".")
+    root = Scenario.model_fields
+    if len(parts) == 1:
+        if parts[0] not in root or parts[0] in NOT_SWEEPABLE:
+            raise KeyError(path)
+        return None, parts[0]
+    if len(parts) != 2 or parts[0] not in root:
+        raise KeyError(path)
+    ann = root[parts[0]].annotation
+    if not (isinstance(ann, type) and issubclass(ann, BaseModel)) or parts[1] not in ann.model_fields:
+        raise KeyError(path)
+    return ann, parts[1]
+
+
+def _valid_fields() -> list[str]:
+    out = [k for k in Scenario.model_fields if k not in NOT_SWEEPABLE]
+    out = [k for k in out if not isinstance(Scenario.model_fields[k].annotation, type)
+           or not issubclass(Scenario.model_fields[k].annotation, BaseModel)]  # type: ignore[arg-type]
+    for sec, info in Scenario.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out.extend(f"{sec}.{f}" for f in ann.model_fields)
+    return out
+
+
+def _section_of(path: str) -> str:
+    return path.split(".")[0] if "." in path else ""
+
+
+def _validate_section(base: Scenario, section: str, updates: Mapping[str, Any]) -> str | None:
+    """Validate one section (or the root) with ``updates`` applied; the problem, or None."""
+    if section == "":
+        data = base.model_dump()
+        data.update(updates)
+        model: type[BaseModel] = Scenario
+    else:
+        current = getattr(base, section)
+        data = current.model_dump()
+        data.update({p.split(".", 1)[1]: v for p, v in updates.items()})
+        model = type(current)
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        loc = ".".join(str(x) for x in e["loc"])
+        where = f"{section}.{loc}" if section and loc else (loc or section or "<scenario>")
+        return f"{where}: {_allowed(e, where, None)}"
+    return None
+
+
+def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_000) -> None:
+    """Reject a spec whose fields or values are invalid, naming the dimension and value.
+
+    Checks: each field exists and is sweepable, no field is in two dimensions, every value
+    is valid for its field, and every combination of values that meets in one section
+    passes that section's cross-field rules (e.g. ``soc_max_frac > soc_min_frac``).
+
+    Raises
+    ------
+    SweepError
+    """
+    if not spec.dims:
+        raise _err("sweep", None, "varies nothing: give --vary FIELD=VALUES (or a [sweep] table in the file)")
+    names = [d.name for d in spec.dims]
+    for name in names:
+        if names.count(name) > 1:
+            raise _err(name, None, "is the name of two dimensions")
+    seen: dict[str, str] = {}
+    for d in spec.dims:
+        for f in d.fields:
+            try:
+                _field_model(f)
+            except KeyError:
+                close = [v for v in _valid_fields() if v.split(".")[0] == f.split(".")[0]] or _valid_fields()
+                raise _err(d.name, None, f"unknown scenario field '{f}'; valid: {', '.join(close)}") from None
+            if f in seen:
+                raise _err(d.name, None, f"field '{f}' is also varied by dimension '{seen[f]}'")
+            seen[f] = d.name
+    # one value at a time
+    for d in spec.dims:
+        for i in range(d.size):
+            for f, v in d.point(i).items():
+                problem = _validate_section(base, _section_of(f), {f: v})
+                if problem is not None:
+                    raise _err(d.name, v, f"is not a valid value: {problem}")
+    # combinations that meet in one section
+    sections = {_section_of(f) for f in spec.fields}
+    for sec in sorted(sections):
+        touching = [d for d in spec.dims if any(_section_of(f) == sec for f in d.fields)]
+        if len(touching) < 2 and all(len(d.fields) == 1 for d in touching):
+            continue  # one field alone: checked above
+        n = math.prod(d.size for d in touching)
+        if n > max_combinations:
+            raise _err(sec or "<scenario>", n, f"{n} combinations of its varied fields; at most {max_combinations} can be checked")
+        for idx in itertools.product(*(range(d.size) for d in touching)):
+            upd = {f: v for d, i in zip(touching, idx, strict=True) for f, v in d.point(i).items()
+                   if _section_of(f) == sec}
+            problem = _validate_section(base, sec, upd)
+            if problem is not None:
+                where = ", ".join(f"{d.name}={d.coord()[i]!r}" for d, i in zip(touching, idx, strict=True))
+                raise _err(" × ".join(d.name for d in touching), where, f"is an invalid combination: {problem}")
+
+
+def apply(base: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """A validated copy of ``base`` with the dotted fields set."""
+    data = base.model_dump()
+    for path, v in values.items():
+        if "." in path:
+            sec, name = path.split(".", 1)
+            data[sec][name] = v
+        else:
+            data[path] = v
+    from gpdc.scenario.load import scenario_from_dict
+
+    return scenario_from_dict(data, source=base.name)
+
+
+def coord_array(values: Sequence[Any]) -> np.ndarray:
+    """A coordinate as a numpy array: float64, int64, bool or str."""
+    if all(isinstance(v, bool) for v in values):
+        return np.array(values, dtype=bool)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return np.array(values, dtype=np.int64)
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return np.array(values, dtype=np.float64)
+    return np.array([str(v) for v in values], dtype=object)

@@ -1,0 +1,392 @@
+"""Sweeps: specification and its errors, equality with single runs, resume after SIGKILL, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import gpdc
+from gpdc.errors import ResultsFileError
+from gpdc.io.sweep_store import progress
+from gpdc.results.registry import VARIABLES
+from gpdc.scenario.load import load_scenario
+from gpdc.simulate import simulate
+from gpdc.sweeps import Dim, SweepSpec, check_spec, parse_range, parse_vary, parse_zip, plan_sweep, run_sweep
+from gpdc.sweeps.execute import chunk_task
+from gpdc.sweeps.plan import _column_chunks
+from gpdc.sweeps.spec import SweepError, apply, combine, read_designs_csv, spec_from_table
+
+from .conftest import DATACENTRE, ROOT
+
+# --- specification --------------------------------------------------------------------------
+
+
+def test_ranges_include_stop_and_keep_integers() -> None:
+    assert parse_range("0:800:200", "x") == (0, 200, 400, 600, 800)
+    assert parse_range("0:1:0.1", "x")[3] == 0.3
+    assert len(parse_range("0:1:0.1", "x")) == 11
+    assert parse_range("0:750:200", "x") == (0, 200, 400, 600)  # stop off the grid: not included
+    assert parse_range("5:5:1", "x") == (5,)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("0:800", "START:STOP:STEP"),
+    ("0:800:0", "STEP must be > 0"),
+    ("800:0:50", "STOP must be >= START"),
+    ("a:1:1", "must be numbers"),
+])
+def test_bad_ranges_say_why(text: str, message: str) -> None:
+    with pytest.raises(SweepError, match=message):
+        parse_range(text, "storage.energy_mwh")
+
+
+def test_vary_and_zip_parsing() -> None:
+    d = parse_vary("wind.capacity_mw=100,150,200")
+    assert (d.name, d.fields, d.values) == ("wind.capacity_mw", ("wind.capacity_mw",), ((100, 150, 200),))
+    assert parse_vary("grid.export_cap_rule=running,budget").values == (("running", "budget"),)
+    assert parse_vary("storage.grid_charging=true,false").values == ((True, False),)
+    z = parse_zip("size storage.power_mw=0,50 storage.energy_mwh=0:200:200")
+    assert z.name == "size" and z.size == 2 and z.point(1) == {"storage.power_mw": 50, "storage.energy_mwh": 200}
+    with pytest.raises(SweepError, match="same number of values"):
+        parse_zip("size storage.power_mw=0,50,100 storage.energy_mwh=0,200")
+    with pytest.raises(SweepError, match="FIELD=VALUES"):
+        parse_vary("wind.capacity_mw")
+
+
+def test_sweep_table_in_a_scenario_file() -> None:
+    spec = spec_from_table({
+        "vary": {"wind.capacity_mw": [100, 200], "storage.energy_mwh": "0:400:200"},
+        "zip": {"size": {"storage.power_mw": [10, 20], "grid.import_mw": [120, 130]}},
+        "designs": [{"solar.capacity_mw": 10, "line.rating_mw": 300}, {"solar.capacity_mw": 20, "line.rating_mw": 350}],
+    })
+    assert [d.name for d in spec.dims] == ["wind.capacity_mw", "storage.energy_mwh", "size", "design"]
+    assert spec.shape == (2, 3, 2, 2)
+    with pytest.raises(SweepError, match="unknown key"):
+        spec_from_table({"vary": {}, "axes": {}})
+
+
+def test_designs_csv(tmp_path: Path) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text("design,wind.capacity_mw,storage.energy_mwh\nsmall,100,0\nbig,250,400\n")
+    d = read_designs_csv(p)
+    assert d.labels == ("small", "big") and d.point(1) == {"wind.capacity_mw": 250, "storage.energy_mwh": 400}
+    p.write_text("wind.capacity_mw,storage.energy_mwh\n100,0\n250\n")
+    with pytest.raises(SweepError, match=r"d.csv:3.*has 1 columns; the header has 2"):
+        read_designs_csv(p)
+
+
+@pytest.fixture(scope="module")
+def base() -> gpdc.scenario.schema.Scenario:  # type: ignore[name-defined]
+    return load_scenario(DATACENTRE)
+
+
+def _spec(*items: str) -> SweepSpec:
+    return SweepSpec(tuple(parse_vary(i) for i in items))
+
+
+def test_unknown_field_is_named_with_the_valid_ones(base) -> None:  # noqa: ANN001
+    with pytest.raises(SweepError) as exc:
+        check_spec(base, _spec("storage.energy_kwh=0,100"))
+    msg = str(exc.value)
+    assert "storage.energy_kwh" in msg and "unknown scenario field" in msg and "storage.energy_mwh" in msg
+
+
+def test_out_of_range_value_names_axis_and_value(base) -> None:  # noqa: ANN001
+    with pytest.raises(SweepError) as exc:
+        check_spec(base, _spec("storage.energy_mwh=0,-50,100"))
+    msg = str(exc.value)
+    assert "storage.energy_mwh = -50" in msg and "must be >= 0.0" in msg
+
+
+def test_wrong_type_and_literal_are_rejected(base) -> None:  # noqa: ANN001
+    with pytest.raises(SweepError, match=r"grid.export_cap_rule = 'monthly'.*must be one of"):
+        check_spec(base, _spec("grid.export_cap_rule=running,monthly"))
+    with pytest.raises(SweepError, match="must be a number"):
+        check_spec(base, _spec("wind.capacity_mw=100,big"))
+
+
+def test_invalid_combination_across_dimensions(base) -> None:  # noqa: ANN001
+    with pytest.raises(SweepError) as exc:
+        check_spec(base, _spec("storage.soc_min_frac=0.1,0.6", "storage.soc_max_frac=0.5,0.9"))
+    msg = str(exc.value)
+    assert "invalid combination" in msg and "storage.soc_min_frac=0.6" in msg and "storage.soc_max_frac=0.5" in msg
+
+
+def test_field_in_two_dimensions_and_empty_sweep(base) -> None:  # noqa: ANN001
+    with pytest.raises(SweepError, match="also varied by dimension"):
+        check_spec(base, combine(_spec("storage.power_mw=10,20"), [parse_zip("s storage.power_mw=1,2 grid.import_mw=120,130")]))
+    with pytest.raises(SweepError, match="varies nothing"):
+        check_spec(base, SweepSpec(()))
+    with pytest.raises(SweepError, match="unknown scenario field 'name'"):
+        check_spec(base, _spec("name=a,b"))
+
+
+def test_chunks_tile_the_column_space_exactly() -> None:
+    for shape, target in [((5, 7, 3), 10), ((5, 7, 3), 21), ((5, 7, 3), 1000), ((4,), 3), ((2, 3), 1)]:
+        cover = np.zeros(shape, dtype=int)
+        flat_next = 0
+        for start, stop, sel, slab in _column_chunks(shape, target):
+            assert start == flat_next  # contiguous in C order, in order
+            flat_next = stop
+            cover[sel] += 1
+            assert int(np.prod(slab)) == stop - start
+        assert flat_next == int(np.prod(shape)) and (cover == 1).all()
+
+
+# --- results ----------------------------------------------------------------------------------
+
+AXES = {
+    "tariff.energy_price_yuan_per_mwh": [282.9, 320.0],  # changes the hourly prices: a group dimension
+    "storage.energy_mwh": "0:600:200",
+    "wind.capacity_mw": [120, 220],
+    "grid.export_cap_rule": ["running", "budget"],
+}
+
+
+@pytest.fixture(scope="module")
+def swept(base, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    zipped = parse_zip("battery storage.power_mw=25,50 storage.grid_charging=false,true")
+    out = tmp_path_factory.mktemp("sweep") / "sw.h5"
+    axes = {**AXES, "battery": zipped}
+    base = apply(base, {"storage.grid_charge_max_price_yuan_per_mwh": 250.0})
+    ds = gpdc.sweep(base, axes, out=out, chunk_size=7)
+    return base, ds, out
+
+
+def test_sweep_opens_with_its_axes_as_dimensions_and_units(swept) -> None:  # noqa: ANN001
+    _, ds, out = swept
+    assert ds.sizes == {"tariff.energy_price_yuan_per_mwh": 2, "storage.energy_mwh": 4, "wind.capacity_mw": 2,
+                        "grid.export_cap_rule": 2, "battery": 2}
+    assert list(ds["storage.energy_mwh"].values) == [0, 200, 400, 600]
+    assert list(ds["grid.export_cap_rule"].values) == ["running", "budget"]
+    assert list(ds["storage.power_mw"].values) == [25, 50]  # a zipped field: coordinate along 'battery'
+    for name in ds.data_vars:
+        assert "units" in ds[name].attrs, name
+        if name in VARIABLES:
+            assert ds[name].attrs["units"] == VARIABLES[name].units
+    assert bool(ds["finished"].all())
+    with gpdc.open_results(out) as again:
+        assert set(again.dims) == set(ds.dims)
+
+
+def test_every_point_equals_a_single_run(swept) -> None:  # noqa: ANN001
+    base, ds, _ = swept
+    rng = np.random.default_rng(7)
+    dims = list(ds["project_cost_yuan"].dims)
+    for _ in range(5):
+        idx = {d: int(rng.integers(ds.sizes[d])) for d in dims}
+        point = ds.isel(idx)
+        values = {d: point[d].item() for d in dims if d != "battery"}
+        values.update({"storage.power_mw": point["storage.power_mw"].item(),
+                       "storage.grid_charging": bool(point["storage.grid_charging"].item())})
+        single = simulate(apply(base, values)).totals
+        for name in single.data_vars:
+            a, b = np.asarray(single[name].values), np.asarray(point[name].values)
+            assert np.array_equal(a, b, equal_nan=True), (name, values, a, b)
+
+
+def test_rerun_is_refused_for_another_sweep_or_scenario(swept) -> None:  # noqa: ANN001
+    base, _, out = swept
+    longer = {**AXES, "storage.energy_mwh": "0:800:200",
+              "battery": parse_zip("battery storage.power_mw=25,50 storage.grid_charging=false,true")}
+    with pytest.raises(ResultsFileError, match=r"holds a different sweep .*storage.energy_mwh': 4.*storage.energy_mwh': 5"):
+        gpdc.sweep(base, longer, out=out, chunk_size=7)
+    other = apply(base, {"line.loss_frac": 0.05})
+    same = {**AXES, "battery": parse_zip("battery storage.power_mw=25,50 storage.grid_charging=false,true")}
+    with pytest.raises(ResultsFileError, match=r"different scenario .*loss_frac"):
+        gpdc.sweep(other, same, out=out, chunk_size=7)
+    # the same sweep again: nothing to do, the file is returned as it is
+    plan = plan_sweep(base, combine(SweepSpec(()), [Dim(k, (k,), (tuple(parse_vary(f"{k}={v}").values[0]) if isinstance(v, str)
+                                                                    else tuple(v),)) for k, v in AXES.items()]
+                                    + [same["battery"]]), 7)
+    report = run_sweep(plan, out)
+    assert report.chunks_run == 0 and report.chunks_resumed == len(plan.chunks)
+
+
+def test_traces_of_the_best_designs(swept, tmp_path: Path) -> None:  # noqa: ANN001
+    from gpdc.sweeps.select import best_points, parse_point, write_traces
+
+    base, ds, _ = swept
+    plan = plan_sweep(base, {**AXES, "battery": parse_zip("battery storage.power_mw=25,50 storage.grid_charging=false,true")}, 7)
+    best = best_points(ds, "project_cost_yuan", 2)
+    cost = np.where(ds["compliant"].values, ds["project_cost_yuan"].values, np.inf)
+    assert ds.sel(best[0])["project_cost_yuan"].item() == cost.min()
+    at = parse_point("tariff.energy_price_yuan_per_mwh=320,storage.energy_mwh=200,wind.capacity_mw=220,"
+                     "grid.export_cap_rule=budget,battery=1", ds)
+    path = write_traces(plan, [*best, at], tmp_path / "t.h5")
+    import xarray as xr
+
+    with xr.open_dataset(path, engine="h5netcdf") as tr:
+        assert tr.sizes["selected"] == 3 and tr.sizes["time"] == 8760
+        assert np.isclose(tr["import_mwh"].isel(selected=2).sum().item(), ds.sel(at)["import_mwh"].item(), rtol=1e-12)
+    with pytest.raises(SweepError, match="not on the sweep grid"):
+        parse_point("tariff.energy_price_yuan_per_mwh=1,storage.energy_mwh=200,wind.capacity_mw=220,"
+                    "grid.export_cap_rule=budget,battery=1", ds)
+
+
+# --- kill and resume -----------------------------------------------------------------------------
+
+_CHILD = textwrap.dedent("""
+    import sys, time
+    from gpdc.scenario.load import load_scenario
+    from gpdc.sweeps import plan_sweep, run_sweep
+    base = load_scenario(sys.argv[1])
+    plan = plan_sweep(base, {"tariff.energy_price_yuan_per_mwh": [282.9, 320.0], "storage.energy_mwh": "0:600:50",
+                             "wind.capacity_mw": [120, 170, 220], "solar.capacity_mw": [0, 60]}, chunk_size=5)
+    delay = float(sys.argv[3])
+    def tick(i):
+        print("chunk", i, flush=True)
+        time.sleep(delay)
+    run_sweep(plan, sys.argv[2], on_chunk=tick, quiet=True)
+    print("finished", flush=True)
+""")
+
+
+def _run_child(path: Path, delay: float, kill_after_chunks: int | None, kill_delay: float = 0.0) -> bool:
+    """Run the sweep in a subprocess; SIGKILL it after N chunks (+ a delay). True if it finished."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(DATACENTRE), str(path), str(delay)],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    seen = 0
+    try:
+        for line in proc.stdout:
+            if line.startswith("chunk"):
+                seen += 1
+                if kill_after_chunks is not None and seen >= kill_after_chunks:
+                    time.sleep(kill_delay)
+                    proc.send_signal(signal.SIGKILL)
+                    break
+            if line.startswith("finished"):
+                break
+    finally:
+        proc.wait(timeout=300)
+    return proc.returncode == 0
+
+
+def _file_content(path: Path) -> dict[str, object]:
+    content: dict[str, object] = {}
+
+    def visit(name: str, obj: object) -> None:
+        if isinstance(obj, h5py.Dataset):
+            content[name] = obj[...]
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+        content["attrs"] = {k: f.attrs[k] for k in f.attrs}
+    return content
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun_gives_the_uninterrupted_file(tmp_path: Path) -> None:
+    ref = tmp_path / "ref.h5"
+    assert _run_child(ref, 0.0, None)
+    killed = tmp_path / "killed.h5"
+    # killed while idle between chunks, then (no delay) at an arbitrary moment, possibly mid-write
+    assert not _run_child(killed, 0.5, 3)
+    done, total = progress(killed)
+    assert 3 <= done < total
+    assert not _run_child(killed, 0.0, done + 2, kill_delay=0.013)
+    done2, _ = progress(killed)
+    assert done2 > done
+    with pytest.raises(ResultsFileError, match="unfinished"):
+        gpdc.open_results(killed)
+    with pytest.warns(UserWarning, match="unfinished"):
+        with gpdc.open_results(killed, allow_partial=True) as part:
+            fin = part["finished"].values
+            assert fin.any() and not fin.all()
+            assert np.isnan(part["self_use_share"].values[~fin]).all()
+    assert _run_child(killed, 0.0, None)
+    a, b = _file_content(ref), _file_content(killed)
+    assert a.keys() == b.keys()
+    for k in a:
+        if k == "attrs":
+            assert json.dumps({x: str(v) for x, v in a[k].items()}) == json.dumps({x: str(v) for x, v in b[k].items()})  # type: ignore[union-attr]
+        else:
+            assert np.array_equal(a[k], b[k], equal_nan=True), k  # type: ignore[arg-type]
+
+
+# --- other executors ---------------------------------------------------------------------------------
+
+
+def _plan(base):  # noqa: ANN001, ANN202
+    return plan_sweep(base, {"tariff.energy_price_yuan_per_mwh": [282.9, 320.0], "storage.energy_mwh": "0:400:100",
+                             "wind.capacity_mw": [120, 220]}, chunk_size=4)
+
+
+def test_chunks_in_a_spawned_process_pool_equal_local(base) -> None:  # noqa: ANN001
+    plan = _plan(base)
+    local = [chunk_task(plan, c.index) for c in plan.chunks]
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        remote = list(pool.map(chunk_task, [plan] * len(plan.chunks), [c.index for c in plan.chunks], [1] * len(plan.chunks)))
+    for (i, d, v), (j, e, w) in zip(local, remote, strict=True):
+        assert i == j and d == e
+        for k in v:
+            assert np.array_equal(v[k], w[k], equal_nan=True), k
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_equals_single_process(base, tmp_path: Path) -> None:  # noqa: ANN001
+    pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'gpdc[cluster]')")
+    plan = _plan(base)
+    run_sweep(plan, tmp_path / "one.h5")
+    run_sweep(plan, tmp_path / "dask.h5", workers=2)
+    a, b = _file_content(tmp_path / "one.h5"), _file_content(tmp_path / "dask.h5")
+    for k in a:
+        if k != "attrs":
+            assert np.array_equal(a[k], b[k], equal_nan=True), k  # type: ignore[arg-type]
+
+
+# --- weather years, products, hourly emission factors -------------------------------------------
+
+
+def test_weather_years_and_products_become_dimensions(tmp_path: Path) -> None:
+    from gpdc.simulate import build_profiles
+
+    from .conftest import ALUMINIUM
+
+    base = load_scenario(ALUMINIUM, overrides={"profiles.ensemble_size": 2})
+    ds = gpdc.sweep(base, {"storage.energy_mwh": [0, 400], "wind.capacity_mw": [200, 300]}, out=tmp_path / "w.h5")
+    assert list(ds["project_cost_yuan"].dims) == ["weather_year", "storage.energy_mwh", "wind.capacity_mw"]
+    assert list(ds["weather_year"].values) == [0, 1]
+    prod_vars = [n for n in ds.data_vars if "product" in ds[n].dims]
+    assert prod_vars and ds[prod_vars[0]].dims[-1] == "product"
+    assert list(ds["product"].values) == [p.name for p in base.products]
+    # the two years differ, and each point is gpdc run on that member's profiles
+    assert not np.array_equal(ds["gen_avail_mwh"].isel(weather_year=0), ds["gen_avail_mwh"].isel(weather_year=1))
+    sc = apply(base, {"storage.energy_mwh": 400, "wind.capacity_mw": 200})
+    single = simulate(sc, profiles=build_profiles(sc, 1)).totals
+    point = ds.sel({"weather_year": 1, "storage.energy_mwh": 400, "wind.capacity_mw": 200})
+    for name in single.data_vars:
+        assert np.array_equal(np.asarray(single[name].values), np.asarray(point[name].values), equal_nan=True), name
+    ds.close()
+
+
+def test_hourly_emission_factors_in_a_sweep(base, tmp_path: Path) -> None:  # noqa: ANN001
+    from gpdc.simulate import build_profiles
+
+    times = build_profiles(base).time
+    factors = 0.4 + 0.4 * (np.arange(len(times)) % 24 >= 18)
+    csv = tmp_path / "f.csv"
+    csv.write_text("time,factor_t_co2_per_mwh\n" + "".join(f"{t:%Y-%m-%d %H:%M},{f}\n" for t, f in zip(times, factors)))
+    sc = apply(base, {"emissions.hourly_factors_csv": str(csv)})
+    ds = gpdc.sweep(sc, {"storage.energy_mwh": [0, 300], "grid.import_mw": [110, 140]})
+    for e, imp in [(0, 110), (300, 140)]:
+        single = simulate(apply(sc, {"storage.energy_mwh": e, "grid.import_mw": imp})).totals
+        point = ds.sel({"storage.energy_mwh": e, "grid.import_mw": imp})
+        for name in single.data_vars:
+            assert np.array_equal(np.asarray(single[name].values), np.asarray(point[name].values), equal_nan=True), name
+    assert not np.allclose(ds["direct_connection_co2_t"].values,
+                           ds["import_mwh"].values * float(ds.attrs.get("account_factor_t_co2_per_mwh", 0.0) or 0.5))
