@@ -13,7 +13,7 @@ import numpy as np
 
 from gpdc.errors import ProfileError
 from gpdc.kernels import layout as L
-from gpdc.kernels.dispatch import dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
+from gpdc.kernels.dispatch import dispatch_batch_nb, dispatch_trace_nb
 from gpdc.profiles import ProfileSet
 from gpdc.profiles.readers import MAX_LOAD_MW
 from gpdc.scenario import tables
@@ -244,15 +244,12 @@ def make_inputs(
 def run_totals(inputs: KernelInputs) -> np.ndarray:
     """Run the dispatch and return totals, float64[n_scen, N_TOTALS] (see layout.T_*).
 
-    One scenario goes through :func:`dispatch_nb`, several through the batch kernel; the
-    two give bit-identical rows.
+    Always through the batch kernel, one scenario too: a scenario's totals are then the same
+    bit for bit whether it runs alone (``gpdc run``) or in any block of a sweep.
     """
     out = np.zeros((inputs.n_scen, L.N_TOTALS))
-    args = (inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export, inputs.dt_h)
-    if inputs.n_scen == 1:
-        dispatch_nb(*args, np.ascontiguousarray(inputs.params[:, 0]), out[0])
-    else:
-        dispatch_batch_nb(*args, inputs.params, out)
+    dispatch_batch_nb(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
+                      inputs.dt_h, inputs.params, out)
     return out
 
 

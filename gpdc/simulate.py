@@ -126,12 +126,10 @@ def simulate(
     hourly = None
     if sc.emissions.hourly_factors_csv is not None:
         hourly = read_hourly_factors(sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
-    if traces or hourly is not None:  # the hourly factors weight the import trace
-        tot, trace = engine.run_trace(inputs)
-        raw = tot[None, :]
-    else:
-        raw = engine.run_totals(inputs)
-        trace = None
+    # totals always from the batch kernel (bit for bit what a sweep gives for this design); the
+    # trace kernel adds the hours when they are asked for or weight the import by hourly factors
+    raw = engine.run_totals(inputs)
+    trace = engine.run_trace(inputs)[1] if (traces or hourly is not None) else None
 
     products = emissions.product_table(sc.products)
     import_co2 = load_co2 = None

@@ -96,7 +96,8 @@ _S_CAP_BUDGET = N_PARAMS + 5  # cap_frac * (wind * CW_tot + solar * CS_tot)
 _A0 = N_PARAMS + 6  # first accumulator row; accumulator k is row _A0 + k
 N_ROWS = _A0 + N_TOTALS
 
-_jit: dict[str, Any] = {"cache": CACHE, "nogil": True, "error_model": "numpy"}
+# fastmath "contract" only: fused multiply-adds (about 10% faster); no reassociation, NaN/Inf kept
+_jit: dict[str, Any] = {"cache": CACHE, "nogil": True, "error_model": "numpy", "fastmath": {"contract"}}
 
 
 @njit(inline="always", **_jit)
@@ -444,7 +445,9 @@ def dispatch_batch_nb(
         Scenario parameters, C-contiguous, one column per scenario.
     out_totals : float64[n_scen, N_TOTALS]
         Written in place.  Row ``s`` equals what :func:`dispatch_nb` writes for column
-        ``s`` of ``params`` (the same arithmetic in the same order, so bit-identical).
+        ``s`` of ``params`` up to the last bit (the same arithmetic; multiply-adds may be
+        fused differently in scalar and vector code).  A scenario's row does not depend on
+        the other scenarios of the batch: alone or in any block, it is bit-identical.
     """
     n_hours = cf_wind.shape[0]
     n_scen = params.shape[1]
