@@ -337,6 +337,19 @@ def test_chunks_in_a_spawned_process_pool_equal_local(base) -> None:  # noqa: AN
             assert np.array_equal(v[k], w[k], equal_nan=True), k
 
 
+def test_chunks_from_a_thread_pool_equal_local(base) -> None:  # noqa: ANN001
+    from concurrent.futures import ThreadPoolExecutor
+
+    plan = _plan(base)
+    local = [chunk_task(plan, c.index) for c in plan.chunks]
+    with ThreadPoolExecutor(4) as pool:  # several threads enter the (parallel) kernel path at once
+        threaded = list(pool.map(lambda i: chunk_task(plan, i), [c.index for c in plan.chunks]))
+    for (i, d, v), (j, e, w) in zip(local, threaded, strict=True):
+        assert i == j and d == e
+        for k in v:
+            assert np.array_equal(v[k], w[k], equal_nan=True), k
+
+
 @pytest.mark.slow
 def test_dask_local_cluster_equals_single_process(base, tmp_path: Path) -> None:  # noqa: ANN001
     pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'gpdc[cluster]')")

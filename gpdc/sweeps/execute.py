@@ -8,6 +8,7 @@ groups it has built (profiles take about a second), keyed by the plan's fingerpr
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,11 @@ def profile_key(sc: Scenario, weather_year: Any) -> str:
     parts["weather_year"] = weather_year
     return repr(sorted(parts.items()))
 
+
+#: one kernel call at a time per process: the batch kernel already uses every core through
+#: prange, and numba's default ``workqueue`` threading layer aborts when two threads enter
+#: parallel code at once (e.g. a Dask worker with several threads)
+_KERNEL_LOCK = threading.Lock()
 
 _PROFILES: OrderedDict[str, Any] = OrderedDict()
 _GROUPS: OrderedDict[tuple[str, int], GroupInputs] = OrderedDict()
@@ -116,7 +122,8 @@ def compute_chunk(plan: SweepPlan, chunk: Chunk, gi: GroupInputs | None = None) 
     params = engine.design_params(design)
     k = gi.kernel
     inputs = engine.make_inputs(k.cf_wind, k.cf_solar, k.load_mw, k.price_import, k.price_export, params, k.dt_h)
-    raw = engine.run_totals(inputs)
+    with _KERNEL_LOCK:
+        raw = engine.run_totals(inputs)
     import_co2 = load_co2 = None
     if gi.hourly_factors is not None:
         # Σ_h import_h·f_h needs each design's hourly imports: traced one design at a time
