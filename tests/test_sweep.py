@@ -403,3 +403,21 @@ def test_hourly_emission_factors_in_a_sweep(base, tmp_path: Path) -> None:  # no
             assert np.array_equal(np.asarray(single[name].values), np.asarray(point[name].values), equal_nan=True), name
     assert not np.allclose(ds["direct_connection_co2_t"].values,
                            ds["import_mwh"].values * float(ds.attrs.get("account_factor_t_co2_per_mwh", 0.0) or 0.5))
+
+
+def test_a_sweep_table_in_the_scenario_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gpdc.cli import app
+
+    text = DATACENTRE.read_text(encoding="utf-8")
+    f = tmp_path / "dc.toml"
+    f.write_text(text + '\n[sweep.vary]\n"storage.energy_mwh" = "0:400:200"\n"wind.capacity_mw" = [150, 250]\n',
+                 encoding="utf-8")
+    assert load_scenario(f) == load_scenario(DATACENTRE)  # gpdc run uses the base scenario
+    res = CliRunner().invoke(app, ["sweep", str(f), "--vary", "solar.capacity_mw=100,150", "-o", str(tmp_path / "s.h5"), "-q"])
+    assert res.exit_code == 0, res.output
+    with gpdc.open_results(tmp_path / "s.h5") as ds:
+        assert ds["project_cost_yuan"].shape == (3, 2, 2)
+    bad = CliRunner().invoke(app, ["sweep", str(f), "--vary", "storage.energy_mwh=0,100", "-o", str(tmp_path / "t.h5")])
+    assert bad.exit_code == 2 and "storage.energy_mwh: is varied twice" in bad.output and "Traceback" not in bad.output

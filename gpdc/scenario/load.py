@@ -120,6 +120,10 @@ def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scena
         raise ScenarioErrors(errors, source) from None
 
 
+#: tables of a scenario file that describe a study of the scenario (``gpdc sweep``, ``gpdc size``)
+STUDY_TABLES = ("sweep", "sizing")
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario file.
 
@@ -150,6 +154,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioErrors([ScenarioError("<file>", str(path), f"is not valid TOML: {exc}")]) from None
+    for table in STUDY_TABLES:  # what to do with the scenario, not part of it: read by gpdc.sweeps / gpdc.sizing
+        data.pop(table, None)
     for dotted, value in (overrides or {}).items():
         set_dotted(data, dotted, value)
     base = path.resolve().parent

@@ -48,8 +48,17 @@ class SweepError(ScenarioErrors):
     """An invalid sweep specification (unknown field, bad value, ragged zip...)."""
 
 
+class _Problem(ScenarioError):
+    """One problem of a sweep; without a value it reads ``where: message``."""
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        super().__init__(field, value, allowed)
+        if value is None:
+            self.args = (f"{field}: {allowed}",)
+
+
 def _err(where: str, value: Any, message: str) -> SweepError:
-    return SweepError([ScenarioError(where, value, message)])
+    return SweepError([_Problem(where, value, message)])
 
 
 @dataclass(frozen=True)
@@ -362,7 +371,8 @@ def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_00
     names = [d.name for d in spec.dims]
     for name in names:
         if names.count(name) > 1:
-            raise _err(name, None, "is the name of two dimensions")
+            raise _err(name, None, "is varied twice (e.g. in the file's [sweep] table and on the command line); "
+                       "vary each field in one dimension")
     seen: dict[str, str] = {}
     for d in spec.dims:
         for f in d.fields:
