@@ -1,4 +1,4 @@
-"""The ``gpdc`` command line: ``gpdc run | sweep | validate | profiles | info``.
+"""The ``gpdc`` command line: ``gpdc run | sweep | size | validate | profiles | info``.
 
 Thin by design: parse the arguments, call the public API, print.  Errors about the input
 are printed as one clear message (field, value, what is allowed) and exit with status 2;
@@ -431,6 +431,112 @@ def _print_sweep_summary(ds: Any) -> None:
         out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
                   f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
                   f"self-use {float(point['self_use_share']):.1%}", highlight=False)
+
+
+@app.command()
+def size(
+    scenario: Annotated[Path, typer.Argument(help="scenario TOML file (its [sizing] table is used too)")],
+    variables: Annotated[list[str] | None, typer.Option(
+        "--var", help="a size to decide: FIELD=LOW:HIGH:STEP, e.g. wind.capacity_mw=0:500:10 (storage.duration_h too)")] = None,
+    targets: Annotated[list[str] | None, typer.Option(
+        "--target", help="a hard constraint: 'METRIC>=VALUE' or 'METRIC<=VALUE', e.g. 'green_share_of_load>=0.5'")] = None,
+    objective: Annotated[str | None, typer.Option(
+        "--objective", help="what to minimise: project_cost_yuan (default), lcoe_yuan_per_mwh, or 'a:1,b:0.1'")] = None,
+    compliance_share: Annotated[float | None, typer.Option(
+        "--compliance-share", help="with a weather-year ensemble: comply in at least this share of years (0.9 = P90)")] = None,
+    no_policy: Annotated[bool, typer.Option("--no-policy", help="do not impose the rule set's three rules")] = False,
+    top: Annotated[int, typer.Option("--top", help="how many alternatives to rank")] = 10,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default results/<name>_size.h5)")] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="draw the Pareto frontier and the compliance map (PNG)")] = None,
+    compare_lp: Annotated[bool, typer.Option("--lp", help="also solve the LP sizing optimum and print the gap")] = False,
+    sets: Annotated[list[str] | None, typer.Option("--set", help="override a field of the base scenario")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Find the cheapest design that meets the rules: best design, ranked alternatives, binding constraints."""
+    import tomllib as toml
+
+    from gpdc.io.hdf5 import write_groups
+    from gpdc.scenario.load import load_scenario
+    from gpdc.sizing import size as run_size
+    from gpdc.sizing import spec_from
+    from gpdc.sizing.report import to_datasets
+
+    try:
+        base = load_scenario(scenario, overrides=_parse_sets(sets))
+        table = toml.loads(scenario.read_text(encoding="utf-8")).get("sizing")
+        spec = spec_from(table, variables or [], targets or [], objective, compliance_share, not no_policy, top)
+        result = run_size(base, spec)
+        _print_sizing(result)
+        target = out_path or Path("results") / f"{scenario.stem}_size.h5"
+        write_groups(target, to_datasets(result))
+        out.print(f"results written to [bold]{target}[/] (root: ranked designs; groups pareto, evaluated)")
+        if plot is not None:
+            from gpdc.io.plots import plot_sizing
+            from gpdc.sizing.report import compliance_map
+
+            out.print(f"plot written to [bold]{plot_sizing(plot, result, compliance_map(result))}[/]")
+        if compare_lp:
+            _print_lp_gap(result)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
+        _fail(exc, debug)
+
+
+def _print_sizing(result: Any) -> None:
+    """The best design, the ranked alternatives and the constraints."""
+    ev = result.evaluated
+    b = result.best_row
+    years = "" if result.members == [None] else f" over {len(result.members)} weather years"
+    out.print(f"{len(ev.objective):,} designs evaluated ({result.n_runs:,} design-years{years}) "
+              f"in {result.seconds:.1f} s; objective: {result.spec.objective_text()}", highlight=False)
+    if not result.feasible:
+        out.print("[bold red]no design meets every constraint[/]; the closest one:")
+    t = Table(title="best design" if result.feasible else "closest design", header_style="bold")
+    t.add_column("size")
+    t.add_column("value", justify="right")
+    for k, v in result.design().items():
+        t.add_row(k, f"{v:,.4g}")
+    out.print(t)
+    m = {k: float(v[b]) for k, v in ev.metrics.items()}
+    out.print(f"project cost {m['project_cost_yuan'] / 1e6:,.2f} M yuan/a, LCOE of self-used green power "
+              f"{m['lcoe_yuan_per_mwh']:,.1f} yuan/MWh, savings {m['savings_yuan'] / 1e6:,.2f} M yuan/a; "
+              f"self-use {m['self_use_share']:.1%}, green share {m['green_share_of_load']:.1%}, "
+              f"export {m['export_share']:.1%}, curtailment {m['curtailment_rate']:.1%}"
+              + (f"; complies in {ev.compliance_share[b]:.0%} of the years" if years else ""), highlight=False)
+    c = Table(title="constraints at this design", header_style="bold")
+    c.add_column("constraint")
+    c.add_column("margin", justify="right")
+    c.add_column("status")
+    for name, margin, saving in result.binding():
+        status = ("binding: relaxing it would save " + f"{saving:.2%}") if saving else (
+            "at its limit" if abs(margin) < 1e-6 else ("met" if margin >= 0 else "[red]violated[/]"))
+        c.add_row(name, f"{margin:+.4f}", status)
+    out.print(c)
+    if len(result.ranked_rows) > 1:
+        r = Table(title=f"top {len(result.ranked_rows)} designs", header_style="bold")
+        r.add_column("#", justify="right")
+        names = [v.field for v in result.spec.variables]
+        for n in names:
+            r.add_column(n.replace("capacity_", "").replace("storage.", "st.").replace(".", " "), justify="right")
+        cost = list(result.spec.objective) == ["project_cost_yuan"]
+        r.add_column("cost M yuan/a" if cost else "objective", justify="right")
+        r.add_column("green share", justify="right")
+        for i, row in enumerate(result.ranked_rows, start=1):
+            obj = f"{ev.objective[row] / 1e6:,.3f}" if cost else f"{ev.objective[row]:,.5g}"
+            r.add_row(str(i), *[f"{x:g}" for x in ev.x[row]], obj,
+                      f"{ev.metrics['green_share_of_load'][row]:.1%}")
+        out.print(r)
+
+
+def _print_lp_gap(result: Any) -> None:
+    """The LP sizing optimum (perfect foresight) beside the searched design."""
+    try:
+        from gpdc.optimal import sizing_gap  # type: ignore[attr-defined]
+    except ImportError:
+        out.print("LP reference: not available in this version")
+        return
+    out.print(sizing_gap(result))
 
 
 @app.command()

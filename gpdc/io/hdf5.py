@@ -84,3 +84,14 @@ def _is_sweep(path: Path) -> bool:
             return "sweep_fingerprint" in f.attrs
     except OSError:
         return False
+
+
+def write_groups(path: str | Path, groups: dict[str | None, xr.Dataset]) -> Path:
+    """Write several Datasets into one file atomically: ``None`` is the root group, other keys groups."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        mode = "w"
+        for group, ds in sorted(groups.items(), key=lambda kv: kv[0] is not None):
+            ds.to_netcdf(tmp, mode=mode, group=group, engine="h5netcdf", encoding=_encoding(ds, True))
+            mode = "a"
+    return path

@@ -98,6 +98,10 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
     return data
 
 
+#: tables of a scenario file that describe a study of the scenario (``gpdc sweep``, ``gpdc size``)
+STUDY_TABLES = ("sweep", "sizing")
+
+
 def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scenario:
     """Validate a scenario given as nested dicts (the parsed TOML).
 
@@ -106,6 +110,8 @@ def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scena
     ScenarioErrors
         Listing every invalid field: path, value and what is allowed.
     """
+    # what to do with the scenario, not part of it: read by gpdc.sweeps and gpdc.sizing
+    data = {k: v for k, v in data.items() if k not in STUDY_TABLES}
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -118,10 +124,6 @@ def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scena
                 value = err.get("input") if err["type"] != "missing" else None
             errors.append(ScenarioError(field, value, _allowed(err, field, _section_fields(loc))))
         raise ScenarioErrors(errors, source) from None
-
-
-#: tables of a scenario file that describe a study of the scenario (``gpdc sweep``, ``gpdc size``)
-STUDY_TABLES = ("sweep", "sizing")
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -154,8 +156,6 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioErrors([ScenarioError("<file>", str(path), f"is not valid TOML: {exc}")]) from None
-    for table in STUDY_TABLES:  # what to do with the scenario, not part of it: read by gpdc.sweeps / gpdc.sizing
-        data.pop(table, None)
     for dotted, value in (overrides or {}).items():
         set_dotted(data, dotted, value)
     base = path.resolve().parent

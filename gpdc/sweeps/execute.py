@@ -82,16 +82,24 @@ def group_inputs(plan: SweepPlan, g: int) -> GroupInputs:
     if key in _GROUPS:
         _GROUPS.move_to_end(key)
         return _GROUPS[key]
+    values, year = plan.group_values(g)
+    gi = scenario_inputs(apply(plan.base, values) if values else plan.base, year)
+    _GROUPS[key] = gi
+    if len(_GROUPS) > _CACHE_SIZE:
+        _GROUPS.popitem(last=False)
+    return gi
+
+
+def scenario_inputs(sc: Scenario, weather_year: Any = None) -> GroupInputs:
+    """The shared inputs of every design of one scenario in one weather year."""
     from gpdc import emissions
     from gpdc.profiles.factors import read_hourly_factors
 
-    values, year = plan.group_values(g)
-    sc = apply(plan.base, values) if values else plan.base
-    if year is not None and sc.profiles.years is not None:
+    if weather_year is not None and sc.profiles.years is not None:
         # a real-weather member is simulated as its own calendar year (as gpdc run does)
-        sc = sc.model_copy(update={"profiles": sc.profiles.model_copy(update={"year": int(year)})})
+        sc = sc.model_copy(update={"profiles": sc.profiles.model_copy(update={"year": int(weather_year)})})
     resolved = resolve(sc)
-    prof = _build_profiles(sc, year)
+    prof = _build_profiles(sc, weather_year)
     price_import, price_export = engine.hourly_prices(resolved, prof)
     params = engine.design_params(engine.Design(resolved))
     kin = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
@@ -103,22 +111,15 @@ def group_inputs(plan: SweepPlan, g: int) -> GroupInputs:
     if sc.emissions.hourly_factors_csv is not None:
         hourly = read_hourly_factors(sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
         h.update(np.ascontiguousarray(hourly.factor_t_co2_per_mwh).tobytes())
-    gi = GroupInputs(sc, resolved, kin, year, h.hexdigest(), emissions.product_table(sc.products), hourly)
-    _GROUPS[key] = gi
-    if len(_GROUPS) > _CACHE_SIZE:
-        _GROUPS.popitem(last=False)
-    return gi
+    return GroupInputs(sc, resolved, kin, weather_year, h.hexdigest(), emissions.product_table(sc.products), hourly)
 
 
-def compute_chunk(plan: SweepPlan, chunk: Chunk, gi: GroupInputs | None = None) -> dict[str, np.ndarray]:
-    """Run the designs of one chunk; each result variable shaped like the chunk's slab."""
+def evaluate(gi: GroupInputs, columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every result variable of the designs given by ``columns`` (field -> values), each [n] or [n, k]."""
     from gpdc.kernels import layout as L
     from gpdc.simulate import derive_metrics, hourly_co2
 
-    gi = gi if gi is not None else group_inputs(plan, chunk.group)
-    design = engine.Design(gi.resolved, plan.columns(chunk))
-    if not plan.column_dims:
-        design = engine.Design(gi.resolved)
+    design = engine.Design(gi.resolved, columns or None)
     params = engine.design_params(design)
     k = gi.kernel
     inputs = engine.make_inputs(k.cf_wind, k.cf_solar, k.load_mw, k.price_import, k.price_export, params, k.dt_h)
@@ -131,7 +132,13 @@ def compute_chunk(plan: SweepPlan, chunk: Chunk, gi: GroupInputs | None = None) 
         for s in range(inputs.n_scen):
             imports[:, s] = engine.run_trace(inputs, s)[1][:, L.R_IMPORT]
         import_co2, load_co2 = hourly_co2(gi.hourly_factors, imports, inputs)
-    values = derive_metrics(design, inputs, raw, import_co2_t=import_co2, load_co2_t=load_co2, products=gi.products)
+    return derive_metrics(design, inputs, raw, import_co2_t=import_co2, load_co2_t=load_co2, products=gi.products)
+
+
+def compute_chunk(plan: SweepPlan, chunk: Chunk, gi: GroupInputs | None = None) -> dict[str, np.ndarray]:
+    """Run the designs of one chunk; each result variable shaped like the chunk's slab."""
+    gi = gi if gi is not None else group_inputs(plan, chunk.group)
+    values = evaluate(gi, plan.columns(chunk) if plan.column_dims else None)
     return {name: np.asarray(v).reshape(chunk.shape + np.asarray(v).shape[1:]) for name, v in values.items()}
 
 

@@ -1,0 +1,308 @@
+"""The cheapest design that meets the rules: a coarse global pass on the batch kernel, then local refinement.
+
+1. **Global pass.** Every variable on a coarse grid (about ``coarse_budget`` designs in all),
+   evaluated in one batch per weather year: the kernel is fast enough to look everywhere, so
+   the search cannot be trapped by the steps that compliance creates in the objective.
+2. **Refinement.** From the best few feasible coarse designs, a pattern search on the
+   variables' own grids (turbine units, storage blocks): evaluate all 3^n neighbours at the
+   current spacing (one batch), move to the best feasible improvement, halve the spacing
+   when none improves, stop at the variables' steps.  Infeasible designs are never accepted,
+   so the result meets every constraint in the simulator itself.
+3. **Report.** The best design, the top N distinct designs, which constraints bind (a cheaper
+   evaluated design exists that violates only that constraint), the Pareto frontier of the
+   objective against the green share of load, and — when nothing is feasible — the design that
+   came closest and by how much each constraint fails.
+
+With a weather-year ensemble, every design runs in every year; the objective is the mean
+over the years and a design is feasible when it complies in at least ``min_compliance_share``
+of them (e.g. 0.9: a P90 design).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gpdc.scenario.schema import Scenario
+from gpdc.sizing.spec import DURATION, SizingSpec, Target, Variable
+
+#: policy rules as (name, margin variable, description)
+POLICY = (
+    ("self-use share", "self_use_margin", "meets_self_use"),
+    ("green share of load", "green_share_margin", "meets_green_share"),
+    ("export share", "export_margin", "meets_export_cap"),
+)
+#: metrics kept for every evaluated design (means over the weather years)
+KEPT = ("project_cost_yuan", "lcoe_yuan_per_mwh", "capex_yuan", "savings_yuan", "self_use_share",
+        "green_share_of_load", "export_share", "curtailment_rate", "unserved_mwh", "import_mwh",
+        "self_used_mwh", "avoided_co2_t")
+
+
+@dataclass
+class Evaluated:
+    """Every design evaluated so far (rows), with what the search needs to rank them."""
+
+    x: np.ndarray  # [n, n_vars] variable values
+    objective: np.ndarray  # [n]
+    compliance_share: np.ndarray  # [n] share of weather years in which every constraint holds
+    feasible: np.ndarray  # [n] bool
+    violation: np.ndarray  # [n] sum of relative violations in the mean year (0 when all met)
+    margins: dict[str, np.ndarray]  # constraint name -> [n] margin in the mean year (>= 0 met)
+    metrics: dict[str, np.ndarray]  # KEPT metric -> [n] mean over the weather years
+
+
+class Evaluator:
+    """Evaluate designs (rows of variable values) through the batch kernel, every weather year."""
+
+    def __init__(self, base: Scenario, spec: SizingSpec) -> None:
+        from gpdc.simulate import weather_years
+        from gpdc.sweeps.execute import scenario_inputs
+
+        self.base = base
+        self.spec = spec
+        self.members = weather_years(base)
+        self.inputs = [scenario_inputs(base, m) for m in self.members]
+        self.constraints: list[tuple[str, Target | None, str]] = []
+        if spec.policy:
+            r = self.inputs[0].resolved
+            thr = {"self_use_margin": f"≥ {r['min_self_use_frac']:.0%}",
+                   "green_share_margin": f"≥ {r['min_green_share_of_load_frac']:.0%}",
+                   "export_margin": f"≤ {r['max_export_frac']:.0%}"}
+            for name, margin, _ in POLICY:
+                self.constraints.append((f"{name} {thr[margin]} (policy)", None, margin))
+        for t in spec.targets:
+            self.constraints.append((f"{t} (target)", t, t.metric))
+        self._rows: dict[tuple[float, ...], int] = {}
+        self.data: Evaluated | None = None
+        self.n_runs = 0
+
+    def columns(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Scenario fields of the designs in ``x``."""
+        cols: dict[str, np.ndarray] = {}
+        names = [v.field for v in self.spec.variables]
+        for i, f in enumerate(names):
+            if f != DURATION:
+                cols[f] = np.ascontiguousarray(x[:, i], dtype=np.float64)
+        if DURATION in names:
+            cols["storage.energy_mwh"] = cols["storage.power_mw"] * x[:, names.index(DURATION)]
+        return cols
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Evaluate the new rows of ``x``; return the row indices of all of ``x`` in :attr:`data`."""
+        from gpdc.sweeps.execute import evaluate
+
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        keys = [tuple(r) for r in x]
+        new = [i for i, k in enumerate(keys) if k not in self._rows]
+        new = list(dict.fromkeys(new, None))
+        seen: set[tuple[float, ...]] = set()
+        uniq = []
+        for i in new:
+            if keys[i] not in seen:
+                seen.add(keys[i])
+                uniq.append(i)
+        if uniq:
+            xn = x[uniq]
+            cols = self.columns(xn)
+            n, m = len(uniq), len(self.inputs)
+            ok = np.zeros((m, n), dtype=bool)
+            obj = np.zeros((m, n))
+            margins = {c[0]: np.zeros((m, n)) for c in self.constraints}
+            kept = {k: np.zeros((m, n)) for k in KEPT}
+            for j, gi in enumerate(self.inputs):
+                v = evaluate(gi, cols)
+                self.n_runs += n
+                good = np.ones(n, dtype=bool)
+                for name, target, var in self.constraints:
+                    if target is None:
+                        mg = np.asarray(v[var], dtype=np.float64)
+                        met = np.asarray(v[dict((p[1], p[2]) for p in POLICY)[var]], dtype=bool)
+                    else:
+                        mg = target.margin(np.asarray(v[var], dtype=np.float64))
+                        met = mg >= -1e-12 * max(1.0, abs(target.value))
+                    margins[name][j] = np.nan_to_num(mg, nan=-1.0)
+                    good &= met
+                ok[j] = good
+                obj[j] = sum(w * np.asarray(v[k], dtype=np.float64) for k, w in self.spec.objective.items())
+                for k in KEPT:
+                    kept[k][j] = v[k]
+            share = ok.mean(axis=0)
+            mean_margins = {k: a.mean(axis=0) for k, a in margins.items()}
+            viol = np.zeros(n)
+            for name, target, _ in self.constraints:
+                scale = max(abs(target.value), 1e-3) if target is not None else 0.1
+                viol += np.maximum(0.0, -mean_margins[name]) / scale
+            block = Evaluated(xn, np.nan_to_num(obj.mean(axis=0), nan=np.inf), share,
+                              share >= self.spec.min_compliance_share - 1e-12, viol, mean_margins,
+                              {k: a.mean(axis=0) for k, a in kept.items()})
+            start = 0 if self.data is None else len(self.data.objective)
+            self.data = block if self.data is None else _concat(self.data, block)
+            for r, i in enumerate(uniq):
+                self._rows[keys[i]] = start + r
+        return np.array([self._rows[k] for k in keys], dtype=np.int64)
+
+
+def _concat(a: Evaluated, b: Evaluated) -> Evaluated:
+    return Evaluated(
+        np.vstack([a.x, b.x]), np.concatenate([a.objective, b.objective]),
+        np.concatenate([a.compliance_share, b.compliance_share]), np.concatenate([a.feasible, b.feasible]),
+        np.concatenate([a.violation, b.violation]),
+        {k: np.concatenate([a.margins[k], b.margins[k]]) for k in a.margins},
+        {k: np.concatenate([a.metrics[k], b.metrics[k]]) for k in a.metrics},
+    )
+
+
+def coarse_grid(variables: tuple[Variable, ...], budget: int) -> list[np.ndarray]:
+    """Per variable, about ``budget ** (1 / n)`` values spread over its bounds, on its own grid."""
+    per = max(3, int(math.floor(budget ** (1.0 / len(variables)) + 1e-9)))
+    out = []
+    for v in variables:
+        k = min(per, v.n)
+        out.append(np.unique([v.snap(x) for x in np.linspace(v.low, v.high, k)]))
+    return out
+
+
+def _score(ev: Evaluated, rows: np.ndarray) -> np.ndarray:
+    """Lower is better: feasible designs by objective, then infeasible ones by violation."""
+    big = np.where(ev.feasible[rows], ev.objective[rows], np.inf)
+    return np.where(np.isfinite(big), big, 1e300 + ev.violation[rows])
+
+
+def pattern_search(evaluator: Evaluator, start: np.ndarray, spacing: np.ndarray) -> int:
+    """Refine from ``start`` on the variables' grids; return the row of the best design found."""
+    variables = evaluator.spec.variables
+    steps = np.array([v.step for v in variables])
+    h = np.maximum(1, np.round(spacing / steps)).astype(np.int64)  # spacing in grid steps
+    cur = evaluator(start[None, :])[0]
+    assert evaluator.data is not None  # noqa: S101 - filled by the call above
+    full = len(variables) <= 6
+    while True:
+        x0 = evaluator.data.x[cur]
+        if full:
+            moves = np.array(list(itertools.product((-1, 0, 1), repeat=len(variables))), dtype=np.float64)
+        else:  # coordinate moves only: 2n neighbours
+            moves = np.vstack([np.eye(len(variables)), -np.eye(len(variables))])
+        cand = x0 + moves * h * steps
+        cand = np.array([[v.snap(c) for v, c in zip(variables, row, strict=True)] for row in cand])
+        rows = evaluator(cand)
+        sc = _score(evaluator.data, rows)
+        best = rows[int(np.argmin(sc))]
+        if _score(evaluator.data, np.array([best]))[0] < _score(evaluator.data, np.array([cur]))[0] * (1 - 1e-12) - 1e-9:
+            cur = best
+            continue
+        if (h <= 1).all():
+            return int(cur)
+        h = np.maximum(1, h // 2)
+
+
+@dataclass
+class SizingResult:
+    """The outcome of :func:`size`."""
+
+    base: Scenario
+    spec: SizingSpec
+    evaluated: Evaluated
+    best_row: int
+    feasible: bool
+    constraints: list[str]
+    members: list[Any]
+    seconds: float
+    n_runs: int
+    ranked_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def design(self, row: int | None = None) -> dict[str, float]:
+        """The scenario fields of a design (the best one by default); energy from the duration if given."""
+        x = self.evaluated.x[self.best_row if row is None else row]
+        out = {v.field: float(val) for v, val in zip(self.spec.variables, x, strict=True)}
+        if DURATION in out:
+            out["storage.energy_mwh"] = float(np.float64(out["storage.power_mw"]) * np.float64(out[DURATION]))
+        return out
+
+    def scenario(self, row: int | None = None) -> Scenario:
+        """The validated scenario of a design."""
+        from gpdc.sweeps.spec import apply
+
+        return apply(self.base, {k: v for k, v in self.design(row).items() if k != DURATION})
+
+    def binding(self) -> list[tuple[str, float, float | None]]:
+        """(constraint, margin at the best design, saving if relaxed) for each constraint.
+
+        ``saving`` is the relative objective improvement of the best evaluated design that
+        violates only this constraint, or None when no such design is cheaper.  A constraint
+        binds when relaxing it saves something, or when it sits at its limit (margin ~ 0: the
+        export cap, which the dispatch itself enforces, can only show this way).
+        """
+        ev = self.evaluated
+        out = []
+        b = self.best_row
+        for name in self.constraints:
+            others = np.ones(len(ev.objective), dtype=bool)
+            for o in self.constraints:
+                if o != name:
+                    others &= ev.margins[o] >= -1e-12
+            only = others & (ev.margins[name] < -1e-12)
+            saving = None
+            if only.any():
+                alt = float(np.min(ev.objective[only]))
+                if alt < ev.objective[b]:
+                    saving = (ev.objective[b] - alt) / abs(ev.objective[b]) if ev.objective[b] else None
+            out.append((name, float(ev.margins[name][b]), saving))
+        return out
+
+    def pareto(self) -> np.ndarray:
+        """Rows on the frontier of objective (lower) against green share of load (higher).
+
+        Candidates meet every constraint except those on the green share (which the frontier
+        trades), and, with an ensemble, the other rules in the required share of years.
+        """
+        ev = self.evaluated
+        ok = np.ones(len(ev.objective), dtype=bool)
+        for name in self.constraints:
+            if "green share" not in name and "green_share" not in name:
+                ok &= ev.margins[name] >= -1e-12
+        rows = np.flatnonzero(ok & np.isfinite(ev.objective))
+        order = rows[np.lexsort((ev.objective[rows], -ev.metrics["green_share_of_load"][rows]))]
+        front, best_cost = [], np.inf
+        for r in order:  # by decreasing green share: keep a design if it is cheaper than every greener one
+            if not np.isfinite(best_cost) or ev.objective[r] < best_cost - 1e-9 * max(1.0, abs(best_cost)):
+                front.append(r)
+                best_cost = ev.objective[r]
+        return np.array(front[::-1], dtype=np.int64)
+
+
+def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refine_from: int = 4) -> SizingResult:
+    """Find the design that minimises the objective subject to the constraints.
+
+    Parameters
+    ----------
+    base : Scenario
+        Every field not decided by the study keeps its value.
+    spec : SizingSpec
+        Variables, objective, targets, policy switch, compliance share.
+    coarse_budget : int
+        About how many designs the global pass evaluates.
+    refine_from : int
+        How many of the best distinct coarse designs the refinement starts from.
+    """
+    t0 = time.perf_counter()
+    ev = Evaluator(base, spec)
+    grids = coarse_grid(spec.variables, coarse_budget)
+    x = np.array(list(itertools.product(*grids)), dtype=np.float64)
+    rows = ev(x)
+    assert ev.data is not None  # noqa: S101
+    spacing = np.array([(g[1] - g[0]) if len(g) > 1 else v.step for g, v in zip(grids, spec.variables, strict=True)])
+    order = rows[np.argsort(_score(ev.data, rows), kind="stable")][:refine_from]
+    ends = [pattern_search(ev, ev.data.x[r], spacing) for r in order]
+    data = ev.data
+    all_rows = np.arange(len(data.objective))
+    best = int(all_rows[np.argmin(_score(data, all_rows))])
+    del ends
+    ranked = all_rows[np.argsort(_score(data, all_rows), kind="stable")]
+    ranked = ranked[data.feasible[ranked]][: spec.top_n] if data.feasible[best] else ranked[: spec.top_n]
+    return SizingResult(base, spec, data, best, bool(data.feasible[best]), [c[0] for c in ev.constraints],
+                        list(ev.members), time.perf_counter() - t0, ev.n_runs, ranked)
