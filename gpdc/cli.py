@@ -158,6 +158,8 @@ def _print_result(ds: Any) -> None:
         ("baseline_cost_yuan", "all from the grid (baseline)"),
         ("import_cost_yuan", "grid import bill"),
         ("unserved_cost_yuan", "unserved load, at the grid price"),
+        ("basic_charge_yuan", f"basic charge ({ds.attrs.get('basic_charge_basis', 'capacity')})"),
+        ("capacity_td_fee_yuan", "capacity-based T&D fee (1192号)"),
         ("self_use_fees_yuan", "fees on self-used energy"),
         ("export_revenue_yuan", "export revenue (credit)"),
         ("annualised_capex_yuan", "annualised capital cost"),

@@ -21,6 +21,7 @@ from gpdc.kernels import layout as L
 from gpdc.profiles import ProfileSet
 from gpdc.profiles.factors import HourlyFactors, read_hourly_factors
 from gpdc.results.dataset import inputs_hash, provenance_attrs, totals_dataset, trace_dataset
+from gpdc.scenario import tables
 from gpdc.scenario.load import load_scenario, to_toml
 from gpdc.scenario.resolve import Resolved, resolve
 from gpdc.scenario.schema import Scenario
@@ -86,6 +87,14 @@ def plausibility_checks(resolved: Resolved, profiles: ProfileSet, strict: bool =
         )
     if plant == 0:
         _check("wind.capacity_mw and solar.capacity_mw are both 0: the project generates nothing", strict)
+    issues = tables.tou_ratio_issues(resolved.tou_schedule)
+    if issues:
+        _check(
+            f"TOU schedule {resolved.tou_schedule!r} falls short of the 2021 national notice 发改价格〔2021〕1093号 "
+            f"(peak/valley >= 3, critical peak >= 1.2 x peak): {'; '.join(issues[:3])}"
+            + (f"; {len(issues) - 3} more" if len(issues) > 3 else ""),
+            strict,
+        )
 
 
 def simulate(
@@ -121,7 +130,9 @@ def simulate(
     price_import, price_export = engine.hourly_prices(resolved, prof)
     design = engine.Design(resolved)
     params = engine.design_params(design)
-    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
+    month_index, month_weight = engine.billing_months(prof)
+    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                                month_index=month_index, month_weight=month_weight)
 
     hourly = None
     if sc.emissions.hourly_factors_csv is not None:
@@ -167,6 +178,8 @@ def simulate(
             "export_cap_rule": sc.grid.export_cap_rule,
             "export_cap_frac": resolved["export_cap_frac"],
             "fee_regime": sc.tariff.fee_regime,
+            "fee_regime_description": resolved.fee_regime.description if resolved.fee_regime else "",
+            "basic_charge_basis": resolved.basic_charge_basis,
             "tou_schedule": resolved.tou_schedule,
             "emission_factor_basis": sc.emissions.basis,
             "emission_factor_t_co2_per_mwh": resolved["emission_factor_t_co2_per_mwh"],
@@ -257,10 +270,12 @@ def derive_metrics(
         design.value("min_green_share_of_load_frac"),
         design.value("max_export_frac"),
     )
-    baseline = float(np.sum(inputs.load_mw * inputs.dt_h * inputs.price_import))
+    charges = tariff_charges(design, inputs, energy)
+    baseline = charges["baseline_energy_cost_yuan"] + charges["baseline_basic_charge_yuan"]
     cost = economics.costs(
         energy=energy,
         baseline_cost_yuan=baseline,
+        fixed_charges_yuan=charges["basic_charge_yuan"] + charges["capacity_td_fee_yuan"],
         wind_mw=design.field("wind.capacity_mw").astype(np.float64),
         solar_mw=design.field("solar.capacity_mw").astype(np.float64),
         storage_mwh=design.field("storage.energy_mwh").astype(np.float64),
@@ -283,7 +298,42 @@ def derive_metrics(
         em.update(emissions.product_accounts(
             em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
             resolved["china_carbon_price_paid_yuan_per_t_co2"]))
-    return {**energy, **policy, **cost, **em}
+    return {**energy, **policy, **charges, **cost, **em}
+
+
+def tariff_charges(design: engine.Design, inputs: engine.KernelInputs,
+                   energy: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return the monthly charges and fee parts of every design's bill under its fee regime (docs/tariffs.md)."""
+    resolved = design.resolved
+    assert resolved.fee_regime is not None  # noqa: S101 - resolve() always sets it
+    assert inputs.month_index is not None  # noqa: S101 - make_inputs() always sets it
+    flags = resolved.fee_regime.flags
+    conn_mva = design.field("grid.connection_mva").astype(np.float64)
+    conn_mva = np.where(np.isnan(conn_mva), design.field("grid.import_mw").astype(np.float64), conn_mva)
+    load_peak = np.zeros(12)
+    np.maximum.at(load_peak, inputs.month_index, inputs.load_mw)
+    demand = resolved.basic_charge_basis == "demand" and flags["basic_charge"]
+    import_peak = engine.monthly_peak_import_mw(inputs) * 1000.0 if demand else None
+    # the user on the ordinary tariff pays every per-MWh component on all of its load
+    extra = resolved["adders_yuan_per_mwh"] - resolved["import_adders_yuan_per_mwh"]
+    base_energy = float(np.sum(inputs.load_mw * inputs.dt_h * inputs.price_import)) + float(
+        np.sum(inputs.load_mw * inputs.dt_h)) * extra
+    return economics.tariff_charges(
+        energy=energy,
+        baseline_energy_cost_yuan=base_energy,
+        month_weight=inputs.month_weight,  # type: ignore[arg-type]
+        connection_kva=conn_mva * 1000.0,
+        capacity_charge_yuan_per_kva_month=design.value("capacity_charge_yuan_per_kva_month"),
+        demand_charge_yuan_per_kw_month=design.value("demand_charge_yuan_per_kw_month"),
+        average_load_rate_frac=design.value("average_load_rate_frac"),
+        td_energy_yuan_per_mwh=resolved["td_energy_yuan_per_mwh"],
+        funds_yuan_per_mwh=resolved["funds_yuan_per_mwh"],
+        system_operation_yuan_per_mwh=resolved["system_operation_yuan_per_mwh"],
+        basic_charge_basis=resolved.basic_charge_basis,
+        flags=flags,
+        load_peak_kw=load_peak * 1000.0,
+        import_peak_kw=import_peak,
+    )
 
 
 

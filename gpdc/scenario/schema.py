@@ -168,6 +168,10 @@ class Grid(_Section):
         default=None, ge=0.0, le=1.0, description="default: the policy rule set's max_export_frac"
     )
     export_cap_rule: Literal["running", "budget"] = "running"
+    connection_mva: float | None = Field(
+        default=None, gt=0.0, le=100_000.0,
+        description="capacity connected to the public grid (transformers in use), basis of capacity charges; "
+        "default import_mw")
 
 
 class Load(_Section):
@@ -194,19 +198,44 @@ class Load(_Section):
 
 
 class Tariff(_Section):
-    """Grid tariff seen by the user.  Unset numbers come from the province's data row.
+    """Grid tariff seen by the user and the fee regime of the project (see docs/tariffs.md).
 
-    Hourly import price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour +
-    ``adders_yuan_per_mwh`` (the non-floating components: T&D energy rate, government
-    funds, system-operation fee).
+    Unset numbers come from the tariff file: ``file`` (a CSV in the format of
+    ``gpdc/scenario/data/tariffs.csv``), else the built-in tariff ``name``, else the built-in
+    tariff of the site's province, else the province's row of ``provinces.csv``.
+
+    Hourly energy price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour.  Per MWh
+    drawn from the grid the fee regime adds some of ``td_energy_yuan_per_mwh`` (energy-rate
+    T&D price), ``funds_yuan_per_mwh`` (government funds and surcharges) and
+    ``system_operation_yuan_per_mwh``; monthly, the basic charge (capacity per kVA of
+    ``grid.connection_mva`` or demand per kW of the month's maximum import) and, under
+    ``nearby_consumption_2025``, the 1192号 capacity fee.
     """
 
+    name: str | None = Field(default=None, description="built-in tariff of tariffs.csv; default: the province's")
+    file: str | None = Field(default=None, description="a tariff CSV in the format of tariffs.csv (one tariff)")
     tou_schedule: str | None = None
     energy_price_yuan_per_mwh: float | None = Field(default=None, ge=-5_000.0, le=20_000.0)
-    adders_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    td_energy_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    funds_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    system_operation_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    adders_yuan_per_mwh: float | None = Field(
+        default=None, ge=0.0, le=10_000.0,
+        description="one lump for the three per-kWh components, counted as the T&D energy rate (funds and "
+        "system-operation fee 0); not together with them")
+    capacity_charge_yuan_per_kva_month: float | None = Field(default=None, ge=0.0, le=1_000.0)
+    demand_charge_yuan_per_kw_month: float | None = Field(default=None, ge=0.0, le=1_000.0)
+    basic_charge_basis: Literal["capacity", "demand"] | None = Field(
+        default=None, description="capacity: per kVA of connection; demand: per kW of the month's maximum import")
+    average_load_rate_frac: float | None = Field(
+        default=None, gt=0.0, le=1.0, description="1192号 average load rate of the capacity-based T&D fee")
     export_price_yuan_per_mwh: float | None = Field(default=None, ge=-5_000.0, le=20_000.0)
-    fee_regime: Literal["pilot_exemption", "full_cost_sharing"] = "pilot_exemption"
-    self_use_fee_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    export_price_csv: str | None = Field(
+        default=None, description="CSV of time, price_yuan_per_mwh: export paid at an hourly price")
+    export_paid: bool = Field(default=True, description="false: exported energy earns nothing")
+    fee_regime: str = "pilot_exemption"
+    self_use_fee_yuan_per_mwh: float | None = Field(
+        default=None, ge=0.0, le=10_000.0, description="replaces the regime's per-MWh fee on self-used energy")
 
     @field_validator("tou_schedule")
     @classmethod
@@ -219,6 +248,39 @@ class Tariff(_Section):
         if v not in names:
             raise ValueError(f"unknown TOU schedule; valid: {', '.join(names)}")
         return v
+
+    @field_validator("name")
+    @classmethod
+    def _known_tariff(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from gpdc.scenario import tables
+
+        names = tables.tariff_names()
+        if v not in names:
+            raise ValueError(f"unknown tariff; valid: {', '.join(names)}")
+        return v
+
+    @field_validator("fee_regime")
+    @classmethod
+    def _known_regime(cls, v: str) -> str:
+        from gpdc.scenario import tables
+
+        names = tables.fee_regime_names()
+        if v not in names:
+            raise ValueError(f"must be one of {', '.join(names)}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_adder_form(self) -> Tariff:
+        split = [f for f in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh")
+                 if getattr(self, f) is not None]
+        if self.adders_yuan_per_mwh is not None and split:
+            raise ValueError(f"adders_yuan_per_mwh is a lump of the per-kWh components: give it or {', '.join(split)}"
+                             ", not both")
+        if self.export_price_csv is not None and self.export_price_yuan_per_mwh is not None:
+            raise ValueError("give export_price_yuan_per_mwh (flat) or export_price_csv (hourly), not both")
+        return self
 
 
 class Policy(_Section):

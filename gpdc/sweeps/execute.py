@@ -88,7 +88,9 @@ def group_inputs(plan: SweepPlan, g: int) -> GroupInputs:
     prof = _build_profiles(sc, year)
     price_import, price_export = engine.hourly_prices(resolved, prof)
     params = engine.design_params(engine.Design(resolved))
-    kin = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
+    month_index, month_weight = engine.billing_months(prof)
+    kin = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                             month_index=month_index, month_weight=month_weight)
     h = hashlib.sha256()
     for arr in (kin.cf_wind, kin.cf_solar, kin.load_mw, kin.price_import, kin.price_export):
         h.update(np.ascontiguousarray(arr).tobytes())
@@ -115,7 +117,8 @@ def compute_chunk(plan: SweepPlan, chunk: Chunk, gi: GroupInputs | None = None) 
         design = engine.Design(gi.resolved)
     params = engine.design_params(design)
     k = gi.kernel
-    inputs = engine.make_inputs(k.cf_wind, k.cf_solar, k.load_mw, k.price_import, k.price_export, params, k.dt_h)
+    inputs = engine.make_inputs(k.cf_wind, k.cf_solar, k.load_mw, k.price_import, k.price_export, params, k.dt_h,
+                                month_index=k.month_index, month_weight=k.month_weight)
     raw = engine.run_totals(inputs)
     import_co2 = load_co2 = None
     if gi.hourly_factors is not None:
