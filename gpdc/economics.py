@@ -116,6 +116,10 @@ def costs(
     self_use_fee_yuan_per_mwh: float,
     period_years: float = 1.0,
     fixed_charges_yuan: float | np.ndarray = 0.0,
+    storage_mw: float | np.ndarray = 0.0,
+    storage_power_capex_yuan_per_kw: float | np.ndarray = 0.0,
+    line_bays_capex_yuan: float | np.ndarray = 0.0,
+    grid_connection_capex_yuan: float | np.ndarray = 0.0,
 ) -> dict[str, np.ndarray]:
     """Return the cost variables of each scenario over the simulated period [yuan, yuan/MWh].
 
@@ -125,12 +129,14 @@ def costs(
     annualised capex + O&M + fees on self-used energy − export revenue, per MWh used on site.
     """
     kw = 1000.0
-    capex = (
-        wind_mw * kw * wind_capex_yuan_per_kw
-        + solar_mw * kw * solar_capex_yuan_per_kw
-        + storage_mwh * kw * storage_capex_yuan_per_kwh
-        + line_km * line_capex_yuan_per_km
-    )
+    n = np.shape(energy["import_mwh"])
+    capex_wind = np.broadcast_to(wind_mw * kw * wind_capex_yuan_per_kw, n)
+    capex_solar = np.broadcast_to(solar_mw * kw * solar_capex_yuan_per_kw, n)
+    capex_storage = np.broadcast_to(storage_mwh * kw * storage_capex_yuan_per_kwh
+                                    + np.asarray(storage_mw) * kw * storage_power_capex_yuan_per_kw, n)
+    capex_line = np.broadcast_to(line_km * line_capex_yuan_per_km + np.asarray(line_bays_capex_yuan), n)
+    capex_grid = np.broadcast_to(np.asarray(grid_connection_capex_yuan, dtype=np.float64), n)
+    capex = capex_wind + capex_solar + capex_storage + capex_line + capex_grid
     crf = capital_recovery_factor(discount_rate_frac, lifetime_years)
     annual_capex = capex * crf * period_years
     om = period_years * (
@@ -149,6 +155,11 @@ def costs(
     used = energy["self_used_mwh"]
     out = {
         "capex_yuan": capex,
+        "capex_wind_yuan": capex_wind.astype(np.float64),
+        "capex_solar_yuan": capex_solar.astype(np.float64),
+        "capex_storage_yuan": capex_storage.astype(np.float64),
+        "capex_line_yuan": capex_line.astype(np.float64),
+        "capex_grid_connection_yuan": capex_grid.astype(np.float64),
         "annualised_capex_yuan": annual_capex,
         "om_cost_yuan": om,
         "self_use_fees_yuan": fees,
@@ -160,3 +171,72 @@ def costs(
     lcoe_num = annual_capex + om + fees - export_revenue
     out["lcoe_yuan_per_mwh"] = np.divide(lcoe_num, used, out=np.full_like(used, np.nan), where=used > 0)
     return out
+
+
+def lifetime_finance(
+    *,
+    cost: dict[str, np.ndarray],
+    energy: dict[str, np.ndarray],
+    fixed_charges_yuan: np.ndarray,
+    period_years: float,
+    lifetime_years: np.ndarray,
+    discount_rate_frac: np.ndarray,
+    tariff_escalation_frac_per_year: np.ndarray,
+    storage_lifetime_years: np.ndarray,
+    storage_replacement_cost_frac: np.ndarray,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return the year-by-year cash flow against the grid-only baseline and its NPV, IRR, payback and LCOE.
+
+    Year 0: ``−capex``.  Year y = 1 .. N (N = round(lifetime), half up), with the simulated
+    period scaled to a year (÷ ``period_years``) and every price escalated by
+    ``(1 + g)^(y−1)``:
+
+    ``CF_y = (baseline − bill)·(1+g)^(y−1) − O&M − replacement_y``
+
+    where ``bill`` = import + unserved load + monthly charges + fees on self-used energy −
+    export revenue, and ``replacement_y`` = initial storage capex × replacement share in the
+    years y = k·round(storage_lifetime) < N.  The LCOE of self-used green power discounts
+    ``capex + O&M + replacement + (fees − export revenue)·(1+g)^(y−1)`` over the self-used
+    energy.  Returns (scalars per design, flows ``{cash_flow_yuan, green_cost_yuan,
+    self_used_mwh}`` each [n, N_max + 1]).
+    """
+    from gpdc import finance
+
+    a = 1.0 / period_years
+    bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + fixed_charges_yuan
+            + cost["self_use_fees_yuan"] - energy["export_revenue_yuan"])
+    gain = (cost["baseline_cost_yuan"] - bill) * a
+    om = cost["om_cost_yuan"] * a
+    green_var = (cost["self_use_fees_yuan"] - energy["export_revenue_yuan"]) * a
+    life = np.floor(np.asarray(lifetime_years, dtype=np.float64) + 0.5).astype(np.int64)
+    life = np.maximum(life, 1)
+    n_max = int(life.max())
+    y = np.arange(1, n_max + 1, dtype=np.float64)
+    active = y[None, :] <= life[:, None]
+    esc = np.power(1.0 + np.asarray(tariff_escalation_frac_per_year, dtype=np.float64)[:, None], y[None, :] - 1.0)
+    step = np.maximum(np.floor(np.asarray(storage_lifetime_years, dtype=np.float64) + 0.5), 1.0)[:, None]
+    replace_year = (np.mod(y[None, :], step) == 0.0) & (y[None, :] < life[:, None])
+    replacement = np.where(replace_year, (cost["capex_storage_yuan"] * storage_replacement_cost_frac)[:, None], 0.0)
+    n = gain.shape[0]
+    cf = np.zeros((n, n_max + 1))
+    cf[:, 0] = -cost["capex_yuan"]
+    cf[:, 1:] = np.where(active, gain[:, None] * esc - om[:, None] - replacement, 0.0)
+    green_cost = np.zeros((n, n_max + 1))
+    green_cost[:, 0] = cost["capex_yuan"]
+    green_cost[:, 1:] = np.where(active, om[:, None] + replacement + green_var[:, None] * esc, 0.0)
+    green_mwh = np.zeros((n, n_max + 1))
+    green_mwh[:, 1:] = np.where(active, (energy["self_used_mwh"] * a)[:, None], 0.0)
+    rate = np.asarray(discount_rate_frac, dtype=np.float64)
+    irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)
+    scalars = {
+        "npv_yuan": np.asarray(finance.npv(rate, cf), dtype=np.float64).reshape(n),
+        "irr_frac": irr,
+        "has_irr": np.where(np.isnan(irr), 0.0, 1.0),
+        "discounted_payback_years": np.asarray(finance.discounted_payback_years(rate, cf),
+                                               dtype=np.float64).reshape(n),
+        "lifetime_lcoe_yuan_per_mwh": np.asarray(finance.lcoe(rate, green_cost, green_mwh),
+                                                 dtype=np.float64).reshape(n),
+        "project_life_years": life.astype(np.float64),
+        "storage_replacement_yuan": replacement.sum(axis=1),
+    }
+    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh}

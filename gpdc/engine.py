@@ -102,8 +102,12 @@ COLUMN_FIELDS: dict[str, str | None] = {
     **{f"finance.{k}": k for k in (
         "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
         "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
-        "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac",
+        "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac", "storage_lifetime_years",
+        "storage_replacement_cost_frac", "tariff_escalation_frac_per_year",
     )},
+    "finance.storage_power_capex_yuan_per_kw": None,
+    "finance.line_bays_capex_yuan": None,
+    "finance.grid_connection_capex_yuan": None,
 }
 
 

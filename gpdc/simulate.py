@@ -272,14 +272,19 @@ def derive_metrics(
     )
     charges = tariff_charges(design, inputs, energy)
     baseline = charges["baseline_energy_cost_yuan"] + charges["baseline_basic_charge_yuan"]
+    fixed = charges["basic_charge_yuan"] + charges["capacity_td_fee_yuan"]
     cost = economics.costs(
         energy=energy,
         baseline_cost_yuan=baseline,
-        fixed_charges_yuan=charges["basic_charge_yuan"] + charges["capacity_td_fee_yuan"],
+        fixed_charges_yuan=fixed,
         wind_mw=design.field("wind.capacity_mw").astype(np.float64),
         solar_mw=design.field("solar.capacity_mw").astype(np.float64),
         storage_mwh=design.field("storage.energy_mwh").astype(np.float64),
+        storage_mw=design.field("storage.power_mw").astype(np.float64),
         line_km=design.field("line.length_km").astype(np.float64),
+        storage_power_capex_yuan_per_kw=design.field("finance.storage_power_capex_yuan_per_kw").astype(np.float64),
+        line_bays_capex_yuan=design.field("finance.line_bays_capex_yuan").astype(np.float64),
+        grid_connection_capex_yuan=design.field("finance.grid_connection_capex_yuan").astype(np.float64),
         **{k: design.value(k) for k in (
             "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
             "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
@@ -287,6 +292,12 @@ def derive_metrics(
         )},
         period_years=_period_years(sc, inputs),
     )
+    life, _ = economics.lifetime_finance(
+        cost=cost, energy=energy, fixed_charges_yuan=fixed, period_years=_period_years(sc, inputs),
+        **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
+                                        "storage_lifetime_years", "storage_replacement_cost_frac")},
+    )
+    cost.update(life)
     em = emissions.emissions(
         energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
         account_factor_t_co2_per_mwh=resolved["account_factor_t_co2_per_mwh"],

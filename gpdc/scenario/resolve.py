@@ -252,6 +252,9 @@ def resolve(scenario: Scenario) -> Resolved:
         ("storage_om_frac_per_year", fin.storage_om_frac_per_year, "storage_om_frac_of_capex_per_year"),
         ("lifetime_years", fin.lifetime_years, "wind_lifetime_years"),
         ("discount_rate_frac", fin.discount_rate_frac, "discount_rate_frac"),
+        ("storage_lifetime_years", fin.storage_lifetime_years, "storage_lifetime_years"),
+        ("storage_replacement_cost_frac", fin.storage_replacement_cost_frac, "storage_replacement_cost_frac"),
+        ("tariff_escalation_frac_per_year", fin.tariff_escalation_frac_per_year, "tariff_escalation_frac_per_year"),
     ):
         default = _from_table(tables.cost(item))
         put(name, given, Value(default.value, default.unit, f"costs.csv row {item}: {default.source}",

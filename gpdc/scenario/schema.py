@@ -355,8 +355,18 @@ class Finance(_Section):
     wind_om_yuan_per_kw_year: float | None = Field(default=None, ge=0.0, le=10_000.0)
     solar_om_yuan_per_kw_year: float | None = Field(default=None, ge=0.0, le=10_000.0)
     storage_om_frac_per_year: float | None = Field(default=None, ge=0.0, le=1.0)
-    lifetime_years: float | None = Field(default=None, gt=0.0, le=100.0)
+    lifetime_years: float | None = Field(
+        default=None, gt=0.0, le=100.0, description="project life; the cash flow runs round(lifetime) years")
     discount_rate_frac: float | None = Field(default=None, ge=0.0, le=1.0)
+    storage_power_capex_yuan_per_kw: float = Field(
+        default=0.0, ge=0.0, le=100_000.0, description="per kW of storage power, on top of the per-kWh price")
+    line_bays_capex_yuan: float = Field(default=0.0, ge=0.0, le=1e11, description="line bays and substation works")
+    grid_connection_capex_yuan: float = Field(default=0.0, ge=0.0, le=1e11, description="grid connection works")
+    storage_lifetime_years: float | None = Field(default=None, gt=0.0, le=100.0)
+    storage_replacement_cost_frac: float | None = Field(
+        default=None, ge=0.0, le=2.0, description="replacement cost as a share of the initial storage capex")
+    tariff_escalation_frac_per_year: float | None = Field(
+        default=None, ge=-0.5, le=0.5, description="yearly change of the grid bill, fees and export revenue")
 
 
 class ProfileSource(_Section):
