@@ -223,3 +223,28 @@ def test_scenario_errors_name_field_value_and_allowed() -> None:
 def test_unpaid_export_earns_nothing(small_scenario: Scenario, small_profiles: ProfileSet) -> None:
     ds = simulate(_with_tariff(small_scenario, export_paid=False), profiles=small_profiles).totals
     assert val(ds, "export_mwh") == pytest.approx(480.0) and val(ds, "export_revenue_yuan") == 0.0
+
+
+def test_what_tou_arbitrage_costs_in_green_share(small_scenario: Scenario) -> None:
+    # 24 h of 1 January, load 50 MW; PV at cf 0.8 only in hours 4-5 (30 MW surplus each);
+    # storage 30 MW / 60 MWh, lossless, empty at the start; Mengxi valley 0-3 and 11-15 (0.48 x 300
+    # + 100 = 244 yuan/MWh <= 250): grid charging fills the battery in hours 0-1, so the morning
+    # surplus finds it full; green-first stores it and discharges 60 MWh green in hours 6-7
+    index = hourly_index(2025)[:24]
+    cfs = np.where(np.isin(index.hour, [4, 5]), 0.8, 0.0)
+    prof = ProfileSet(index, np.zeros(24), cfs, np.full(24, 50.0), {"all": "test fixture"})
+    storage = {"power_mw": 30.0, "energy_mwh": 60.0, "charge_efficiency_frac": 1.0,
+               "discharge_efficiency_frac": 1.0, "soc_min_frac": 0.0, "soc_max_frac": 1.0}
+    sc = small_scenario.model_copy(update={
+        "storage": small_scenario.storage.model_copy(update={**storage, "grid_charging": True,
+                                                             "grid_charge_max_price_yuan_per_mwh": 250.0}),
+        "tariff": small_scenario.tariff.model_copy(update={"tou_schedule": "mengxi_1630"})})
+    ds = simulate(sc, profiles=prof).totals
+    assert val(ds, "discharge_green_mwh") == 0.0
+    assert val(ds, "green_share_of_load") == pytest.approx(100.0 / 1200.0)       # direct only
+    assert val(ds, "green_share_of_load_green_first") == pytest.approx(160.0 / 1200.0)
+    assert val(ds, "arbitrage_green_share_cost") == pytest.approx(60.0 / 1200.0)
+    off = sc.model_copy(update={"storage": sc.storage.model_copy(update={"grid_charging": False})})
+    gf = simulate(off, profiles=prof).totals
+    assert val(gf, "green_share_of_load") == val(ds, "green_share_of_load_green_first")
+    assert val(gf, "arbitrage_green_share_cost") == 0.0

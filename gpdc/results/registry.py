@@ -59,6 +59,8 @@ VARIABLES: dict[str, Var] = {
     "self_use_share": _v("1", "self-used share of available generation", "self_used / gen_avail (650号: ≥ threshold)"),
     "green_share_of_load": _v("1", "green share of the user's consumption", "self_used / load (650号: ≥ threshold)"),
     "export_share": _v("1", "exported share of available generation", "export / gen_avail (≤ provincial cap)"),
+    "green_share_of_load_green_first": _v("1", "green share of load under the green-first strategy", "the same design dispatched with grid charging off: self_used / load"),
+    "arbitrage_green_share_cost": _v("1", "green share of load that TOU arbitrage costs", "green_share_of_load_green_first − green_share_of_load (0 without grid charging)"),
     "curtailment_rate": _v("1", "curtailed share of available generation", "(curtail_line + curtail_bus) / gen_avail"),
     "utilisation_rate": _v("1", "utilisation rate of available generation", "1 − curtailment_rate"),
     "hourly_match_share": _v("1", "hourly-matched green share of load (24/7 CFE score)", "Σ_h min(load, green used)_h / Σ load; equals green_share_of_load here"),
