@@ -173,6 +173,11 @@ def costs(
     return out
 
 
+def project_years(lifetime_years: np.ndarray) -> np.ndarray:
+    """Return the whole years of the cash flow, round(lifetime) half up, at least 1 [a]."""
+    return np.maximum(np.floor(np.asarray(lifetime_years, dtype=np.float64) + 0.5).astype(np.int64), 1)
+
+
 def lifetime_finance(
     *,
     cost: dict[str, np.ndarray],
@@ -184,6 +189,7 @@ def lifetime_finance(
     tariff_escalation_frac_per_year: np.ndarray,
     storage_lifetime_years: np.ndarray,
     storage_replacement_cost_frac: np.ndarray,
+    per_year: dict[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Return the year-by-year cash flow against the grid-only baseline and its NPV, IRR, payback and LCOE.
 
@@ -197,8 +203,10 @@ def lifetime_finance(
     export revenue, and ``replacement_y`` = initial storage capex × replacement share in the
     years y = k·round(storage_lifetime) < N.  The LCOE of self-used green power discounts
     ``capex + O&M + replacement + (fees − export revenue)·(1+g)^(y−1)`` over the self-used
-    energy.  Returns (scalars per design, flows ``{cash_flow_yuan, green_cost_yuan,
-    self_used_mwh}`` each [n, N_max + 1]).
+    energy.  With ``per_year`` (``bill_yuan``, ``self_used_mwh``, ``fees_minus_export_yuan``,
+    each [n, N_max] over the simulated period: the dispatch re-run for every year with
+    degradation), year y uses its own values instead of the first year's.  Returns (scalars
+    per design, flows ``{cash_flow_yuan, green_cost_yuan, self_used_mwh}`` each [n, N_max + 1]).
     """
     from gpdc import finance
 
@@ -208,10 +216,17 @@ def lifetime_finance(
     gain = (cost["baseline_cost_yuan"] - bill) * a
     om = cost["om_cost_yuan"] * a
     green_var = (cost["self_use_fees_yuan"] - energy["export_revenue_yuan"]) * a
-    life = np.floor(np.asarray(lifetime_years, dtype=np.float64) + 0.5).astype(np.int64)
-    life = np.maximum(life, 1)
+    life = project_years(lifetime_years)
     n_max = int(life.max())
     y = np.arange(1, n_max + 1, dtype=np.float64)
+    used = (energy["self_used_mwh"] * a)[:, None]
+    if per_year is not None:
+        gain = (cost["baseline_cost_yuan"][:, None] - per_year["bill_yuan"]) * a
+        green_var = per_year["fees_minus_export_yuan"] * a
+        used = per_year["self_used_mwh"] * a
+    else:
+        gain = gain[:, None]
+        green_var = green_var[:, None]
     active = y[None, :] <= life[:, None]
     esc = np.power(1.0 + np.asarray(tariff_escalation_frac_per_year, dtype=np.float64)[:, None], y[None, :] - 1.0)
     step = np.maximum(np.floor(np.asarray(storage_lifetime_years, dtype=np.float64) + 0.5), 1.0)[:, None]
@@ -220,12 +235,13 @@ def lifetime_finance(
     n = gain.shape[0]
     cf = np.zeros((n, n_max + 1))
     cf[:, 0] = -cost["capex_yuan"]
-    cf[:, 1:] = np.where(active, gain[:, None] * esc - om[:, None] - replacement, 0.0)
+    cf[:, 1:] = np.where(active, gain * esc - om[:, None] - replacement, 0.0)
     green_cost = np.zeros((n, n_max + 1))
     green_cost[:, 0] = cost["capex_yuan"]
-    green_cost[:, 1:] = np.where(active, om[:, None] + replacement + green_var[:, None] * esc, 0.0)
+    green_cost[:, 1:] = np.where(active, om[:, None] + replacement + green_var * esc, 0.0)
     green_mwh = np.zeros((n, n_max + 1))
-    green_mwh[:, 1:] = np.where(active, (energy["self_used_mwh"] * a)[:, None], 0.0)
+    green_mwh[:, 1:] = np.where(active, np.broadcast_to(used, (n, n_max)), 0.0)
+    last = np.take_along_axis(np.broadcast_to(used, (n, n_max)), (life - 1)[:, None], axis=1)[:, 0]
     rate = np.asarray(discount_rate_frac, dtype=np.float64)
     irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)
     scalars = {
@@ -238,5 +254,7 @@ def lifetime_finance(
                                                  dtype=np.float64).reshape(n),
         "project_life_years": life.astype(np.float64),
         "storage_replacement_yuan": replacement.sum(axis=1),
+        "lifetime_self_used_mwh": green_mwh.sum(axis=1),
+        "final_year_self_used_mwh": last,
     }
     return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh}

@@ -296,9 +296,12 @@ def derive_metrics(
     )
     life, _ = economics.lifetime_finance(
         cost=cost, energy=energy, fixed_charges_yuan=fixed, period_years=_period_years(sc, inputs),
+        per_year=lifetime_bills(design, inputs),
         **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
                                         "storage_lifetime_years", "storage_replacement_cost_frac")},
     )
+    life["final_year_green_share_of_load"] = metrics.share(life["final_year_self_used_mwh"] * _period_years(
+        sc, inputs), energy["load_mwh"])
     cost.update(life)
     em = emissions.emissions(
         energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
@@ -312,6 +315,33 @@ def derive_metrics(
             em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
             resolved["china_carbon_price_paid_yuan_per_t_co2"]))
     return {**energy, **policy, **charges, **cost, **em}
+
+
+def lifetime_bills(design: engine.Design, inputs: engine.KernelInputs) -> dict[str, np.ndarray] | None:
+    """Re-dispatch every year of every design's life with PV and battery degradation: one batch-kernel call.
+
+    None where no design degrades (every year is then the first).  Otherwise each year's
+    bill (import + unserved + monthly charges + fees on self-used energy − export), self-used
+    energy and fees − export revenue, each [n, N_max] over the simulated period; the weather
+    year repeats.  See :func:`gpdc.engine.lifetime_params`.
+    """
+    pv = design.value("pv_degradation_frac_per_year")
+    bat = design.value("battery_degradation_frac_per_year")
+    if not (np.any(pv > 0.0) or np.any(bat > 0.0)):
+        return None
+    n_years = int(economics.project_years(design.value("lifetime_years")).max())
+    params = engine.lifetime_params(inputs.params, n_years, pv, bat, design.value("storage_lifetime_years"))
+    per = dataclasses.replace(inputs, params=params)
+    raw = engine.run_totals(per)
+    energy = metrics.energy_totals(per, raw)
+    rep = engine.Design(design.resolved, {k: np.repeat(v, n_years) for k, v in design.columns.items()})
+    charges = tariff_charges(rep, per, energy)
+    fees = energy["self_used_mwh"] * np.repeat(design.value("self_use_fee_yuan_per_mwh"), n_years)
+    bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + charges["basic_charge_yuan"]
+            + charges["capacity_td_fee_yuan"] + fees - energy["export_revenue_yuan"])
+    shape = (design.n, n_years)
+    return {"bill_yuan": bill.reshape(shape), "self_used_mwh": energy["self_used_mwh"].reshape(shape),
+            "fees_minus_export_yuan": (fees - energy["export_revenue_yuan"]).reshape(shape)}
 
 
 def green_first_comparison(inputs: engine.KernelInputs, raw: np.ndarray, energy: dict[str, np.ndarray],

@@ -121,3 +121,65 @@ def test_simulated_project_finance_by_hand(small_scenario: object, small_profile
     # LCOE: (300 M + 20 x (4 M - export 64,000 x 182.5)) / (20 x 800 x 182.5 MWh)
     assert v["lifetime_lcoe_yuan_per_mwh"] == pytest.approx((300.0e6 + 20 * (4.0e6 - 64_000.0 * 182.5))
                                                             / (20 * 800.0 * 182.5))
+
+
+def test_lifetime_redispatch_with_pv_degradation_by_hand(small_scenario: object) -> None:
+    from gpdc.profiles import ProfileSet
+    from gpdc.simulate import simulate
+
+    sc = small_scenario.model_copy(update={  # type: ignore[attr-defined]
+        "grid": small_scenario.grid.model_copy(update={"export_cap_frac": 0.0}),  # type: ignore[attr-defined]
+        "finance": small_scenario.finance.model_copy(update={  # type: ignore[attr-defined]
+            "lifetime_years": 3.0, "pv_degradation_frac_per_year": 0.2})})
+    from gpdc.profiles import hourly_index
+
+    index = hourly_index(2025)[:48]
+    cfs = np.where((index.hour >= 10) & (index.hour < 18), 0.8, 0.0)
+    prof = ProfileSet(index, np.zeros(48), cfs, np.full(48, 70.0), {"all": "test fixture"})
+    ds = simulate(sc, profiles=prof).totals
+    v = {k: float(ds[k].values) for k in ("npv_yuan", "lifetime_self_used_mwh", "final_year_green_share_of_load",
+                                          "self_used_mwh", "green_share_of_load")}
+    # PV 100, 80, 64 MW at cf 0.8 -> 80, 64, 51.2 MW against a 70 MW load, 16 sunny hours per 48 h:
+    # self-used 1120, 1024, 819.2 MWh per 48 h; the first year is the plain run's
+    assert v["self_used_mwh"] == pytest.approx(1120.0)
+    assert v["final_year_green_share_of_load"] == pytest.approx(819.2 / 3360.0)
+    a = 8760.0 / 48.0
+    assert v["lifetime_self_used_mwh"] == pytest.approx(a * (1120.0 + 1024.0 + 819.2))
+    # saving = self-used x 400 yuan/MWh (flat tariff, no export, no basic charge), O&M 4 M a year, r = 0
+    assert v["npv_yuan"] == pytest.approx(-300.0e6 + a * 400.0 * (1120.0 + 1024.0 + 819.2) - 3 * 4.0e6)
+
+
+def test_lifetime_params_degrade_pv_and_battery_and_renew_at_replacement() -> None:
+    from gpdc import engine
+    from gpdc.kernels import layout as L
+
+    p = np.zeros((L.N_PARAMS, 1))
+    p[L.P_SOLAR_MW], p[L.P_USABLE_MWH], p[L.P_WIND_MW] = 100.0, 200.0, 50.0
+    out = engine.lifetime_params(p, 5, np.array([0.01]), np.array([0.1]), np.array([3.0]))
+    assert out.shape == (L.N_PARAMS, 5)
+    assert out[L.P_SOLAR_MW].tolist() == pytest.approx([100.0 * 0.99**k for k in range(5)])
+    # the battery fades 10 %/a and is new again in year 4 (replaced after 3 years)
+    assert out[L.P_USABLE_MWH].tolist() == pytest.approx([200.0, 180.0, 162.0, 200.0, 180.0])
+    assert (out[L.P_WIND_MW] == 50.0).all() and np.array_equal(out[:, 0], p[:, 0])
+
+
+def test_lifetime_sweep_point_equals_gpdc_run() -> None:
+    from gpdc import sweep
+    from gpdc.scenario.load import load_scenario
+    from gpdc.simulate import simulate
+
+    from .conftest import DATACENTRE
+
+    deg = {"finance.pv_degradation_frac_per_year": 0.005, "finance.battery_degradation_frac_per_year": 0.02}
+    ds = sweep(load_scenario(DATACENTRE, overrides=deg), {"storage.energy_mwh": [0.0, 240.0],
+                                                          "finance.battery_degradation_frac_per_year": [0.0, 0.03]})
+    for e in (0.0, 240.0):
+        for b in (0.0, 0.03):
+            one = simulate(load_scenario(DATACENTRE, overrides={
+                **deg, "storage.energy_mwh": e, "finance.battery_degradation_frac_per_year": b})).totals
+            point = ds.sel({"storage.energy_mwh": e, "finance.battery_degradation_frac_per_year": b})
+            for name in ("npv_yuan", "lifetime_self_used_mwh", "final_year_green_share_of_load", "irr_frac"):
+                assert float(point[name]) == float(one[name].values), (e, b, name)
+    # more battery fade, less green energy over the life
+    fade = ds["lifetime_self_used_mwh"].sel({"storage.energy_mwh": 240.0}).values.ravel()
+    assert fade[1] < fade[0]

@@ -255,6 +255,9 @@ def resolve(scenario: Scenario) -> Resolved:
         ("storage_lifetime_years", fin.storage_lifetime_years, "storage_lifetime_years"),
         ("storage_replacement_cost_frac", fin.storage_replacement_cost_frac, "storage_replacement_cost_frac"),
         ("tariff_escalation_frac_per_year", fin.tariff_escalation_frac_per_year, "tariff_escalation_frac_per_year"),
+        ("pv_degradation_frac_per_year", fin.pv_degradation_frac_per_year, "pv_degradation_frac_per_year"),
+        ("battery_degradation_frac_per_year", fin.battery_degradation_frac_per_year,
+         "battery_degradation_frac_per_year"),
     ):
         default = _from_table(tables.cost(item))
         put(name, given, Value(default.value, default.unit, f"costs.csv row {item}: {default.source}",

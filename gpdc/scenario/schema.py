@@ -367,6 +367,10 @@ class Finance(_Section):
         default=None, ge=0.0, le=2.0, description="replacement cost as a share of the initial storage capex")
     tariff_escalation_frac_per_year: float | None = Field(
         default=None, ge=-0.5, le=0.5, description="yearly change of the grid bill, fees and export revenue")
+    pv_degradation_frac_per_year: float | None = Field(
+        default=None, ge=0.0, le=0.2, description="PV output lost per year; > 0 re-dispatches every year of the life")
+    battery_degradation_frac_per_year: float | None = Field(
+        default=None, ge=0.0, le=0.5, description="usable storage energy lost per year (new again at replacement)")
 
 
 class ProfileSource(_Section):
