@@ -89,6 +89,7 @@ COLUMN_FIELDS: dict[str, str | None] = {
     "storage.initial_soc_frac": None,
     "storage.grid_charging": None,
     "storage.grid_charge_max_price_yuan_per_mwh": None,
+    "storage.import_target_mw": None,
     "grid.import_mw": None,
     "grid.export_mw": None,
     "grid.export_cap_rule": None,
@@ -186,6 +187,8 @@ def design_params(design: Design) -> np.ndarray:
     p[L.P_GRID_CHARGE] = np.where(grid_charging, 1.0, 0.0)
     gc_price = f("storage.grid_charge_max_price_yuan_per_mwh").astype(np.float64)
     p[L.P_GRID_CHARGE_PRICE] = np.where(np.isnan(gc_price), -np.inf, gc_price)
+    target = f("storage.import_target_mw").astype(np.float64)
+    p[L.P_IMPORT_TARGET_MW] = np.where(np.isnan(target), 0.0, target)  # 0: no peak shaving (green-first)
     return p
 
 
@@ -288,6 +291,10 @@ def make_inputs(
     if not finite.all():
         r, s = (int(v[0]) for v in np.nonzero(~finite))
         raise ValueError(f"parameter {L.PARAM_NAMES[r]} of scenario {s} is {float(p[r, s])!r}: must be finite")
+    if (p[L.P_IMPORT_TARGET_MW] < 0.0).any():
+        s = int(np.flatnonzero(p[L.P_IMPORT_TARGET_MW] < 0.0)[0])
+        raise ValueError(f"parameter import_target_mw of scenario {s} is {float(p[L.P_IMPORT_TARGET_MW, s])!r}: "
+                         "must be >= 0 (0 = no peak shaving) [MW]")
     if not (dt_h > 0.0 and np.isfinite(dt_h)):
         raise ValueError(f"dt_h = {dt_h!r} is invalid: must be a finite number > 0 [h]")
     if month_index is None:

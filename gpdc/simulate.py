@@ -348,15 +348,17 @@ def green_first_comparison(inputs: engine.KernelInputs, raw: np.ndarray, energy:
                            policy: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Return the green share each design would reach under the green-first strategy, and what arbitrage costs.
 
-    Designs that charge storage from the grid (TOU arbitrage) are dispatched again through the
-    batch kernel with grid charging off, everything else equal; for the others the green-first
-    share is their own.  ``arbitrage_green_share_cost`` = green-first share − actual share.
+    Designs that charge storage from the grid (TOU arbitrage) or shave peaks are dispatched again
+    through the batch kernel with grid charging and peak shaving off, everything else equal; for
+    the others the green-first share is their own.  ``arbitrage_green_share_cost`` = green-first
+    share − actual share.
     """
-    gc = inputs.params[L.P_GRID_CHARGE] > 0.5
+    gc = (inputs.params[L.P_GRID_CHARGE] > 0.5) | (inputs.params[L.P_IMPORT_TARGET_MW] > 0.0)
     self_used = raw[:, L.T_DIRECT] + raw[:, L.T_DISCHARGE_GREEN]
     if gc.any():
         p = inputs.params.copy()
         p[L.P_GRID_CHARGE] = 0.0
+        p[L.P_IMPORT_TARGET_MW] = 0.0
         again = engine.run_totals(dataclasses.replace(inputs, params=p))
         self_used = np.where(gc, again[:, L.T_DIRECT] + again[:, L.T_DISCHARGE_GREEN], self_used)
     share = metrics.share(self_used, energy["load_mwh"])

@@ -248,3 +248,28 @@ def test_what_tou_arbitrage_costs_in_green_share(small_scenario: Scenario) -> No
     gf = simulate(off, profiles=prof).totals
     assert val(gf, "green_share_of_load") == val(ds, "green_share_of_load_green_first")
     assert val(gf, "arbitrage_green_share_cost") == 0.0
+
+
+def test_peak_shaving_cuts_the_demand_charge(small_scenario: Scenario) -> None:
+    # January: PV 80 MW in hours 10-17 (30 MW surplus fills the 90 MWh battery every day), load
+    # 50 MW but 90 MW in hours 21-23.  Green-first empties the battery in hours 18-20 (3 x 30 MWh)
+    # and imports the 90 MW peak; with a 60 MW target it keeps the energy for hours 21-23.
+    index = hourly_index(2025)[:744]
+    hour = index.hour.to_numpy()
+    cfs = np.where((hour >= 10) & (hour < 18), 0.8, 0.0)
+    load = np.where(hour >= 21, 90.0, 50.0)
+    prof = ProfileSet(index, np.zeros(744), cfs, load, {"all": "test fixture"})
+    storage = {"power_mw": 30.0, "energy_mwh": 90.0, "charge_efficiency_frac": 1.0,
+               "discharge_efficiency_frac": 1.0, "soc_min_frac": 0.0, "soc_max_frac": 1.0}
+    sc = _with_tariff(small_scenario, basic_charge_basis="demand", fee_regime="pilot_exemption")
+    green_first = sc.model_copy(update={"storage": sc.storage.model_copy(update=storage)})
+    shaving = sc.model_copy(update={"storage": sc.storage.model_copy(update={**storage, "import_target_mw": 60.0})})
+    gf = simulate(green_first, profiles=prof).totals
+    ps = simulate(shaving, profiles=prof).totals
+    assert val(gf, "peak_import_mw") == pytest.approx(90.0)
+    assert val(ps, "peak_import_mw") == pytest.approx(60.0)
+    assert val(gf, "basic_charge_yuan") == pytest.approx(32.0 * 90_000.0)  # the whole of January
+    assert val(ps, "basic_charge_yuan") == pytest.approx(32.0 * 60_000.0)
+    # the same green energy is discharged, only later: shaving costs no green share here
+    assert val(ps, "discharge_green_mwh") == pytest.approx(val(gf, "discharge_green_mwh"))
+    assert val(ps, "arbitrage_green_share_cost") == pytest.approx(0.0, abs=1e-12)

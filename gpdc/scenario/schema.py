@@ -131,8 +131,14 @@ class Storage(_Section):
     soc_min_frac: float = Field(default_factory=lambda: _technical("storage_soc_min_frac"), ge=0.0, lt=1.0)
     soc_max_frac: float = Field(default_factory=lambda: _technical("storage_soc_max_frac"), gt=0.0, le=1.0)
     initial_soc_frac: float | None = Field(default=None, ge=0.0, le=1.0)
-    grid_charging: bool = False
+    grid_charging: bool = Field(
+        default=False, description="permission: storage may charge from the grid (TOU arbitrage) in hours priced at "
+        "or below grid_charge_max_price_yuan_per_mwh")
     grid_charge_max_price_yuan_per_mwh: float | None = Field(default=None, ge=-10_000.0, le=100_000.0)
+    import_target_mw: float | None = Field(
+        default=None, gt=0.0, le=100_000.0, description="peak shaving: storage keeps its energy for the deficit "
+        "above this import (cuts the month's maximum import, the demand charge); grid charging, where allowed, "
+        "stays below it. Unset: green-first, storage covers every deficit")
 
     @model_validator(mode="after")
     def _consistent(self) -> Storage:

@@ -49,6 +49,7 @@ def cases(draw: st.DrawFn) -> tuple[engine.KernelInputs, dict[str, float]]:
     p[L.P_IMPORT_MW] = draw(sizes)
     p[L.P_GRID_CHARGE] = draw(st.sampled_from([0.0, 1.0]))
     p[L.P_GRID_CHARGE_PRICE] = draw(st.sampled_from([100.0, 300.0]))
+    p[L.P_IMPORT_TARGET_MW] = draw(st.one_of(st.just(0.0), st.floats(0.0, 300.0)))  # 0: no peak shaving
     dt = draw(st.sampled_from([1.0, 0.5, 0.25]))
     inputs = engine.make_inputs(cfw, cfs, load, price, price * 0.5, p, dt)
     return inputs, {"dt": dt}
@@ -83,6 +84,9 @@ def test_identities_every_hour_and_year(case: tuple[engine.KernelInputs, dict[st
     assert np.all(stored <= p[L.P_USABLE_MWH] * (1 + 1e-12) + 1e-9)
     assert np.all(tr >= -1e-9)
     assert np.all(tr[:, L.R_IMPORT] <= p[L.P_IMPORT_MW] * dt * (1 + 1e-12) + 1e-9)
+    if p[L.P_IMPORT_TARGET_MW] > 0.0:  # peak shaving: grid charging never lifts the import above the target
+        ch = tr[:, L.R_CHARGE_GRID] > 0.0
+        assert np.all(tr[ch, L.R_IMPORT] <= p[L.P_IMPORT_TARGET_MW] * dt * (1 + 1e-12) + 1e-9)
     assert np.all(tr[:, L.R_EXPORT] <= p[L.P_EXPORT_MW] * dt * (1 + 1e-12) + 1e-9)
 
     # the year
