@@ -200,7 +200,8 @@ def scenario_params(resolved: Resolved) -> np.ndarray:
 def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray, np.ndarray]:
     """Return the hourly import and export prices [yuan/MWh] for a scenario's year.
 
-    Import price = energy price x TOU multiplier of the hour + the per-MWh components that
+    Import price = energy price x TOU multiplier of the hour (or the hourly series of
+    ``tariff.energy_price_csv``) + the per-MWh components that
     grid-drawn energy bears under the fee regime (``import_adders_yuan_per_mwh``).  TOU
     periods are set on Beijing time whatever the site's time zone (Xinjiang's tariff hours
     are Beijing hours), so the profile clock is converted first.  Export price: the flat
@@ -209,8 +210,13 @@ def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray,
     from gpdc.profiles.factors import read_hourly_prices
 
     sc = resolved.scenario
-    mult = tables.tou_multipliers(resolved.tou_schedule, _beijing(profiles))
-    price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["import_adders_yuan_per_mwh"]
+    if sc.tariff.energy_price_csv is not None:  # an hourly energy price (spot) replaces price x TOU
+        energy, _ = read_hourly_prices(sc.tariff.energy_price_csv, time=profiles.time, timezone=sc.site.timezone,
+                                       field="tariff.energy_price_csv")
+        price_import = energy + resolved["import_adders_yuan_per_mwh"]
+    else:
+        mult = tables.tou_multipliers(resolved.tou_schedule, _beijing(profiles))
+        price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["import_adders_yuan_per_mwh"]
     if sc.tariff.export_price_csv is not None and sc.tariff.export_paid:
         price_export, _ = read_hourly_prices(sc.tariff.export_price_csv, time=profiles.time,
                                              timezone=sc.site.timezone)

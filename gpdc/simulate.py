@@ -88,7 +88,7 @@ def plausibility_checks(resolved: Resolved, profiles: ProfileSet, strict: bool =
         )
     if plant == 0:
         _check("wind.capacity_mw and solar.capacity_mw are both 0: the project generates nothing", strict)
-    issues = tables.tou_ratio_issues(resolved.tou_schedule)
+    issues = [] if sc.tariff.energy_price_csv is not None else tables.tou_ratio_issues(resolved.tou_schedule)
     if issues:
         _check(
             f"TOU schedule {resolved.tou_schedule!r} falls short of the 2021 national notice 发改价格〔2021〕1093号 "

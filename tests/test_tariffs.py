@@ -273,3 +273,19 @@ def test_peak_shaving_cuts_the_demand_charge(small_scenario: Scenario) -> None:
     # the same green energy is discharged, only later: shaving costs no green share here
     assert val(ps, "discharge_green_mwh") == pytest.approx(val(gf, "discharge_green_mwh"))
     assert val(ps, "arbitrage_green_share_cost") == pytest.approx(0.0, abs=1e-12)
+
+
+def test_hourly_energy_price_series_replaces_the_tou_price(tmp_path: Path, small_scenario: Scenario,
+                                                           small_profiles: ProfileSet) -> None:
+    hour = small_profiles.time.hour.to_numpy()
+    csv = _write_prices(tmp_path / "spot.csv", small_profiles.time, 200.0 + 10.0 * hour)
+    sc = _with_tariff(small_scenario, tou_schedule=None, energy_price_yuan_per_mwh=None, energy_price_csv=str(csv))
+    ds = simulate(sc, profiles=small_profiles).totals
+    # imports: 50 MW in hours 0-9 and 18-23: per day Σ (200 + 10 h) = 16 x 200 + 10 x (45 + 123) = 4,880
+    assert val(ds, "import_energy_cost_yuan") == pytest.approx(2 * 50.0 * 4880.0)
+    assert val(ds, "import_cost_yuan") == pytest.approx(2 * 50.0 * 4880.0 + 1600.0 * 80.0)
+    # baseline: all 24 h, Σ (200 + 10 h) = 24 x 200 + 10 x 276 = 7,560 a day, plus 80 yuan/MWh of adders
+    assert val(ds, "baseline_energy_cost_yuan") == pytest.approx(2 * 50.0 * 7560.0 + 2400.0 * 80.0)
+    with pytest.raises(ScenarioErrors, match="energy_price_csv is the hourly energy price"):
+        load_scenario(DATACENTRE, overrides={"tariff.energy_price_csv": str(csv),
+                                             "tariff.energy_price_yuan_per_mwh": 300.0})

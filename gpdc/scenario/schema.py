@@ -210,7 +210,8 @@ class Tariff(_Section):
     ``gpdc/scenario/data/tariffs.csv``), else the built-in tariff ``name``, else the built-in
     tariff of the site's province, else the province's row of ``provinces.csv``.
 
-    Hourly energy price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour.  Per MWh
+    Hourly energy price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour, or the
+    series of ``energy_price_csv`` (e.g. spot prices).  Per MWh
     drawn from the grid the fee regime adds some of ``td_energy_yuan_per_mwh`` (energy-rate
     T&D price), ``funds_yuan_per_mwh`` (government funds and surcharges) and
     ``system_operation_yuan_per_mwh``; monthly, the basic charge (capacity per kVA of
@@ -222,6 +223,9 @@ class Tariff(_Section):
     file: str | None = Field(default=None, description="a tariff CSV in the format of tariffs.csv (one tariff)")
     tou_schedule: str | None = None
     energy_price_yuan_per_mwh: float | None = Field(default=None, ge=-5_000.0, le=20_000.0)
+    energy_price_csv: str | None = Field(
+        default=None, description="CSV of time, price_yuan_per_mwh: an hourly energy price (e.g. spot) that "
+        "replaces energy_price x TOU multiplier")
     td_energy_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
     funds_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
     system_operation_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
@@ -284,6 +288,10 @@ class Tariff(_Section):
         if self.adders_yuan_per_mwh is not None and split:
             raise ValueError(f"adders_yuan_per_mwh is a lump of the per-kWh components: give it or {', '.join(split)}"
                              ", not both")
+        if self.energy_price_csv is not None and (self.energy_price_yuan_per_mwh is not None
+                                                  or self.tou_schedule is not None):
+            raise ValueError("energy_price_csv is the hourly energy price: give it or energy_price_yuan_per_mwh "
+                             "and tou_schedule, not both")
         if self.export_price_csv is not None and self.export_price_yuan_per_mwh is not None:
             raise ValueError("give export_price_yuan_per_mwh (flat) or export_price_csv (hourly), not both")
         return self
