@@ -289,3 +289,17 @@ def test_hourly_energy_price_series_replaces_the_tou_price(tmp_path: Path, small
     with pytest.raises(ScenarioErrors, match="energy_price_csv is the hourly energy price"):
         load_scenario(DATACENTRE, overrides={"tariff.energy_price_csv": str(csv),
                                              "tariff.energy_price_yuan_per_mwh": 300.0})
+
+
+def test_strategies_as_sweep_axes_equal_gpdc_run() -> None:
+    over = {"storage.grid_charge_max_price_yuan_per_mwh": 250.0, "tariff.basic_charge_basis": "demand"}
+    base = load_scenario(DATACENTRE, overrides=over)
+    ds = sweep(base, {"storage.grid_charging": [False, True], "storage.import_target_mw": [None, 80.0]})
+    for gc in (False, True):
+        for target in (None, 80.0):
+            one = simulate(load_scenario(DATACENTRE, overrides={
+                **over, "storage.grid_charging": gc, "storage.import_target_mw": target})).totals
+            point = ds.isel({"storage.grid_charging": int(gc), "storage.import_target_mw": 0 if target is None else 1})
+            for name in ("project_cost_yuan", "basic_charge_yuan", "green_share_of_load",
+                         "arbitrage_green_share_cost", "peak_import_mw"):
+                assert float(point[name]) == val(one, name), (gc, target, name)
