@@ -85,6 +85,7 @@ def _choices() -> dict[str, list[str]]:
         "archetype": sorted(ARCHETYPES),
         "rule_set": tables.policy_rule_sets(),
         "tou_schedule": tables.tou_schedule_names(),
+        "fee_regime": tables.fee_regime_names(),
         "sector": tables.cbam_sector_keys(),
     }
 
@@ -143,7 +144,8 @@ def scenario_page() -> str:
                 "power_curve_path", "weather_path", "weather_format", "solar_ninja_path", "wind_ninja_path",
                 "load_csv_path", "years", "tilt_deg", "azimuth_deg",
                 "export_cap_frac", "min_self_use_frac", "min_green_share_of_load_frac", "max_export_frac",
-                "tou_schedule", "hourly_factors_csv", "account_basis") else repr(i.default))
+                "tou_schedule", "hourly_factors_csv", "account_basis", "name", "file", "export_price_csv", "energy_price_csv", "import_target_mw",
+                "self_use_fee_yuan_per_mwh", "adders_yuan_per_mwh", "connection_mva") else repr(i.default))
             text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} | {default} |\n")
     return "".join(text)
 

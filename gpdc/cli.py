@@ -158,6 +158,8 @@ def _print_result(ds: Any) -> None:
         ("baseline_cost_yuan", "all from the grid (baseline)"),
         ("import_cost_yuan", "grid import bill"),
         ("unserved_cost_yuan", "unserved load, at the grid price"),
+        ("basic_charge_yuan", f"basic charge ({ds.attrs.get('basic_charge_basis', 'capacity')})"),
+        ("capacity_td_fee_yuan", "capacity-based T&D fee (1192号)"),
         ("self_use_fees_yuan", "fees on self-used energy"),
         ("export_revenue_yuan", "export revenue (credit)"),
         ("annualised_capex_yuan", "annualised capital cost"),
@@ -168,6 +170,16 @@ def _print_result(ds: Any) -> None:
         t.add_row(label, _fmt(v[name] / 1e6, 2))
     t.add_row("savings per MWh consumed", f"{_fmt(v['savings_yuan_per_mwh'], 1)} yuan/MWh")
     t.add_row("cost of self-used green power", f"{_fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    life = int(v["project_life_years"])
+    t.add_row(f"NPV over {life} years (vs grid only)", _fmt(v["npv_yuan"] / 1e6, 1))
+    t.add_row("IRR", f"{v['irr_frac']:.1%}" if v["has_irr"] > 0.5 else
+              "none: the cash flow never changes sign (or its NPV never reaches 0)")
+    pay = v["discounted_payback_years"]
+    t.add_row("discounted payback", f"{pay:.1f} years" if np.isfinite(pay) else f"not within {life} years")
+    t.add_row("lifetime cost of self-used green power", f"{_fmt(v['lifetime_lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    if v["arbitrage_green_share_cost"] != 0.0:
+        t.add_row("green share lost to arbitrage / peak shaving",
+                  f"{v['arbitrage_green_share_cost']:.1%} (green-first {v['green_share_of_load_green_first']:.1%})")
     out.print(t)
 
     _print_carbon(ds, v)
@@ -606,6 +618,8 @@ def info() -> None:
     out.print(f"provinces: {', '.join(tables.province_keys())}")
     out.print(f"policy rule sets: {', '.join(tables.policy_rule_sets())}")
     out.print(f"TOU schedules: {', '.join(tables.tou_schedule_names())}")
+    out.print(f"tariffs (tariff.name): {', '.join(tables.tariff_names())}")
+    out.print(f"fee regimes (tariff.fee_regime): {', '.join(tables.fee_regime_names())}")
     out.print(f"CBAM sectors ([[products]] sector): {', '.join(tables.cbam_sector_keys())}")
 
 

@@ -1,7 +1,9 @@
 """The user's electricity cost with and without the project, vectorised over scenarios.
 
-Baseline: everything bought from the grid at the hourly import price.  With the project:
-the import bill, plus the fees self-used green energy bears under the fee regime, minus
+Baseline: everything bought from the grid on the ordinary two-part tariff (energy at the
+hourly price, every per-MWh component, the basic capacity or demand charge).  With the project:
+the import bill, plus the monthly charges (basic capacity/demand charge, the 1192号 capacity
+fee), plus the fees self-used green energy bears under the fee regime, minus
 export revenue, plus the project's annualised capital cost and its O&M — plus the unserved
 load valued at the hour's import price, so that a design that cannot serve its load never
 looks cheaper than the grid-only baseline for it.
@@ -29,10 +31,75 @@ def capital_recovery_factor(rate_frac: float | np.ndarray, lifetime_years: float
     return np.where(r > 0.0, safe_r * (g + 1.0) / g, 1.0 / n)
 
 
+def tariff_charges(
+    *,
+    energy: dict[str, np.ndarray],
+    baseline_energy_cost_yuan: float,
+    month_weight: np.ndarray,
+    connection_kva: np.ndarray,
+    capacity_charge_yuan_per_kva_month: np.ndarray,
+    demand_charge_yuan_per_kw_month: np.ndarray,
+    average_load_rate_frac: np.ndarray,
+    td_energy_yuan_per_mwh: float,
+    funds_yuan_per_mwh: float,
+    system_operation_yuan_per_mwh: float,
+    basic_charge_basis: str,
+    flags: dict[str, bool],
+    load_peak_kw: np.ndarray,
+    import_peak_kw: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """Return the monthly charges and the per-MWh fee parts of the bills [yuan] (docs/tariffs.md).
+
+    Baseline (the user on the ordinary two-part tariff, no project): energy at the hourly
+    price plus every per-MWh component (``baseline_energy_cost_yuan``), plus the basic charge
+    — capacity: ``capacity_charge x connection_kva`` per month; demand: ``demand_charge x``
+    the month's maximum load [kW].  With the project, under the fee regime's ``flags``: the
+    basic charge on the same basis with the month's maximum *import* (``import_peak_kw``,
+    float64[n, 12]; needed only for demand billing), the 1192号 capacity-based T&D fee
+    ``td_energy / 1000 x average_load_rate x 730 h x connection_kva`` per month, and the
+    parts of the import bill that are T&D, funds and system-operation fee.  Every monthly
+    charge is weighted by ``month_weight`` (the share of each month simulated).
+    """
+    w = np.asarray(month_weight, dtype=np.float64)
+    months = float(np.sum(w))
+    conn = np.asarray(connection_kva, dtype=np.float64)
+    cap_rate = np.asarray(capacity_charge_yuan_per_kva_month, dtype=np.float64)
+    dem_rate = np.asarray(demand_charge_yuan_per_kw_month, dtype=np.float64)
+    if basic_charge_basis == "capacity":
+        baseline_basic = cap_rate * conn * months
+        project_basic = baseline_basic
+    elif basic_charge_basis == "demand":
+        baseline_basic = dem_rate * float(np.sum(w * load_peak_kw))
+        if import_peak_kw is None:
+            raise ValueError("demand billing needs import_peak_kw, each design's monthly maximum import [kW]")
+        project_basic = dem_rate * np.sum(w * import_peak_kw, axis=-1)
+    else:
+        raise ValueError(f"basic_charge_basis = {basic_charge_basis!r} is invalid: must be 'capacity' or 'demand'")
+    project_basic = project_basic * (1.0 if flags["basic_charge"] else 0.0)
+    hours_per_month = 730.0
+    capacity_td = (td_energy_yuan_per_mwh / 1000.0 * np.asarray(average_load_rate_frac, dtype=np.float64)
+                   * hours_per_month * conn * months) * (1.0 if flags["capacity_td_1192"] else 0.0)
+    imp = energy["import_mwh"]
+    import_td = imp * (td_energy_yuan_per_mwh if flags["import_td_energy"] else 0.0)
+    import_funds = imp * (funds_yuan_per_mwh if flags["import_funds"] else 0.0)
+    import_sysop = imp * (system_operation_yuan_per_mwh if flags["import_system_operation"] else 0.0)
+    n = imp.shape[0]
+    return {
+        "baseline_energy_cost_yuan": np.full(n, baseline_energy_cost_yuan),
+        "baseline_basic_charge_yuan": np.broadcast_to(baseline_basic, (n,)).astype(np.float64),
+        "basic_charge_yuan": np.broadcast_to(project_basic, (n,)).astype(np.float64),
+        "capacity_td_fee_yuan": np.broadcast_to(capacity_td, (n,)).astype(np.float64),
+        "import_td_fee_yuan": import_td,
+        "import_funds_yuan": import_funds,
+        "import_system_operation_fee_yuan": import_sysop,
+        "import_energy_cost_yuan": energy["import_cost_yuan"] - import_td - import_funds - import_sysop,
+    }
+
+
 def costs(
     *,
     energy: dict[str, np.ndarray],
-    baseline_cost_yuan: float,
+    baseline_cost_yuan: float | np.ndarray,
     wind_mw: np.ndarray,
     solar_mw: np.ndarray,
     storage_mwh: np.ndarray,
@@ -48,6 +115,11 @@ def costs(
     discount_rate_frac: float,
     self_use_fee_yuan_per_mwh: float,
     period_years: float = 1.0,
+    fixed_charges_yuan: float | np.ndarray = 0.0,
+    storage_mw: float | np.ndarray = 0.0,
+    storage_power_capex_yuan_per_kw: float | np.ndarray = 0.0,
+    line_bays_capex_yuan: float | np.ndarray = 0.0,
+    grid_connection_capex_yuan: float | np.ndarray = 0.0,
 ) -> dict[str, np.ndarray]:
     """Return the cost variables of each scenario over the simulated period [yuan, yuan/MWh].
 
@@ -57,12 +129,14 @@ def costs(
     annualised capex + O&M + fees on self-used energy − export revenue, per MWh used on site.
     """
     kw = 1000.0
-    capex = (
-        wind_mw * kw * wind_capex_yuan_per_kw
-        + solar_mw * kw * solar_capex_yuan_per_kw
-        + storage_mwh * kw * storage_capex_yuan_per_kwh
-        + line_km * line_capex_yuan_per_km
-    )
+    n = np.shape(energy["import_mwh"])
+    capex_wind = np.broadcast_to(wind_mw * kw * wind_capex_yuan_per_kw, n)
+    capex_solar = np.broadcast_to(solar_mw * kw * solar_capex_yuan_per_kw, n)
+    capex_storage = np.broadcast_to(storage_mwh * kw * storage_capex_yuan_per_kwh
+                                    + np.asarray(storage_mw) * kw * storage_power_capex_yuan_per_kw, n)
+    capex_line = np.broadcast_to(line_km * line_capex_yuan_per_km + np.asarray(line_bays_capex_yuan), n)
+    capex_grid = np.broadcast_to(np.asarray(grid_connection_capex_yuan, dtype=np.float64), n)
+    capex = capex_wind + capex_solar + capex_storage + capex_line + capex_grid
     crf = capital_recovery_factor(discount_rate_frac, lifetime_years)
     annual_capex = capex * crf * period_years
     om = period_years * (
@@ -73,13 +147,19 @@ def costs(
     fees = energy["self_used_mwh"] * self_use_fee_yuan_per_mwh
     import_cost = energy["import_cost_yuan"]
     export_revenue = energy["export_revenue_yuan"]
-    project = import_cost + energy["unserved_cost_yuan"] + fees - export_revenue + annual_capex + om
-    baseline = np.full_like(project, baseline_cost_yuan)
+    project = (import_cost + energy["unserved_cost_yuan"] + fees + fixed_charges_yuan - export_revenue
+               + annual_capex + om)
+    baseline = np.broadcast_to(np.asarray(baseline_cost_yuan, dtype=np.float64), project.shape).copy()
     savings = baseline - project
     load = energy["load_mwh"]
     used = energy["self_used_mwh"]
     out = {
         "capex_yuan": capex,
+        "capex_wind_yuan": capex_wind.astype(np.float64),
+        "capex_solar_yuan": capex_solar.astype(np.float64),
+        "capex_storage_yuan": capex_storage.astype(np.float64),
+        "capex_line_yuan": capex_line.astype(np.float64),
+        "capex_grid_connection_yuan": capex_grid.astype(np.float64),
         "annualised_capex_yuan": annual_capex,
         "om_cost_yuan": om,
         "self_use_fees_yuan": fees,
@@ -91,3 +171,90 @@ def costs(
     lcoe_num = annual_capex + om + fees - export_revenue
     out["lcoe_yuan_per_mwh"] = np.divide(lcoe_num, used, out=np.full_like(used, np.nan), where=used > 0)
     return out
+
+
+def project_years(lifetime_years: np.ndarray) -> np.ndarray:
+    """Return the whole years of the cash flow, round(lifetime) half up, at least 1 [a]."""
+    return np.maximum(np.floor(np.asarray(lifetime_years, dtype=np.float64) + 0.5).astype(np.int64), 1)
+
+
+def lifetime_finance(
+    *,
+    cost: dict[str, np.ndarray],
+    energy: dict[str, np.ndarray],
+    fixed_charges_yuan: np.ndarray,
+    period_years: float,
+    lifetime_years: np.ndarray,
+    discount_rate_frac: np.ndarray,
+    tariff_escalation_frac_per_year: np.ndarray,
+    storage_lifetime_years: np.ndarray,
+    storage_replacement_cost_frac: np.ndarray,
+    per_year: dict[str, np.ndarray] | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return the year-by-year cash flow against the grid-only baseline and its NPV, IRR, payback and LCOE.
+
+    Year 0: ``−capex``.  Year y = 1 .. N (N = round(lifetime), half up), with the simulated
+    period scaled to a year (÷ ``period_years``) and every price escalated by
+    ``(1 + g)^(y−1)``:
+
+    ``CF_y = (baseline − bill)·(1+g)^(y−1) − O&M − replacement_y``
+
+    where ``bill`` = import + unserved load + monthly charges + fees on self-used energy −
+    export revenue, and ``replacement_y`` = initial storage capex × replacement share in the
+    years y = k·round(storage_lifetime) < N.  The LCOE of self-used green power discounts
+    ``capex + O&M + replacement + (fees − export revenue)·(1+g)^(y−1)`` over the self-used
+    energy.  With ``per_year`` (``bill_yuan``, ``self_used_mwh``, ``fees_minus_export_yuan``,
+    each [n, N_max] over the simulated period: the dispatch re-run for every year with
+    degradation), year y uses its own values instead of the first year's.  Returns (scalars
+    per design, flows ``{cash_flow_yuan, green_cost_yuan, self_used_mwh}`` each [n, N_max + 1]).
+    """
+    from gpdc import finance
+
+    a = 1.0 / period_years
+    bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + fixed_charges_yuan
+            + cost["self_use_fees_yuan"] - energy["export_revenue_yuan"])
+    gain = (cost["baseline_cost_yuan"] - bill) * a
+    om = cost["om_cost_yuan"] * a
+    green_var = (cost["self_use_fees_yuan"] - energy["export_revenue_yuan"]) * a
+    life = project_years(lifetime_years)
+    n_max = int(life.max())
+    y = np.arange(1, n_max + 1, dtype=np.float64)
+    used = (energy["self_used_mwh"] * a)[:, None]
+    if per_year is not None:
+        gain = (cost["baseline_cost_yuan"][:, None] - per_year["bill_yuan"]) * a
+        green_var = per_year["fees_minus_export_yuan"] * a
+        used = per_year["self_used_mwh"] * a
+    else:
+        gain = gain[:, None]
+        green_var = green_var[:, None]
+    active = y[None, :] <= life[:, None]
+    esc = np.power(1.0 + np.asarray(tariff_escalation_frac_per_year, dtype=np.float64)[:, None], y[None, :] - 1.0)
+    step = np.maximum(np.floor(np.asarray(storage_lifetime_years, dtype=np.float64) + 0.5), 1.0)[:, None]
+    replace_year = (np.mod(y[None, :], step) == 0.0) & (y[None, :] < life[:, None])
+    replacement = np.where(replace_year, (cost["capex_storage_yuan"] * storage_replacement_cost_frac)[:, None], 0.0)
+    n = gain.shape[0]
+    cf = np.zeros((n, n_max + 1))
+    cf[:, 0] = -cost["capex_yuan"]
+    cf[:, 1:] = np.where(active, gain * esc - om[:, None] - replacement, 0.0)
+    green_cost = np.zeros((n, n_max + 1))
+    green_cost[:, 0] = cost["capex_yuan"]
+    green_cost[:, 1:] = np.where(active, om[:, None] + replacement + green_var * esc, 0.0)
+    green_mwh = np.zeros((n, n_max + 1))
+    green_mwh[:, 1:] = np.where(active, np.broadcast_to(used, (n, n_max)), 0.0)
+    last = np.take_along_axis(np.broadcast_to(used, (n, n_max)), (life - 1)[:, None], axis=1)[:, 0]
+    rate = np.asarray(discount_rate_frac, dtype=np.float64)
+    irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)
+    scalars = {
+        "npv_yuan": np.asarray(finance.npv(rate, cf), dtype=np.float64).reshape(n),
+        "irr_frac": irr,
+        "has_irr": np.where(np.isnan(irr), 0.0, 1.0),
+        "discounted_payback_years": np.asarray(finance.discounted_payback_years(rate, cf),
+                                               dtype=np.float64).reshape(n),
+        "lifetime_lcoe_yuan_per_mwh": np.asarray(finance.lcoe(rate, green_cost, green_mwh),
+                                                 dtype=np.float64).reshape(n),
+        "project_life_years": life.astype(np.float64),
+        "storage_replacement_yuan": replacement.sum(axis=1),
+        "lifetime_self_used_mwh": green_mwh.sum(axis=1),
+        "final_year_self_used_mwh": last,
+    }
+    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from gpdc.errors import ProfileError
 from gpdc.kernels import layout as L
@@ -21,6 +22,8 @@ from gpdc.scenario.resolve import Resolved
 
 #: Chinese tariff periods are defined on Beijing time (China Standard Time, UTC+8)
 TARIFF_TIMEZONE = "Asia/Shanghai"
+#: hours of a billing month in 1192号's capacity fee (8760 / 12)
+HOURS_PER_MONTH = 730.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,12 @@ class KernelInputs:
         One column per scenario, rows as in :mod:`gpdc.kernels.layout`.
     dt_h : float
         Step length [h].
+    month_index : int64[n_hours]
+        Billing month of each step, 0-11 (Beijing time); not read by the kernels, only by
+        the bill (monthly maximum import).
+    month_weight : float64[12]
+        Share of each calendar month the steps cover [1]: monthly charges are multiplied
+        by it (1 for every month of a full year).
     """
 
     cf_wind: np.ndarray
@@ -48,6 +57,8 @@ class KernelInputs:
     price_export: np.ndarray
     params: np.ndarray
     dt_h: float = 1.0
+    month_index: np.ndarray | None = None
+    month_weight: np.ndarray | None = None
 
     @property
     def n_hours(self) -> int:
@@ -78,17 +89,27 @@ COLUMN_FIELDS: dict[str, str | None] = {
     "storage.initial_soc_frac": None,
     "storage.grid_charging": None,
     "storage.grid_charge_max_price_yuan_per_mwh": None,
+    "storage.import_target_mw": None,
     "grid.import_mw": None,
     "grid.export_mw": None,
     "grid.export_cap_rule": None,
     "policy.min_self_use_frac": "min_self_use_frac",
     "policy.min_green_share_of_load_frac": "min_green_share_of_load_frac",
     "tariff.self_use_fee_yuan_per_mwh": "self_use_fee_yuan_per_mwh",
+    "tariff.capacity_charge_yuan_per_kva_month": "capacity_charge_yuan_per_kva_month",
+    "tariff.demand_charge_yuan_per_kw_month": "demand_charge_yuan_per_kw_month",
+    "tariff.average_load_rate_frac": "average_load_rate_frac",
+    "grid.connection_mva": None,
     **{f"finance.{k}": k for k in (
         "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
         "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
-        "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac",
+        "storage_om_frac_per_year", "lifetime_years", "discount_rate_frac", "storage_lifetime_years",
+        "storage_replacement_cost_frac", "tariff_escalation_frac_per_year", "pv_degradation_frac_per_year",
+        "battery_degradation_frac_per_year",
     )},
+    "finance.storage_power_capex_yuan_per_kw": None,
+    "finance.line_bays_capex_yuan": None,
+    "finance.grid_connection_capex_yuan": None,
 }
 
 
@@ -166,6 +187,8 @@ def design_params(design: Design) -> np.ndarray:
     p[L.P_GRID_CHARGE] = np.where(grid_charging, 1.0, 0.0)
     gc_price = f("storage.grid_charge_max_price_yuan_per_mwh").astype(np.float64)
     p[L.P_GRID_CHARGE_PRICE] = np.where(np.isnan(gc_price), -np.inf, gc_price)
+    target = f("storage.import_target_mw").astype(np.float64)
+    p[L.P_IMPORT_TARGET_MW] = np.where(np.isnan(target), 0.0, target)  # 0: no peak shaving (green-first)
     return p
 
 
@@ -177,15 +200,48 @@ def scenario_params(resolved: Resolved) -> np.ndarray:
 def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray, np.ndarray]:
     """Return the hourly import and export prices [yuan/MWh] for a scenario's year.
 
-    Import price = energy price x TOU multiplier of the hour + non-floating adders.  TOU
-    periods are set on Beijing time whatever the site's time zone (Xinjiang's tariff hours are
-    Beijing hours), so the profile clock is converted first.
+    Import price = energy price x TOU multiplier of the hour (or the hourly series of
+    ``tariff.energy_price_csv``) + the per-MWh components that
+    grid-drawn energy bears under the fee regime (``import_adders_yuan_per_mwh``).  TOU
+    periods are set on Beijing time whatever the site's time zone (Xinjiang's tariff hours
+    are Beijing hours), so the profile clock is converted first.  Export price: the flat
+    price, or the hourly series of ``tariff.export_price_csv``.
     """
-    beijing = profiles.time.tz_convert(TARIFF_TIMEZONE) if profiles.time.tz is not None else profiles.time
-    mult = tables.tou_multipliers(resolved.tou_schedule, beijing)
-    price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["adders_yuan_per_mwh"]
-    price_export = np.full(len(profiles.time), resolved["export_price_yuan_per_mwh"])
-    return np.ascontiguousarray(price_import, dtype=np.float64), price_export
+    from gpdc.profiles.factors import read_hourly_prices
+
+    sc = resolved.scenario
+    if sc.tariff.energy_price_csv is not None:  # an hourly energy price (spot) replaces price x TOU
+        energy, _ = read_hourly_prices(sc.tariff.energy_price_csv, time=profiles.time, timezone=sc.site.timezone,
+                                       field="tariff.energy_price_csv")
+        price_import = energy + resolved["import_adders_yuan_per_mwh"]
+    else:
+        mult = tables.tou_multipliers(resolved.tou_schedule, _beijing(profiles))
+        price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["import_adders_yuan_per_mwh"]
+    if sc.tariff.export_price_csv is not None and sc.tariff.export_paid:
+        price_export, _ = read_hourly_prices(sc.tariff.export_price_csv, time=profiles.time,
+                                             timezone=sc.site.timezone)
+    else:
+        price_export = np.full(len(profiles.time), resolved["export_price_yuan_per_mwh"])
+    return np.ascontiguousarray(price_import, dtype=np.float64), np.ascontiguousarray(price_export, dtype=np.float64)
+
+
+def _beijing(profiles: ProfileSet) -> pd.DatetimeIndex:
+    return profiles.time.tz_convert(TARIFF_TIMEZONE) if profiles.time.tz is not None else profiles.time
+
+
+def billing_months(profiles: ProfileSet, dt_h: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Return the billing month of each step (0-11, Beijing time) and each month's covered share.
+
+    The share of month m is (steps in m x dt) / (hours of the calendar month m): monthly
+    charges of a period shorter than the month are prorated, as annual costs are by
+    ``period_years``.
+    """
+    bj = _beijing(profiles)
+    month = np.asarray(bj.month, dtype=np.int64) - 1
+    hours_in_month = np.asarray(bj.days_in_month, dtype=np.float64) * 24.0
+    weight = np.zeros(12)
+    np.add.at(weight, month, dt_h / hours_in_month)
+    return month, weight
 
 
 def _check_series(name: str, x: np.ndarray, n: int, lo: float, hi: float) -> np.ndarray:
@@ -207,8 +263,13 @@ def make_inputs(
     price_export: np.ndarray,
     params: np.ndarray,
     dt_h: float = 1.0,
+    month_index: np.ndarray | None = None,
+    month_weight: np.ndarray | None = None,
 ) -> KernelInputs:
     """Check and pack kernel inputs; ``params`` is float64[N_PARAMS] or [N_PARAMS, n_scen].
+
+    ``month_index`` / ``month_weight`` (see :class:`KernelInputs`) default to one billing
+    month covering the steps, weighted by their hours / 730 h.
 
     Raises
     ------
@@ -236,9 +297,39 @@ def make_inputs(
     if not finite.all():
         r, s = (int(v[0]) for v in np.nonzero(~finite))
         raise ValueError(f"parameter {L.PARAM_NAMES[r]} of scenario {s} is {float(p[r, s])!r}: must be finite")
+    if (p[L.P_IMPORT_TARGET_MW] < 0.0).any():
+        s = int(np.flatnonzero(p[L.P_IMPORT_TARGET_MW] < 0.0)[0])
+        raise ValueError(f"parameter import_target_mw of scenario {s} is {float(p[L.P_IMPORT_TARGET_MW, s])!r}: "
+                         "must be >= 0 (0 = no peak shaving) [MW]")
     if not (dt_h > 0.0 and np.isfinite(dt_h)):
         raise ValueError(f"dt_h = {dt_h!r} is invalid: must be a finite number > 0 [h]")
-    return KernelInputs(cfw, cfs, load, pi, pe, np.ascontiguousarray(p), float(dt_h))
+    if month_index is None:
+        month_index = np.zeros(n, dtype=np.int64)
+        month_weight = np.zeros(12)
+        month_weight[0] = n * float(dt_h) / HOURS_PER_MONTH
+    mi = np.ascontiguousarray(month_index, dtype=np.int64)
+    if mi.shape != (n,) or mi.min() < 0 or mi.max() > 11:
+        raise ValueError(f"month_index must hold one month 0-11 per step ({n},); got shape {mi.shape}")
+    mw = np.ascontiguousarray(month_weight, dtype=np.float64)
+    if mw.shape != (12,) or not np.all(np.isfinite(mw)) or mw.min() < 0.0:
+        raise ValueError(f"month_weight must be 12 finite shares >= 0; got {mw!r}")
+    return KernelInputs(cfw, cfs, load, pi, pe, np.ascontiguousarray(p), float(dt_h), mi, mw)
+
+
+def monthly_peak_import_mw(inputs: KernelInputs) -> np.ndarray:
+    """Return each design's maximum import power in each billing month [MW], float64[n_scen, 12].
+
+    The demand charge needs it.  Each design is traced with ``dispatch_trace_nb`` (the same
+    step arithmetic as the batch kernel, see tests/test_kernels.py) and the hourly import is
+    reduced by month: one design at a time, about 8x the batch kernel's time per design, paid
+    only where a demand charge applies.  Months with no step are 0.
+    """
+    assert inputs.month_index is not None  # noqa: S101 - make_inputs always sets it
+    out = np.zeros((inputs.n_scen, 12))
+    for s in range(inputs.n_scen):
+        imp = run_trace(inputs, s)[1][:, L.R_IMPORT] / inputs.dt_h
+        np.maximum.at(out[s], inputs.month_index, imp)
+    return out
 
 
 def run_totals(inputs: KernelInputs) -> np.ndarray:
@@ -269,3 +360,26 @@ def run_trace(inputs: KernelInputs, scenario: int = 0) -> tuple[np.ndarray, np.n
         inputs.dt_h, np.ascontiguousarray(inputs.params[:, scenario]), totals, trace,
     )
     return totals, trace
+
+
+def lifetime_params(params: np.ndarray, n_years: int, pv_degradation: np.ndarray, battery_degradation: np.ndarray,
+                    storage_life_years: np.ndarray) -> np.ndarray:
+    """Return the parameters of every design in every year of its life, float64[N_PARAMS, n * n_years].
+
+    Column ``s * n_years + k`` is design ``s`` in year ``k + 1``: PV rating x (1 − d_pv)^k,
+    usable storage energy (and the initial grid-pool energy) x (1 − d_bat)^j with j the
+    years since the last replacement (every ``storage_life_years``, rounded).  Year 1 is the
+    design's own column, bit for bit.  All years run in one call of the batch kernel, side by
+    side in its blocks: a design's 25 years cost about what its one year costs.
+    """
+    n = params.shape[1]
+    k = np.arange(n_years, dtype=np.float64)
+    out = np.repeat(params, n_years, axis=1)
+    step = np.maximum(np.floor(np.asarray(storage_life_years, dtype=np.float64) + 0.5), 1.0)
+    pv = np.power(1.0 - np.asarray(pv_degradation, dtype=np.float64)[:, None], k[None, :]).reshape(n * n_years)
+    age = np.mod(k[None, :], step[:, None])
+    bat = np.power(1.0 - np.asarray(battery_degradation, dtype=np.float64)[:, None], age).reshape(n * n_years)
+    out[L.P_SOLAR_MW] *= pv
+    out[L.P_USABLE_MWH] *= bat
+    out[L.P_INIT_GRID_MWH] *= bat
+    return np.ascontiguousarray(out)

@@ -27,6 +27,11 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return out
 
 
+def share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Return num / den as a share [1]: NaN where den is zero or subnormal (see :func:`_ratio`)."""
+    return _ratio(num, den)
+
+
 def energy_totals(inputs: KernelInputs, totals: np.ndarray) -> dict[str, np.ndarray]:
     """Return the annual energy totals of each scenario [MWh], derived ones included.
 

@@ -7,6 +7,7 @@ holds no physics or accounting itself.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import logging
 import warnings
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from gpdc.kernels import layout as L
 from gpdc.profiles import ProfileSet
 from gpdc.profiles.factors import HourlyFactors, read_hourly_factors
 from gpdc.results.dataset import inputs_hash, provenance_attrs, totals_dataset, trace_dataset
+from gpdc.scenario import tables
 from gpdc.scenario.load import load_scenario, to_toml
 from gpdc.scenario.resolve import Resolved, resolve
 from gpdc.scenario.schema import Scenario
@@ -86,6 +88,14 @@ def plausibility_checks(resolved: Resolved, profiles: ProfileSet, strict: bool =
         )
     if plant == 0:
         _check("wind.capacity_mw and solar.capacity_mw are both 0: the project generates nothing", strict)
+    issues = [] if sc.tariff.energy_price_csv is not None else tables.tou_ratio_issues(resolved.tou_schedule)
+    if issues:
+        _check(
+            f"TOU schedule {resolved.tou_schedule!r} falls short of the 2021 national notice 发改价格〔2021〕1093号 "
+            f"(peak/valley >= 3, critical peak >= 1.2 x peak): {'; '.join(issues[:3])}"
+            + (f"; {len(issues) - 3} more" if len(issues) > 3 else ""),
+            strict,
+        )
 
 
 def simulate(
@@ -121,7 +131,9 @@ def simulate(
     price_import, price_export = engine.hourly_prices(resolved, prof)
     design = engine.Design(resolved)
     params = engine.design_params(design)
-    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
+    month_index, month_weight = engine.billing_months(prof)
+    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                                month_index=month_index, month_weight=month_weight)
 
     hourly = None
     if sc.emissions.hourly_factors_csv is not None:
@@ -167,6 +179,8 @@ def simulate(
             "export_cap_rule": sc.grid.export_cap_rule,
             "export_cap_frac": resolved["export_cap_frac"],
             "fee_regime": sc.tariff.fee_regime,
+            "fee_regime_description": resolved.fee_regime.description if resolved.fee_regime else "",
+            "basic_charge_basis": resolved.basic_charge_basis,
             "tou_schedule": resolved.tou_schedule,
             "emission_factor_basis": sc.emissions.basis,
             "emission_factor_t_co2_per_mwh": resolved["emission_factor_t_co2_per_mwh"],
@@ -257,14 +271,22 @@ def derive_metrics(
         design.value("min_green_share_of_load_frac"),
         design.value("max_export_frac"),
     )
-    baseline = float(np.sum(inputs.load_mw * inputs.dt_h * inputs.price_import))
+    policy.update(green_first_comparison(inputs, raw, energy, policy))
+    charges = tariff_charges(design, inputs, energy)
+    baseline = charges["baseline_energy_cost_yuan"] + charges["baseline_basic_charge_yuan"]
+    fixed = charges["basic_charge_yuan"] + charges["capacity_td_fee_yuan"]
     cost = economics.costs(
         energy=energy,
         baseline_cost_yuan=baseline,
+        fixed_charges_yuan=fixed,
         wind_mw=design.field("wind.capacity_mw").astype(np.float64),
         solar_mw=design.field("solar.capacity_mw").astype(np.float64),
         storage_mwh=design.field("storage.energy_mwh").astype(np.float64),
+        storage_mw=design.field("storage.power_mw").astype(np.float64),
         line_km=design.field("line.length_km").astype(np.float64),
+        storage_power_capex_yuan_per_kw=design.field("finance.storage_power_capex_yuan_per_kw").astype(np.float64),
+        line_bays_capex_yuan=design.field("finance.line_bays_capex_yuan").astype(np.float64),
+        grid_connection_capex_yuan=design.field("finance.grid_connection_capex_yuan").astype(np.float64),
         **{k: design.value(k) for k in (
             "wind_capex_yuan_per_kw", "solar_capex_yuan_per_kw", "storage_capex_yuan_per_kwh",
             "line_capex_yuan_per_km", "wind_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year",
@@ -272,6 +294,15 @@ def derive_metrics(
         )},
         period_years=_period_years(sc, inputs),
     )
+    life, _ = economics.lifetime_finance(
+        cost=cost, energy=energy, fixed_charges_yuan=fixed, period_years=_period_years(sc, inputs),
+        per_year=lifetime_bills(design, inputs),
+        **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
+                                        "storage_lifetime_years", "storage_replacement_cost_frac")},
+    )
+    life["final_year_green_share_of_load"] = metrics.share(life["final_year_self_used_mwh"] * _period_years(
+        sc, inputs), energy["load_mwh"])
+    cost.update(life)
     em = emissions.emissions(
         energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
         account_factor_t_co2_per_mwh=resolved["account_factor_t_co2_per_mwh"],
@@ -283,7 +314,91 @@ def derive_metrics(
         em.update(emissions.product_accounts(
             em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
             resolved["china_carbon_price_paid_yuan_per_t_co2"]))
-    return {**energy, **policy, **cost, **em}
+    return {**energy, **policy, **charges, **cost, **em}
+
+
+def lifetime_bills(design: engine.Design, inputs: engine.KernelInputs) -> dict[str, np.ndarray] | None:
+    """Re-dispatch every year of every design's life with PV and battery degradation: one batch-kernel call.
+
+    None where no design degrades (every year is then the first).  Otherwise each year's
+    bill (import + unserved + monthly charges + fees on self-used energy − export), self-used
+    energy and fees − export revenue, each [n, N_max] over the simulated period; the weather
+    year repeats.  See :func:`gpdc.engine.lifetime_params`.
+    """
+    pv = design.value("pv_degradation_frac_per_year")
+    bat = design.value("battery_degradation_frac_per_year")
+    if not (np.any(pv > 0.0) or np.any(bat > 0.0)):
+        return None
+    n_years = int(economics.project_years(design.value("lifetime_years")).max())
+    params = engine.lifetime_params(inputs.params, n_years, pv, bat, design.value("storage_lifetime_years"))
+    per = dataclasses.replace(inputs, params=params)
+    raw = engine.run_totals(per)
+    energy = metrics.energy_totals(per, raw)
+    rep = engine.Design(design.resolved, {k: np.repeat(v, n_years) for k, v in design.columns.items()})
+    charges = tariff_charges(rep, per, energy)
+    fees = energy["self_used_mwh"] * np.repeat(design.value("self_use_fee_yuan_per_mwh"), n_years)
+    bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + charges["basic_charge_yuan"]
+            + charges["capacity_td_fee_yuan"] + fees - energy["export_revenue_yuan"])
+    shape = (design.n, n_years)
+    return {"bill_yuan": bill.reshape(shape), "self_used_mwh": energy["self_used_mwh"].reshape(shape),
+            "fees_minus_export_yuan": (fees - energy["export_revenue_yuan"]).reshape(shape)}
+
+
+def green_first_comparison(inputs: engine.KernelInputs, raw: np.ndarray, energy: dict[str, np.ndarray],
+                           policy: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return the green share each design would reach under the green-first strategy, and what arbitrage costs.
+
+    Designs that charge storage from the grid (TOU arbitrage) or shave peaks are dispatched again
+    through the batch kernel with grid charging and peak shaving off, everything else equal; for
+    the others the green-first share is their own.  ``arbitrage_green_share_cost`` = green-first
+    share − actual share.
+    """
+    gc = (inputs.params[L.P_GRID_CHARGE] > 0.5) | (inputs.params[L.P_IMPORT_TARGET_MW] > 0.0)
+    self_used = raw[:, L.T_DIRECT] + raw[:, L.T_DISCHARGE_GREEN]
+    if gc.any():
+        p = inputs.params.copy()
+        p[L.P_GRID_CHARGE] = 0.0
+        p[L.P_IMPORT_TARGET_MW] = 0.0
+        again = engine.run_totals(dataclasses.replace(inputs, params=p))
+        self_used = np.where(gc, again[:, L.T_DIRECT] + again[:, L.T_DISCHARGE_GREEN], self_used)
+    share = metrics.share(self_used, energy["load_mwh"])
+    return {"green_share_of_load_green_first": share,
+            "arbitrage_green_share_cost": share - policy["green_share_of_load"]}
+
+
+def tariff_charges(design: engine.Design, inputs: engine.KernelInputs,
+                   energy: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return the monthly charges and fee parts of every design's bill under its fee regime (docs/tariffs.md)."""
+    resolved = design.resolved
+    assert resolved.fee_regime is not None  # noqa: S101 - resolve() always sets it
+    assert inputs.month_index is not None  # noqa: S101 - make_inputs() always sets it
+    flags = resolved.fee_regime.flags
+    conn_mva = design.field("grid.connection_mva").astype(np.float64)
+    conn_mva = np.where(np.isnan(conn_mva), design.field("grid.import_mw").astype(np.float64), conn_mva)
+    load_peak = np.zeros(12)
+    np.maximum.at(load_peak, inputs.month_index, inputs.load_mw)
+    demand = resolved.basic_charge_basis == "demand" and flags["basic_charge"]
+    import_peak = engine.monthly_peak_import_mw(inputs) * 1000.0 if demand else None
+    # the user on the ordinary tariff pays every per-MWh component on all of its load
+    extra = resolved["adders_yuan_per_mwh"] - resolved["import_adders_yuan_per_mwh"]
+    base_energy = float(np.sum(inputs.load_mw * inputs.dt_h * inputs.price_import)) + float(
+        np.sum(inputs.load_mw * inputs.dt_h)) * extra
+    return economics.tariff_charges(
+        energy=energy,
+        baseline_energy_cost_yuan=base_energy,
+        month_weight=inputs.month_weight,  # type: ignore[arg-type]
+        connection_kva=conn_mva * 1000.0,
+        capacity_charge_yuan_per_kva_month=design.value("capacity_charge_yuan_per_kva_month"),
+        demand_charge_yuan_per_kw_month=design.value("demand_charge_yuan_per_kw_month"),
+        average_load_rate_frac=design.value("average_load_rate_frac"),
+        td_energy_yuan_per_mwh=resolved["td_energy_yuan_per_mwh"],
+        funds_yuan_per_mwh=resolved["funds_yuan_per_mwh"],
+        system_operation_yuan_per_mwh=resolved["system_operation_yuan_per_mwh"],
+        basic_charge_basis=resolved.basic_charge_basis,
+        flags=flags,
+        load_peak_kw=load_peak * 1000.0,
+        import_peak_kw=import_peak,
+    )
 
 
 

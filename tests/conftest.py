@@ -18,7 +18,7 @@ ALUMINIUM = ROOT / "scenarios" / "xinjiang_aluminium.toml"
 
 @pytest.fixture
 def small_scenario() -> Scenario:
-    """100 MW PV, 100 MW flat load, no storage, flat tariff 300 + 100 yuan/MWh."""
+    """100 MW PV, 100 MW flat load, no storage, flat tariff 300 + 100 yuan/MWh, no basic charge."""
     return load_scenario(
         DATACENTRE,
         overrides={
@@ -36,6 +36,8 @@ def small_scenario() -> Scenario:
             "tariff.energy_price_yuan_per_mwh": 300.0,
             "tariff.adders_yuan_per_mwh": 100.0,
             "tariff.export_price_yuan_per_mwh": 250.0,
+            "tariff.capacity_charge_yuan_per_kva_month": 0.0,
+            "tariff.demand_charge_yuan_per_kw_month": 0.0,
             "finance.discount_rate_frac": 0.0,
             "finance.lifetime_years": 20.0,
             "finance.solar_capex_yuan_per_kw": 3000.0,

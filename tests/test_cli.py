@@ -94,3 +94,13 @@ def test_profile_errors_reach_the_cli_as_messages(tmp_path: Path) -> None:
                               "--set", f'profiles.csv_path="{tmp_path / "none.csv"}"'])
     assert res.exit_code == 2
     assert "file not found" in flat(res.output)
+
+
+def test_run_says_when_no_irr_exists(tmp_path: Path) -> None:
+    # free grid energy and no export pay: every year's flow is -O&M, the cash flow never turns
+    res = runner.invoke(app, ["run", str(DATACENTRE), "--out", str(tmp_path / "x.h5"),
+                              "--set", "tariff.energy_price_yuan_per_mwh=0.0", "--set", "tariff.adders_yuan_per_mwh=0.0",
+                              "--set", "tariff.export_paid=false"])
+    assert res.exit_code == 0, res.output
+    assert "none: the cash flow never changes" in res.output  # the IRR row (wrapped by rich)
+    assert "not within 23 years" in res.output  # the discounted payback row

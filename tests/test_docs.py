@@ -35,3 +35,19 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
     assert run_cmd.startswith("python -m pip install . && gpdc run scenarios/")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_cmd in ci
+
+
+def test_fee_regime_example_page_matches_its_script() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("example", ROOT / "docs" / "example_fee_regimes.py")
+    assert spec is not None and spec.loader is not None
+    ex = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ex)
+    res = ex.results()
+    page = (ROOT / "docs" / "example_fee_regimes.md").read_text(encoding="utf-8")
+    assert ex.table(res) in page, "docs/example_fee_regimes.md is stale: run python docs/example_fee_regimes.py"
+    assert ex.breakdown(res) in page
+    # the pilot exemption saves more per kWh than the 2025 nearby-consumption regime on the same design
+    assert res["pilot_exemption"]["savings_yuan_per_mwh"] > res["nearby_consumption_2025"]["savings_yuan_per_mwh"]
+    assert (ROOT / "docs" / "img" / "fee_regimes.png").stat().st_size > 10_000

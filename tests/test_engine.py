@@ -46,7 +46,7 @@ def test_bad_profiles(field: str, value: np.ndarray, message: str) -> None:
 def test_bad_params_and_step() -> None:
     args = good()
     args["params"] = np.zeros(5)
-    with pytest.raises(ValueError, match=r"params has shape \(5, 1\); expected \(17,\) or \(17, n_scen\)"):
+    with pytest.raises(ValueError, match=r"params has shape \(5, 1\); expected \(18,\) or \(18, n_scen\)"):
         engine.make_inputs(**args)
     args = good()
     args["params"][L.P_WIND_MW] = np.nan

@@ -311,6 +311,44 @@ def test_d2_grid_charging_hour_still_discharges_what_import_cannot_cover(run: Ru
 
 
 # ---------------------------------------------------------------------------------------
+# (d3) peak shaving: storage keeps its energy for the deficit above an import target
+# ---------------------------------------------------------------------------------------
+_SHAVE_LOAD = _steps((18, 50.0), (3, 90.0), (3, 50.0))  # an evening peak of 90 MW in hours 18-20
+_SHAVE_PRICE = _steps((9, 100.0), (15, 400.0))  # cheap hours 0-8
+
+
+@_over_implementations()
+@pytest.mark.parametrize("case", ["shave", "shave_and_grid_charge", "arbitrage_only"])
+def test_d3_peak_shaving_holds_the_import_below_the_target(run: Run, case: str) -> None:
+    # No generation; storage 30 MW, 90 MWh usable, lossless.  Load 50 MW, 90 MW in hours 18-20.
+    base = {"wind_mw": 0.0, "solar_mw": 0.0, "charge_mw": 30.0, "discharge_mw": 30.0, "usable_mwh": 90.0,
+            "eta_charge": 1.0, "eta_discharge": 1.0}
+    if case == "shave":
+        # full at the start (counted as grid energy), target 60 MW: the 50 MW hours are below the
+        # target, so nothing is discharged until hours 18-20 (90 - 60 = 30 MWh each, 90 in all).
+        # import 18 x 50 + 3 x 60 + 3 x 50 = 1230 MWh; cost 9 x 50 x 100 + (9 x 50 + 180 + 150) x 400
+        params = params_dict(**base, init_grid_mwh=90.0, import_target_mw=60.0)
+        expected = _expected(discharge_grid_mwh=90.0, import_mwh=1230.0, peak_import_mw=60.0,
+                             import_cost_yuan=45_000.0 + 780.0 * 400.0)
+    elif case == "shave_and_grid_charge":
+        # empty at the start; cheap hours 0-8 charge from the grid with what the 60 MW target leaves
+        # over the 50 MW load: 10 MWh an hour, 90 MWh by hour 8; hours 18-20 as above.
+        # import 9 x 60 + 9 x 50 + 3 x 60 + 3 x 50 = 1320; cost 540 x 100 + 780 x 400
+        params = params_dict(**base, import_target_mw=60.0, grid_charge=1.0, grid_charge_price_yuan_per_mwh=200.0)
+        expected = _expected(charge_grid_mwh=90.0, discharge_grid_mwh=90.0, import_mwh=1320.0,
+                             peak_import_mw=60.0, import_cost_yuan=54_000.0 + 780.0 * 400.0)
+    else:
+        # the same grid charging without a target (green-first + arbitrage): full after hours 0-2
+        # (import 80), emptied in hours 9-11 (import 20), so the evening peak is imported in full:
+        # cost (240 + 300) x 100 + (60 + 300 + 270 + 150) x 400
+        params = params_dict(**base, grid_charge=1.0, grid_charge_price_yuan_per_mwh=200.0)
+        expected = _expected(charge_grid_mwh=90.0, discharge_grid_mwh=90.0, import_mwh=1320.0,
+                             peak_import_mw=90.0, import_cost_yuan=54_000.0 + 780.0 * 400.0)
+    zeros = _steps((24, 0.0))
+    assert run(zeros, zeros, _SHAVE_LOAD, _SHAVE_PRICE, zeros, params) == _approx(expected)
+
+
+# ---------------------------------------------------------------------------------------
 # (e) grid charging in cheap hours, then a discharge split pro rata between the pools
 # ---------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
 
 def random_case(rng: np.random.Generator, n_hours: int, n_scen: int) -> tuple[list[np.ndarray], np.ndarray]:
-    """Random profiles and parameters covering every feature (storage, grid charging, both rules)."""
+    """Random profiles and parameters covering every feature (storage, grid charging, peak shaving, both rules)."""
     t = np.arange(n_hours)
     cfw = np.clip(rng.weibull(2.0, n_hours) * 0.35, 0.0, 1.0)
     cfs = np.clip(np.sin((t % 24 - 6) / 12 * np.pi), 0.0, None) * rng.uniform(0.3, 1.0, n_hours)
@@ -39,6 +39,7 @@ def random_case(rng: np.random.Generator, n_hours: int, n_scen: int) -> tuple[li
     p[L.P_IMPORT_MW] = rng.uniform(0, 150, n_scen)
     p[L.P_GRID_CHARGE] = rng.integers(0, 2, n_scen)
     p[L.P_GRID_CHARGE_PRICE] = rng.choice([150.0, 400.0], n_scen)
+    p[L.P_IMPORT_TARGET_MW] = rng.uniform(0, 160, n_scen) * (rng.random(n_scen) < 0.5)  # peak shaving half the time
     return [cfw, cfs, load, price, price_x], np.ascontiguousarray(p)
 
 

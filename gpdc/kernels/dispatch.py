@@ -36,6 +36,7 @@ from gpdc.kernels.layout import (
     P_GRID_CHARGE,
     P_GRID_CHARGE_PRICE,
     P_IMPORT_MW,
+    P_IMPORT_TARGET_MW,
     P_INIT_GREEN_MWH,
     P_INIT_GRID_MWH,
     P_LINE_LOSS_FRAC,
@@ -81,7 +82,7 @@ from gpdc.kernels.layout import (
 # writable NUMBA_CACHE_DIR).  Kernels compile once per machine, then load in milliseconds.
 CACHE = os.environ.get("GPDC_NUMBA_CACHE", "1") != "0"
 
-#: scenarios per block in the batch kernel: 40 rows x 72 x 8 B = 23 KB fits a 32 KiB L1d
+#: scenarios per block in the batch kernel: 43 rows x 72 x 8 B = 25 KB fits a 32 KiB L1d
 BLOCK = 64
 #: row stride of the block buffer (compile-time constant, padded to whole cache lines)
 STRIDE = BLOCK + 8
@@ -93,7 +94,8 @@ _S_CUM_EXPORT = N_PARAMS + 2
 _S_INV_ETA_CH = N_PARAMS + 3  # 1 / eta_charge
 _S_INV_ETA_DIS = N_PARAMS + 4  # 1 / eta_discharge
 _S_CAP_BUDGET = N_PARAMS + 5  # cap_frac * (wind * CW_tot + solar * CS_tot)
-_A0 = N_PARAMS + 6  # first accumulator row; accumulator k is row _A0 + k
+_S_CAP_IMPORT = N_PARAMS + 6  # import cap of discharge in grid-charging hours and of grid charging
+_A0 = N_PARAMS + 7  # first accumulator row; accumulator k is row _A0 + k
 N_ROWS = _A0 + N_TOTALS
 
 # fastmath "contract" only: fused multiply-adds (about 10% faster); no reassociation, NaN/Inf kept
@@ -122,6 +124,8 @@ def _step_nb(
     exp_e: float,
     imp_e: float,
     gc_price: float,
+    keep_e: float,
+    cap_imp_e: float,
     green: float,
     grid: float,
     cum_export: float,
@@ -136,7 +140,10 @@ def _step_nb(
     efficiencies also as reciprocals, both computed once per scenario by the drivers.
     The export cap comes in as ``cap_e = cap_frac * (wind * CW + solar * CS)`` with the
     running or total sums of the export rule, and grid charging as ``gc_price``, NaN when
-    it is off (no price compares ``<=`` NaN); the drivers compute both.
+    it is off (no price compares ``<=`` NaN); the drivers compute both.  Peak shaving comes in
+    as ``keep_e`` (the import target x dt, 0 when off: storage covers only the deficit above
+    it) and ``cap_imp_e`` (min(target x dt, imp_e) when on, else imp_e: the import that grid
+    charging and the grid-charging-hour discharge rule aim at).
     ``green_only`` (a compile-time constant at each call site) may be True only when the
     grid pool is empty and stays empty (no grid charging): the pro-rata share is then 1
     and its division drops out — the results are bit-identical to ``green_only=False``.
@@ -173,7 +180,8 @@ def _step_nb(
 
     # 3. storage serves the deficit, pro rata from both pools (not in grid-charging hours)
     stored = green + grid
-    to_cover = max(0.0, deficit - imp_e) if gc else deficit  # grid-charging hour: only what import cannot
+    # grid-charging hour: only what the import (cap) cannot; else the deficit above the target (0: all)
+    to_cover = max(0.0, deficit - (cap_imp_e if gc else keep_e))
     dis = max(0.0, min(to_cover, dis_e, stored * eta_dis))
     if green_only:
         share = 1.0  # grid == 0, so green / stored == 1 exactly; with stored == 0, dis == 0
@@ -191,7 +199,7 @@ def _step_nb(
     unserved = need - imp_load
 
     # 5. grid charging with the charge power and import capacity left
-    ch_grid = max(0.0, min(ch_e - ch_green, (usable - green - grid) * inv_eta_ch, imp_e - imp_load))
+    ch_grid = max(0.0, min(ch_e - ch_green, (usable - green - grid) * inv_eta_ch, cap_imp_e - imp_load))
     ch_grid = ch_grid if gc else 0.0
     grid = grid + ch_grid * eta_ch
     imp = imp_load + ch_grid
@@ -237,6 +245,8 @@ def _run_single_nb(
     cap_budget = cap_frac * (wind * cw_tot + solar * cs_tot)  # the cap of the budget rule
     imp_e = params[P_IMPORT_MW] * dt
     gc_price = params[P_GRID_CHARGE_PRICE] if params[P_GRID_CHARGE] > 0.5 else np.nan
+    keep_e = params[P_IMPORT_TARGET_MW] * dt
+    cap_imp_e = min(keep_e, imp_e) if keep_e > 0.0 else imp_e
     green = params[P_INIT_GREEN_MWH]
     grid = params[P_INIT_GRID_MWH]
     cum_export = 0.0
@@ -254,7 +264,7 @@ def _run_single_nb(
         ) = _step_nb(
             cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cap_e,
             wind, solar, line_e, loss_frac, ch_e, dis_e, usable, eta_ch, inv_eta_ch,
-            eta_dis, inv_eta_dis, exp_e, imp_e, gc_price, green, grid, cum_export,
+            eta_dis, inv_eta_dis, exp_e, imp_e, gc_price, keep_e, cap_imp_e, green, grid, cum_export,
             False,
         )  # fmt: skip
         out_totals[T_DIRECT] += direct
@@ -395,6 +405,8 @@ def _block_hours_nb(
                 buf[P_EXPORT_MW * STRIDE + j],
                 buf[P_IMPORT_MW * STRIDE + j],
                 buf[P_GRID_CHARGE_PRICE * STRIDE + j],  # NaN where grid charging is off
+                buf[P_IMPORT_TARGET_MW * STRIDE + j],  # x dt: keep_e
+                buf[_S_CAP_IMPORT * STRIDE + j],
                 buf[_S_GREEN * STRIDE + j],
                 buf[_S_GRID * STRIDE + j],
                 buf[_S_CUM_EXPORT * STRIDE + j],
@@ -468,7 +480,7 @@ def dispatch_batch_nb(
         for r in range(N_PARAMS):
             for j in range(nb):
                 buf[r * STRIDE + j] = params[r, s0 + j]
-        for r in (P_LINE_MW, P_CHARGE_MW, P_DISCHARGE_MW, P_EXPORT_MW, P_IMPORT_MW):
+        for r in (P_LINE_MW, P_CHARGE_MW, P_DISCHARGE_MW, P_EXPORT_MW, P_IMPORT_MW, P_IMPORT_TARGET_MW):
             for j in range(nb):
                 buf[r * STRIDE + j] = params[r, s0 + j] * dt  # power limits as energy per step
         for j in range(BLOCK):
@@ -479,6 +491,9 @@ def dispatch_batch_nb(
             )
             if not buf[P_GRID_CHARGE * STRIDE + j] > 0.5:
                 buf[P_GRID_CHARGE_PRICE * STRIDE + j] = np.nan  # no grid-charging hours
+            keep = buf[P_IMPORT_TARGET_MW * STRIDE + j]
+            imp_cap = buf[P_IMPORT_MW * STRIDE + j]
+            buf[_S_CAP_IMPORT * STRIDE + j] = min(keep, imp_cap) if keep > 0.0 else imp_cap
         for j in range(nb):
             buf[_S_GREEN * STRIDE + j] = params[P_INIT_GREEN_MWH, s0 + j]
             buf[_S_GRID * STRIDE + j] = params[P_INIT_GRID_MWH, s0 + j]

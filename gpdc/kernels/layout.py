@@ -26,6 +26,7 @@ P_EXPORT_RULE             0 = running pro-rata, 1 = annual budget               
 P_IMPORT_MW               contracted import capacity                              MW
 P_GRID_CHARGE             1 = storage may charge from the grid, else 0            code
 P_GRID_CHARGE_PRICE       charge from grid in hours with price <= this            yuan/MWh
+P_IMPORT_TARGET_MW        peak shaving: hold import at or below it (0 = off)      MW
 ========================  ======================================================  ==========
 
 Totals columns (``totals[s, T_*]``), sums over the simulated hours unless noted.
@@ -51,7 +52,8 @@ P_EXPORT_RULE = 13
 P_IMPORT_MW = 14
 P_GRID_CHARGE = 15
 P_GRID_CHARGE_PRICE = 16
-N_PARAMS = 17
+P_IMPORT_TARGET_MW = 17
+N_PARAMS = 18
 
 PARAM_NAMES: tuple[str, ...] = (
     "wind_mw",
@@ -71,6 +73,7 @@ PARAM_NAMES: tuple[str, ...] = (
     "import_mw",
     "grid_charge",
     "grid_charge_price_yuan_per_mwh",
+    "import_target_mw",
 )
 
 # --- export-cap rules ------------------------------------------------------------------

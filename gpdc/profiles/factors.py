@@ -18,7 +18,8 @@ import pandas as pd
 from gpdc.errors import ProfileError
 from gpdc.profiles.readers import _parse_times, _where
 
-__all__ = ["FACTOR_COLUMNS", "MAX_FACTOR_T_CO2_PER_MWH", "HourlyFactors", "read_hourly_factors"]
+__all__ = ["FACTOR_COLUMNS", "MAX_FACTOR_T_CO2_PER_MWH", "PRICE_COLUMNS", "HourlyFactors", "read_hourly_factors",
+           "read_hourly_prices"]
 
 #: Columns an hourly-factor CSV must have (in any order; more are ignored).
 FACTOR_COLUMNS = ("time", "factor_t_co2_per_mwh")
@@ -74,27 +75,58 @@ def read_hourly_factors(path: str | Path, *, time: pd.DatetimeIndex, timezone: s
         number of rows, empty/NaN/negative value, a value above the bound, or times that do
         not match the simulated hours.
     """
+    num, source = _read_hourly(path, time=time, timezone=timezone, columns=FACTOR_COLUMNS,
+                               field="emissions.hourly_factors_csv", lo=0.0, hi=MAX_FACTOR_T_CO2_PER_MWH,
+                               unit="t CO2/MWh", hint=" (factors are in t CO2/MWh = kg CO2/kWh, not g/kWh)")
+    return HourlyFactors(factor_t_co2_per_mwh=num, source=source)
+
+
+#: Columns of an hourly price CSV.
+PRICE_COLUMNS = ("time", "price_yuan_per_mwh")
+#: Bounds of an hourly price [yuan/MWh] (spot prices may be negative).
+PRICE_BOUNDS_YUAN_PER_MWH = (-5_000.0, 20_000.0)
+
+
+def read_hourly_prices(path: str | Path, *, time: pd.DatetimeIndex, timezone: str,
+                       field: str = "tariff.export_price_csv") -> tuple[np.ndarray, str]:
+    """Read an hourly price series (``time, price_yuan_per_mwh``) aligned with the simulated hours.
+
+    The file rules are those of :func:`read_hourly_factors`; prices in yuan/MWh within
+    :data:`PRICE_BOUNDS_YUAN_PER_MWH`.  Returns the prices [yuan/MWh] and a source line.
+
+    Raises
+    ------
+    ProfileError
+        Naming the file, the line, the column and the problem.
+    """
+    lo, hi = PRICE_BOUNDS_YUAN_PER_MWH
+    return _read_hourly(path, time=time, timezone=timezone, columns=PRICE_COLUMNS, field=field, lo=lo, hi=hi,
+                        unit="yuan/MWh", hint=" (prices are in yuan/MWh, not yuan/kWh x 1000?)")
+
+
+def _read_hourly(path: str | Path, *, time: pd.DatetimeIndex, timezone: str, columns: tuple[str, str], field: str,
+                 lo: float, hi: float, unit: str, hint: str) -> tuple[np.ndarray, str]:
     path = Path(path)
     where = str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found (emissions.hourly_factors_csv)") from None
+        raise ProfileError(f"{where}: file not found ({field})") from None
     except OSError as exc:
         raise ProfileError(f"{where}: cannot be read ({exc})") from None
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
-        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(FACTOR_COLUMNS)}") from None
+        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(columns)}") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in FACTOR_COLUMNS if c not in df.columns]
+    missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ProfileError(
             f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns) or '(none)'}"
         )
-    df = df[list(FACTOR_COLUMNS)].apply(lambda s: s.str.strip())
+    df = df[list(columns)].apply(lambda s: s.str.strip())
     filled = (df != "").any(axis=1).to_numpy()
     last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
     df = df.iloc[:last]
@@ -114,7 +146,7 @@ def read_hourly_factors(path: str | Path, *, time: pd.DatetimeIndex, timezone: s
             f"{_where(where, i, 'time')}: {df['time'].iloc[i]!r} is not the simulated hour {time[i]}"
         )
 
-    col = "factor_t_co2_per_mwh"
+    col = columns[1]
     text = df[col]
     empty = np.flatnonzero((text == "").to_numpy())
     if empty.size:
@@ -124,19 +156,14 @@ def read_hourly_factors(path: str | Path, *, time: pd.DatetimeIndex, timezone: s
     if bad.size:
         i = int(bad[0])
         raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} is not a finite number")
-    neg = np.flatnonzero(num < 0.0)
+    neg = np.flatnonzero(num < lo)
     if neg.size:
         i = int(neg[0])
-        raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} is negative; must be >= 0 [t CO2/MWh]")
-    over = np.flatnonzero(num > MAX_FACTOR_T_CO2_PER_MWH)
+        what = "is negative" if lo == 0.0 else f"is below {lo:g}"
+        raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} {what}; must be >= {lo:g} [{unit}]")
+    over = np.flatnonzero(num > hi)
     if over.size:
         i = int(over[0])
-        raise ProfileError(
-            f"{_where(where, i, col)}: {text.iloc[i]!r} is above {MAX_FACTOR_T_CO2_PER_MWH:g} t CO2/MWh "
-            "(factors are in t CO2/MWh = kg CO2/kWh, not g/kWh)"
-        )
+        raise ProfileError(f"{_where(where, i, col)}: {text.iloc[i]!r} is above {hi:g} {unit}{hint}")
     digest = hashlib.sha256(raw).hexdigest()[:16]
-    return HourlyFactors(
-        factor_t_co2_per_mwh=np.ascontiguousarray(num, dtype=np.float64),
-        source=f"CSV file {path.resolve()} (sha256 {digest}...), column {col}",
-    )
+    return np.ascontiguousarray(num, dtype=np.float64), f"CSV file {path.resolve()} (sha256 {digest}...), column {col}"

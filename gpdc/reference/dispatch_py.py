@@ -30,7 +30,7 @@ ArrayLike1D = Sequence[float] | npt.NDArray[np.floating]
 
 # Defaults for :func:`params_dict`: 100 MW wind + 100 MW PV, a line, an export connection
 # and an import contract far larger than anything the plants or a test load reach, no
-# storage, no line loss, export cap 1 (never binds), running rule, no grid charging.
+# storage, no line loss, export cap 1 (never binds), running rule, no grid charging, no peak shaving.
 _DEFAULT_PARAMS: dict[str, float] = {
     "wind_mw": 100.0,
     "solar_mw": 100.0,
@@ -49,6 +49,7 @@ _DEFAULT_PARAMS: dict[str, float] = {
     "import_mw": 1.0e6,
     "grid_charge": 0.0,
     "grid_charge_price_yuan_per_mwh": 0.0,
+    "import_target_mw": 0.0,
 }
 assert tuple(_DEFAULT_PARAMS) == L.PARAM_NAMES  # noqa: S101 - module self-check
 
@@ -247,6 +248,9 @@ def dispatch_python(
     import_mw = p["import_mw"]
     grid_charge = p["grid_charge"]
     grid_charge_price = p["grid_charge_price_yuan_per_mwh"]
+    # peak shaving: storage covers only the deficit above the target; 0 = off (covers it all)
+    keep_e = p["import_target_mw"] * dt
+    cap_import_e = min(keep_e, import_mw * dt) if keep_e > 0.0 else import_mw * dt
 
     # CW_tot, CS_tot: dt x the sum of all capacity factors (for the budget rule).
     sum_cf_wind_all = 0.0
@@ -321,11 +325,12 @@ def dispatch_python(
         curt_cap = exp_phys - export  # curtailed only because of the export-share cap
         curt_bus = rest - export  # all curtailment at the user bus (includes curt_cap)
 
-        # --- 3. storage serves the deficit (in grid-charging hours only what import cannot) ---
+        # --- 3. storage serves the deficit (in grid-charging hours only what import cannot,
+        #        otherwise the part above the peak-shaving target, all of it without one) ---
         if gc:
-            to_cover = max(0.0, deficit - import_mw * dt)
+            to_cover = max(0.0, deficit - cap_import_e)
         else:
-            to_cover = deficit
+            to_cover = max(0.0, deficit - keep_e)
         dis = max(0.0, min(to_cover, discharge_mw * dt, (green + grid) * eta_discharge))
         pool = green + grid
         share = green / pool if pool > 0.0 else 0.0
@@ -344,7 +349,7 @@ def dispatch_python(
         if gc:
             ch_grid = max(0.0, min(charge_mw * dt - ch_green,
                                    (usable_mwh - green - grid) / eta_charge,
-                                   import_mw * dt - imp_load))
+                                   cap_import_e - imp_load))
         else:
             ch_grid = 0.0
         grid += ch_grid * eta_charge
@@ -481,6 +486,8 @@ def dispatch_numpy(
     import_e = prm[L.P_IMPORT_MW] * dt
     grid_charge_on = prm[L.P_GRID_CHARGE] == 1.0
     grid_charge_price = prm[L.P_GRID_CHARGE_PRICE]
+    keep_e = prm[L.P_IMPORT_TARGET_MW] * dt
+    cap_import_e = np.where(keep_e > 0.0, np.minimum(keep_e, import_e), import_e)
 
     # CW_tot, CS_tot and the budget-rule reference (same summation order as the loop)
     sum_cf_wind_all = 0.0
@@ -530,7 +537,7 @@ def dispatch_numpy(
         curt_bus = rest - export
 
         # 3. storage serves the deficit (in grid-charging hours only what import cannot)
-        to_cover = np.where(gc, np.maximum(0.0, deficit - import_e), deficit)
+        to_cover = np.maximum(0.0, deficit - np.where(gc, cap_import_e, keep_e))
         dis = np.maximum(
             0.0, np.minimum(np.minimum(to_cover, discharge_e), (green + grid) * eta_discharge)
         )
@@ -550,7 +557,7 @@ def dispatch_numpy(
         # 5. grid charging in grid-charging hours
         ch_grid_free = np.maximum(0.0, np.minimum(
             np.minimum(charge_e - ch_green, (usable_mwh - green - grid) / eta_charge),
-            import_e - imp_load,
+            cap_import_e - imp_load,
         ))
         ch_grid = np.where(gc, ch_grid_free, 0.0)
         grid = grid + ch_grid * eta_charge

@@ -36,6 +36,8 @@ class Resolved:
     tou_schedule: str = "flat"
     tou_source: str = ""
     rule_description: str = ""
+    fee_regime: tables.FeeRegime | None = None
+    basic_charge_basis: str = "capacity"
 
     def __getitem__(self, key: str) -> float:
         return self.values[key].value
@@ -103,7 +105,53 @@ def resolve(scenario: Scenario) -> Resolved:
         values["export_cap_frac"] = Value(v.value, "1", f"policy max_export_frac ({v.source})", v.confidence)
 
     # --- tariff -------------------------------------------------------------------------
-    tou = sc.tariff.tou_schedule or prov.tou_schedule
+    ta = sc.tariff
+    regime = tables.fee_regime(ta.fee_regime)
+    tf: dict[str, tables.TariffField] | None = None
+    label = ""
+    try:
+        if ta.file is not None:
+            tf, label = tables.read_tariff_file(ta.file), f"tariff file {ta.file}"
+        elif ta.name is not None or prov.province in tables.tariff_names():
+            name = ta.name or prov.province
+            tf, label = tables.tariff(name), f"tariffs.csv tariff {name}"
+    except DataTableError as exc:
+        errors.append(ScenarioError("tariff.file", ta.file, str(exc)))
+
+    def tariff_value(fname: str) -> Value | None:
+        assert tf is not None  # noqa: S101 - only called with a tariff file
+        f = tf[fname]
+        if f.value is None:
+            return Value(0.0, f.unit, f"{label}, {fname} empty (not known), counted as 0: {f.source}", "ASSUMPTION")
+        flag = ", ILLUSTRATIVE" if f.illustrative else ""
+        return Value(float(f.value), f.unit, f"{label}, {fname} (dated {f.date}{flag}): {f.source}", f.confidence)
+
+    defaults: dict[str, Value | None] = {}
+    if tf is not None:
+        for fname, (kind, _) in tables.TARIFF_FIELDS.items():
+            if kind == "number":
+                defaults[fname] = tariff_value(fname)
+        tou_default: str | None = str(tf["tou_schedule"].value)
+        basis_default = str(tf["basic_charge_basis"].value)
+        tou_default_src = f"{label}: {tf['tou_schedule'].source}"
+    else:  # no tariff file for this province: the provinces.csv row, no basic charge
+        bench = None if prov.coal_benchmark_yuan_per_mwh is None else Value(
+            prov.coal_benchmark_yuan_per_mwh, "yuan/MWh", f"coal benchmark price, {prov_src}", prov.confidence)
+        defaults["energy_price_yuan_per_mwh"] = bench
+        defaults["export_price_yuan_per_mwh"] = bench
+        for fname, col in (("td_energy_yuan_per_mwh", prov.td_energy_110kv_yuan_per_mwh),
+                           ("funds_yuan_per_mwh", prov.funds_yuan_per_mwh),
+                           ("system_operation_yuan_per_mwh", prov.system_operation_yuan_per_mwh)):
+            defaults[fname] = (Value(0.0, "yuan/MWh", f"not in the data, counted as 0; {prov_src}", "ASSUMPTION")
+                               if col is None else Value(col, "yuan/MWh", prov_src, prov.confidence))
+        no_file = f"province {prov.province} has no tariff file in tariffs.csv: counted as 0"
+        defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "ASSUMPTION")
+        defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "ASSUMPTION")
+        defaults["average_load_rate_frac"] = Value(
+            0.75, "1", "1192号 average load rate NOT FOUND; 0.75 is the worked example of "
+            "tariffs-resources-loads.md §2.3", "ASSUMPTION")
+        tou_default, basis_default, tou_default_src = prov.tou_schedule, "capacity", prov_src
+    tou = ta.tou_schedule or tou_default
     if tou is None:
         errors.append(ScenarioError(
             "tariff.tou_schedule", None,
@@ -111,33 +159,37 @@ def resolve(scenario: Scenario) -> Resolved:
             f"valid: {', '.join(tables.tou_schedule_names())}",
         ))
         tou = "flat"
-    tou_source = FROM_SCENARIO if sc.tariff.tou_schedule else prov_src
-    bench = None if prov.coal_benchmark_yuan_per_mwh is None else Value(
-        prov.coal_benchmark_yuan_per_mwh, "yuan/MWh",
-        f"coal benchmark price, {prov_src}", prov.confidence)
-    put("energy_price_yuan_per_mwh", sc.tariff.energy_price_yuan_per_mwh, bench,
-        "tariff.energy_price_yuan_per_mwh", "no coal benchmark price for this province")
-    put("export_price_yuan_per_mwh", sc.tariff.export_price_yuan_per_mwh, bench,
-        "tariff.export_price_yuan_per_mwh", "no coal benchmark price for this province")
-    parts = {
-        "T&D energy rate 110 kV": prov.td_energy_110kv_yuan_per_mwh,
-        "government funds": prov.funds_yuan_per_mwh,
-        "system operation fee": prov.system_operation_yuan_per_mwh,
-    }
-    known = {k: v for k, v in parts.items() if v is not None}
-    missing = [k for k, v in parts.items() if v is None]
-    note = f" (not in the data, counted as 0: {', '.join(missing)})" if missing else ""
-    adders = Value(sum(known.values()), "yuan/MWh",
-                   f"sum of {', '.join(known)}{note}; {prov_src}", prov.confidence)
-    put("adders_yuan_per_mwh", sc.tariff.adders_yuan_per_mwh, adders, "tariff.adders_yuan_per_mwh", "")
-    if sc.tariff.fee_regime == "pilot_exemption":
-        fee = Value(0.0, "yuan/MWh", "fee regime pilot_exemption: no T&D or policy fees on self-used energy",
-                    "VERIFIED (paraphrased)")
-    else:
-        fee = Value(adders.value, "yuan/MWh",
-                    f"fee regime full_cost_sharing: self-used energy bears the non-floating adders ({adders.source})",
-                    prov.confidence)
-    put("self_use_fee_yuan_per_mwh", sc.tariff.self_use_fee_yuan_per_mwh, fee, "tariff.self_use_fee_yuan_per_mwh", "")
+    tou_source = FROM_SCENARIO if ta.tou_schedule else tou_default_src
+    basic_basis = ta.basic_charge_basis or basis_default
+    put("energy_price_yuan_per_mwh", ta.energy_price_yuan_per_mwh, defaults["energy_price_yuan_per_mwh"],
+        "tariff.energy_price_yuan_per_mwh", "no energy price for this province")
+    if not ta.export_paid:
+        values["export_price_yuan_per_mwh"] = Value(0.0, "yuan/MWh", "tariff.export_paid = false: no remuneration")
+    elif ta.export_price_csv is None:
+        put("export_price_yuan_per_mwh", ta.export_price_yuan_per_mwh, defaults["export_price_yuan_per_mwh"],
+            "tariff.export_price_yuan_per_mwh", "no export price for this province")
+    lump = ta.adders_yuan_per_mwh
+    for fname in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh"):
+        given = getattr(ta, fname)
+        if lump is not None:  # the lump is the T&D energy rate; the other two are 0
+            given = lump if fname == "td_energy_yuan_per_mwh" else 0.0
+        put(fname, given, defaults[fname], f"tariff.{fname}", "")
+    for fname in ("capacity_charge_yuan_per_kva_month", "demand_charge_yuan_per_kw_month", "average_load_rate_frac"):
+        put(fname, getattr(ta, fname), defaults[fname], f"tariff.{fname}", "")
+    if all(k in values for k in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh")):
+        td, funds, sysop = (values[k].value for k in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh",
+                                                         "system_operation_yuan_per_mwh"))
+        fl = regime.flags
+        reg_src = f"fee_regimes.csv row {regime.regime}: {regime.source}"
+        values["adders_yuan_per_mwh"] = Value(td + funds + sysop, "yuan/MWh",
+                                              "T&D energy rate + funds + system-operation fee", "Derived")
+        values["import_adders_yuan_per_mwh"] = Value(
+            td * fl["import_td_energy"] + funds * fl["import_funds"] + sysop * fl["import_system_operation"],
+            "yuan/MWh", f"per-MWh components that grid-drawn energy bears under {reg_src}", regime.confidence)
+        fee = Value(
+            td * fl["self_use_td_energy"] + funds * fl["self_use_funds"] + sysop * fl["self_use_system_operation"],
+            "yuan/MWh", f"per-MWh components that self-used energy bears under {reg_src}", regime.confidence)
+        put("self_use_fee_yuan_per_mwh", ta.self_use_fee_yuan_per_mwh, fee, "tariff.self_use_fee_yuan_per_mwh", "")
 
     # --- emissions -------------------------------------------------------------------------
     em = sc.emissions
@@ -200,6 +252,12 @@ def resolve(scenario: Scenario) -> Resolved:
         ("storage_om_frac_per_year", fin.storage_om_frac_per_year, "storage_om_frac_of_capex_per_year"),
         ("lifetime_years", fin.lifetime_years, "wind_lifetime_years"),
         ("discount_rate_frac", fin.discount_rate_frac, "discount_rate_frac"),
+        ("storage_lifetime_years", fin.storage_lifetime_years, "storage_lifetime_years"),
+        ("storage_replacement_cost_frac", fin.storage_replacement_cost_frac, "storage_replacement_cost_frac"),
+        ("tariff_escalation_frac_per_year", fin.tariff_escalation_frac_per_year, "tariff_escalation_frac_per_year"),
+        ("pv_degradation_frac_per_year", fin.pv_degradation_frac_per_year, "pv_degradation_frac_per_year"),
+        ("battery_degradation_frac_per_year", fin.battery_degradation_frac_per_year,
+         "battery_degradation_frac_per_year"),
     ):
         default = _from_table(tables.cost(item))
         put(name, given, Value(default.value, default.unit, f"costs.csv row {item}: {default.source}",
@@ -208,4 +266,4 @@ def resolve(scenario: Scenario) -> Resolved:
     if errors:
         raise ScenarioErrors(errors, source=sc.name)
     return Resolved(sc, values, tou_schedule=tou or "flat", tou_source=tou_source,
-                    rule_description=rule.description)
+                    rule_description=rule.description, fee_regime=regime, basic_charge_basis=basic_basis)

@@ -131,8 +131,14 @@ class Storage(_Section):
     soc_min_frac: float = Field(default_factory=lambda: _technical("storage_soc_min_frac"), ge=0.0, lt=1.0)
     soc_max_frac: float = Field(default_factory=lambda: _technical("storage_soc_max_frac"), gt=0.0, le=1.0)
     initial_soc_frac: float | None = Field(default=None, ge=0.0, le=1.0)
-    grid_charging: bool = False
+    grid_charging: bool = Field(
+        default=False, description="permission: storage may charge from the grid (TOU arbitrage) in hours priced at "
+        "or below grid_charge_max_price_yuan_per_mwh")
     grid_charge_max_price_yuan_per_mwh: float | None = Field(default=None, ge=-10_000.0, le=100_000.0)
+    import_target_mw: float | None = Field(
+        default=None, gt=0.0, le=100_000.0, description="peak shaving: storage keeps its energy for the deficit "
+        "above this import (cuts the month's maximum import, the demand charge); grid charging, where allowed, "
+        "stays below it. Unset: green-first, storage covers every deficit")
 
     @model_validator(mode="after")
     def _consistent(self) -> Storage:
@@ -168,6 +174,10 @@ class Grid(_Section):
         default=None, ge=0.0, le=1.0, description="default: the policy rule set's max_export_frac"
     )
     export_cap_rule: Literal["running", "budget"] = "running"
+    connection_mva: float | None = Field(
+        default=None, gt=0.0, le=100_000.0,
+        description="capacity connected to the public grid (transformers in use), basis of capacity charges; "
+        "default import_mw")
 
 
 class Load(_Section):
@@ -194,19 +204,48 @@ class Load(_Section):
 
 
 class Tariff(_Section):
-    """Grid tariff seen by the user.  Unset numbers come from the province's data row.
+    """Grid tariff seen by the user and the fee regime of the project (see docs/tariffs.md).
 
-    Hourly import price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour +
-    ``adders_yuan_per_mwh`` (the non-floating components: T&D energy rate, government
-    funds, system-operation fee).
+    Unset numbers come from the tariff file: ``file`` (a CSV in the format of
+    ``gpdc/scenario/data/tariffs.csv``), else the built-in tariff ``name``, else the built-in
+    tariff of the site's province, else the province's row of ``provinces.csv``.
+
+    Hourly energy price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour, or the
+    series of ``energy_price_csv`` (e.g. spot prices).  Per MWh
+    drawn from the grid the fee regime adds some of ``td_energy_yuan_per_mwh`` (energy-rate
+    T&D price), ``funds_yuan_per_mwh`` (government funds and surcharges) and
+    ``system_operation_yuan_per_mwh``; monthly, the basic charge (capacity per kVA of
+    ``grid.connection_mva`` or demand per kW of the month's maximum import) and, under
+    ``nearby_consumption_2025``, the 1192号 capacity fee.
     """
 
+    name: str | None = Field(default=None, description="built-in tariff of tariffs.csv; default: the province's")
+    file: str | None = Field(default=None, description="a tariff CSV in the format of tariffs.csv (one tariff)")
     tou_schedule: str | None = None
     energy_price_yuan_per_mwh: float | None = Field(default=None, ge=-5_000.0, le=20_000.0)
-    adders_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    energy_price_csv: str | None = Field(
+        default=None, description="CSV of time, price_yuan_per_mwh: an hourly energy price (e.g. spot) that "
+        "replaces energy_price x TOU multiplier")
+    td_energy_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    funds_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    system_operation_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    adders_yuan_per_mwh: float | None = Field(
+        default=None, ge=0.0, le=10_000.0,
+        description="one lump for the three per-kWh components, counted as the T&D energy rate (funds and "
+        "system-operation fee 0); not together with them")
+    capacity_charge_yuan_per_kva_month: float | None = Field(default=None, ge=0.0, le=1_000.0)
+    demand_charge_yuan_per_kw_month: float | None = Field(default=None, ge=0.0, le=1_000.0)
+    basic_charge_basis: Literal["capacity", "demand"] | None = Field(
+        default=None, description="capacity: per kVA of connection; demand: per kW of the month's maximum import")
+    average_load_rate_frac: float | None = Field(
+        default=None, gt=0.0, le=1.0, description="1192号 average load rate of the capacity-based T&D fee")
     export_price_yuan_per_mwh: float | None = Field(default=None, ge=-5_000.0, le=20_000.0)
-    fee_regime: Literal["pilot_exemption", "full_cost_sharing"] = "pilot_exemption"
-    self_use_fee_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    export_price_csv: str | None = Field(
+        default=None, description="CSV of time, price_yuan_per_mwh: export paid at an hourly price")
+    export_paid: bool = Field(default=True, description="false: exported energy earns nothing")
+    fee_regime: str = "pilot_exemption"
+    self_use_fee_yuan_per_mwh: float | None = Field(
+        default=None, ge=0.0, le=10_000.0, description="replaces the regime's per-MWh fee on self-used energy")
 
     @field_validator("tou_schedule")
     @classmethod
@@ -219,6 +258,43 @@ class Tariff(_Section):
         if v not in names:
             raise ValueError(f"unknown TOU schedule; valid: {', '.join(names)}")
         return v
+
+    @field_validator("name")
+    @classmethod
+    def _known_tariff(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from gpdc.scenario import tables
+
+        names = tables.tariff_names()
+        if v not in names:
+            raise ValueError(f"unknown tariff; valid: {', '.join(names)}")
+        return v
+
+    @field_validator("fee_regime")
+    @classmethod
+    def _known_regime(cls, v: str) -> str:
+        from gpdc.scenario import tables
+
+        names = tables.fee_regime_names()
+        if v not in names:
+            raise ValueError(f"must be one of {', '.join(names)}")
+        return v
+
+    @model_validator(mode="after")
+    def _one_adder_form(self) -> Tariff:
+        split = [f for f in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh")
+                 if getattr(self, f) is not None]
+        if self.adders_yuan_per_mwh is not None and split:
+            raise ValueError(f"adders_yuan_per_mwh is a lump of the per-kWh components: give it or {', '.join(split)}"
+                             ", not both")
+        if self.energy_price_csv is not None and (self.energy_price_yuan_per_mwh is not None
+                                                  or self.tou_schedule is not None):
+            raise ValueError("energy_price_csv is the hourly energy price: give it or energy_price_yuan_per_mwh "
+                             "and tou_schedule, not both")
+        if self.export_price_csv is not None and self.export_price_yuan_per_mwh is not None:
+            raise ValueError("give export_price_yuan_per_mwh (flat) or export_price_csv (hourly), not both")
+        return self
 
 
 class Policy(_Section):
@@ -293,8 +369,22 @@ class Finance(_Section):
     wind_om_yuan_per_kw_year: float | None = Field(default=None, ge=0.0, le=10_000.0)
     solar_om_yuan_per_kw_year: float | None = Field(default=None, ge=0.0, le=10_000.0)
     storage_om_frac_per_year: float | None = Field(default=None, ge=0.0, le=1.0)
-    lifetime_years: float | None = Field(default=None, gt=0.0, le=100.0)
+    lifetime_years: float | None = Field(
+        default=None, gt=0.0, le=100.0, description="project life; the cash flow runs round(lifetime) years")
     discount_rate_frac: float | None = Field(default=None, ge=0.0, le=1.0)
+    storage_power_capex_yuan_per_kw: float = Field(
+        default=0.0, ge=0.0, le=100_000.0, description="per kW of storage power, on top of the per-kWh price")
+    line_bays_capex_yuan: float = Field(default=0.0, ge=0.0, le=1e11, description="line bays and substation works")
+    grid_connection_capex_yuan: float = Field(default=0.0, ge=0.0, le=1e11, description="grid connection works")
+    storage_lifetime_years: float | None = Field(default=None, gt=0.0, le=100.0)
+    storage_replacement_cost_frac: float | None = Field(
+        default=None, ge=0.0, le=2.0, description="replacement cost as a share of the initial storage capex")
+    tariff_escalation_frac_per_year: float | None = Field(
+        default=None, ge=-0.5, le=0.5, description="yearly change of the grid bill, fees and export revenue")
+    pv_degradation_frac_per_year: float | None = Field(
+        default=None, ge=0.0, le=0.2, description="PV output lost per year; > 0 re-dispatches every year of the life")
+    battery_degradation_frac_per_year: float | None = Field(
+        default=None, ge=0.0, le=0.5, description="usable storage energy lost per year (new again at replacement)")
 
 
 class ProfileSource(_Section):

@@ -18,6 +18,9 @@ file                        content
 ``costs.csv``               capex, O&M, lifetimes (unit in the table)
 ``carbon_market.csv``       EU carbon price, exchange rate, China carbon price, GEC unit
 ``cbam_sectors.csv``        CBAM scope per sector (goods, indirect emissions) and why
+``tariffs.csv``             built-in tariff files: one row per (tariff, field), with date and
+                            an ``illustrative`` flag (users supply their own in this format)
+``fee_regimes.csv``         which tariff components grid-drawn and self-used energy bear
 ==========================  ===============================================================
 
 Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
@@ -48,7 +51,10 @@ __all__ = [
     "PolicyRule",
     "Province",
     "CbamSector",
+    "FeeRegime",
     "Sourced",
+    "TARIFF_FIELDS",
+    "TariffField",
     "carbon_market",
     "carbon_market_items",
     "cbam_sector",
@@ -59,11 +65,17 @@ __all__ = [
     "cost_items",
     "emission_factor",
     "emission_factor_keys",
+    "fee_regime",
+    "fee_regime_names",
     "policy_rule",
     "policy_rule_sets",
     "province",
     "province_keys",
     "raw_table",
+    "read_tariff_file",
+    "tariff",
+    "tariff_names",
+    "tou_ratio_issues",
     "tou_bands",
     "tou_multipliers",
     "tou_schedule_names",
@@ -94,6 +106,20 @@ TABLE_NAMES: tuple[str, ...] = (
     "technical_defaults",
     "carbon_market",
     "cbam_sectors",
+    "tariffs",
+    "fee_regimes",
+)
+
+#: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not).
+FEE_FLAGS: tuple[str, ...] = (
+    "import_td_energy",
+    "import_funds",
+    "import_system_operation",
+    "basic_charge",
+    "capacity_td_1192",
+    "self_use_td_energy",
+    "self_use_funds",
+    "self_use_system_operation",
 )
 
 _PROVENANCE = ("source", "confidence", "note")
@@ -125,6 +151,8 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "technical_defaults": ("item", "value", "unit", "year"),
     "carbon_market": ("item", "value", "unit", "year"),
     "cbam_sectors": ("sector", "cbam_good", "indirect_in_scope", "scope_reason"),
+    "tariffs": ("tariff", "field", "value", "unit", "date", "illustrative"),
+    "fee_regimes": ("regime", *FEE_FLAGS, "description"),
 }
 _KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -136,6 +164,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "technical_defaults": ("item",),
     "carbon_market": ("item",),
     "cbam_sectors": ("sector",),
+    "tariffs": ("tariff", "field"),
+    "fee_regimes": ("regime",),
 }
 # Columns that must hold a number in every row / may be empty (-> None).
 _NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -148,6 +178,8 @@ _NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "technical_defaults": ("value",),
     "carbon_market": ("value",),
     "cbam_sectors": ("cbam_good", "indirect_in_scope"),
+    "tariffs": ("illustrative",),
+    "fee_regimes": FEE_FLAGS,
 }
 _NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),
@@ -164,6 +196,8 @@ _NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "technical_defaults": ("year",),
     "carbon_market": ("year",),
     "cbam_sectors": (),
+    "tariffs": (),
+    "fee_regimes": (),
 }
 _INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year"), ("technical_defaults", "year")}
 
@@ -303,15 +337,15 @@ def _choices(values: object) -> str:
     return ", ".join(str(v) for v in sorted(set(values)))  # type: ignore[call-overload]
 
 
-def _to_float(name: str, row: int, col: str, text: str) -> float:
+def _to_float(label: str, row: int, col: str, text: str) -> float:
     try:
         x = float(text)
     except ValueError:
         raise DataTableError(
-            f"{name}.csv row {row}, column {col!r}: {text!r} is not a number"
+            f"{label} row {row}, column {col!r}: {text!r} is not a number"
         ) from None
     if not math.isfinite(x):
-        raise DataTableError(f"{name}.csv row {row}, column {col!r}: {text!r} is not finite")
+        raise DataTableError(f"{label} row {row}, column {col!r}: {text!r} is not finite")
     return x
 
 
@@ -326,24 +360,28 @@ def _load(name: str) -> pd.DataFrame:
             df = pd.read_csv(fh, dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError) as exc:
         raise DataTableError(f"cannot read {name}.csv: {exc}") from exc
+    return _validate_frame(name, df, f"{name}.csv")
 
+
+def _validate_frame(name: str, df: pd.DataFrame, label: str) -> pd.DataFrame:
+    """Check the columns, provenance, numbers and keys of a table read from ``label``."""
     expected = _COLUMNS[name] + _PROVENANCE
     missing = [c for c in expected if c not in df.columns]
     if missing:
-        raise DataTableError(f"{name}.csv lacks column(s) {', '.join(missing)}")
+        raise DataTableError(f"{label} lacks column(s) {', '.join(missing)}")
     df = df.loc[:, list(expected)].copy()
     for col in expected:
         df[col] = df[col].astype(str).str.strip()
     if len(df) == 0:
-        raise DataTableError(f"{name}.csv has no rows")
+        raise DataTableError(f"{label} has no rows")
 
     for i, (src, conf) in enumerate(zip(df["source"], df["confidence"], strict=True)):
         row = i + 2  # header is line 1
         if not src:
-            raise DataTableError(f"{name}.csv row {row}: empty source")
+            raise DataTableError(f"{label} row {row}: empty source")
         if conf not in CONFIDENCE_LEVELS:
             raise DataTableError(
-                f"{name}.csv row {row}: confidence {conf!r} is not one of "
+                f"{label} row {row}: confidence {conf!r} is not one of "
                 f"{', '.join(repr(c) for c in CONFIDENCE_LEVELS)}"
             )
 
@@ -353,13 +391,13 @@ def _load(name: str) -> pd.DataFrame:
         for i, text in enumerate(df[col]):
             if text == "":
                 if required:
-                    raise DataTableError(f"{name}.csv row {i + 2}, column {col!r}: empty")
+                    raise DataTableError(f"{label} row {i + 2}, column {col!r}: empty")
                 vals.append(math.nan)
             else:
-                vals.append(_to_float(name, i + 2, col, text))
+                vals.append(_to_float(label, i + 2, col, text))
         if (name, col) in _INT_COLUMNS and required:
             if any(v != int(v) for v in vals):
-                raise DataTableError(f"{name}.csv column {col!r}: years must be integers")
+                raise DataTableError(f"{label} column {col!r}: years must be integers")
             df[col] = np.asarray(vals, dtype=np.int64)
         else:
             df[col] = np.asarray(vals, dtype=np.float64)
@@ -368,11 +406,11 @@ def _load(name: str) -> pd.DataFrame:
     if keys:
         for col in keys:
             if (df[col].astype(str) == "").any():
-                raise DataTableError(f"{name}.csv: empty key column {col!r}")
+                raise DataTableError(f"{label}: empty key column {col!r}")
         dup = df.duplicated(subset=list(keys), keep=False)
         if dup.any():
             rows = ", ".join(str(i + 2) for i in np.flatnonzero(dup.to_numpy()))
-            raise DataTableError(f"{name}.csv: duplicate key {keys} in rows {rows}")
+            raise DataTableError(f"{label}: duplicate key {keys} in rows {rows}")
     return df
 
 
@@ -932,3 +970,207 @@ def cbam_sector(sector: str) -> CbamSector:
         confidence=str(r["confidence"]),
         note=str(r["note"]),
     )
+
+
+# --------------------------------------------------------------------------------------
+# tariff files and fee regimes
+# --------------------------------------------------------------------------------------
+#: Fields of a tariff file: name -> (kind, unit).  ``number`` fields may be empty (None: not
+#: known; the caller counts it as 0 and says so), ``text`` fields must be set.
+TARIFF_FIELDS: dict[str, tuple[str, str]] = {
+    "tou_schedule": ("text", ""),
+    "energy_price_yuan_per_mwh": ("number", "yuan/MWh"),
+    "td_energy_yuan_per_mwh": ("number", "yuan/MWh"),
+    "funds_yuan_per_mwh": ("number", "yuan/MWh"),
+    "system_operation_yuan_per_mwh": ("number", "yuan/MWh"),
+    "capacity_charge_yuan_per_kva_month": ("number", "yuan/(kVA month)"),
+    "demand_charge_yuan_per_kw_month": ("number", "yuan/(kW month)"),
+    "basic_charge_basis": ("text", ""),
+    "average_load_rate_frac": ("number", "1"),
+    "export_price_yuan_per_mwh": ("number", "yuan/MWh"),
+}
+_BASIC_BASES = ("capacity", "demand")
+
+
+@dataclass(frozen=True)
+class TariffField:
+    """One field of a tariff file with its provenance.
+
+    Attributes
+    ----------
+    value : float, str or None
+        Number in ``unit`` (None where the file leaves it empty: not known), or text.
+    unit, date, source, confidence, note : str
+        Unit, the date the value refers to (validity or document date), provenance.
+    illustrative : bool
+        True where the value is not verified: it illustrates, it does not settle a bill.
+    """
+
+    value: float | str | None
+    unit: str
+    date: str
+    illustrative: bool
+    source: str
+    confidence: str
+    note: str = ""
+
+
+def tariff_names() -> list[str]:
+    """Return the names of the built-in tariffs of ``tariffs.csv``, sorted."""
+    return sorted(set(_load("tariffs")["tariff"]))
+
+
+def _tariff_rows(df: pd.DataFrame, name: str, label: str) -> dict[str, TariffField]:
+    out: dict[str, TariffField] = {}
+    for pos, (_, r) in zip(np.flatnonzero(df["tariff"] == name), df[df["tariff"] == name].iterrows(), strict=True):
+        where = f"{label} row {int(pos) + 2} (tariff {name!r})"
+        field = str(r["field"])
+        if field not in TARIFF_FIELDS:
+            raise DataTableError(f"{where}: unknown field {field!r}; valid: {', '.join(TARIFF_FIELDS)}")
+        kind, unit = TARIFF_FIELDS[field]
+        text = str(r["value"])
+        if str(r["unit"]) != unit:
+            raise DataTableError(f"{where}: field {field!r} has unit {str(r['unit'])!r}; expected {unit!r}")
+        if float(r["illustrative"]) not in (0.0, 1.0):
+            raise DataTableError(f"{where}: illustrative = {r['illustrative']!r} is not 0 or 1")
+        if not str(r["date"]):
+            raise DataTableError(f"{where}: empty date (write 'n/a' where the value has none)")
+        value: float | str | None
+        if kind == "text":
+            if not text:
+                raise DataTableError(f"{where}: field {field!r} must not be empty")
+            if field == "tou_schedule" and text not in tou_schedule_names():
+                raise DataTableError(f"{where}: unknown TOU schedule {text!r}; valid: {_choices(tou_schedule_names())}")
+            if field == "basic_charge_basis" and text not in _BASIC_BASES:
+                raise DataTableError(f"{where}: basic_charge_basis {text!r} is not one of {', '.join(_BASIC_BASES)}")
+            value = text
+        elif text == "":
+            value = None
+        else:
+            value = _to_float(label, int(pos) + 2, "value", text)
+            lo = -5000.0 if field in ("energy_price_yuan_per_mwh", "export_price_yuan_per_mwh") else 0.0
+            hi = 1.0 if field == "average_load_rate_frac" else 20_000.0
+            if not lo <= value <= hi:
+                raise DataTableError(f"{where}: {field} = {value!r} is outside [{lo}, {hi}] {unit}")
+        out[field] = TariffField(value, unit, str(r["date"]), float(r["illustrative"]) == 1.0, str(r["source"]),
+                                 str(r["confidence"]), str(r["note"]))
+    missing = [f for f in TARIFF_FIELDS if f not in out]
+    if missing:
+        raise DataTableError(f"{label}: tariff {name!r} lacks field(s) {', '.join(missing)}")
+    return out
+
+
+def tariff(name: str) -> dict[str, TariffField]:
+    """Return a built-in tariff of ``tariffs.csv``: every field of :data:`TARIFF_FIELDS`.
+
+    Raises
+    ------
+    DataTableError
+        If ``name`` is unknown (the message lists the tariffs) or a row is malformed.
+    """
+    df = _load("tariffs")
+    if name not in set(df["tariff"]):
+        raise DataTableError(f"unknown tariff {name!r}; valid: {_choices(df['tariff'])}")
+    return _tariff_rows(df, name, "tariffs.csv")
+
+
+def read_tariff_file(path: str) -> dict[str, TariffField]:
+    """Read a user's tariff file, a CSV in the format of ``tariffs.csv`` holding one tariff.
+
+    Raises
+    ------
+    DataTableError
+        Naming the file, the row and the problem (missing file or column, unknown field,
+        wrong unit, empty source or date, bad confidence label, a number out of range), or
+        if the file holds more than one tariff.
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataTableError(f"cannot read tariff file {path}: {exc}") from exc
+    df = _validate_frame("tariffs", df, str(path))
+    names = sorted(set(df["tariff"]))
+    if len(names) != 1:
+        raise DataTableError(f"{path}: a tariff file holds one tariff; found {', '.join(names)}")
+    return _tariff_rows(df, names[0], str(path))
+
+
+@dataclass(frozen=True)
+class FeeRegime:
+    """Which tariff components grid-drawn and self-used energy bear under one fee regime.
+
+    Attributes
+    ----------
+    regime : str
+        Key, e.g. ``"nearby_consumption_2025"``.
+    flags : dict of str to bool
+        One per :data:`FEE_FLAGS`: ``import_*`` per MWh drawn from the grid, ``self_use_*``
+        per MWh of self-used green energy, ``basic_charge`` the capacity/demand charge,
+        ``capacity_td_1192`` the 1192号 capacity-based T&D fee.
+    description, source, confidence, note : str
+    """
+
+    regime: str
+    flags: dict[str, bool]
+    description: str
+    source: str
+    confidence: str
+    note: str = ""
+
+
+def fee_regime_names() -> list[str]:
+    """Return the fee regimes of ``fee_regimes.csv``, sorted."""
+    return sorted(_load("fee_regimes")["regime"])
+
+
+def fee_regime(regime: str) -> FeeRegime:
+    """Return one fee regime.
+
+    Raises
+    ------
+    DataTableError
+        If ``regime`` is unknown (the message lists the regimes) or a flag is not 0 or 1.
+    """
+    df = _load("fee_regimes")
+    hit = df[df["regime"] == regime]
+    if hit.empty:
+        raise DataTableError(f"unknown fee regime {regime!r}; valid: {_choices(df['regime'])}")
+    r = hit.iloc[0]
+    flags = {}
+    for col in FEE_FLAGS:
+        x = float(r[col])
+        if x not in (0.0, 1.0):
+            raise DataTableError(f"fee_regimes.csv row {regime}, column {col!r}: {x!r} is not 0 or 1")
+        flags[col] = x == 1.0
+    return FeeRegime(regime, flags, str(r["description"]), str(r["source"]), str(r["confidence"]), str(r["note"]))
+
+
+#: 发改价格〔2021〕1093号 (policy-and-data.md §6.1): peak/valley >= 3 (>= 4 where the system
+#: peak-valley difference exceeds 40 %), critical peak >= 1.2 x peak.
+MIN_PEAK_VALLEY_RATIO = 3.0
+MIN_CRITICAL_OVER_PEAK = 1.2
+
+
+def tou_ratio_issues(schedule: str) -> list[str]:
+    """Return where a TOU schedule falls short of the 2021 national notice, one line each.
+
+    Checked per month on the schedule's multipliers: peak / valley >= 3 (the notice asks
+    for >= 4 where the system's peak-valley difference exceeds 40 %; gpdc does not know that
+    difference, so only 3 is checked) and critical peak >= 1.2 x peak.  The ``flat``
+    reference schedule has no bands to compare and passes.  An empty list: compliant.
+    """
+    mult, bands = _tou_grid(schedule)
+    issues: list[str] = []
+    for m in range(12):
+        row_m, row_b = mult[m], bands[m]
+        peak = row_m[row_b == "peak"]
+        valley = row_m[row_b == "valley"]
+        critical = row_m[row_b == "critical_peak"]
+        if peak.size and valley.size and peak.max() / valley.min() < MIN_PEAK_VALLEY_RATIO - 1e-12:
+            issues.append(f"month {m + 1}: peak/valley = {peak.max() / valley.min():.3g} < "
+                          f"{MIN_PEAK_VALLEY_RATIO:g}")
+        if critical.size and peak.size and critical.min() / peak.max() < MIN_CRITICAL_OVER_PEAK - 1e-12:
+            issues.append(f"month {m + 1}: critical peak/peak = {critical.min() / peak.max():.4g} < "
+                          f"{MIN_CRITICAL_OVER_PEAK:g}")
+    return issues

@@ -102,7 +102,9 @@ def scenario_inputs(sc: Scenario, weather_year: Any = None) -> GroupInputs:
     prof = _build_profiles(sc, weather_year)
     price_import, price_export = engine.hourly_prices(resolved, prof)
     params = engine.design_params(engine.Design(resolved))
-    kin = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
+    month_index, month_weight = engine.billing_months(prof)
+    kin = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                             month_index=month_index, month_weight=month_weight)
     h = hashlib.sha256()
     for arr in (kin.cf_wind, kin.cf_solar, kin.load_mw, kin.price_import, kin.price_export):
         h.update(np.ascontiguousarray(arr).tobytes())
@@ -122,16 +124,18 @@ def evaluate(gi: GroupInputs, columns: dict[str, np.ndarray] | None = None) -> d
     design = engine.Design(gi.resolved, columns or None)
     params = engine.design_params(design)
     k = gi.kernel
-    inputs = engine.make_inputs(k.cf_wind, k.cf_solar, k.load_mw, k.price_import, k.price_export, params, k.dt_h)
+    inputs = engine.make_inputs(k.cf_wind, k.cf_solar, k.load_mw, k.price_import, k.price_export, params, k.dt_h,
+                                month_index=k.month_index, month_weight=k.month_weight)
     with _KERNEL_LOCK:
         raw = engine.run_totals(inputs)
     import_co2 = load_co2 = None
     if gi.hourly_factors is not None:
         # Σ_h import_h·f_h needs each design's hourly imports: traced one design at a time
-        imports = np.empty((inputs.n_hours, inputs.n_scen))
+        # (summed design by design: memory stays one trace, whatever the chunk size)
+        import_co2 = np.empty(inputs.n_scen)
         for s in range(inputs.n_scen):
-            imports[:, s] = engine.run_trace(inputs, s)[1][:, L.R_IMPORT]
-        import_co2, load_co2 = hourly_co2(gi.hourly_factors, imports, inputs)
+            one, load_co2 = hourly_co2(gi.hourly_factors, engine.run_trace(inputs, s)[1][:, L.R_IMPORT][:, None], inputs)
+            import_co2[s] = one[0]
     return derive_metrics(design, inputs, raw, import_co2_t=import_co2, load_co2_t=load_co2, products=gi.products)
 
 

@@ -49,6 +49,7 @@ def cases(draw: st.DrawFn) -> tuple[engine.KernelInputs, dict[str, float]]:
     p[L.P_IMPORT_MW] = draw(sizes)
     p[L.P_GRID_CHARGE] = draw(st.sampled_from([0.0, 1.0]))
     p[L.P_GRID_CHARGE_PRICE] = draw(st.sampled_from([100.0, 300.0]))
+    p[L.P_IMPORT_TARGET_MW] = draw(st.one_of(st.just(0.0), st.floats(0.0, 300.0)))  # 0: no peak shaving
     dt = draw(st.sampled_from([1.0, 0.5, 0.25]))
     inputs = engine.make_inputs(cfw, cfs, load, price, price * 0.5, p, dt)
     return inputs, {"dt": dt}
@@ -83,6 +84,9 @@ def test_identities_every_hour_and_year(case: tuple[engine.KernelInputs, dict[st
     assert np.all(stored <= p[L.P_USABLE_MWH] * (1 + 1e-12) + 1e-9)
     assert np.all(tr >= -1e-9)
     assert np.all(tr[:, L.R_IMPORT] <= p[L.P_IMPORT_MW] * dt * (1 + 1e-12) + 1e-9)
+    if p[L.P_IMPORT_TARGET_MW] > 0.0:  # peak shaving: grid charging never lifts the import above the target
+        ch = tr[:, L.R_CHARGE_GRID] > 0.0
+        assert np.all(tr[ch, L.R_IMPORT] <= p[L.P_IMPORT_TARGET_MW] * dt * (1 + 1e-12) + 1e-9)
     assert np.all(tr[:, L.R_EXPORT] <= p[L.P_EXPORT_MW] * dt * (1 + 1e-12) + 1e-9)
 
     # the year
@@ -133,3 +137,43 @@ def test_shares_of_subnormal_totals_are_undefined_not_overflowing() -> None:
     m = metrics.policy_metrics(e, 0.6, 0.3, 0.2)
     assert np.isnan(m["self_use_share"][0]) and np.isnan(m["green_share_of_load"][0])
     assert not m["compliant"][0]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_grid_charged_energy_never_counts_as_green(case: tuple[engine.KernelInputs, dict[str, float]]) -> None:
+    inputs, _ = case
+    p = inputs.params[:, 0].copy()
+    p[L.P_GRID_CHARGE] = 1.0  # TOU arbitrage on: charge from the grid in hours at or below the price
+    on = engine.make_inputs(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
+                            inputs.price_export, p, inputs.dt_h)
+    totals, tr = engine.run_trace(on)
+    eta_ch, eta_dis = p[L.P_ETA_CHARGE], p[L.P_ETA_DISCHARGE]
+    # hour by hour: what left the green pool never exceeds what it held plus what it received
+    received = p[L.P_INIT_GREEN_MWH] + np.cumsum(tr[:, L.R_CHARGE_GREEN]) * eta_ch
+    left = np.cumsum(tr[:, L.R_DISCHARGE_GREEN]) / eta_dis
+    assert np.all(left <= received * (1 + 1e-9) + 1e-9)
+    assert close(received - left, tr[:, L.R_STORAGE_GREEN], received)
+    e = metrics.energy_totals(on, totals[None, :])
+    assert e["discharge_green_mwh"][0] <= (p[L.P_INIT_GREEN_MWH] + e["charge_green_mwh"][0] * eta_ch) * eta_dis \
+        * (1 + 1e-9) + 1e-9
+    assert e["self_used_mwh"][0] == e["direct_mwh"][0] + e["discharge_green_mwh"][0]  # exactly
+    # the batch kernel (every total) agrees with the trace kernel's green pool
+    batch = engine.run_totals(on)[0]
+    assert close(batch[L.T_DISCHARGE_GREEN], totals[L.T_DISCHARGE_GREEN], totals[L.T_DISCHARGE_GREEN])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_without_grid_charging_the_grid_pool_stays_empty(case: tuple[engine.KernelInputs, dict[str, float]]) -> None:
+    inputs, _ = case
+    p = inputs.params[:, 0].copy()
+    p[L.P_GRID_CHARGE] = 0.0
+    p[L.P_INIT_GRID_MWH] = 0.0  # the initial stored energy is counted as grid energy: start empty
+    off = engine.make_inputs(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
+                             inputs.price_export, p, inputs.dt_h)
+    totals, tr = engine.run_trace(off)
+    assert np.all(tr[:, L.R_STORAGE_GRID] == 0.0)
+    assert np.all(tr[:, L.R_CHARGE_GRID] == 0.0) and np.all(tr[:, L.R_DISCHARGE_GRID] == 0.0)
+    batch = engine.run_totals(off)[0]
+    assert batch[L.T_CHARGE_GRID] == 0.0 and batch[L.T_DISCHARGE_GRID] == 0.0 and batch[L.T_GRID_END] == 0.0
