@@ -255,17 +255,22 @@ def _print_ensemble(ds: Any) -> None:
         if name in summary:
             t.add_row(label, _pct(summary[name]["share"]))
     out.print(t)
-    t = Table(title="Metrics across weather years (P90 = value exceeded in 90 % of years)", header_style="bold")
-    for col in ("metric", "units", "mean", "P50", "P90"):
-        t.add_column(col, justify="left" if col in ("metric", "units") else "right")
+    t = Table(title="Metrics across weather years (percentiles over the years; for an energy-yield 'P90' read "
+              "the 10th percentile)", header_style="bold")
+    for col in ("metric", "units", "mean", "10th pct", "median", "90th pct"):
+        t.add_column(col, justify="left" if col in ("metric", "units") else "right", overflow="fold")
     for name, stats in summary.items():
         if "mean" not in stats:
             continue
         units = str(ds[name].attrs.get("units", ""))
-        share = units == "1" and name.endswith(("_share", "_rate", "_margin", "_frac"))
-        cells = [_pct(stats[k]) if share else _fmt(stats[k], 1) for k in ("mean", "p50", "p90")]
+        share = units == "1" and (name.endswith(("_share", "_rate", "_margin", "_frac")) or "share" in name)
+        # percentiles in increasing order of the value, whatever is better for this metric
+        cells = [_pct(stats[k]) if share else _fmt(stats[k], 1) for k in ("mean", "p90", "p50", "p10")]
         t.add_row(name, units, *cells)
     out.print(t)
+    if "product" in ds.dims:
+        out.print("per-product values vary with the weather only through the account factors: see the results file",
+                  style="dim")
 
 
 @app.command()

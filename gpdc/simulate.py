@@ -437,7 +437,7 @@ def ensemble_summary(ds: xr.Dataset) -> dict[str, dict[str, float]]:
     """
     out: dict[str, dict[str, float]] = {}
     for name, var in ds.data_vars.items():
-        if "weather_year" not in var.dims:
+        if "weather_year" not in var.dims or var.ndim > 1:  # per-product variables: not pooled across products
             continue
         x = np.asarray(var.values, dtype=np.float64)
         if name == "compliant" or str(name).startswith("meets_"):

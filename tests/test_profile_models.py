@@ -491,7 +491,7 @@ def test_cli_run_ensemble_reports_p50_p90_and_compliance_share(tmp_path: Path) -
                                    str(out), "--set", "profiles.ensemble_size=3"])
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
-    for s in ("3 weather years", "compliance probability", "share of years met", "P50", "P90", "self_use_share"):
+    for s in ("3 weather years", "compliance probability", "share of years met", "median", "10th pct", "self_use_share"):
         assert s in text
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.sizes["weather_year"] == 3 and ds["weather_year"].values.tolist() == [0, 1, 2]

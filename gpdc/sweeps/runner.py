@@ -79,10 +79,47 @@ def to_spec(axes: SweepSpec | Mapping[str, Any] | None) -> SweepSpec:
 
 
 def plan_sweep(base: Scenario, axes: SweepSpec | Mapping[str, Any], chunk_size: int = DEFAULT_CHUNK) -> SweepPlan:
-    """Check a sweep against its base scenario and cut it into chunks (no simulation yet)."""
+    """Check a sweep against its base scenario and cut it into chunks (no simulation yet).
+
+    Every group (combination of the dimensions that change the hourly inputs) is validated
+    and its world numbers resolved before any work, so that e.g. a province without the data
+    another group needs is reported up front, with the group's coordinates.
+    """
+    from gpdc.sweeps.spec import SweepError, _err
+
+    if chunk_size < 1:
+        raise _err("--chunk-size", chunk_size, "must be >= 1 design")
     spec = to_spec(axes)
     check_spec(base, spec)
-    return make_plan(base, spec, _weather_years(base), chunk_size)
+    plan = make_plan(base, spec, _weather_years(base), chunk_size)
+    _check_groups(plan, SweepError)
+    return plan
+
+
+def _check_groups(plan: SweepPlan, error: type) -> None:
+    """Validate, resolve and (for an hourly emission-factor file) length-check every group."""
+    from gpdc.errors import GpdcError
+    from gpdc.profiles import hourly_index
+    from gpdc.profiles.factors import read_hourly_factors
+    from gpdc.scenario.resolve import resolve
+    from gpdc.sweeps.spec import _Problem, apply
+
+    checked: set[tuple[Any, ...]] = set()
+    for g in range(plan.n_groups):
+        values, year = plan.group_values(g)
+        where = ", ".join(f"{k}={v!r}" for k, v in values.items()) or "the base scenario"
+        try:
+            sc = apply(plan.base, values) if values else plan.base
+            resolve(sc)
+            if sc.emissions.hourly_factors_csv is not None:
+                y = int(year) if (year is not None and sc.profiles.years is not None) else sc.profiles.year
+                key = (sc.emissions.hourly_factors_csv, y, sc.site.timezone)
+                if key not in checked:
+                    checked.add(key)
+                    read_hourly_factors(sc.emissions.hourly_factors_csv, time=hourly_index(y, sc.site.timezone),
+                                        timezone=sc.site.timezone)
+        except GpdcError as exc:
+            raise error([_Problem(f"sweep group {where}", None, str(exc))]) from None
 
 
 # --- layout ------------------------------------------------------------------------------------

@@ -41,7 +41,9 @@ from gpdc.scenario.load import _allowed
 from gpdc.scenario.schema import Scenario
 
 #: fields that name or describe a scenario rather than change its results
-NOT_SWEEPABLE = ("name", "description", "products")
+NOT_SWEEPABLE = ("name", "description", "products",
+                 # the ensemble itself becomes the weather_year dimension; it is not a design choice
+                 "profiles.ensemble_size", "profiles.years")
 
 
 class SweepError(ScenarioErrors):
@@ -247,6 +249,8 @@ def read_designs_csv(path: str | Path) -> Dim:
     if len(rows) < 2:
         raise _err("--designs", str(path), "needs a header of field paths and at least one design row")
     header = [h.strip() for h in rows[0]]
+    if len(set(header)) != len(header):
+        raise _err(f"{path}:1", header, "a column appears twice in the header")
     label_col = header[0] == "design"
     fields = header[1:] if label_col else header
     designs, labels = [], []
@@ -305,6 +309,8 @@ def read_sweep_table(path: str | Path) -> SweepSpec:
 
 def _field_model(path: str) -> tuple[type[BaseModel] | None, str]:
     """The section model and field name of a dotted path (model None for a root field)."""
+    if path in NOT_SWEEPABLE:
+        raise KeyError(path)
     parts = path.split(".")
     root = Scenario.model_fields
     if len(parts) == 1:
@@ -326,7 +332,7 @@ def _valid_fields() -> list[str]:
     for sec, info in Scenario.model_fields.items():
         ann = info.annotation
         if isinstance(ann, type) and issubclass(ann, BaseModel):
-            out.extend(f"{sec}.{f}" for f in ann.model_fields)
+            out.extend(f"{sec}.{f}" for f in ann.model_fields if f"{sec}.{f}" not in NOT_SWEEPABLE)
     return out
 
 
@@ -384,6 +390,13 @@ def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_00
             if f in seen:
                 raise _err(d.name, None, f"field '{f}' is also varied by dimension '{seen[f]}'")
             seen[f] = d.name
+    for d in spec.dims:
+        points = [tuple(repr(v) for v in col) for col in zip(*d.values, strict=True)]
+        dup = next((p for i, p in enumerate(points) if p in points[:i]), None)
+        if dup is not None:
+            raise _err(d.name, ", ".join(dup), "appears twice along this dimension; give each value once")
+        if d.labels is not None and len(set(map(str, d.labels))) != len(d.labels):
+            raise _err(d.name, [str(x) for x in d.labels], "design labels must be unique")
     # one value at a time
     for d in spec.dims:
         for i in range(d.size):
