@@ -280,3 +280,28 @@ def test_full_year_dispatch(path: object) -> None:
     _check_lp_balances(gap.lp)
     assert gap.lp.solve_time_s < 120.0
     assert time.perf_counter() - t0 < 300.0
+
+
+def test_green_first_modes_bracket_the_exact_sizing() -> None:
+    # relaxed LP (the load may import while green charges or exports) <= exact MILP <= the
+    # LPs with hours classed beforehand; TOU prices and export make the relaxation pay
+    sc = _scenario(**{"tariff.tou_schedule": "mengxi_1630", "wind.capacity_mw": 50.0,
+                      "finance.wind_capex_yuan_per_kw": 4000.0, "finance.wind_om_yuan_per_kw_year": 60.0,
+                      "storage.energy_mwh": 50.0, "storage.power_mw": 20.0,
+                      "tariff.export_price_yuan_per_mwh": 320.0})
+    prof = _profiles(96, 3)
+    bounds = {"wind_mw": (0.0, 150.0), "solar_mw": (0.0, 150.0), "storage_energy_mwh": (0.0, 300.0),
+              "storage_power_mw": (0.0, 100.0)}
+    res = {m: optimal_sizing(sc, bounds, profiles=prof, green_first=m) for m in ("relaxed", "binary", "iterate")}
+    tol = 1e-6 * abs(res["binary"].objective_yuan)
+    assert res["relaxed"].objective_yuan <= res["binary"].objective_yuan + tol
+    assert res["binary"].objective_yuan <= res["iterate"].objective_yuan + tol
+    assert res["iterate"].options["lower_bound_yuan"] == pytest.approx(res["relaxed"].objective_yuan)
+    for m in ("binary", "iterate"):  # the rule holds: no hour both imports and charges green or exports
+        f = res[m].flows
+        both = (f["import_mwh"] - f["charge_grid_mwh"] + f["unserved_mwh"] > 1e-6) & (
+            f["charge_green_mwh"] + f["export_mwh"] > 1e-6)
+        assert not both.any(), m
+    # the exact design run by the rule-based dispatch: never cheaper than the LP's own dispatch of it
+    check = sizing_check(res["binary"])
+    assert check.gap_yuan >= -tol

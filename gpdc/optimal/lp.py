@@ -17,6 +17,7 @@ code as a simulation's.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,8 +77,11 @@ _BLOCKS: tuple[str, ...] = (
     "cum_export",  # cumulative export (running export rule only) [MWh]
     "imp_load",  # import for the load [MWh]
     "unserved",  # load not served [MWh]
+    "surplus_hour",  # 1 where green energy exceeds the load (binary; sizing with green_first="binary")
 )
 _SIZES: tuple[str, ...] = tuple(SIZE_FIELDS)
+#: optimal_sizing(green_first="auto") solves the exact MILP up to this many hours
+BINARY_UP_TO_HOURS = 744
 #: from this many hours on, HiGHS's interior-point method (with crossover) instead of its default
 IPM_FROM_HOURS = 2000
 _PHYSICAL = "physical"
@@ -229,6 +233,7 @@ class _Problem:
     row_hi: np.ndarray
     col_lo: np.ndarray
     col_hi: np.ndarray
+    integrality: np.ndarray
     constant_yuan: float
     groups: dict[str, tuple[int, int]]
     kind: dict[str, str]
@@ -247,6 +252,8 @@ def _build(
     targets: dict[str, float],
     end_storage: Literal["free", "initial"],
     grid_charge_any_hour: bool,
+    green_first: Literal["binary", "relaxed"] = "binary",
+    surplus_hours: np.ndarray | None = None,
 ) -> _Problem:
     t0 = time.perf_counter()
     sc = resolved.scenario
@@ -261,7 +268,10 @@ def _build(
 
     # column layout: hourly blocks, then the five sizes
     col: dict[str, int] = {}
-    blocks = [b for b in _BLOCKS if b != "cum_export" or sc.grid.export_cap_rule == "running"]
+    fixed_gen = all(size_bounds[k][0] == size_bounds[k][1] for k in ("wind_mw", "solar_mw", "line_mw"))
+    binary = green_first == "binary" and not fixed_gen and surplus_hours is None
+    blocks = [b for b in _BLOCKS if (b != "cum_export" or sc.grid.export_cap_rule == "running")
+              and (b != "surplus_hour" or binary)]
     for k, b in enumerate(blocks):
         col[b] = k * n
     n_cols = len(blocks) * n + len(_SIZES)
@@ -290,6 +300,24 @@ def _build(
     col_hi[h("export")] = p[L.P_EXPORT_MW] * dt if cap > 0.0 else 0.0
     col_hi[h("unserved")] = np.maximum(load_e - import_e, 0.0)
     col_hi[h("imp_load")] = np.minimum(load_e, import_e)
+    integrality = np.zeros(n_cols, dtype=np.int64)
+    # green energy serves the load first (docs/dispatch.md): direct = min(arrive, load), so the
+    # store charges from green and the project exports only in hours of green surplus, and the
+    # load imports or discharges only in hours of deficit.  Without it the LP could import for
+    # the load while charging "green" (grid charging under a green label) or while exporting.
+    if fixed_gen:  # the plants are given: what arrives each hour is a number
+        line_in = np.minimum(size_bounds["wind_mw"][0] * cwd + size_bounds["solar_mw"][0] * csd,
+                             size_bounds["line_mw"][0] * dt)
+        col_lo[h("line_in")] = col_hi[h("line_in")] = line_in
+        col_lo[h("direct")] = col_hi[h("direct")] = np.minimum(line_in * (1.0 - p[L.P_LINE_LOSS_FRAC]), load_e)
+    elif surplus_hours is not None:  # hours classed beforehand: surplus or deficit, linear again
+        for block in ("imp_load", "unserved", "dis_green", "dis_grid"):
+            col_hi[h(block)] = np.where(surplus_hours, 0.0, col_hi[h(block)])
+        for block in ("ch_green", "export"):
+            col_hi[h(block)] = np.where(surplus_hours, col_hi[h(block)], 0.0)
+    elif binary:
+        col_hi[h("surplus_hour")] = 1.0
+        integrality[h("surplus_hour")] = 1
     gc_hours = np.full(n, p[L.P_GRID_CHARGE] == 1.0)
     if not grid_charge_any_hour:
         gc_hours &= price_import <= p[L.P_GRID_CHARGE_PRICE]
@@ -304,6 +332,13 @@ def _build(
     # green side of the user bus: direct use, green charge and export come from what arrives
     rows.add("green bus", n, -np.inf, 0.0, (t, h("direct"), 1.0), (t, h("ch_green"), 1.0), (t, h("export"), 1.0),
              (t, h("line_in"), -(1.0 - loss)))
+    if binary:  # surplus hour: no import, discharge or unserved; deficit hour: no green charge, no export
+        big_gen = (1.0 - p[L.P_LINE_LOSS_FRAC]) * np.minimum(
+            size_bounds["wind_mw"][1] * cwd + size_bounds["solar_mw"][1] * csd, size_bounds["line_mw"][1] * dt)
+        rows.add("green first", n, -np.inf, 0.0, (t, h("ch_green"), 1.0), (t, h("export"), 1.0),
+                 (t, h("surplus_hour"), -big_gen))
+        rows.add("green first", n, -np.inf, load_e, (t, h("imp_load"), 1.0), (t, h("unserved"), 1.0),
+                 (t, h("dis_green"), 1.0), (t, h("dis_grid"), 1.0), (t, h("surplus_hour"), load_e))
     # load side: the load is served by direct use, discharge, import and (priced) unserved energy
     rows.add("load balance", n, load_e, load_e, (t, h("direct"), 1.0), (t, h("dis_green"), 1.0),
              (t, h("dis_grid"), 1.0), (t, h("imp_load"), 1.0), (t, h("unserved"), 1.0))
@@ -401,7 +436,7 @@ def _build(
     c[col["storage_energy_mwh"]] = period * kw * resolved["storage_capex_yuan_per_kwh"] * (
         crf + resolved["storage_om_frac_per_year"])
     constant = sc.line.length_km * resolved["line_capex_yuan_per_km"] * crf * period
-    return _Problem(c, a, row_lo, row_hi, col_lo, col_hi, constant, rows.groups, rows.kind, labels, col, n,
+    return _Problem(c, a, row_lo, row_hi, col_lo, col_hi, integrality, constant, rows.groups, rows.kind, labels, col, n,
                     time.perf_counter() - t0)
 
 
@@ -423,13 +458,15 @@ def _solve(prob: _Problem, keep: set[str] | None = None, time_limit_s: float | N
     if time_limit_s is not None:
         options["time_limit"] = float(time_limit_s)
     # interior point + crossover is ~4x faster than dual simplex on a year (docs/lp.md)
-    method = "highs-ipm" if prob.n_hours >= IPM_FROM_HOURS else "highs"
+    mip = bool(prob.integrality.any())
+    method = "highs" if mip or prob.n_hours < IPM_FROM_HOURS else "highs-ipm"
     res = linprog(prob.c, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
                   A_eq=a[eq] if eq.any() else None, b_eq=lo[eq] if eq.any() else None,
-                  bounds=np.column_stack([prob.col_lo, prob.col_hi]), method=method, options=options)
+                  bounds=np.column_stack([prob.col_lo, prob.col_hi]), method=method, options=options,
+                  integrality=prob.integrality if mip else None)
     # duals of the kept rows, in the original row order (≥ 0: yuan saved per unit of relaxation)
     duals = np.zeros(prob.a.shape[0])
-    if res.status == 0:
+    if res.status == 0 and not mip:
         kept = np.flatnonzero(mask)
         d = np.zeros(mask.sum())
         if res.ineqlin is not None and up.any():
@@ -474,7 +511,8 @@ def _shortfall(prob: _Problem, keep: set[str], group: str, time_limit_s: float |
     row = prob.a[[r0]].toarray().ravel()
     lo, hi = prob.row_lo[r0], prob.row_hi[r0]
     sign = -1.0 if np.isfinite(lo) else 1.0  # maximise the row for a ≥ row, minimise for a ≤ row
-    alt = _Problem(sign * row, prob.a, prob.row_lo, prob.row_hi, prob.col_lo, prob.col_hi, 0.0, prob.groups,
+    alt = _Problem(sign * row, prob.a, prob.row_lo, prob.row_hi, prob.col_lo, prob.col_hi, prob.integrality, 0.0,
+                   prob.groups,
                    prob.kind, prob.labels, prob.col, prob.n_hours, 0.0)
     res = _solve(alt, keep, time_limit_s)
     if res.status != 0:
@@ -562,9 +600,10 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
         if kind == _PHYSICAL:
             continue
         r0, _ = prob.groups[g]
-        dual = float(res.row_duals[r0])
-        if abs(dual) > 1e-9:
-            binding[prob.labels[g]] = abs(dual)
+        act = float((prob.a[[r0]] @ res.x)[0])
+        bound = prob.row_lo[r0] if np.isfinite(prob.row_lo[r0]) else prob.row_hi[r0]
+        if abs(act - bound) <= 1e-6 * max(1.0, abs(bound), float(np.max(prof.load_mw))):
+            binding[prob.labels[g]] = abs(float(res.row_duals[r0])) if prob.integrality.sum() == 0 else float("nan")
     return LPResult(
         objective_yuan=float(res.fun) + prob.constant_yuan,
         sizes=sizes,
@@ -583,9 +622,11 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
 
 
 def _run(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, float]], options: dict[str, Any],
-         time_limit_s: float | None) -> LPResult:
+         time_limit_s: float | None, surplus_hours: np.ndarray | None = None) -> LPResult:
+    mode = options.get("green_first", "binary")
     prob = _build(resolved, prof, bounds, policy=options["policy"], targets=options["targets"],
-                  end_storage=options["end_storage"], grid_charge_any_hour=options["grid_charge_any_hour"])
+                  end_storage=options["end_storage"], grid_charge_any_hour=options["grid_charge_any_hour"],
+                  green_first="relaxed" if mode == "iterate" else mode, surplus_hours=surplus_hours)
     t0 = time.perf_counter()
     res = _solve(prob, None, time_limit_s)
     solve_time = time.perf_counter() - t0
@@ -594,6 +635,51 @@ def _run(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, fl
     if res.status != 0:
         raise _status_error(res)
     return _read(prob, res, resolved, prof, {**options, "_solve_time_s": solve_time})
+
+
+def _surplus_hours(resolved: Resolved, prof: ProfileSet, sizes: dict[str, float]) -> np.ndarray:
+    """Hours in which green energy arriving at the bus covers the load, for these sizes."""
+    loss = resolved.scenario.line.loss_frac
+    gen = sizes["wind_mw"] * prof.cf_wind + sizes["solar_mw"] * prof.cf_solar
+    arrive = (1.0 - loss) * np.minimum(gen, sizes["line_mw"])
+    return np.asarray(arrive >= prof.load_mw, dtype=bool)
+
+
+def _iterate(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, float]], options: dict[str, Any],
+             time_limit_s: float | None, max_rounds: int = 8) -> LPResult:
+    """Green first by classing hours: relaxed LP (lower bound), then LPs with the hours fixed.
+
+    Round k classes each hour as surplus or deficit with the sizes of round k − 1 and solves
+    the LP in which surplus hours neither import nor discharge and deficit hours neither
+    charge green nor export; every such solution keeps the rule, so its cost is an upper
+    bound on the exact (MILP) optimum, and the relaxed LP of round 0 a lower bound.  Stops
+    when the classes repeat.
+    """
+    t0 = time.perf_counter()
+    relaxed = _run(resolved, prof, bounds, {**options, "green_first": "relaxed"}, time_limit_s)
+    best: LPResult | None = None
+    seen: list[np.ndarray] = []
+    sizes = relaxed.sizes
+    rounds = 0
+    for rounds in range(1, max_rounds + 1):  # noqa: B007 - the count is reported
+        mask = _surplus_hours(resolved, prof, sizes)
+        if any(np.array_equal(mask, m) for m in seen):
+            break
+        seen.append(mask)
+        try:
+            res = _run(resolved, prof, bounds, options, time_limit_s, surplus_hours=mask)
+        except LPInfeasibleError:
+            if best is None and rounds == max_rounds:
+                raise
+            sizes = {k: 0.5 * (sizes[k] + bounds[k][1]) for k in sizes}  # more plant: try wider surplus
+            continue
+        if best is None or res.objective_yuan < best.objective_yuan:
+            best = res
+        sizes = res.sizes
+    if best is None:  # never a consistent classing: the exact MILP decides
+        return _run(resolved, prof, bounds, {**options, "green_first": "binary"}, time_limit_s)
+    opts = {**best.options, "lower_bound_yuan": relaxed.objective_yuan, "rounds": rounds}
+    return dataclasses.replace(best, options=opts, solve_time_s=time.perf_counter() - t0)
 
 
 def _fixed_bounds(sc: Scenario) -> dict[str, tuple[float, float]]:
@@ -662,6 +748,7 @@ def optimal_sizing(
     policy: bool = True,
     end_storage: Literal["free", "initial"] = "free",
     grid_charge_any_hour: bool = False,
+    green_first: Literal["auto", "binary", "iterate", "relaxed"] = "auto",
     time_limit_s: float | None = None,
 ) -> LPResult:
     """Return the cheapest sizes and their dispatch, with perfect foresight.
@@ -683,6 +770,17 @@ def optimal_sizing(
         Hourly profiles (default: built from the scenario).
     policy : bool
         Impose the scenario's policy ratios.
+    green_first : {"auto", "binary", "iterate", "relaxed"}
+        How "green energy serves the load first" is kept when the plant sizes vary (then what
+        arrives each hour is not known in advance): ``"binary"`` adds one binary per hour
+        (surplus or deficit hour) and solves a MILP — exact, but slow beyond a few weeks;
+        ``"iterate"`` classes the hours with the sizes of the previous round and solves LPs
+        (a few rounds; a feasible design, with the relaxed optimum as a lower bound in
+        ``options["lower_bound_yuan"]``); ``"relaxed"`` drops the rule and solves one LP —
+        a lower bound, in which the load may import while the store charges green or the
+        project exports (grid charging or import-export arbitrage under a green label).
+        ``"auto"``: binary up to :data:`BINARY_UP_TO_HOURS` hours, else iterate.  With wind,
+        solar and line fixed the rule is exact bounds in every mode.
     end_storage, grid_charge_any_hour, time_limit_s
         As for :func:`optimal_dispatch`.
 
@@ -717,6 +815,13 @@ def optimal_sizing(
             raise ValueError(f"targets: unknown target {key!r}; allowed: {', '.join(TARGETS)}")
         if not (0.0 <= v <= 1.0):
             raise ValueError(f"targets[{key!r}] = {v!r} is invalid: must be a share within [0, 1]")
+    if green_first == "auto":
+        green_first = "binary" if len(prof.time) <= BINARY_UP_TO_HOURS else "iterate"
+    if green_first not in ("binary", "iterate", "relaxed"):
+        raise ValueError(f"green_first = {green_first!r} is invalid: 'auto', 'binary', 'iterate' or 'relaxed'")
     options = {"kind": "sizing", "policy": bool(policy), "targets": tg, "end_storage": end_storage,
-               "grid_charge_any_hour": bool(grid_charge_any_hour), "bounds": dict(size_bounds)}
+               "grid_charge_any_hour": bool(grid_charge_any_hour), "green_first": green_first,
+               "bounds": dict(size_bounds)}
+    if green_first == "iterate":
+        return _iterate(resolved, prof, size_bounds, options, time_limit_s)
     return _run(resolved, prof, size_bounds, options, time_limit_s)
