@@ -76,6 +76,12 @@ def report(path: Path, sizing: bool) -> None:
     print("| --- | ---: | ---: |")
     for k, v in own.items():
         print(f"| `{k}` | {v:,.1f} | {size.sizes[k]:,.1f} |")
+    if "lower_bound_yuan" in size.options:
+        low = size.options["lower_bound_yuan"]
+        print(f"\nGreen first by classing hours ({size.options['rounds']} rounds): exact optimum between "
+              f"the relaxed LP {low:,.0f} yuan and this design's {size.objective_yuan:,.0f} yuan "
+              f"({100 * (size.objective_yuan / low - 1):.2f} % apart). Binding: "
+              f"{', '.join(f'{k}: {v:,.1f}' for k, v in size.binding.items()) or 'none'}.")
     print(f"\nLP sizing optimum {size.objective_yuan:,.0f} yuan against {gap.rule_cost_yuan:,.0f} yuan for the "
           f"scenario's design (rule-based) and {gap.lp_cost_yuan:,.0f} yuan (LP dispatch). The LP-sized design "
           f"simulated by the rule-based dispatch costs {check.rule_cost_yuan:,.0f} yuan "

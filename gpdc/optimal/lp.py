@@ -113,7 +113,8 @@ class LPResult:
         emissions), computed from the LP's flows by the same code [units as in docs/metrics.md].
     binding : dict of str to float
         Policy and target constraints that bind at the optimum, with their shadow price
-        [yuan per MWh of the constraint's energy].
+        [yuan per MWh of the constraint's energy] (NaN after a MILP, which has no duals; after
+        ``green_first="iterate"``, the prices of the last LP, hours classed).
     status : str
         ``"optimal"`` (anything else raises).
     solve_time_s, build_time_s : float
@@ -602,8 +603,12 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
         r0, _ = prob.groups[g]
         act = float((prob.a[[r0]] @ res.x)[0])
         bound = prob.row_lo[r0] if np.isfinite(prob.row_lo[r0]) else prob.row_hi[r0]
-        if abs(act - bound) <= 1e-6 * max(1.0, abs(bound), float(np.max(prof.load_mw))):
-            binding[prob.labels[g]] = abs(float(res.row_duals[r0])) if prob.integrality.sum() == 0 else float("nan")
+        if abs(act - bound) > 1e-6 * max(1.0, abs(bound), float(np.max(prof.load_mw))):
+            continue
+        if prob.integrality.any():  # a MILP has no duals: binding by slack
+            binding[prob.labels[g]] = float("nan")
+        elif abs(float(res.row_duals[r0])) > 1e-9:  # tight and with a price (a 0 export cap with 0 export is not)
+            binding[prob.labels[g]] = abs(float(res.row_duals[r0]))
     return LPResult(
         objective_yuan=float(res.fun) + prob.constant_yuan,
         sizes=sizes,
