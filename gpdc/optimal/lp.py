@@ -311,14 +311,27 @@ def _build(
                              size_bounds["line_mw"][0] * dt)
         col_lo[h("line_in")] = col_hi[h("line_in")] = line_in
         col_lo[h("direct")] = col_hi[h("direct")] = np.minimum(line_in * (1.0 - p[L.P_LINE_LOSS_FRAC]), load_e)
-    elif surplus_hours is not None:  # hours classed beforehand: surplus or deficit, linear again
-        for block in ("imp_load", "unserved", "dis_green", "dis_grid"):
-            col_hi[h(block)] = np.where(surplus_hours, 0.0, col_hi[h(block)])
+    else:
+        # hours whose class no sizes within the bounds can change: deficit even with the
+        # largest plants, surplus even with the smallest — exact in every mode
+        def arrive(k: int) -> np.ndarray:
+            gen = size_bounds["wind_mw"][k] * cwd + size_bounds["solar_mw"][k] * csd
+            return (1.0 - p[L.P_LINE_LOSS_FRAC]) * np.minimum(gen, size_bounds["line_mw"][k] * dt)
+
+        always_deficit, always_surplus = arrive(1) < load_e, arrive(0) >= load_e
         for block in ("ch_green", "export"):
-            col_hi[h(block)] = np.where(surplus_hours, col_hi[h(block)], 0.0)
-    elif binary:
-        col_hi[h("surplus_hour")] = 1.0
-        integrality[h("surplus_hour")] = 1
+            col_hi[h(block)] = np.where(always_deficit, 0.0, col_hi[h(block)])
+        for block in ("imp_load", "unserved", "dis_green", "dis_grid"):
+            col_hi[h(block)] = np.where(always_surplus, 0.0, col_hi[h(block)])
+        if surplus_hours is not None:  # hours classed beforehand: surplus or deficit, linear again
+            for block in ("imp_load", "unserved", "dis_green", "dis_grid"):
+                col_hi[h(block)] = np.where(surplus_hours, 0.0, col_hi[h(block)])
+            for block in ("ch_green", "export"):
+                col_hi[h(block)] = np.where(surplus_hours, col_hi[h(block)], 0.0)
+        elif binary:  # a binary only where the class is open
+            col_lo[h("surplus_hour")] = np.where(always_surplus, 1.0, 0.0)
+            col_hi[h("surplus_hour")] = np.where(always_deficit, 0.0, 1.0)
+            integrality[h("surplus_hour")] = 1
     gc_hours = np.full(n, p[L.P_GRID_CHARGE] == 1.0)
     if not grid_charge_any_hour:
         gc_hours &= price_import <= p[L.P_GRID_CHARGE_PRICE]
