@@ -63,3 +63,15 @@ class ConsistencyError(GpdcError, ValueError):
 
 class ConsistencyWarning(UserWarning):
     """A plausibility check failed; the run goes on."""
+
+
+class LPInfeasibleError(GpdcError, ValueError):
+    """The LP reference (:mod:`gpdc.optimal`) has no solution; ``groups`` names the constraints at fault."""
+
+    def __init__(self, message: str, groups: list[str]) -> None:
+        self.groups = groups
+        super().__init__(message)
+
+
+class LPSolveError(GpdcError, RuntimeError):
+    """HiGHS stopped without an optimum (time limit, unbounded, numerical trouble)."""
