@@ -258,7 +258,7 @@ def _print_ensemble(ds: Any) -> None:
     t = Table(title="Metrics across weather years (percentiles over the years; for an energy-yield 'P90' read "
               "the 10th percentile)", header_style="bold")
     for col in ("metric", "units", "mean", "10th pct", "median", "90th pct"):
-        t.add_column(col, justify="left" if col in ("metric", "units") else "right", overflow="fold")
+        t.add_column(col, justify="left" if col in ("metric", "units") else "right", no_wrap=True)
     for name, stats in summary.items():
         if "mean" not in stats:
             continue
@@ -267,7 +267,7 @@ def _print_ensemble(ds: Any) -> None:
         # percentiles in increasing order of the value, whatever is better for this metric
         cells = [_pct(stats[k]) if share else _fmt(stats[k], 1) for k in ("mean", "p90", "p50", "p10")]
         t.add_row(name, units, *cells)
-    out.print(t)
+    out.print(t, width=max(out.width, 118))  # metric names whole, even on a narrow terminal
     if "product" in ds.dims:
         out.print("per-product values vary with the weather only through the account factors: see the results file",
                   style="dim")
@@ -287,6 +287,10 @@ def profiles(
     from gpdc.simulate import build_profiles, weather_years
 
     try:
+        if plot is not None:
+            from gpdc.io.plots import check_format
+
+            check_format(plot)
         sc = load_scenario(scenario, overrides=_parse_sets(sets))
         prof = build_profiles(sc, weather_year)
         t = Table(title=f"Profiles of {sc.name} (members: {weather_years(sc)})", header_style="bold")
@@ -337,6 +341,10 @@ def run(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConsistencyWarning)
+            if plot is not None:
+                from gpdc.io.plots import check_format
+
+                check_format(plot)
             sc = load_scenario(scenario, overrides=_parse_sets(sets))
             ensemble = simulate_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
             if ensemble is None:
@@ -379,7 +387,9 @@ def sweep(
     designs: Annotated[Path | None, typer.Option(
         "--designs", help="CSV of explicit designs: a column per field path (optional first column 'design')")] = None,
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default results/<name>_sweep.h5)")] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", help="designs per chunk (unit of work and of writing)")] = 65_536,
+    chunk_size: Annotated[int | None, typer.Option(
+        "--chunk-size", help="designs per chunk, the unit of work and of writing (default 65,536, or the "
+        "existing file's when resuming)")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="replace a results file that holds another sweep")] = False,
     scheduler: Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, tcp://HOST:PORT")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="run on a local Dask cluster of N processes")] = None,
@@ -406,8 +416,14 @@ def sweep(
         dims = [parse_vary(v) for v in vary or []] + [parse_zip(z) for z in zips or []]
         if designs is not None:
             dims.append(read_designs_csv(designs))
-        plan = plan_sweep(base, combine(read_sweep_table(scenario), dims), chunk_size)
+        from gpdc.sweeps.runner import chunk_size_of
+        from gpdc.sweeps.select import check_metric
+
         target = out_path or Path("results") / f"{scenario.stem}_sweep.h5"
+        if traces_best:
+            check_metric(by)
+        size_ = chunk_size or (None if overwrite else chunk_size_of(target)) or 65_536
+        plan = plan_sweep(base, combine(read_sweep_table(scenario), dims), size_)
         out.print(f"sweep of {plan.size:,} designs ({' × '.join(f'{d.name} {d.size}' for d in plan.dims)}) "
                   f"in {len(plan.chunks)} chunks -> {target}", highlight=False)
         report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
@@ -419,7 +435,10 @@ def sweep(
             _print_sweep_summary(ds)
             points = [parse_point(t, ds) for t in traces_at or []]
             if traces_best:
-                points += best_points(ds, by, traces_best, largest=largest)
+                best = best_points(ds, by, traces_best, largest=largest)
+                if not best:
+                    out.print(f"--traces-best {traces_best}: no design meets every policy rule; no traces written")
+                points += best
         if points:
             tpath = target.with_name(target.stem + ".traces.h5")
             write_traces(plan, points, tpath)
@@ -432,22 +451,32 @@ def sweep(
 
 
 def _print_sweep_summary(ds: Any) -> None:
-    """How many designs comply, and the cheapest one that does."""
+    """How many designs comply (in every weather year), and the cheapest one that does."""
     import numpy as np
 
-    comp = ds["compliant"].values.astype(bool)
+    comp_da = ds["compliant"]
+    cost_da = ds["project_cost_yuan"]
+    years = ""
+    if "weather_year" in comp_da.dims:
+        comp_da = comp_da.all("weather_year")
+        cost_da = cost_da.mean("weather_year")
+        years = f" in all {ds.sizes['weather_year']} weather years"
+    comp = comp_da.values.astype(bool)
     n = comp.size
-    out.print(f"compliant with every policy rule: {int(comp.sum()):,} of {n:,} designs ({comp.mean():.1%})",
+    out.print(f"compliant with every policy rule{years}: {int(comp.sum()):,} of {n:,} designs ({comp.mean():.1%})",
               highlight=False)
     if comp.any():
-        cost = np.where(comp, ds["project_cost_yuan"].values, np.inf)
+        cost = np.where(comp, cost_da.values, np.inf)
         idx = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        dims = ds["project_cost_yuan"].dims
+        dims = cost_da.dims
         where = ", ".join(f"{d}={ds[d].values[i]}" for d, i in zip(dims, idx, strict=True))
         point = ds.isel(dict(zip(dims, idx, strict=True)))
+        if "weather_year" in point.dims:
+            point = point.mean("weather_year")
+        mean = " (means over the weather years)" if years else ""
         out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
                   f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
-                  f"self-use {float(point['self_use_share']):.1%}", highlight=False)
+                  f"self-use {float(point['self_use_share']):.1%}{mean}", highlight=False)
 
 
 @app.command()
@@ -479,6 +508,10 @@ def size(
     from gpdc.sizing.report import to_datasets
 
     try:
+        if plot is not None:
+            from gpdc.io.plots import check_format
+
+            check_format(plot)
         base = load_scenario(scenario, overrides=_parse_sets(sets))
         table = toml.loads(scenario.read_text(encoding="utf-8")).get("sizing")
         spec = spec_from(table, variables or [], targets or [], objective, compliance_share, not no_policy, top)

@@ -151,6 +151,11 @@ def simulate(
     values = derive_metrics(design, inputs, raw, import_co2_t=import_co2, load_co2_t=load_co2, products=products)
     if not traces:
         trace = None
+    for k in range(len(products)):
+        if products.cbam_good[k] and products.direct_t_co2_per_t[k] == 0.0:
+            _check(f"product '{products.name[k]}' ({products.sector[k]}) is a CBAM good but its direct_t_co2_per_t "
+                   "is 0: its CBAM cost counts direct emissions, which gpdc then shows as zero; state them "
+                   "([[products]] direct_t_co2_per_t)", strict)
     if len(products):
         used = float(np.sum(products.output_t_per_year * products.electricity_kwh_per_t)) / 1000.0
         year_load = float(values["load_mwh"][0]) / _period_years(sc, inputs)

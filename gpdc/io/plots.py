@@ -14,6 +14,18 @@ from gpdc.errors import GpdcError
 from gpdc.io.atomic import atomic_path
 
 
+#: image formats every matplotlib backend writes
+FORMATS = ("png", "pdf", "svg", "jpg", "jpeg")
+
+
+def check_format(path: str | Path) -> str:
+    """The image format of ``path`` (its suffix; png when none), or a GpdcError naming the allowed ones."""
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    if fmt not in FORMATS:
+        raise GpdcError(f"plot file {path}: format '{fmt}' is not supported; use one of {', '.join(FORMATS)}")
+    return fmt
+
+
 def _week(traces: xr.Dataset, month: int) -> xr.Dataset:
     """Return the 7 days that start on the first Monday of ``month``."""
     time = traces["time"].to_index()
@@ -23,7 +35,7 @@ def _week(traces: xr.Dataset, month: int) -> xr.Dataset:
 
 
 def plot_dispatch(path: str | Path, totals: xr.Dataset, traces: xr.Dataset) -> Path:
-    """Draw a winter and a summer week of hourly dispatch, duration curves and storage.
+    """Draw a winter and a summer week of hourly dispatch, duration curves and storage (PNG, PDF, SVG, JPEG).
 
     Raises
     ------
@@ -96,7 +108,7 @@ def plot_dispatch(path: str | Path, totals: xr.Dataset, traces: xr.Dataset) -> P
     path = Path(path)
     try:
         with atomic_path(path, "plot") as tmp:
-            fig.savefig(tmp, dpi=110, format=(path.suffix.lstrip(".") or "png"))
+            fig.savefig(tmp, dpi=110, format=check_format(path))
     finally:
         plt.close(fig)
     return path
@@ -156,6 +168,6 @@ def plot_sizing(path: str | Path, result: object, cmap: object) -> Path:
     fig.suptitle(f"Sizing: {result.base.name}", fontsize=12)
     path = Path(path)
     with atomic_path(path, "plot") as tmp:
-        fig.savefig(tmp, dpi=110, format=path.suffix.lstrip(".") or "png")
+        fig.savefig(tmp, dpi=110, format=check_format(path))
     plt.close(fig)
     return path

@@ -105,7 +105,10 @@ def create(
                 data, extra = _h5_array(np.asarray(vals))
                 ds = f.create_dataset(field, data=data)
                 ds.dims[0].attach_scale(scale)
-                ds.attrs.update({"long_name": f"{field} along {d.name}", **extra})
+                from gpdc.units import unit_of
+
+                unit = unit_of(field.split(".")[-1]) if "." in field else None
+                ds.attrs.update({"long_name": f"{field} along {d.name}", **({"units": unit} if unit else {}), **extra})
                 aux.append(field)
         scale_of = dict(zip([d.name for d in (*dims, *extra_dims)], scales, strict=True))
         aux_of = {d.name: list(d.fields) for d in (*dims, *extra_dims)}

@@ -36,6 +36,7 @@ class GroupInputs:
     digest: str  # SHA-256 of the hourly arrays and resolved numbers (checked on resume)
     products: Any  # gpdc.emissions.ProductTable of the group's scenario
     hourly_factors: Any  # gpdc.profiles.factors.HourlyFactors, or None for a flat factor
+    profile_sources: Any = None  # where each profile came from (provenance)
 
 
 def profile_key(sc: Scenario, weather_year: Any) -> str:
@@ -113,7 +114,8 @@ def scenario_inputs(sc: Scenario, weather_year: Any = None) -> GroupInputs:
     if sc.emissions.hourly_factors_csv is not None:
         hourly = read_hourly_factors(sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
         h.update(np.ascontiguousarray(hourly.factor_t_co2_per_mwh).tobytes())
-    return GroupInputs(sc, resolved, kin, weather_year, h.hexdigest(), emissions.product_table(sc.products), hourly)
+    return GroupInputs(sc, resolved, kin, weather_year, h.hexdigest(), emissions.product_table(sc.products), hourly,
+                       dict(prof.sources))
 
 
 def evaluate(gi: GroupInputs, columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:

@@ -184,6 +184,16 @@ def _attrs(plan: SweepPlan) -> dict[str, Any]:
         "sweep_group_dims": json.dumps([d.name for d in plan.group_dims]),
         "sweep_column_dims": json.dumps([d.name for d in plan.column_dims]),
         "resolved_inputs_group0": json.dumps(gi.resolved.provenance(), ensure_ascii=False),
+        "profile_sources_group0": json.dumps(gi.profile_sources or {}, ensure_ascii=False),
+        "policy_min_self_use_frac": gi.resolved["min_self_use_frac"],
+        "policy_min_green_share_of_load_frac": gi.resolved["min_green_share_of_load_frac"],
+        "policy_max_export_frac": gi.resolved["max_export_frac"],
+        "emission_factor_basis": plan.base.emissions.basis,
+        "emission_factor_year": plan.base.emissions.factor_year,
+        "emission_factor_source_group0": gi.resolved.values["emission_factor_t_co2_per_mwh"].source,
+        "inputs_sha256_group0": gi.digest,
+        "note": "group dimensions (those that change the hourly inputs) may change resolved numbers; each "
+                "group's input digest is in sweep_ledger/group_inputs_sha256",
         "policy_rule_set": plan.base.policy.rule_set,
         "version_record": json.dumps(version_record()),
     }
@@ -209,8 +219,35 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
     if diff:
         return (f"{path} was computed for a different scenario ({'; '.join(diff[:4])}); "
                 "pass --overwrite to replace it, or choose another --out")
-    return (f"{path} was written by another gpdc version or chunk size "
-            f"(file: gpdc {attrs.get('gpdc_version')}, chunk {attrs.get('sweep_chunk_size')}); pass --overwrite")
+    if str(attrs.get("sweep_chunk_size")) != str(plan.chunk_size) and str(attrs.get("gpdc_version")) == str(
+            _version()):
+        try:
+            done, total = sweep_store.progress(path)
+        except (OSError, KeyError):
+            done, total = 0, 0
+        return (f"{path} holds this sweep cut into chunks of {attrs.get('sweep_chunk_size')} designs "
+                f"({done} of {total} chunks done); rerun with --chunk-size {attrs.get('sweep_chunk_size')} "
+                "to resume it (or --overwrite to start again)")
+    return (f"{path} was written by gpdc {attrs.get('gpdc_version')}; this is gpdc {_version()}: "
+            "pass --overwrite to recompute it, or choose another --out")
+
+
+def _version() -> str:
+    from gpdc import __version__
+
+    return __version__
+
+
+def chunk_size_of(path: str | Path) -> int | None:
+    """The chunk size an existing sweep file was written with (None if there is no such file)."""
+    p = Path(path)
+    if not p.exists():
+        return None
+    try:
+        v = sweep_store.read_attrs(p).get("sweep_chunk_size")
+    except ResultsFileError:
+        return None
+    return int(v) if v is not None else None
 
 
 def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[sweep_store.VarLayout], int]:
@@ -246,7 +283,10 @@ def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int 
             "running on a Dask cluster needs dask.distributed: pip install 'gpdc[cluster]'") from None
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise ResultsFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         threads = None
     else:
         n = workers or 1

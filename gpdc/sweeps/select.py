@@ -42,6 +42,15 @@ def parse_point(text: str, ds: xr.Dataset) -> dict[str, Any]:
     return point
 
 
+def check_metric(metric: str) -> None:
+    """Refuse an unknown ranking metric before a sweep runs."""
+    from gpdc.results.registry import VARIABLES
+
+    if metric not in VARIABLES or VARIABLES[metric].dims:
+        raise SweepError([ScenarioError("--by", metric, "is not a result variable; e.g. project_cost_yuan, "
+                                                         "lcoe_yuan_per_mwh, green_share_of_load")])
+
+
 def best_points(ds: xr.Dataset, metric: str, k: int, largest: bool = False, compliant_only: bool = True) -> list[dict[str, Any]]:
     """Coordinates of the ``k`` designs with the smallest (or largest) ``metric``.
 
@@ -50,14 +59,21 @@ def best_points(ds: xr.Dataset, metric: str, k: int, largest: bool = False, comp
     if metric not in ds.data_vars:
         raise SweepError([ScenarioError("--by", metric, f"is not a result variable; e.g. project_cost_yuan, lcoe_yuan_per_mwh, "
                                                           "green_share_of_load")])
-    v = ds[metric].values.astype(np.float64).ravel()
+    var = ds[metric].astype(np.float64)
+    comp = ds["compliant"] if "compliant" in ds else None
+    if WEATHER_DIM in var.dims:
+        # a design, not a weather year, is what gets ranked: its mean over the years, and it must
+        # comply in every year
+        var = var.mean(WEATHER_DIM)
+        comp = comp.all(WEATHER_DIM) if comp is not None else None
+    v = var.values.ravel()
     ok = np.isfinite(v)
-    if compliant_only and "compliant" in ds:
-        ok &= ds["compliant"].values.ravel().astype(bool)
+    if compliant_only and comp is not None:
+        ok &= comp.values.ravel().astype(bool)
     order = np.flatnonzero(ok)
     order = order[np.argsort(-v[order] if largest else v[order], kind="stable")][:k]
-    dims = [str(d) for d in ds[metric].dims]
-    shape = ds[metric].shape
+    dims = [str(d) for d in var.dims]
+    shape = var.shape
     out = []
     for flat in order:
         idx = np.unravel_index(int(flat), shape)
@@ -76,6 +92,9 @@ def design_scenario(plan: SweepPlan, point: Mapping[str, Any]) -> tuple[Any, Any
     values: dict[str, Any] = {}
     year = None
     for d in plan.dims:
+        if d.name == WEATHER_DIM and d.name not in point:
+            year = d.values[0][0]  # a design ranked over all years: trace it in the first one
+            continue
         label = point[d.name]
         coord = list(d.coord())
         matches = [i for i, c in enumerate(coord) if c == label or str(c) == str(label)]
@@ -103,7 +122,7 @@ def write_traces(plan: SweepPlan, points: Sequence[Mapping[str, Any]], path: str
         parts.append(res.traces)
     ds = xr.concat(parts, dim="selected")
     for d in plan.dims:
-        vals = [point[d.name] for point in points]
+        vals = [point.get(d.name, d.values[0][0]) for point in points]
         ds = ds.assign_coords({d.name: ("selected", np.asarray([str(v) if isinstance(v, str) else v for v in vals]))})
     ds.attrs["description"] = "hourly traces of designs picked from the sweep (coordinates give each design)"
     return write_results(Path(path), ds)
