@@ -581,12 +581,10 @@ def _print_sizing(result: Any) -> None:
 
 def _print_lp_gap(result: Any) -> None:
     """The LP sizing optimum (perfect foresight) beside the searched design."""
-    try:
-        from gpdc.optimal import sizing_gap  # type: ignore[attr-defined]
-    except ImportError:
-        out.print("LP reference: not available in this version")
-        return
-    out.print(sizing_gap(result))
+    from gpdc.sizing.lp_compare import compare_with_lp
+
+    out.print("solving the LP sizing problem (a full year takes a minute or two)...")
+    out.print(compare_with_lp(result).text(), highlight=False)
 
 
 @app.command()
