@@ -57,7 +57,7 @@ def best_points(ds: xr.Dataset, metric: str, k: int, largest: bool = False, comp
     With ``compliant_only`` only designs that meet every policy rule are ranked.
     """
     if metric not in ds.data_vars:
-        raise SweepError([ScenarioError("--by", metric, f"is not a result variable; e.g. project_cost_yuan, lcoe_yuan_per_mwh, "
+        raise SweepError([ScenarioError("--by", metric, "is not a result variable; e.g. project_cost_yuan, lcoe_yuan_per_mwh, "
                                                           "green_share_of_load")])
     var = ds[metric].astype(np.float64)
     comp = ds["compliant"] if "compliant" in ds else None
