@@ -136,7 +136,7 @@ class Storage(_Section):
         "or below grid_charge_max_price_yuan_per_mwh")
     grid_charge_max_price_yuan_per_mwh: float | None = Field(default=None, ge=-10_000.0, le=100_000.0)
     import_target_mw: float | None = Field(
-        default=None, gt=0.0, le=100_000.0, description="peak shaving: storage keeps its energy for the deficit "
+        default=None, ge=1e-6, le=100_000.0, description="peak shaving: storage keeps its energy for the deficit "
         "above this import (cuts the month's maximum import, the demand charge); grid charging, where allowed, "
         "stays below it. Unset: green-first, storage covers every deficit")
 

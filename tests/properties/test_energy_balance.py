@@ -49,7 +49,8 @@ def cases(draw: st.DrawFn) -> tuple[engine.KernelInputs, dict[str, float]]:
     p[L.P_IMPORT_MW] = draw(sizes)
     p[L.P_GRID_CHARGE] = draw(st.sampled_from([0.0, 1.0]))
     p[L.P_GRID_CHARGE_PRICE] = draw(st.sampled_from([100.0, 300.0]))
-    p[L.P_IMPORT_TARGET_MW] = draw(st.one_of(st.just(0.0), st.floats(0.0, 300.0)))  # 0: no peak shaving
+    # 0: no peak shaving; a target is at least 1 W (the schema's bound: a subnormal target times dt would be 0)
+    p[L.P_IMPORT_TARGET_MW] = draw(st.one_of(st.just(0.0), st.floats(1e-6, 300.0)))
     dt = draw(st.sampled_from([1.0, 0.5, 0.25]))
     inputs = engine.make_inputs(cfw, cfs, load, price, price * 0.5, p, dt)
     return inputs, {"dt": dt}
