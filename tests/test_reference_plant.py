@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import gpdc
-from gpdc.profiles import PVSystem, WindPlant, interannual_factors, synthetic_profiles
+from gpdc.profiles import ProfileSet, PVSystem, WindPlant, interannual_factors, synthetic_profiles
 from gpdc.profiles import _resource as resource_cache
 from gpdc.profiles.calibrate import default
 from gpdc.profiles.solar import REL_TOL_SOLAR, reference_pv
@@ -24,7 +24,7 @@ HOHHOT: dict[str, object] = dict(year=2025, timezone="Asia/Shanghai", latitude_d
                                  load_archetype="flat", load_annual_mwh=8760.0, seed=21)
 
 
-def make(**over: object):  # noqa: ANN201
+def make(**over: object) -> ProfileSet:
     return synthetic_profiles(**{**HOHHOT, **over})  # type: ignore[arg-type]
 
 
@@ -83,7 +83,8 @@ def test_higher_hub_more_wind_energy_by_shear() -> None:
 
 def test_sweep_over_tracking_changes_gen_avail() -> None:
     base = load_scenario(ROOT / "scenarios" / "inner_mongolia_datacentre.toml")
-    ds = gpdc.sweep(base, {"solar.tracking": ["fixed", "single_axis"], "wind.losses_frac": [0.05, 0.2]})
+    axes = {"solar.tracking": ["fixed", "single_axis"], "wind.losses_frac": [0.05, 0.2]}
+    ds = gpdc.sweep(base, axes)  # type: ignore[operator]
     g = ds["gen_avail_mwh"]
     fixed = float(g.sel({"solar.tracking": "fixed", "wind.losses_frac": 0.05}))
     tracked = float(g.sel({"solar.tracking": "single_axis", "wind.losses_frac": 0.05}))

@@ -6,7 +6,11 @@ default, with no data files and no downloads — from the seeded, physically gro
 synthetic generator (:func:`synthetic_profiles`): pvlib clear sky times a stochastic
 clearness index for PV, Weibull wind with two-timescale persistence and seasonal/diurnal
 cycles through a windpowerlib power curve, a synthetic air temperature, and load
-archetypes (:mod:`.load`) — calibrated to the site's full-load hours or the user's energy.
+archetypes (:mod:`.load`).  The synthetic resource is calibrated once per site-year so
+that *reference plants* (``reference_*`` rows of ``profile_defaults.csv``) make the site's
+full-load hours; the scenario's own plants then run on that weather (cached per process,
+:func:`_resource`).  A single year is the typical year; ensemble members scale the
+reference full-load hours by seeded inter-annual factors (:func:`interannual_factors`).
 Generator defaults from the world live in ``data/profile_defaults.csv`` and typical
 provincial values in ``data/site_resources.csv``, with their sources.
 
@@ -26,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from gpdc.errors import ProfileError
+from gpdc.profiles.calibrate import default
 from gpdc.profiles.climate import air_temperature, site_value
 from gpdc.profiles.load import ARCHETYPES, load_profile
 from gpdc.profiles.readers import read_profile_csv
-from gpdc.profiles.calibrate import default
 from gpdc.profiles.solar import PVSystem, SolarResource, pv_cf, reference_pv, solar_resource
 from gpdc.profiles.wind import WindPlant, hub_speed, plant_wind_cf, reference_wind_plant, wind_cf, wind_resource
 
@@ -212,7 +216,9 @@ def synthetic_profiles(
     latitude_deg, longitude_deg, elevation_m : float
         Site [degree north, degree east, m].
     wind_full_load_hours_h, solar_full_load_hours_h : float
-        Annual full-load hours the capacity factors sum to [h] (wind net of losses).
+        The site's typical annual full-load hours of the reference plants [h] (wind net of
+        losses; PV per MW AC): the resource is calibrated so that the reference plants make
+        them (times the member's inter-annual factor); ``pv`` and ``wind`` then run on it.
     load_archetype : str
         A key of :data:`ARCHETYPES`.
     load_annual_mwh, load_peak_mw : float, optional

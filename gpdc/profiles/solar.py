@@ -20,7 +20,8 @@ and a synthetic air temperature, and shifts the logit mean of the clearness unti
 *reference plant* (:func:`reference_pv`: fixed tilt at the latitude, DC/AC 1.2, 14 % losses,
 PVWatts-like; ``profile_defaults.csv``) makes the target full-load hours: the resource is
 calibrated once per site-year, and the scenario's own system (tracking, DC/AC, losses, ...)
-then runs on that weather, so its parameters change the energy.  Night hours (sun below the horizon at mid-hour) are exactly 0.
+then runs on that weather, so its parameters change the energy.  Night hours (sun below
+the horizon at mid-hour) are exactly 0.
 """
 
 from __future__ import annotations
@@ -281,7 +282,7 @@ def pv_cf(
 
 
 def reference_pv(latitude_deg: float) -> PVSystem:
-    """The reference PV plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
+    """Return the reference PV plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
 
     Fixed tilt ``reference_solar_tilt_over_latitude · |latitude|`` facing the equator, DC/AC
     ``reference_solar_dc_ac_ratio``, losses ``reference_solar_losses_frac``, temperature

@@ -19,8 +19,13 @@ The synthetic generator (:func:`synthetic_wind`) draws hub-height speeds
 two unit AR(1) processes (hour-to-hour turbulence/mesoscale and multi-day synoptic
 persistence), ``Φ`` the normal CDF and ``W`` the unit-scale Weibull(k) quantile (a
 Gaussian copula keeps the marginal Weibull), ``s`` a seasonal and ``d`` a diurnal cycle
-on the scale, and ``c`` the Weibull scale [m/s] found so that the net full-load hours
-equal the target.  The air density is the site's annual mean there (one corrected curve).
+on the scale, and ``c`` the Weibull scale [m/s] found so that the *reference plant*
+(:func:`reference_wind_plant`: the default turbine at ``reference_wind_hub_height_m`` with
+``reference_wind_losses_frac``) makes the target net full-load hours.  The speeds are
+those at the reference hub height; the scenario's plant takes them to its own hub height
+by its shear law, through its own (density-corrected) power curve and losses
+(:func:`plant_wind_cf`), so turbine, hub height and losses change the energy.  The air
+density is the site's annual mean at each hub height (one corrected curve).
 """
 
 from __future__ import annotations
@@ -279,7 +284,7 @@ def speed_shape(
 
 
 def reference_wind_plant(weibull_k: float | None = None) -> WindPlant:
-    """The reference wind plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
+    """Return the reference wind plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
 
     The default turbine (:data:`DEFAULT_TURBINE`) at ``reference_wind_hub_height_m`` with
     ``reference_wind_losses_frac``; ``weibull_k`` is the site's (a resource property).

@@ -115,7 +115,8 @@ class Solar(_Section):
         gt=0.0, le=4400.0, description=(
             "the site's typical annual full-load hours per MW AC of the reference PV plant (fixed tilt at the "
             "latitude, DC/AC 1.2, 14 % losses, PVWatts-like; profile_defaults.csv reference_solar_*): the synthetic "
-            "generator calibrates the irradiance to it; this plant's tracking, DC/AC and losses then change the energy"))
+            "generator calibrates the irradiance to it; this plant's tracking, DC/AC and losses then change the "
+            "energy"))
     tracking: Literal["fixed", "single_axis"] = "fixed"
     tilt_deg: float | None = Field(default=None, ge=0.0, le=90.0, description="fixed tilt; default |latitude|")
     azimuth_deg: float | None = Field(default=None, ge=0.0, lt=360.0, description="default: facing the equator")
@@ -407,8 +408,8 @@ class ProfileSource(_Section):
 
     ``weather_path`` and the ``*_ninja_path`` / ``csv_path`` files may contain ``{year}``,
     replaced by each of ``years`` (a real-year ensemble).  ``ensemble_size`` > 1 asks the
-    synthetic generator for that many weather years, varying around the typical year.  ``load_csv_path`` always wins over
-    the load archetype.
+    synthetic generator for that many weather years, varying around the typical year.
+    ``load_csv_path`` always wins over the load archetype.
     """
 
     source: Literal["synthetic", "csv", "weather"] = "synthetic"
