@@ -175,18 +175,22 @@ def test_unreachable_targets_name_target_and_maximum() -> None:
         synthetic_wind(idx, -5.0, np.random.default_rng(1), WindPlant(), elevation_m=0.0, mean_temp_air_c=10.0)
 
 
-def test_wind_parameters_change_the_series_but_not_the_total() -> None:
+def test_wind_plant_parameters_change_the_energy_resource_parameters_not() -> None:
     idx = hourly_index(2025)
 
     def run(plant: WindPlant) -> np.ndarray:
         return synthetic_wind(idx, 2500.0, np.random.default_rng(3), plant, elevation_m=1000.0,
                               mean_temp_air_c=8.0)[0]
 
-    base = run(WindPlant())
-    other = run(WindPlant(turbine="SWT142/3150", weibull_k=2.4, losses_frac=0.05))
-    assert other.sum() == pytest.approx(2500.0, rel=1e-6)
-    assert not np.array_equal(base, other)
+    base = run(WindPlant())  # the reference plant: hits the target
+    assert base.sum() == pytest.approx(2500.0, rel=1e-6)
     assert base.max() == pytest.approx(1.0 - default("wind_losses_frac"))  # losses cap the output
+    k24 = run(WindPlant(weibull_k=2.4))  # a resource parameter: the reference plant still hits the target
+    assert k24.sum() == pytest.approx(2500.0, rel=1e-6)
+    assert not np.array_equal(base, k24)
+    # a low-specific-power turbine with lower losses on the same weather makes more
+    other = run(WindPlant(turbine="SWT142/3150", losses_frac=0.05))
+    assert other.sum() > 1.1 * base.sum()
     with pytest.raises(ProfileError, match="weibull_k"):
         run(WindPlant(weibull_k=0.0))
 

@@ -6,7 +6,11 @@ default, with no data files and no downloads — from the seeded, physically gro
 synthetic generator (:func:`synthetic_profiles`): pvlib clear sky times a stochastic
 clearness index for PV, Weibull wind with two-timescale persistence and seasonal/diurnal
 cycles through a windpowerlib power curve, a synthetic air temperature, and load
-archetypes (:mod:`.load`) — calibrated to the site's full-load hours or the user's energy.
+archetypes (:mod:`.load`).  The synthetic resource is calibrated once per site-year so
+that *reference plants* (``reference_*`` rows of ``profile_defaults.csv``) make the site's
+full-load hours; the scenario's own plants then run on that weather (cached per process,
+:func:`_resource`).  A single year is the typical year; ensemble members scale the
+reference full-load hours by seeded inter-annual factors (:func:`interannual_factors`).
 Generator defaults from the world live in ``data/profile_defaults.csv`` and typical
 provincial values in ``data/site_resources.csv``, with their sources.
 
@@ -19,17 +23,19 @@ provincial values in ``data/site_resources.csv``, with their sources.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from gpdc.errors import ProfileError
+from gpdc.profiles.calibrate import default
 from gpdc.profiles.climate import air_temperature, site_value
 from gpdc.profiles.load import ARCHETYPES, load_profile
 from gpdc.profiles.readers import read_profile_csv
-from gpdc.profiles.solar import PVSystem, pv_cf, synthetic_solar
-from gpdc.profiles.wind import WindPlant, synthetic_wind, wind_cf
+from gpdc.profiles.solar import PVSystem, SolarResource, pv_cf, reference_pv, solar_resource
+from gpdc.profiles.wind import WindPlant, hub_speed, plant_wind_cf, reference_wind_plant, wind_cf, wind_resource
 
 __all__ = [
     "ARCHETYPES",
@@ -37,6 +43,7 @@ __all__ = [
     "ProfileSet",
     "WindPlant",
     "hourly_index",
+    "interannual_factors",
     "load_profile",
     "member_seed",
     "pv_cf",
@@ -126,6 +133,57 @@ def streams(seed: int, member: int | None = None) -> tuple[np.random.Generator, 
     return tuple(np.random.Generator(np.random.PCG64(c)) for c in member_seed(seed, member).spawn(4))
 
 
+def interannual_factors(seed: int, member: int | None = None) -> tuple[float, float]:
+    """Inter-annual factors (wind, PV) on the reference plants' full-load hours of one weather year.
+
+    1 for a single-year scenario (``member`` None: the typical year).  For ensemble member
+    ``m``, lognormal factors with mean 1 and coefficients of variation
+    ``interannual_cv_wind_energy`` and ``interannual_cv_solar_energy``
+    (``profile_defaults.csv``), drawn independently from the fifth child stream of
+    :func:`member_seed` (the four streams of :func:`streams` are unchanged).
+    """
+    if member is None:
+        member_seed(seed)  # validates the seed
+        return 1.0, 1.0
+    child = member_seed(seed, member).spawn(5)[4]
+    z = np.random.Generator(np.random.PCG64(child)).standard_normal(2)
+    out = []
+    for cv, zi in zip((default("interannual_cv_wind_energy"), default("interannual_cv_solar_energy")), z, strict=True):
+        sigma = float(np.sqrt(np.log1p(cv * cv)))
+        out.append(float(np.exp(sigma * zi - 0.5 * sigma * sigma)))
+    return out[0], out[1]
+
+
+@dataclass(frozen=True)
+class _Resource:
+    index: pd.DatetimeIndex
+    speed_ref: np.ndarray
+    wind_scale: float
+    cf_wind_ref: np.ndarray
+    solar: SolarResource
+
+
+@lru_cache(maxsize=32)
+def _resource(year: int, timezone: str, latitude_deg: float, longitude_deg: float, elevation_m: float,
+              wind_target_h: float, solar_target_h: float, seed: int, member: int | None, province: str,
+              weibull_k: float) -> _Resource:
+    """Calibrated synthetic weather of one site-year and member, cached within the process.
+
+    Every plant parameter is evaluated on it afterwards, so sweeps over technology choices
+    (tracking, DC/AC, losses, turbine, hub height) reuse one calibration.  The arrays are
+    made read-only.
+    """
+    index = hourly_index(year, timezone)
+    rng_wind, rng_solar, _, rng_temp = streams(seed, member)
+    temp = air_temperature(index, province, longitude_deg, rng_temp)
+    speed_ref, scale, cf_ref = wind_resource(index, wind_target_h, rng_wind, weibull_k, elevation_m=elevation_m,
+                                             mean_temp_air_c=float(temp.mean()), longitude_deg=longitude_deg)
+    solar = solar_resource(index, latitude_deg, longitude_deg, elevation_m, solar_target_h, rng_solar, temp)
+    for arr in (speed_ref, cf_ref, solar.ghi, solar.temp_air_c, solar.cf_reference):
+        arr.flags.writeable = False
+    return _Resource(index, speed_ref, scale, cf_ref, solar)
+
+
 def synthetic_profiles(
     *,
     year: int,
@@ -158,7 +216,9 @@ def synthetic_profiles(
     latitude_deg, longitude_deg, elevation_m : float
         Site [degree north, degree east, m].
     wind_full_load_hours_h, solar_full_load_hours_h : float
-        Annual full-load hours the capacity factors sum to [h] (wind net of losses).
+        The site's typical annual full-load hours of the reference plants [h] (wind net of
+        losses; PV per MW AC): the resource is calibrated so that the reference plants make
+        them (times the member's inter-annual factor); ``pv`` and ``wind`` then run on it.
     load_archetype : str
         A key of :data:`ARCHETYPES`.
     load_annual_mwh, load_peak_mw : float, optional
@@ -177,22 +237,33 @@ def synthetic_profiles(
     ProfileError
         If a target cannot be reached or an input is invalid; the message says which.
     """
-    index = hourly_index(year, timezone)
-    rng_wind, rng_solar, rng_load, rng_temp = streams(seed, member)
     pv = PVSystem() if pv is None else pv
     wind = WindPlant() if wind is None else wind
     if wind.weibull_k is None:
         wind = WindPlant(**{**wind.__dict__, "weibull_k": site_value(province, "wind_weibull_k")})
-    temp = air_temperature(index, province, longitude_deg, rng_temp)
-    cfw, w_scale, w_mean = synthetic_wind(index, wind_full_load_hours_h, rng_wind, wind, elevation_m=elevation_m,
-                                          mean_temp_air_c=float(temp.mean()), longitude_deg=longitude_deg)
-    cfs, shift, ghi = synthetic_solar(index, latitude_deg, longitude_deg, elevation_m, solar_full_load_hours_h,
-                                      rng_solar, pv, temp)
+    wf, pf = wind.filled(), pv.filled(latitude_deg)
+    f_wind, f_solar = interannual_factors(seed, member)
+    res = _resource(year, timezone, float(latitude_deg), float(longitude_deg), float(elevation_m),
+                    float(wind_full_load_hours_h) * f_wind, float(solar_full_load_hours_h) * f_solar,
+                    int(seed), member, province, float(wf.weibull_k or 2.0))
+    index, mean_temp = res.index, float(res.solar.temp_air_c.mean())
+    cfw = plant_wind_cf(res.speed_ref, res.cf_wind_ref, wf, elevation_m=elevation_m, mean_temp_air_c=mean_temp)
+    w_scale = res.wind_scale
+    w_mean = float(np.mean(res.speed_ref)) * float(hub_speed(np.ones(1), replace(
+        wf, measurement_height_m=default("reference_wind_hub_height_m")))[0])
+    cfs, shift, ghi = res.solar.cf(pf), res.solar.shift, float(res.solar.ghi.sum() / 1000.0)
+    rng_load = streams(seed, member)[2]
     load = load_profile(load_archetype, index, rng_load, annual_mwh=load_annual_mwh, peak_mw=load_peak_mw)
     scale = f"annual {load_annual_mwh:g} MWh" if load_annual_mwh is not None else f"peak {load_peak_mw:g} MW"
     where = f"{latitude_deg:g}N {longitude_deg:g}E {elevation_m:g} m"
     tag = f"seed {seed}" + ("" if member is None else f" weather-year member {member}")
-    wf, pf = wind.filled(), pv.filled(latitude_deg)
+    if member is None:
+        year_w = year_s = "the typical year (inter-annual factor 1)"
+    else:
+        year_w = f"inter-annual factor {f_wind:.4f} (CV {default('interannual_cv_wind_energy'):g})"
+        year_s = f"inter-annual factor {f_solar:.4f} (CV {default('interannual_cv_solar_energy'):g})"
+    rw = reference_wind_plant(wf.weibull_k)
+    rp = reference_pv(latitude_deg)
     return ProfileSet(
         time=index,
         cf_wind=cfw,
@@ -202,15 +273,17 @@ def synthetic_profiles(
             "cf_wind": (
                 f"gpdc synthetic wind {year} (Weibull k {wf.weibull_k:g} marginal via a two-timescale AR(1) Gaussian "
                 f"copula, seasonal and diurnal cycles; {wf.describe()}; air density at the mean synthetic "
-                f"temperature; defaults in gpdc/profiles/data/*.csv), {tag} stream 0, calibrated to "
-                f"{wind_full_load_hours_h:g} net full-load hours: Weibull scale {w_scale:.3f} m/s, mean hub-height "
-                f"speed {w_mean:.2f} m/s"
+                f"temperature; defaults in gpdc/profiles/data/*.csv), {tag} stream 0; resource calibrated so that "
+                f"the reference plant ({rw.describe()}) makes {wind_full_load_hours_h:g} net full-load hours x "
+                f"{year_w}: Weibull scale {w_scale:.3f} m/s at {rw.hub_height_m:g} m, mean hub-height speed "
+                f"{w_mean:.2f} m/s; this plant {float(cfw.sum()):.1f} h"
             ),
             "cf_solar": (
                 f"gpdc synthetic PV {year} at {where} (pvlib Ineichen clear sky with shipped Linke turbidity x AR(1) "
                 f"daily clearness and hourly noise; Erbs, Perez, physical IAM, SAPM cell temperature, PVWatts DC and "
-                f"inverter; {pf.describe()}), {tag} stream 1, calibrated to {solar_full_load_hours_h:g} full-load "
-                f"hours: clearness logit shift {shift:+.4f}, annual GHI {ghi:.0f} kWh/m2"
+                f"inverter; {pf.describe()}), {tag} stream 1; resource calibrated so that the reference plant "
+                f"({rp.describe()}) makes {solar_full_load_hours_h:g} full-load hours x {year_s}: clearness logit "
+                f"shift {shift:+.4f}, annual GHI {ghi:.0f} kWh/m2; this plant {float(cfs.sum()):.1f} h"
             ),
             "load_mw": f"gpdc load archetype {load_archetype!r}, {scale}, {year}, {tag} stream 2",
         },

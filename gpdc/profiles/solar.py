@@ -17,8 +17,11 @@ The model chain (pvlib functions throughout, PVWatts-style like NREL's PVWatts v
 generator (:func:`synthetic_solar`) feeds it clear-sky GHI times a stochastic daily
 clearness index (AR(1) on the logit scale around a seasonal mean, lognormal hourly noise)
 and a synthetic air temperature, and shifts the logit mean of the clearness until the
-year's full-load hours equal the target: the resource is calibrated, the system is as the
-scenario says.  Night hours (sun below the horizon at mid-hour) are exactly 0.
+*reference plant* (:func:`reference_pv`: fixed tilt at the latitude, DC/AC 1.2, 14 % losses,
+PVWatts-like; ``profile_defaults.csv``) makes the target full-load hours: the resource is
+calibrated once per site-year, and the scenario's own system (tracking, DC/AC, losses, ...)
+then runs on that weather, so its parameters change the energy.  Night hours (sun below
+the horizon at mid-hour) are exactly 0.
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default
 
 __all__ = [
     "PVSystem",
+    "SolarResource",
     "ac_per_mw",
     "clear_sky",
     "daily_clearness",
     "plane_of_array",
     "pv_cf",
+    "reference_pv",
+    "solar_resource",
     "sun",
     "synthetic_solar",
 ]
@@ -275,21 +281,58 @@ def pv_cf(
     return np.ascontiguousarray(ac_per_mw(poa, eff, temp, wind, sys_), dtype=np.float64)
 
 
-def synthetic_solar(
+def reference_pv(latitude_deg: float) -> PVSystem:
+    """Return the reference PV plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
+
+    Fixed tilt ``reference_solar_tilt_over_latitude · |latitude|`` facing the equator, DC/AC
+    ``reference_solar_dc_ac_ratio``, losses ``reference_solar_losses_frac``, temperature
+    coefficient ``reference_solar_temp_coeff_per_c`` (PVWatts-like); filled.
+    """
+    return PVSystem(tracking="fixed", tilt_deg=default("reference_solar_tilt_over_latitude") * abs(latitude_deg),
+                    dc_ac_ratio=default("reference_solar_dc_ac_ratio"),
+                    losses_frac=default("reference_solar_losses_frac"),
+                    temp_coeff_per_c=default("reference_solar_temp_coeff_per_c")).filled(latitude_deg)
+
+
+@dataclass(frozen=True)
+class SolarResource:
+    """Synthetic irradiance of one site-year, calibrated on the reference PV plant.
+
+    Attributes: ``sky`` (:func:`sun`), ``ghi`` [W/m2], ``temp_air_c`` [degC], the logit
+    ``shift`` of the clearness mean, and ``cf_reference`` (the reference plant's series).
+    """
+
+    latitude_deg: float
+    sky: pd.DataFrame
+    ghi: np.ndarray
+    temp_air_c: np.ndarray
+    shift: float
+    cf_reference: np.ndarray
+
+    def cf(self, system: PVSystem) -> np.ndarray:
+        """Capacity factor per MW AC of ``system`` on this weather (the reference series as is)."""
+        sys_ = system.filled(self.latitude_deg)
+        if sys_ == reference_pv(self.latitude_deg):
+            out = self.cf_reference.copy()
+        else:
+            poa, eff = plane_of_array(self.sky, self.ghi, sys_)
+            out = ac_per_mw(poa, eff, self.temp_air_c, 1.0, sys_)
+        return np.ascontiguousarray(out, dtype=np.float64)
+
+
+def solar_resource(
     index: pd.DatetimeIndex,
     latitude_deg: float,
     longitude_deg: float,
     elevation_m: float,
     full_load_hours_h: float,
     rng: np.random.Generator,
-    system: PVSystem,
     temp_air_c: np.ndarray,
-) -> tuple[np.ndarray, float, float]:
-    """Synthetic PV capacity factor per MW AC calibrated to ``full_load_hours_h``.
+) -> SolarResource:
+    """Synthetic GHI whose reference PV plant (:func:`reference_pv`) makes ``full_load_hours_h``.
 
     Draws the daily clearness series (one normal per day), then the hourly noise (one per
-    hour).  Returns ``(cf, shift, ghi_kwh_per_m2)``: the calibrated shift of the logit
-    clearness mean and the resulting annual GHI [kWh/m2].
+    hour), and finds the shift of the logit clearness mean by Brent's method.
 
     Raises
     ------
@@ -298,7 +341,7 @@ def synthetic_solar(
         darkest allowed sky gives; the message names the target and the bound.
     """
     sky = sun(index, latitude_deg, longitude_deg, elevation_m)
-    sys_ = system.filled(latitude_deg)
+    ref = reference_pv(latitude_deg)
     day = _day_number(index)
     n_days = int(day[-1]) + 1
     z = ar1_normal(n_days, default("solar_daily_clearness_lag1"), rng)
@@ -314,8 +357,35 @@ def synthetic_solar(
         return np.minimum(cs * daily_clearness(doy, z, shift)[day] * noise, cap)
 
     def cf_of(shift: float) -> np.ndarray:
-        poa, eff = plane_of_array(sky, ghi_of(shift), sys_)
-        return ac_per_mw(poa, eff, temp, 1.0, sys_)
+        poa, eff = plane_of_array(sky, ghi_of(shift), ref)
+        return ac_per_mw(poa, eff, temp, 1.0, ref)
 
     shift, cf = calibrate_scale(cf_of, full_load_hours_h, _MU_LO, _MU_HI, "solar", xtol=1e-9, rel_tol=REL_TOL_SOLAR)
-    return np.ascontiguousarray(cf, dtype=np.float64), shift, float(ghi_of(shift).sum() / 1000.0)
+    return SolarResource(latitude_deg, sky, ghi_of(shift), temp, shift, np.ascontiguousarray(cf, dtype=np.float64))
+
+
+def synthetic_solar(
+    index: pd.DatetimeIndex,
+    latitude_deg: float,
+    longitude_deg: float,
+    elevation_m: float,
+    full_load_hours_h: float,
+    rng: np.random.Generator,
+    system: PVSystem,
+    temp_air_c: np.ndarray,
+) -> tuple[np.ndarray, float, float]:
+    """Synthetic PV capacity factor per MW AC of ``system`` on weather calibrated to the reference plant.
+
+    The irradiance is calibrated so that the reference plant (:func:`reference_pv`) makes
+    ``full_load_hours_h`` (:func:`solar_resource`); ``system`` then runs on it, so its sum
+    equals the target only when it is the reference plant.  Returns ``(cf, shift,
+    ghi_kwh_per_m2)``: the calibrated shift of the logit clearness mean and the annual GHI
+    [kWh/m2].
+
+    Raises
+    ------
+    ProfileError
+        As :func:`solar_resource`.
+    """
+    res = solar_resource(index, latitude_deg, longitude_deg, elevation_m, full_load_hours_h, rng, temp_air_c)
+    return res.cf(system), res.shift, float(res.ghi.sum() / 1000.0)

@@ -19,8 +19,13 @@ The synthetic generator (:func:`synthetic_wind`) draws hub-height speeds
 two unit AR(1) processes (hour-to-hour turbulence/mesoscale and multi-day synoptic
 persistence), ``Φ`` the normal CDF and ``W`` the unit-scale Weibull(k) quantile (a
 Gaussian copula keeps the marginal Weibull), ``s`` a seasonal and ``d`` a diurnal cycle
-on the scale, and ``c`` the Weibull scale [m/s] found so that the net full-load hours
-equal the target.  The air density is the site's annual mean there (one corrected curve).
+on the scale, and ``c`` the Weibull scale [m/s] found so that the *reference plant*
+(:func:`reference_wind_plant`: the default turbine at ``reference_wind_hub_height_m`` with
+``reference_wind_losses_frac``) makes the target net full-load hours.  The speeds are
+those at the reference hub height; the scenario's plant takes them to its own hub height
+by its shear law, through its own (density-corrected) power curve and losses
+(:func:`plant_wind_cf`), so turbine, hub height and losses change the energy.  The air
+density is the site's annual mean at each hub height (one corrected curve).
 """
 
 from __future__ import annotations
@@ -49,13 +54,16 @@ __all__ = [
     "WindPlant",
     "air_density",
     "hub_speed",
+    "plant_wind_cf",
     "power_frac",
     "read_power_curve_csv",
+    "reference_wind_plant",
     "speed_shape",
     "synthetic_wind",
     "turbine_curve",
     "turbine_types",
     "wind_cf",
+    "wind_resource",
 ]
 
 #: Default turbine (why: ``wind_default_turbine_rotor_m`` in profile_defaults.csv).
@@ -275,6 +283,63 @@ def speed_shape(
     return base * season * diurnal
 
 
+def reference_wind_plant(weibull_k: float | None = None) -> WindPlant:
+    """Return the reference wind plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
+
+    The default turbine (:data:`DEFAULT_TURBINE`) at ``reference_wind_hub_height_m`` with
+    ``reference_wind_losses_frac``; ``weibull_k`` is the site's (a resource property).
+    """
+    return WindPlant(turbine=DEFAULT_TURBINE, hub_height_m=default("reference_wind_hub_height_m"),
+                     losses_frac=default("reference_wind_losses_frac"), weibull_k=weibull_k).filled()
+
+
+def _cf_from_reference_speed(
+    speed_ref: np.ndarray, plant: WindPlant, *, elevation_m: float, mean_temp_air_c: float
+) -> np.ndarray:
+    """Net capacity factor of a (filled) plant from speeds at the reference hub height.
+
+    Shear extrapolation from ``reference_wind_hub_height_m`` to the plant's hub height by the
+    plant's shear law (none when the heights are equal), the power curve corrected to the air
+    density at the plant's hub height (one density: the site's annual mean), then losses.
+    """
+    ref_hub = default("reference_wind_hub_height_m")
+    factor = float(hub_speed(np.ones(1), replace(plant, measurement_height_m=ref_hub))[0])
+    speeds, frac = plant.curve()
+    rho = float(air_density(mean_temp_air_c, plant, elevation_m))
+    # windpowerlib's density correction (power_curve_density_correction), for one density:
+    # v_site = v_std (rho0/rho)^p(v_std), p from 1/3 below 7.5 m/s to 2/3 above 12.5 m/s
+    site_speeds = speeds * (_RHO0 / rho) ** np.interp(speeds, [7.5, 12.5], [1.0 / 3.0, 2.0 / 3.0])
+    keep = 1.0 - float(plant.losses_frac or 0.0)
+    v = speed_ref if factor == 1.0 else speed_ref * factor
+    return keep * np.interp(v, site_speeds, frac, left=0.0, right=0.0)
+
+
+def wind_resource(
+    index: pd.DatetimeIndex,
+    full_load_hours_h: float,
+    rng: np.random.Generator,
+    weibull_k: float,
+    *,
+    elevation_m: float,
+    mean_temp_air_c: float,
+    longitude_deg: float | None = None,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Synthetic speeds at the reference hub height, calibrated on the reference plant.
+
+    The Weibull scale is found so that :func:`reference_wind_plant` yields
+    ``full_load_hours_h`` net full-load hours.  Returns ``(speed_ref_m_per_s, scale,
+    cf_reference)``.
+    """
+    ref = reference_wind_plant(weibull_k)
+    shape = speed_shape(index, rng, float(weibull_k), longitude_deg=longitude_deg)
+
+    def cf(scale: float) -> np.ndarray:
+        return _cf_from_reference_speed(shape * scale, ref, elevation_m=elevation_m, mean_temp_air_c=mean_temp_air_c)
+
+    scale, out = calibrate_scale(cf, full_load_hours_h, _SCALE_LO, _SCALE_HI, "wind", n_scan=_N_SCAN, xtol=1e-12)
+    return shape * scale, scale, out
+
+
 def synthetic_wind(
     index: pd.DatetimeIndex,
     full_load_hours_h: float,
@@ -285,27 +350,39 @@ def synthetic_wind(
     mean_temp_air_c: float,
     longitude_deg: float | None = None,
 ) -> tuple[np.ndarray, float, float]:
-    """Synthetic wind capacity factor whose sum equals ``full_load_hours_h`` (net of losses).
+    """Synthetic wind capacity factor of ``plant`` on weather calibrated to the reference plant.
 
-    Returns ``(cf, weibull_scale_m_per_s, mean_hub_speed_m_per_s)``.
+    The resource (:func:`wind_resource`, the site's Weibull k from ``plant``) is calibrated
+    so that the reference plant makes ``full_load_hours_h`` net; ``plant`` (turbine, hub
+    height with shear extrapolation, losses) then runs on it, so its sum equals the target
+    only when the plant is the reference.  Returns ``(cf, weibull_scale_m_per_s,
+    mean_hub_speed_m_per_s)`` (scale at the reference hub height, mean speed at the plant's).
 
     Raises
     ------
     ProfileError
-        If no Weibull scale reaches the target with this curve and these losses (the
-        message names the target and the maximum).
+        If no Weibull scale reaches the target with the reference plant (the message names
+        the target and the maximum).
     """
     p = plant.filled()
-    shape = speed_shape(index, rng, float(p.weibull_k if p.weibull_k is not None else 2.0), longitude_deg=longitude_deg)
-    speeds, frac = p.curve()
-    rho = float(air_density(mean_temp_air_c, p, elevation_m))
-    # windpowerlib's density correction (power_curve_density_correction), for one density:
-    # v_site = v_std (rho0/rho)^p(v_std), p from 1/3 below 7.5 m/s to 2/3 above 12.5 m/s
-    site_speeds = speeds * (_RHO0 / rho) ** np.interp(speeds, [7.5, 12.5], [1.0 / 3.0, 2.0 / 3.0])
-    keep = 1.0 - float(p.losses_frac or 0.0)
+    speed_ref, scale, cf_ref = wind_resource(
+        index, full_load_hours_h, rng, float(p.weibull_k if p.weibull_k is not None else 2.0),
+        elevation_m=elevation_m, mean_temp_air_c=mean_temp_air_c, longitude_deg=longitude_deg)
+    return plant_wind_cf(speed_ref, cf_ref, p, elevation_m=elevation_m, mean_temp_air_c=mean_temp_air_c), scale, \
+        float(np.mean(speed_ref)) * float(hub_speed(np.ones(1), replace(
+            p, measurement_height_m=default("reference_wind_hub_height_m")))[0])
 
-    def cf(scale: float) -> np.ndarray:
-        return keep * np.interp(shape * scale, site_speeds, frac, left=0.0, right=0.0)
 
-    scale, out = calibrate_scale(cf, full_load_hours_h, _SCALE_LO, _SCALE_HI, "wind", n_scan=_N_SCAN, xtol=1e-12)
-    return np.ascontiguousarray(out, dtype=np.float64), scale, float(np.mean(shape) * scale)
+def plant_wind_cf(
+    speed_ref: np.ndarray, cf_ref: np.ndarray, plant: WindPlant, *, elevation_m: float, mean_temp_air_c: float
+) -> np.ndarray:
+    """Net capacity factor of ``plant`` (filled) on calibrated reference-height speeds.
+
+    ``cf_ref`` (the reference plant's series) is returned as is when the plant is the
+    reference plant, so a scenario without plant parameters hits the target exactly.
+    """
+    if plant == reference_wind_plant(plant.weibull_k):
+        out = cf_ref.copy()
+    else:
+        out = _cf_from_reference_speed(speed_ref, plant, elevation_m=elevation_m, mean_temp_air_c=mean_temp_air_c)
+    return np.ascontiguousarray(out, dtype=np.float64)

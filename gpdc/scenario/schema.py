@@ -61,13 +61,19 @@ class Site(_Section):
 class Wind(_Section):
     """Wind plant: rating, turbine, losses and, for the synthetic generator, the site's full-load hours.
 
-    Only ``capacity_mw`` leaves the capacity-factor profile unchanged; every other field
-    may change it (see docs/wind.md).
+    ``full_load_hours_h`` is the site's typical net full-load hours of the *reference* wind
+    plant (the default turbine at 120 m hub height with 12 % losses): the synthetic wind
+    resource is calibrated to it, and this plant (turbine, hub height by shear, losses) runs
+    on that weather.  Only ``capacity_mw`` leaves the capacity-factor profile unchanged;
+    every other field may change it (see docs/wind.md and docs/synthetic.md).
     """
 
     capacity_mw: float = Field(ge=0.0, le=100_000.0)
     full_load_hours_h: float = Field(
-        gt=0.0, le=8760.0, description="the site's annual full-load hours, net of losses (synthetic generator target)")
+        gt=0.0, le=8760.0, description=(
+            "the site's typical annual full-load hours of the reference wind plant (default turbine at 120 m hub "
+            "height, 12 % losses; profile_defaults.csv reference_wind_*), net of losses: the synthetic generator "
+            "calibrates the wind resource to it; this plant's turbine, hub height and losses then change the energy"))
     turbine: str | None = Field(
         default=None, description="windpowerlib turbine type, e.g. 'GE130/3200'; default from profile_defaults.csv")
     power_curve_path: str | None = Field(
@@ -96,11 +102,21 @@ class Wind(_Section):
 
 
 class Solar(_Section):
-    """PV plant (AC rating) and, for the synthetic generator, the site's full-load hours."""
+    """PV plant (AC rating) and, for the synthetic generator, the site's full-load hours.
+
+    ``full_load_hours_h`` is the site's typical full-load hours per MW AC of the *reference*
+    PV plant (fixed tilt at the latitude, DC/AC 1.2, 14 % losses): the synthetic irradiance
+    is calibrated to it, and this plant (tracking, DC/AC, losses, ...) runs on that weather
+    (see docs/solar.md and docs/synthetic.md).
+    """
 
     capacity_mw: float = Field(ge=0.0, le=100_000.0)
     full_load_hours_h: float = Field(
-        gt=0.0, le=4400.0, description="the site's annual full-load hours per MW AC (synthetic generator target)")
+        gt=0.0, le=4400.0, description=(
+            "the site's typical annual full-load hours per MW AC of the reference PV plant (fixed tilt at the "
+            "latitude, DC/AC 1.2, 14 % losses, PVWatts-like; profile_defaults.csv reference_solar_*): the synthetic "
+            "generator calibrates the irradiance to it; this plant's tracking, DC/AC and losses then change the "
+            "energy"))
     tracking: Literal["fixed", "single_axis"] = "fixed"
     tilt_deg: float | None = Field(default=None, ge=0.0, le=90.0, description="fixed tilt; default |latitude|")
     azimuth_deg: float | None = Field(default=None, ge=0.0, lt=360.0, description="default: facing the equator")
@@ -392,8 +408,8 @@ class ProfileSource(_Section):
 
     ``weather_path`` and the ``*_ninja_path`` / ``csv_path`` files may contain ``{year}``,
     replaced by each of ``years`` (a real-year ensemble).  ``ensemble_size`` > 1 asks the
-    synthetic generator for that many weather years.  ``load_csv_path`` always wins over
-    the load archetype.
+    synthetic generator for that many weather years, varying around the typical year.
+    ``load_csv_path`` always wins over the load archetype.
     """
 
     source: Literal["synthetic", "csv", "weather"] = "synthetic"
@@ -405,7 +421,11 @@ class ProfileSource(_Section):
     load_csv_path: str | None = None
     year: int = Field(default=2025, ge=1900, le=2100)
     years: list[int] | None = Field(default=None, min_length=1, max_length=100)
-    ensemble_size: int = Field(default=1, ge=1, le=1000)
+    ensemble_size: int = Field(
+        default=1, ge=1, le=1000,
+        description=("synthetic weather years; 1 is the typical year (reference plants hit the full-load hours); "
+                     "each member of a larger ensemble has its own seeded inter-annual resource factor (CV 6 % wind, "
+                     "3 % PV; profile_defaults.csv interannual_cv_*), mean 1"))
 
     @model_validator(mode="after")
     def _csv_needs_path(self) -> ProfileSource:
