@@ -29,8 +29,9 @@ from gpdc.simulate import build_profiles  # noqa: E402
 #: sizing bounds as multiples of the scenario's own sizes (line rating stays fixed)
 BOUND_FACTORS = {"wind_mw": 2.5, "solar_mw": 4.0, "storage_energy_mwh": 4.0, "storage_power_mw": 4.0}
 
-COMPONENTS = ("import_cost_yuan", "unserved_cost_yuan", "self_use_fees_yuan", "export_revenue_yuan",
-              "annualised_capex_yuan", "om_cost_yuan", "project_cost_yuan")
+COMPONENTS = ("import_cost_yuan", "unserved_cost_yuan", "self_use_fees_yuan", "basic_charge_yuan",
+              "capacity_td_fee_yuan", "export_revenue_yuan", "annualised_capex_yuan", "om_cost_yuan",
+              "project_cost_yuan")
 ENERGY = ("self_used_mwh", "direct_mwh", "discharge_green_mwh", "charge_grid_mwh", "import_mwh", "export_mwh",
           "unserved_mwh", "curtail_line_mwh", "curtail_bus_mwh", "self_use_share", "green_share_of_load",
           "export_share", "curtailment_rate", "storage_cycles")

@@ -141,6 +141,18 @@ def designs(draw: st.DrawFn) -> tuple[Scenario, ProfileSet]:
         "policy.min_self_use_frac": draw(st.sampled_from([0.0, 0.6])),
         "policy.min_green_share_of_load_frac": draw(st.sampled_from([0.0, 0.3])),
     }
+    # the fee regimes and the basic charge on capacity or on each month's maximum import (demand)
+    over["tariff.fee_regime"] = draw(st.sampled_from(
+        ["pilot_exemption", "nearby_consumption_2025", "two_part_legacy", "full_cost_sharing"]))
+    over["tariff.basic_charge_basis"] = draw(st.sampled_from(["capacity", "demand"]))
+    over["tariff.adders_yuan_per_mwh"] = None  # the per-MWh components one by one instead of the lump
+    over["tariff.td_energy_yuan_per_mwh"] = draw(st.sampled_from([0.0, 100.0]))
+    over["tariff.system_operation_yuan_per_mwh"] = draw(st.sampled_from([0.0, 15.0]))
+    over["tariff.funds_yuan_per_mwh"] = draw(st.sampled_from([0.0, 25.0]))
+    over["tariff.demand_charge_yuan_per_kw_month"] = draw(st.sampled_from([20.0, 40.0]))
+    over["grid.connection_mva"] = draw(st.sampled_from([None, 100.0]))
+    if storage and draw(st.booleans()):  # peak shaving in the rule-based dispatch; the LP is free to do better
+        over["storage.import_target_mw"] = draw(_num(20.0, 60.0))
     if grid_charging:
         over["storage.grid_charge_max_price_yuan_per_mwh"] = draw(st.sampled_from([250.0, 300.0, 400.0]))
     n = draw(st.sampled_from([48, 72, 96]))
@@ -166,6 +178,24 @@ def test_lp_never_dearer_than_rule_based(case: tuple[Scenario, ProfileSet]) -> N
     if gap.policy_applied:  # the unconstrained LP is cheaper still
         free = optimal_dispatch(sc, prof, policy=False)
         assert free.objective_yuan <= gap.lp_cost_yuan + tol
+
+
+def test_demand_charge_is_on_the_lp_monthly_peak(small_profiles: ProfileSet) -> None:
+    # demand billing: 40 yuan/kW-month on the month's maximum import, 48 h of a 744 h January.
+    # The LP's objective carries it as one epigraph variable per month; its flows, accounted
+    # by derive_metrics, bill the LP's own peak (not the rule-based dispatch's), and spreading
+    # the stored green energy over the night lowers that peak below the rule's.
+    sc = _scenario(**{"tariff.basic_charge_basis": "demand", "tariff.demand_charge_yuan_per_kw_month": 40.0,
+                      "storage.energy_mwh": 100.0, "storage.power_mw": 30.0, "storage.soc_min_frac": 0.0,
+                      "storage.soc_max_frac": 1.0, "storage.initial_soc_frac": 1.0})
+    gap = dispatch_gap(sc, small_profiles, policy=False)
+    lp = gap.lp
+    peak = float(np.max(lp.flows["import_mwh"]))
+    assert lp.totals["basic_charge_yuan"] == pytest.approx(40.0 * 1000.0 * peak * 48 / 744, rel=1e-9)
+    assert _rel(lp.objective_yuan, lp.totals["project_cost_yuan"]) <= 1e-9
+    assert gap.lp_cost_yuan <= gap.rule_cost_yuan + 1e-3
+    assert peak < gap.rule_totals["peak_import_mw"] - 1.0
+    assert lp.totals["basic_charge_yuan"] < gap.rule_totals["basic_charge_yuan"]
 
 
 def test_grid_charging_and_end_condition(small_profiles: ProfileSet) -> None:
@@ -214,6 +244,12 @@ HAND = {"grid.export_allowed": False, "grid.export_mw": 0.0, "grid.export_cap_fr
         "finance.storage_capex_yuan_per_kwh": 3000.0, "finance.storage_om_frac_per_year": 0.02}
 
 
+#: the basic capacity charge of the pilot-exemption regime, a constant of the sizing: 19.5
+#: yuan/kVA-month on the 200 MVA connection (grid.import_mw, no connection_mva) for the 48 h
+#: of a 744 h January
+BASIC = 19.5 * 200_000.0 * 48 / 744
+
+
 def test_sizing_pv_only_against_grid(small_profiles: ProfileSet) -> None:
     # flat 400 yuan/MWh from the grid; PV costs (3000/20 + 40)·1000 yuan per MW-year, i.e.
     # 190,000·48/8760 = 1,041.1 yuan per MW over the 48 h for 12.8 MWh: 81.3 yuan/MWh, so PV
@@ -223,7 +259,7 @@ def test_sizing_pv_only_against_grid(small_profiles: ProfileSet) -> None:
     lp = optimal_sizing(sc, {"solar_mw": (0.0, 300.0)}, profiles=small_profiles)
     assert lp.sizes["solar_mw"] == pytest.approx(62.5, rel=1e-7)
     per_mw = 190_000.0 * 48 / 8760
-    assert lp.objective_yuan == pytest.approx((2400 - 800) * 400.0 + 62.5 * per_mw, rel=1e-9)
+    assert lp.objective_yuan == pytest.approx((2400 - 800) * 400.0 + 62.5 * per_mw + BASIC, rel=1e-9)
     assert lp.totals["green_share_of_load"] == pytest.approx(1 / 3)
     check = sizing_check(lp)
     assert check.meets_all and check.gap_yuan == pytest.approx(0.0, abs=1e-3)
@@ -245,7 +281,7 @@ def test_sizing_with_a_green_share_target_needs_storage(small_profiles: ProfileS
     assert lp.sizes["storage_power_mw"] >= 10.0 - 1e-6
     per_mw = 190_000.0 * 48 / 8760
     per_mwh = 3e6 * (1 / 20 + 0.02) * 48 / 8760
-    assert lp.objective_yuan == pytest.approx(1440 * 400.0 + 75 * per_mw + 80 * per_mwh, rel=1e-7)
+    assert lp.objective_yuan == pytest.approx(1440 * 400.0 + 75 * per_mw + 80 * per_mwh + BASIC, rel=1e-7)
     assert "green_share_of_load >= 0.4 (target min_green_share_of_load_frac)" in lp.binding
     # the design, simulated by the rule-based dispatch, meets what it was sized for
     check = sizing_check(lp)

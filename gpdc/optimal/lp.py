@@ -17,8 +17,10 @@ code as a simulation's.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -99,9 +101,11 @@ class LPResult:
     Attributes
     ----------
     objective_yuan : float
-        Project cost over the period at the optimum [yuan]: import bill + unserved load at
-        the hour's import price + fees on self-used energy − export revenue + annualised
-        capex + O&M, as ``project_cost_yuan`` of :func:`gpdc.simulate`.
+        Project cost over the period at the optimum [yuan]: import bill (hourly price with the
+        fee regime's per-MWh components) + unserved load at the hour's import price + fees on
+        self-used energy + monthly charges (basic capacity or demand charge, 1192号 capacity
+        fee) − export revenue + annualised capex + O&M, as ``project_cost_yuan`` of
+        :func:`gpdc.simulate`; a demand charge is on the LP's own monthly maximum import.
     sizes : dict of str to float
         ``wind_mw``, ``solar_mw``, ``storage_power_mw``, ``storage_energy_mwh``, ``line_mw``
         at the optimum (the scenario's own values where they were fixed) [MW, MWh].
@@ -275,9 +279,10 @@ def _build(
               and (b != "surplus_hour" or binary)]
     for k, b in enumerate(blocks):
         col[b] = k * n
-    n_cols = len(blocks) * n + len(_SIZES)
+    n_cols = len(blocks) * n + len(_SIZES) + 12
     for k, s in enumerate(_SIZES):
         col[s] = len(blocks) * n + k
+    col["peak_month"] = len(blocks) * n + len(_SIZES)  # 12 monthly maximum imports [MW] (demand charge)
     t = np.arange(n)
 
     def h(block: str) -> np.ndarray:
@@ -357,6 +362,12 @@ def _build(
     rows.add("load balance", n, load_e, load_e, (t, h("direct"), 1.0), (t, h("dis_green"), 1.0),
              (t, h("dis_grid"), 1.0), (t, h("imp_load"), 1.0), (t, h("unserved"), 1.0))
     rows.add("import limit", n, -np.inf, import_e, (t, h("imp_load"), 1.0), (t, h("ch_grid"), 1.0))
+    assert resolved.fee_regime is not None  # noqa: S101 - resolve() always sets it
+    demand = resolved.basic_charge_basis == "demand" and resolved.fee_regime.flags["basic_charge"]
+    month_of_hour, _ = engine.billing_months(prof, dt)
+    if demand:
+        rows.add("monthly peak import", n, -np.inf, 0.0, (t, h("imp_load"), 1.0 / dt),
+                 (t, h("ch_grid"), 1.0 / dt), (t, col["peak_month"] + month_of_hour, -1.0))
     rows.add("storage power", n, -np.inf, 0.0, (t, h("ch_green"), 1.0), (t, h("ch_grid"), 1.0),
              (t, col["storage_power_mw"], -dt * one))
     rows.add("storage power", n, -np.inf, 0.0, (t, h("dis_green"), 1.0), (t, h("dis_grid"), 1.0),
@@ -449,9 +460,59 @@ def _build(
                                          + resolved["solar_om_yuan_per_kw_year"])
     c[col["storage_energy_mwh"]] = period * kw * resolved["storage_capex_yuan_per_kwh"] * (
         crf + resolved["storage_om_frac_per_year"])
-    constant = sc.line.length_km * resolved["line_capex_yuan_per_km"] * crf * period
+    design = engine.Design(resolved)
+    c[col["storage_power_mw"]] = period * kw * crf * float(
+        design.field("finance.storage_power_capex_yuan_per_kw").astype(np.float64)[0])
+    fixed_capex = (sc.line.length_km * resolved["line_capex_yuan_per_km"]
+                   + float(design.field("finance.line_bays_capex_yuan").astype(np.float64)[0])
+                   + float(design.field("finance.grid_connection_capex_yuan").astype(np.float64)[0]))
+    constant = fixed_capex * crf * period
+    # monthly charges (docs/tariffs.md): the capacity-based basic charge and the 1192号 T&D
+    # capacity fee do not depend on the dispatch; a demand charge is one epigraph variable per
+    # billing month, peak_m >= import_h / dt for every hour h of month m
+    month_index, month_weight = engine.billing_months(prof, dt)
+    charges = _monthly_charges(design, month_index, month_weight, prof, price_import, price_export, p,
+                               np.zeros((1, 12)))
+    constant += float(charges["basic_charge_yuan"][0] + charges["capacity_td_fee_yuan"][0])
+    if demand:
+        rate = float(design.value("demand_charge_yuan_per_kw_month")[0])
+        c[col["peak_month"] + np.arange(12)] = rate * kw * month_weight
     return _Problem(c, a, row_lo, row_hi, col_lo, col_hi, integrality, constant, rows.groups, rows.kind, labels, col, n,
                     time.perf_counter() - t0)
+
+
+def _monthly_charges(design: engine.Design, month_index: np.ndarray, month_weight: np.ndarray, prof: ProfileSet,
+                     price_import: np.ndarray, price_export: np.ndarray, params: np.ndarray,
+                     import_peak_mw: np.ndarray) -> dict[str, np.ndarray]:
+    """Return the monthly charges of :func:`gpdc.simulate.tariff_charges` with the given monthly peak import [MW]."""
+    from gpdc import metrics
+    from gpdc.simulate import tariff_charges
+
+    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                                month_index=month_index, month_weight=month_weight)
+    energy = metrics.energy_totals(inputs, np.zeros((1, L.N_TOTALS)))
+    with _peak_import(inputs, import_peak_mw):
+        return tariff_charges(design, inputs, energy)
+
+
+@contextlib.contextmanager
+def _peak_import(inputs: engine.KernelInputs, import_peak_mw: np.ndarray) -> Iterator[None]:
+    """Within the block, the monthly peak import of ``inputs`` (this very object) is ``import_peak_mw``.
+
+    :func:`gpdc.simulate.tariff_charges` takes each design's monthly maximum import from the
+    rule-based dispatch (:func:`gpdc.engine.monthly_peak_import_mw`); the LP's demand charge is
+    on the LP's own imports.  Every other call (the lifetime re-dispatch) is left as it is.
+    """
+    original = engine.monthly_peak_import_mw
+
+    def peaks(x: engine.KernelInputs) -> np.ndarray:
+        return np.array(import_peak_mw, dtype=np.float64).reshape(1, 12) if x is inputs else original(x)
+
+    engine.monthly_peak_import_mw = peaks  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.monthly_peak_import_mw = original  # type: ignore[assignment]
 
 
 def _solve(prob: _Problem, keep: set[str] | None = None, time_limit_s: float | None = None) -> Any:
@@ -562,7 +623,9 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
     design = engine.Design(resolved, {SIZE_FIELDS[s]: np.array([v]) for s, v in sizes.items()})
     params = engine.design_params(design)
     price_import, price_export = engine.hourly_prices(resolved, prof)
-    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params)
+    month_index, month_weight = engine.billing_months(prof)
+    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                                month_index=month_index, month_weight=month_weight)
     p = params[:, 0]
     dt = inputs.dt_h
 
@@ -606,7 +669,10 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
     raw[0, L.T_SELF_SUPPLY_STEPS] = float(np.sum(h("imp_load") + unserved <= tol))
     raw[0, L.T_GREEN_END] = float(flows["storage_green_mwh"][-1])
     raw[0, L.T_GRID_END] = float(flows["storage_grid_mwh"][-1])
-    values = derive_metrics(design, inputs, raw)
+    peak = np.zeros(12)
+    np.maximum.at(peak, month_index, imp / dt)
+    with _peak_import(inputs, peak):  # the demand charge on the LP's own monthly maximum import
+        values = derive_metrics(design, inputs, raw)
     totals = {k: float(np.asarray(v).ravel()[0]) for k, v in values.items() if np.asarray(v).size == 1}
 
     binding: dict[str, float] = {}
@@ -779,8 +845,9 @@ def optimal_sizing(
     bounds : dict of str to (float, float)
         ``{size: (lower, upper)}`` for any of ``wind_mw``, ``solar_mw``, ``storage_power_mw``,
         ``storage_energy_mwh``, ``line_mw`` [MW, MWh]; finite, 0 ≤ lower ≤ upper.  Storage power
-        and line rating cost nothing in :func:`gpdc.economics.costs` (storage capex is per kWh,
-        line capex per km), so the LP returns any value of them that works.
+        (unless ``finance.storage_power_capex_yuan_per_kw`` > 0) and line rating cost nothing
+        in :func:`gpdc.economics.costs` (line capex is per km), so the LP returns any value of
+        them that works.
     targets : dict of str to float, optional
         Hard constraints on top of the policy: any of :data:`TARGETS`, e.g.
         ``{"min_green_share_of_load_frac": 0.5, "max_curtailment_frac": 0.1}`` [1].
