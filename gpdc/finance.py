@@ -83,7 +83,51 @@ def irr(cash_flows: np.ndarray) -> np.ndarray | float:
                                      np.geomspace(0.5, hi, 120)]))
     if cf.ndim == 1:
         return _irr_one(cf, grid)
-    return np.array([_irr_one(row, grid) for row in cf.reshape(-1, cf.shape[-1])]).reshape(cf.shape[:-1])
+    return _irr_many(cf.reshape(-1, cf.shape[-1]), grid).reshape(cf.shape[:-1])
+
+
+def _irr_many(cf: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """:func:`irr` of many flows at once [n, n_years + 1]: the same grid scan, then bisection.
+
+    Vectorised over the flows (a sweep has tens of thousands): the grid values come from one
+    matrix product; each flow's first bracket is then bisected to 1e-14 with row-wise sums, so
+    a flow's IRR does not depend on the other flows of the batch.
+    """
+    n, m = cf.shape
+    years = np.arange(m, dtype=np.float64)
+    out = np.full(n, np.nan)
+    nz = cf != 0.0
+    first = np.where(nz.any(axis=1), np.sign(cf[np.arange(n), np.argmax(nz, axis=1)]), 0.0)
+    change = (nz & (np.sign(cf) != first[:, None])).any(axis=1)  # a sign change among the non-zero flows
+    if not change.any():
+        return out
+    rows = np.flatnonzero(change)
+    c = cf[rows]
+    values = c @ np.power(1.0 + grid[None, :], -years[:, None])  # [k, n_grid]
+    exact = values[:, :-1] == 0.0
+    cross = exact | (values[:, :-1] * values[:, 1:] < 0.0)
+    found = cross.any(axis=1)
+    k = np.argmax(cross, axis=1)
+    at_zero = found & exact[np.arange(len(rows)), k]
+    out[rows[at_zero]] = grid[k[at_zero]]
+    last_zero = ~found & (values[:, -1] == 0.0)
+    out[rows[last_zero]] = grid[-1]
+    todo = found & ~at_zero
+    if todo.any():
+        cc = c[todo]
+        lo = grid[k[todo]].copy()
+        hi = grid[k[todo] + 1].copy()
+        f_lo = np.sum(cc * np.power(1.0 + lo[:, None], -years), axis=1)
+        for _ in range(64):  # a fixed count (brackets are < 0.3 wide: 2^-64 of that is below one ulp), so that
+            # a flow's result does not depend on how many other flows share the batch
+            mid = 0.5 * (lo + hi)
+            f_mid = np.sum(cc * np.power(1.0 + mid[:, None], -years), axis=1)
+            left = np.sign(f_mid) == np.sign(f_lo)
+            lo = np.where(left, mid, lo)
+            f_lo = np.where(left, f_mid, f_lo)
+            hi = np.where(left, hi, mid)
+        out[rows[todo]] = 0.5 * (lo + hi)
+    return out
 
 
 def discounted_payback_years(rate_frac: float | np.ndarray, cash_flows: np.ndarray) -> np.ndarray | float:
@@ -99,17 +143,14 @@ def discounted_payback_years(rate_frac: float | np.ndarray, cash_flows: np.ndarr
     flat = cf.reshape(-1, cf.shape[-1])
     disc = flat * discount_factors(rate_frac, cf.shape[-1] - 1).reshape(-1, cf.shape[-1])
     cum = np.cumsum(disc, axis=-1)
-    out = np.full(flat.shape[0], np.nan)
-    for i in range(flat.shape[0]):
-        hit = np.flatnonzero(cum[i] >= 0.0)
-        if hit.size == 0:
-            continue
-        y = int(hit[0])
-        if y == 0:
-            out[i] = 0.0
-        else:
-            # cum[y-1] < 0 <= cum[y]; the year's flow disc[y] > 0
-            out[i] = (y - 1) + (-cum[i, y - 1]) / disc[i, y]
+    hit = cum >= 0.0
+    y = np.argmax(hit, axis=1)
+    i = np.arange(flat.shape[0])
+    prev = np.maximum(y - 1, 0)
+    # cum[y-1] < 0 <= cum[y]; the year's discounted flow disc[y] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (y - 1) + (-cum[i, prev]) / disc[i, y]
+    out = np.where(hit.any(axis=1), np.where(y == 0, 0.0, frac), np.nan)
     return float(out[0]) if cf.ndim == 1 else out.reshape(cf.shape[:-1])
 
 
