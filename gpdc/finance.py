@@ -86,6 +86,15 @@ def irr(cash_flows: np.ndarray) -> np.ndarray | float:
     return _irr_many(cf.reshape(-1, cf.shape[-1]), grid).reshape(cf.shape[:-1])
 
 
+def _npv_horner(cf: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Σ_y cf_y · x^y with x = 1 / (1 + r), by Horner's rule (no powers), row by row."""
+    x = 1.0 / (1.0 + rate)
+    f = cf[:, -1].copy()
+    for y in range(cf.shape[1] - 2, -1, -1):
+        f = f * x + cf[:, y]
+    return f
+
+
 def _irr_many(cf: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """:func:`irr` of many flows at once [n, n_years + 1]: the same grid scan, then bisection.
 
@@ -101,11 +110,37 @@ def _irr_many(cf: np.ndarray, grid: np.ndarray) -> np.ndarray:
     change = (nz & (np.sign(cf) != first[:, None])).any(axis=1)  # a sign change among the non-zero flows
     if not change.any():
         return out
+    # one sign change (the usual investment profile): NPV has exactly one root, found by bisecting
+    # the whole bracket; several sign changes: the grid scan below finds the lowest root
+    sg = np.sign(cf)
+    last_first = np.where(sg == first[:, None], years[None, :], -1.0).max(axis=1)
+    first_opp = np.where(sg == -first[:, None], years[None, :], np.inf).min(axis=1)
+    single = change & (last_first < first_opp)
+    if single.any():
+        cs = cf[single]
+        lo = np.full(len(cs), IRR_BRACKET[0])
+        hi = np.full(len(cs), IRR_BRACKET[1])
+        f_lo, f_hi = _npv_horner(cs, lo), _npv_horner(cs, hi)
+        ok = np.sign(f_lo) * np.sign(f_hi) < 0.0
+        for _ in range(80):  # fixed count: the result does not depend on the batch
+            mid = 0.5 * (lo + hi)
+            f_mid = _npv_horner(cs, mid)
+            left = np.sign(f_mid) == np.sign(f_lo)
+            lo = np.where(left, mid, lo)
+            f_lo = np.where(left, f_mid, f_lo)
+            hi = np.where(left, hi, mid)
+        root = np.where(ok, 0.5 * (lo + hi), np.nan)
+        root = np.where(f_lo == 0.0, lo, root)
+        out[np.flatnonzero(single)] = root
+    change = change & ~single
+    if not change.any():
+        return out
     rows = np.flatnonzero(change)
     c = cf[rows]
     values = c @ np.power(1.0 + grid[None, :], -years[:, None])  # [k, n_grid]
     exact = values[:, :-1] == 0.0
-    cross = exact | (values[:, :-1] * values[:, 1:] < 0.0)
+    neg = values < 0.0
+    cross = exact | ((neg[:, :-1] != neg[:, 1:]) & (values[:, 1:] != 0.0))  # strict sign change, or a zero
     found = cross.any(axis=1)
     k = np.argmax(cross, axis=1)
     at_zero = found & exact[np.arange(len(rows)), k]
@@ -117,11 +152,11 @@ def _irr_many(cf: np.ndarray, grid: np.ndarray) -> np.ndarray:
         cc = c[todo]
         lo = grid[k[todo]].copy()
         hi = grid[k[todo] + 1].copy()
-        f_lo = np.sum(cc * np.power(1.0 + lo[:, None], -years), axis=1)
+        f_lo = _npv_horner(cc, lo)
         for _ in range(64):  # a fixed count (brackets are < 0.3 wide: 2^-64 of that is below one ulp), so that
             # a flow's result does not depend on how many other flows share the batch
             mid = 0.5 * (lo + hi)
-            f_mid = np.sum(cc * np.power(1.0 + mid[:, None], -years), axis=1)
+            f_mid = _npv_horner(cc, mid)
             left = np.sign(f_mid) == np.sign(f_lo)
             lo = np.where(left, mid, lo)
             f_lo = np.where(left, f_mid, f_lo)
