@@ -99,7 +99,6 @@ class Evaluator:
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         keys = [tuple(r) for r in x]
         new = [i for i, k in enumerate(keys) if k not in self._rows]
-        new = list(dict.fromkeys(new, None))
         seen: set[tuple[float, ...]] = set()
         uniq = []
         for i in new:
@@ -297,11 +296,11 @@ def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refin
     assert ev.data is not None  # noqa: S101
     spacing = np.array([(g[1] - g[0]) if len(g) > 1 else v.step for g, v in zip(grids, spec.variables, strict=True)])
     order = rows[np.argsort(_score(ev.data, rows), kind="stable")][:refine_from]
-    ends = [pattern_search(ev, ev.data.x[r], spacing) for r in order]
+    for r in order:  # every design a refinement evaluates is kept in ev.data; the best is picked below
+        pattern_search(ev, ev.data.x[r], spacing)
     data = ev.data
     all_rows = np.arange(len(data.objective))
     best = int(all_rows[np.argmin(_score(data, all_rows))])
-    del ends
     ranked = all_rows[np.argsort(_score(data, all_rows), kind="stable")]
     ranked = ranked[data.feasible[ranked]][: spec.top_n] if data.feasible[best] else ranked[: spec.top_n]
     return SizingResult(base, spec, data, best, bool(data.feasible[best]), [c[0] for c in ev.constraints],

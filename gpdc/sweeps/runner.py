@@ -390,6 +390,7 @@ def run_sweep(
         use_dask = scheduler is not None or (workers is not None and workers > 0)
         source = _dask(plan, todo, scheduler, workers) if (use_dask and todo) else _local(plan, todo)
         n_run = 0
+        done_designs = 0
         t_run = time.perf_counter()
         try:
             for index, digest, values in source:
@@ -397,8 +398,8 @@ def run_sweep(
                 store.write(index, chunk.selection, chunk.group, digest, values)
                 n_run += 1
                 if bar is not None:
-                    rate = sum(plan.chunks[i].size for i in [index]) and (
-                        n_run * plan.size / len(plan.chunks) / max(time.perf_counter() - t_run, 1e-9))
+                    done_designs += plan.chunks[index].size
+                    rate = done_designs / max(time.perf_counter() - t_run, 1e-9)
                     bar.update(bar.task_ids[0], advance=1, rate=f"{rate:,.0f} designs/s")
                 if on_chunk is not None:
                     on_chunk(index)
