@@ -22,7 +22,7 @@ import numpy as np
 from gpdc.engine import COLUMN_FIELDS
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
-from gpdc.sweeps.spec import Dim, SweepSpec, coord_array
+from gpdc.sweeps.spec import Dim, SweepSpec
 
 #: name of the dimension added when the scenario asks for several weather years
 WEATHER_DIM = "weather_year"
@@ -131,7 +131,7 @@ class SweepPlan:
         out: dict[str, np.ndarray] = {}
         for d, ii in zip(self.column_dims, idx, strict=True):
             for f, vals in zip(d.fields, d.values, strict=True):
-                out[f] = coord_array(vals)[ii]
+                out[f] = _column(vals)[ii]
         return out
 
     def fingerprint(self) -> str:
@@ -148,6 +148,19 @@ class SweepPlan:
     def iter_chunks(self) -> Iterator[Chunk]:
         """The chunks in order."""
         return iter(self.chunks)
+
+
+def _column(values: tuple[Any, ...]) -> np.ndarray:
+    """A field's values as a design column: bool, float64, else object (None and text kept as they are).
+
+    Unlike a coordinate (:func:`gpdc.sweeps.spec.coord_array`, which writes text), a column
+    must keep ``None`` ("unset") for the engine to resolve.
+    """
+    if all(isinstance(v, bool) for v in values):
+        return np.array(values, dtype=bool)
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return np.array(values, dtype=np.float64)
+    return np.array(values, dtype=object)
 
 
 def _column_chunks(shape: tuple[int, ...], target: int) -> list[tuple[int, int, tuple[int | slice, ...], tuple[int, ...]]]:
