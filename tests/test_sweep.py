@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -19,13 +18,15 @@ import pytest
 
 import gpdc
 from gpdc.errors import ResultsFileError
-from gpdc.io.sweep_store import progress
+from gpdc.io import sweep_store
+from gpdc.io.sweep_store import done_mask, progress
 from gpdc.results.registry import VARIABLES
 from gpdc.scenario.load import load_scenario
 from gpdc.simulate import simulate
 from gpdc.sweeps import Dim, SweepSpec, check_spec, parse_range, parse_vary, parse_zip, plan_sweep, run_sweep
 from gpdc.sweeps.execute import chunk_task
 from gpdc.sweeps.plan import _column_chunks
+from gpdc.sweeps.runner import prepare_file
 from gpdc.sweeps.spec import SweepError, apply, combine, read_designs_csv, spec_from_table
 
 from .conftest import DATACENTRE, ROOT
@@ -239,41 +240,44 @@ def test_traces_of_the_best_designs(swept, tmp_path: Path) -> None:  # noqa: ANN
 # --- kill and resume -----------------------------------------------------------------------------
 
 _CHILD = textwrap.dedent("""
-    import sys, time
+    import os, signal, sys
+    from gpdc.io import sweep_store
     from gpdc.scenario.load import load_scenario
     from gpdc.sweeps import plan_sweep, run_sweep
     base = load_scenario(sys.argv[1])
     plan = plan_sweep(base, {"tariff.energy_price_yuan_per_mwh": [282.9, 320.0], "storage.energy_mwh": "0:600:50",
                              "wind.capacity_mw": [120, 170, 220], "solar.capacity_mw": [0, 60]}, chunk_size=5)
-    delay = float(sys.argv[3])
+    mode, n = sys.argv[3], int(sys.argv[4])
+    calls = {"chunk": 0, "mark": 0}
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
     def tick(i):
-        print("chunk", i, flush=True)
-        time.sleep(delay)
+        calls["chunk"] += 1
+        if mode == "after_chunk" and calls["chunk"] >= n:
+            die()  # between chunks: chunk i is on disk and marked done
+    if mode == "before_mark":
+        mark = sweep_store.Store.mark_done
+        def mark_or_die(self, *args):
+            calls["mark"] += 1
+            if calls["mark"] >= n:
+                die()  # the chunk's values and finished flags are written and flushed, its ledger mark is not
+            mark(self, *args)
+        sweep_store.Store.mark_done = mark_or_die
     run_sweep(plan, sys.argv[2], on_chunk=tick, quiet=True)
     print("finished", flush=True)
 """)
 
 
-def _run_child(path: Path, delay: float, kill_after_chunks: int | None, kill_delay: float = 0.0) -> bool:
-    """Run the sweep in a subprocess; SIGKILL it after N chunks (+ a delay). True if it finished."""
+def _run_child(path: Path, mode: str = "none", n: int = 0) -> bool:
+    """Run the sweep in a subprocess that SIGKILLs itself at a chosen point (no timing); True if it finished."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(DATACENTRE), str(path), str(delay)],
-                            stdout=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    seen = 0
-    try:
-        for line in proc.stdout:
-            if line.startswith("chunk"):
-                seen += 1
-                if kill_after_chunks is not None and seen >= kill_after_chunks:
-                    time.sleep(kill_delay)
-                    proc.send_signal(signal.SIGKILL)
-                    break
-            if line.startswith("finished"):
-                break
-    finally:
-        proc.wait(timeout=300)
-    return proc.returncode == 0
+    proc = subprocess.run([sys.executable, "-c", _CHILD, str(DATACENTRE), str(path), mode, str(n)],
+                          capture_output=True, text=True, env=env, timeout=600, check=False)
+    if mode == "none":
+        assert proc.returncode == 0, proc.stderr
+    else:
+        assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stderr)
+    return proc.returncode == 0 and "finished" in proc.stdout
 
 
 def _file_content(path: Path) -> dict[str, object]:
@@ -289,33 +293,85 @@ def _file_content(path: Path) -> dict[str, object]:
     return content
 
 
-@pytest.mark.slow
-def test_sigkill_then_rerun_gives_the_uninterrupted_file(tmp_path: Path) -> None:
-    ref = tmp_path / "ref.h5"
-    assert _run_child(ref, 0.0, None)
-    killed = tmp_path / "killed.h5"
-    # killed while idle between chunks, then (no delay) at an arbitrary moment, possibly mid-write
-    assert not _run_child(killed, 0.5, 3)
-    done, total = progress(killed)
-    assert 3 <= done < total
-    assert not _run_child(killed, 0.0, done + 2, kill_delay=0.013)
-    done2, _ = progress(killed)
-    assert done2 > done
-    with pytest.raises(ResultsFileError, match="unfinished"):
-        gpdc.open_results(killed)
-    with pytest.warns(UserWarning, match="unfinished"):
-        with gpdc.open_results(killed, allow_partial=True) as part:
-            fin = part["finished"].values
-            assert fin.any() and not fin.all()
-            assert np.isnan(part["self_use_share"].values[~fin]).all()
-    assert _run_child(killed, 0.0, None)
-    a, b = _file_content(ref), _file_content(killed)
+def _assert_same_file(a_path: Path, b_path: Path) -> None:
+    a, b = _file_content(a_path), _file_content(b_path)
     assert a.keys() == b.keys()
     for k in a:
         if k == "attrs":
             assert json.dumps({x: str(v) for x, v in a[k].items()}) == json.dumps({x: str(v) for x, v in b[k].items()})  # type: ignore[union-attr]
         else:
             assert np.array_equal(a[k], b[k], equal_nan=True), k  # type: ignore[arg-type]
+
+
+def _assert_partial_view_follows_the_ledger(path: Path, written_not_marked: tuple[int | slice, ...] | None) -> None:
+    """Open with allow_partial: done designs hold values, every other design is NaN, finished == ledger."""
+    mask = done_mask(path)
+    with h5py.File(path, "r") as f:
+        raw_value = f["self_use_share"][...]
+        raw_finished = f["finished"][...].astype(bool)
+    if written_not_marked is not None:  # the injection really left values on disk that the ledger does not own
+        assert np.isfinite(raw_value[written_not_marked]).all() and raw_finished[written_not_marked].all()
+        assert not mask[written_not_marked].any()
+    with pytest.raises(ResultsFileError, match="unfinished"):
+        gpdc.open_results(path)
+    with pytest.warns(UserWarning, match="unfinished"):
+        part = gpdc.open_results(path, allow_partial=True)
+    with part:
+        fin = part["finished"].values
+        assert fin.dtype == bool and np.array_equal(fin, mask)
+        assert fin.any() and not fin.all()
+        for name in ("self_use_share", "project_cost_yuan", "compliant", "meets_self_use"):
+            v = np.asarray(part[name].values, dtype=np.float64)
+            assert np.isnan(v[~fin]).all(), name
+            assert np.isfinite(v[fin]).all(), name
+        assert np.array_equal(part["self_use_share"].values[fin], raw_value[fin])
+        assert part["self_use_share"].attrs["units"] == "1"
+
+
+@pytest.mark.slow
+def test_sigkill_then_rerun_gives_the_uninterrupted_file(tmp_path: Path) -> None:
+    ref = tmp_path / "ref.h5"
+    assert _run_child(ref)
+    killed = tmp_path / "killed.h5"
+    # killed between chunks (after the 3rd), then between the 5th chunk's data flush and its ledger mark
+    assert not _run_child(killed, "after_chunk", 3)
+    assert progress(killed)[0] == 3
+    assert not _run_child(killed, "before_mark", 2)
+    done, total = progress(killed)
+    assert done == 4 < total
+    plan = plan_sweep(load_scenario(DATACENTRE), {
+        "tariff.energy_price_yuan_per_mwh": [282.9, 320.0], "storage.energy_mwh": "0:600:50",
+        "wind.capacity_mw": [120, 170, 220], "solar.capacity_mw": [0, 60]}, chunk_size=5)
+    _assert_partial_view_follows_the_ledger(killed, plan.chunks[4].selection)
+    assert _run_child(killed)
+    _assert_same_file(ref, killed)
+
+
+def test_values_written_without_their_ledger_mark_read_as_unfinished(base, tmp_path: Path) -> None:  # noqa: ANN001
+    # a kill after the data flush but before the ledger mark, by injection: the second chunk's values
+    # and finished flags are on disk, the ledger does not mark it; the partial view must not show them
+    plan = _plan(base)
+    ref = tmp_path / "ref.h5"
+    run_sweep(plan, ref)
+    path = tmp_path / "partial.h5"
+    prepare_file(path, plan, overwrite=False)
+    with sweep_store.Store(path) as store:
+        for c in plan.chunks[:2]:
+            index, digest, values = chunk_task(plan, c.index)
+            store.write_values(c.selection, c.group, digest, values)
+            if c.index == 0:
+                store.mark_done(index, c.group, digest)
+    _assert_partial_view_follows_the_ledger(path, plan.chunks[1].selection)
+    with pytest.warns(UserWarning, match="unfinished"):
+        part = gpdc.open_results(path, allow_partial=True)
+    with part, gpdc.open_results(ref) as full:
+        fin = part["finished"].values
+        assert fin.sum() == plan.chunks[0].size
+        for name in ("self_use_share", "savings_yuan", "import_mwh"):
+            assert np.array_equal(part[name].values[fin], full[name].values[fin]), name
+        assert part["compliant"].dtype == np.float64  # booleans: 1/0 where done, NaN elsewhere
+    run_sweep(plan, path)  # resumes: redoes the unmarked chunk and the rest
+    _assert_same_file(ref, path)
 
 
 # --- other executors ---------------------------------------------------------------------------------

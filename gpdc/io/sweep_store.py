@@ -7,14 +7,19 @@ Layout (netCDF4-compatible HDF5, readable by ``xarray.open_dataset(engine="h5net
 * every result variable as an N-dimensional float64 array (booleans as int8 with
   ``dtype = "bool"``), allocated and filled with NaN / 0 when the file is created;
 * ``finished`` (int8 over the sweep dimensions): 1 where a design's values are written;
-* the group ``sweep_ledger``: ``chunk_done`` (int8 per chunk) and the SHA-256 of each
-  group's hourly inputs, checked when a run resumes.
+* the group ``sweep_ledger``: ``chunk_done`` (int8 per chunk), ``chunk_slab`` (each chunk's
+  hyperslab: start and stop on every sweep dimension) and the SHA-256 of each group's hourly
+  inputs, checked when a run resumes.
 
 Why this survives ``kill -9``: the file is created complete under a temporary name and
 renamed into place; every dataset is contiguous and allocated at creation, so writing a
 chunk changes raw data only, never HDF5 metadata.  A chunk is written, flushed, and only
 then marked done in the ledger (and flushed again); a chunk caught half-written is simply
 not marked and is computed again on the next run, which writes the same values.
+
+The ledger is the only record of what is done: a kill can land after a chunk's values (even
+its ``finished`` flags) reached the disk but before its ledger mark, so :func:`open_sweep`
+masks every design whose chunk the ledger does not mark done, whatever the raw data holds.
 """
 
 from __future__ import annotations
@@ -73,20 +78,38 @@ def _dcpl(fill: float | int, dtype: np.dtype) -> h5py.h5p.PropDCID:
     return dcpl
 
 
+def slab_bounds(selection: Sequence[int | slice], shape: Sequence[int]) -> np.ndarray:
+    """Return a chunk's hyperslab as int64[ndim, 2] (start, stop) from its selection (ints and slices)."""
+    out = np.zeros((len(shape), 2), dtype=np.int64)
+    for k, (sel, n) in enumerate(zip(selection, shape, strict=True)):
+        if isinstance(sel, slice):
+            start, stop, step = sel.indices(n)
+            if step != 1:
+                raise ValueError(f"chunk selection {selection} is not a contiguous slab (step {step})")
+            out[k] = (start, stop)
+        else:
+            out[k] = (int(sel), int(sel) + 1)
+    return out
+
+
 def create(
     path: Path,
     dims: Sequence[DimLayout],
     variables: Sequence[VarLayout],
-    n_chunks: int,
+    chunk_selections: Sequence[Sequence[int | slice]],
     n_groups: int,
     attrs: Mapping[str, Any],
     extra_dims: Sequence[DimLayout] = (),
 ) -> None:
     """Create the complete, empty results file atomically (temporary name, then rename).
 
-    ``extra_dims`` are dimensions some variables have after the sweep's (e.g. ``product``).
+    ``chunk_selections`` holds each chunk's place in the sweep (one int or slice per sweep
+    dimension), recorded in the ledger so that a reader can tell done designs from undone
+    ones without the plan.  ``extra_dims`` are dimensions some variables have after the
+    sweep's (e.g. ``product``).
     """
     shape = tuple(len(d.coord) for d in dims)
+    n_chunks = len(chunk_selections)
     names = [d.name for d in dims]
     trailing_dims = {d.name: d for d in extra_dims}
     with atomic_path(path, "sweep results") as tmp, h5py.File(tmp, "w") as f:
@@ -136,6 +159,11 @@ def create(
         ledger = f.create_group(LEDGER)
         ledger.create_dataset("chunk_done", shape=(n_chunks,), dtype=np.int8, fillvalue=0,
                               dcpl=_dcpl(0, np.dtype(np.int8)))
+        slabs = np.zeros((n_chunks, len(shape), 2), dtype=np.int64)
+        for i, sel in enumerate(chunk_selections):
+            slabs[i] = slab_bounds(sel, shape)
+        slab = ledger.create_dataset("chunk_slab", data=slabs)
+        slab.attrs["long_name"] = "each chunk's hyperslab: [start, stop) on every sweep dimension, in file order"
         sha = ledger.create_dataset("group_inputs_sha256", shape=(n_groups, 32), dtype=np.uint8,
                                     dcpl=_dcpl(0, np.dtype(np.uint8)))
         sha.attrs["long_name"] = "SHA-256 of each group's hourly inputs and resolved numbers"
@@ -168,6 +196,12 @@ class Store:
     def write(self, index: int, selection: tuple[int | slice, ...], group: int, digest: str,
               values: Mapping[str, np.ndarray]) -> None:
         """Write one chunk's values, flush, then mark it done in the ledger and flush again."""
+        self.write_values(selection, group, digest, values)
+        self.mark_done(index, group, digest)
+
+    def write_values(self, selection: tuple[int | slice, ...], group: int, digest: str,
+                     values: Mapping[str, np.ndarray]) -> None:
+        """Write one chunk's values and its ``finished`` flags, and flush (the chunk is not done yet)."""
         self.check_group(group, digest)
         sel = selection if selection else (0,)
         for name, arr in values.items():
@@ -180,6 +214,9 @@ class Store:
         fin = self.f[FINISHED]
         fin[sel] = np.ones(fin[sel].shape, dtype=np.int8)
         self.f.flush()
+
+    def mark_done(self, index: int, group: int, digest: str) -> None:
+        """Record chunk ``index`` (and its group's input digest) as done in the ledger, and flush."""
         if not self.digests[group]:
             self.f[LEDGER]["group_inputs_sha256"][group] = np.frombuffer(bytes.fromhex(digest), dtype=np.uint8)
             self.digests[group] = digest
@@ -214,8 +251,32 @@ def progress(path: Path) -> tuple[int, int]:
     return int(done.sum()), int(done.size)
 
 
+def done_mask(path: Path) -> np.ndarray:
+    """Return True for each design whose chunk the ledger marks done, bool over the sweep dimensions.
+
+    Files written before the ledger recorded each chunk's slab fall back to ``finished``.
+    """
+    with h5py.File(path, "r") as f:
+        names = json.loads(f.attrs["sweep_dims"])
+        shape = tuple(int(f[n].shape[0]) for n in names)
+        ledger = f[LEDGER]
+        if "chunk_slab" not in ledger:
+            fin = np.asarray(f[FINISHED][...], dtype=bool)
+            return fin.reshape(shape) if shape else fin.reshape(())
+        done = np.asarray(ledger["chunk_done"][...], dtype=bool)
+        slabs = np.asarray(ledger["chunk_slab"][...])
+    mask = np.zeros(shape, dtype=bool)
+    for i in np.flatnonzero(done):
+        mask[tuple(slice(int(a), int(b)) for a, b in slabs[i])] = True
+    return mask
+
+
 def open_sweep(path: str | Path, allow_partial: bool = False) -> Any:
     """Open a sweep results file as an xarray Dataset with the sweep dimensions as coordinates.
+
+    With ``allow_partial`` an unfinished file opens too, with a warning: every variable is
+    NaN wherever the design's chunk is not marked done in the ledger (booleans become
+    float64 1/0/NaN there), whatever the raw data holds, and ``finished`` follows the ledger.
 
     Raises
     ------
@@ -228,7 +289,8 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> Any:
     if not path.exists():
         raise ResultsFileError(f"results file {path} does not exist")
     done, total = progress(path)
-    if done < total:
+    partial = done < total
+    if partial:
         msg = f"{path}: sweep unfinished ({done} of {total} chunks); rerun the same command to finish it"
         if not allow_partial:
             raise ResultsFileError(msg + ", or open it with allow_partial=True")
@@ -237,4 +299,15 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> Any:
         ds = xr.open_dataset(path, engine="h5netcdf")
     except (OSError, ValueError) as exc:
         raise ResultsFileError(f"cannot read {path} as a gpdc sweep: {exc}") from None
-    return ds
+    if not partial:
+        return ds
+    names = json.loads(str(ds.attrs["sweep_dims"]))
+    finished = xr.DataArray(done_mask(path), dims=names, attrs=dict(ds[FINISHED].attrs))
+    finished.attrs.pop("dtype", None)
+    with ds:
+        masked = ds.drop_vars(FINISHED).where(finished)
+        masked[FINISHED] = finished
+        masked = masked.load()
+    for name in masked.data_vars:  # where() keeps no encoding that names a bool dtype any more
+        masked[name].encoding.pop("dtype", None)
+    return masked

@@ -261,8 +261,8 @@ def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[swe
     probe_chunk = Chunk(-1, 0, 0, 1, (), tuple(1 for _ in plan.dims))
     probe = compute_chunk(plan, probe_chunk)
     variables = _var_layouts(probe)
-    sweep_store.create(path, _dim_layouts(plan), variables, len(plan.chunks), plan.n_groups, _attrs(plan),
-                       _extra_dims(plan))
+    sweep_store.create(path, _dim_layouts(plan), variables, [c.selection for c in plan.chunks], plan.n_groups,
+                       _attrs(plan), _extra_dims(plan))
     return variables, 0
 
 
