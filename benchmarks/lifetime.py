@@ -4,7 +4,7 @@
 
 The lifetime re-dispatches every year of the life (degraded PV rating and usable storage
 energy) in one call of the batch kernel, the years side by side in its SIMD blocks
-(``gpdc.engine.lifetime_params``).  Two ratios, each the best of ``--repeat`` runs after a
+(``gpdc.pipeline.lifetime_params``).  Two ratios, each the best of ``--repeat`` runs after a
 warm-up (JIT compile not counted): the kernel alone (one year = one column; 25 years = 25
 columns), and ``gpdc.simulate`` end to end on prepared profiles (degradation off = the first
 year used for every year; on = 25 dispatched years, their bills and the cash flow).  The
@@ -14,7 +14,6 @@ target of issue 5 is < 5x.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import platform
 import time
 from collections.abc import Callable
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gpdc import engine
+from gpdc import pipeline, simulate
+from gpdc.pipeline import build_profiles
 from gpdc.scenario.load import load_scenario
-from gpdc.simulate import build_profiles, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,16 +54,11 @@ def main() -> None:
 
     # the kernel alone: one design-year against the design's N years in one call
     res = simulate(one, profiles=prof)
-    from gpdc.scenario.resolve import resolve
-
-    resolved = resolve(one)
-    prices = engine.hourly_prices(resolved, prof)
-    params = engine.design_params(engine.Design(resolved))
-    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, *prices, params)
-    lp = engine.lifetime_params(params, args.years, np.array([0.005]), np.array([0.02]), np.array([15.0]))
-    inputs_life = dataclasses.replace(inputs, params=lp)
-    k1 = best_of(lambda: engine.run_totals(inputs), args.repeat)
-    kn = best_of(lambda: engine.run_totals(inputs_life), args.repeat)
+    inputs = pipeline.prepare(one, profiles=prof).inputs
+    lp = pipeline.lifetime_params(inputs.params, args.years, np.array([0.005]), np.array([0.02]), np.array([15.0]))
+    inputs_life = inputs.with_params(lp)
+    k1 = best_of(lambda: pipeline.run_totals(inputs), args.repeat)
+    kn = best_of(lambda: pipeline.run_totals(inputs_life), args.repeat)
 
     # end to end on prepared profiles
     s1 = best_of(lambda: simulate(one, profiles=prof), args.repeat)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from gpdc.optimal import dispatch_gap, optimal_dispatch, optimal_sizing, sizing_check  # noqa: E402
 from gpdc.scenario.load import load_scenario  # noqa: E402
-from gpdc.simulate import build_profiles  # noqa: E402
+from gpdc.pipeline import build_profiles  # noqa: E402
 
 #: sizing bounds as multiples of the scenario's own sizes (line rating stays fixed)
 BOUND_FACTORS = {"wind_mw": 2.5, "solar_mw": 4.0, "storage_energy_mwh": 4.0, "storage_power_mw": 4.0}

@@ -25,7 +25,8 @@ import numba
 import numpy as np
 
 from gpdc.kernels import layout as L
-from gpdc.kernels.dispatch import BLOCK, dispatch_batch_nb, dispatch_nb
+from gpdc.kernels import spec
+from gpdc.kernels.cpu import BLOCK, dispatch_batch_nb, dispatch_nb
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
 
@@ -54,7 +55,9 @@ def make_case(
     p[L.P_IMPORT_MW] = 110.0
     p[L.P_GRID_CHARGE] = rng.integers(0, 2, n_scen) if grid_charging else 0.0
     p[L.P_GRID_CHARGE_PRICE] = 200.0
-    return [cfw, cfs, load, price, price_x], np.ascontiguousarray(p)
+    factor = np.zeros(n_hours)  # no hourly emission factor
+    month = np.minimum(t * 12 // n_hours, 11).astype(np.int64)
+    return [cfw, cfs, load, price, price_x, factor, month], np.ascontiguousarray(p)
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -72,7 +75,7 @@ def check(n_hours: int) -> None:
     prof, p = make_case(n_hours, 2 * BLOCK + 5, seed=7)
     batch = np.zeros((p.shape[1], L.N_TOTALS))
     dispatch_batch_nb(*prof, 1.0, p, batch)
-    ref_np = dispatch_numpy(*prof, p, 1.0)
+    ref_np = dispatch_numpy(*prof[:5], p, 1.0, factor=prof[5], month_index=prof[6])
     worst = 0.0
     for s in range(p.shape[1]):
         alone = np.zeros((1, L.N_TOTALS))
@@ -85,8 +88,9 @@ def check(n_hours: int) -> None:
         scale = np.abs(ref_np[s]) + 1.0
         worst = max(worst, float(np.max(np.abs(batch[s] - ref_np[s]) / scale)))
         if s < 5:
-            ref_py, _ = dispatch_python(*prof, {n: float(p[k, s]) for k, n in enumerate(L.PARAM_NAMES)}, 1.0)
-            ref = np.array([ref_py[n] for n in L.TOTAL_NAMES])
+            ref_py, _ = dispatch_python(*prof[:5], {n: float(p[k, s]) for k, n in enumerate(L.PARAM_NAMES)}, 1.0,
+                                        factor=prof[5], month_index=prof[6])
+            ref = np.array([ref_py[n] for n in spec.TOTAL_COLUMNS])
             worst = max(worst, float(np.max(np.abs(batch[s] - ref) / (np.abs(ref) + 1.0))))
     if worst > 1e-9:
         sys.exit(f"CHECK FAILED: batch vs single kernel / references relative difference {worst:.2e} > 1e-9")
@@ -126,7 +130,7 @@ def main() -> None:
     hp = min(args.python_hours, H)
     prof_py = [x[:hp] for x in prof]
     par = {n: float(p1[k, 0]) for k, n in enumerate(L.PARAM_NAMES)}
-    t = best_of(lambda: dispatch_python(*prof_py, par, 1.0), 1)
+    t = best_of(lambda: dispatch_python(*prof_py[:5], par, 1.0, factor=prof_py[5], month_index=prof_py[6]), 1)
     ns_python = t / hp * 1e9
     rows.append(("pure-Python loop (reference)", 1, ns_python))
     t = best_of(lambda: dispatch_nb(*prof, 1.0, np.ascontiguousarray(p1[:, 0]), out1), args.repeat)
@@ -138,7 +142,7 @@ def main() -> None:
         _, p = make_case(H, n)
         out = np.zeros((n, L.N_TOTALS))
         if n <= args.numpy_max_scenarios and n > 1:
-            t = best_of(lambda p=p: dispatch_numpy(*prof, p, 1.0), 1)
+            t = best_of(lambda p=p: dispatch_numpy(*prof[:5], p, 1.0, factor=prof[5], month_index=prof[6]), 1)
             ns_numpy[n] = t / (H * n) * 1e9
             rows.append(("pure-NumPy reference", n, ns_numpy[n]))
         for label, gc in (("grid charging", True), ("green-only", False)):

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from gpdc.kernels import layout as L  # noqa: E402
-from gpdc.kernels.dispatch import dispatch_batch_nb  # noqa: E402
+from gpdc.kernels.cpu import dispatch_batch_nb  # noqa: E402
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python  # noqa: E402
 from run import best_of, make_case  # noqa: E402
 
@@ -151,9 +151,9 @@ def main() -> None:
     # references
     prof, p = make_case(8760, 1)
     par = {n: float(p[k, 0]) for k, n in enumerate(L.PARAM_NAMES)}
-    t_py = best_of(lambda: dispatch_python(*prof, par, 1.0), 1)
+    t_py = best_of(lambda: dispatch_python(*prof[:5], par, 1.0, factor=prof[5], month_index=prof[6]), 1)
     prof_n, p_n = make_case(8760, 2000)
-    t_np = best_of(lambda: dispatch_numpy(*prof_n, p_n, 1.0), 1) / 2000
+    t_np = best_of(lambda: dispatch_numpy(*prof_n[:5], p_n, 1.0, factor=prof_n[5], month_index=prof_n[6]), 1) / 2000
     t_sam = pysam_year_seconds()
 
     print("\n2. end to end through the sweep runner (check, plan, profiles, kernel, metrics, HDF5 + ledger)")

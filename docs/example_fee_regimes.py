@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from gpdc.scenario.load import load_scenario
-from gpdc.simulate import simulate
+from gpdc import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
@@ -40,7 +40,7 @@ ITEMS = (
 def results() -> dict[str, dict[str, float]]:
     """Simulate the scenario under every regime; the totals as plain floats."""
     sc = load_scenario(SCENARIO)
-    from gpdc.simulate import build_profiles
+    from gpdc.pipeline import build_profiles
 
     prof = build_profiles(sc)
     out = {}

@@ -16,10 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gpdc.profiles import ARCHETYPES, hourly_index, load_profile, streams  # noqa: E402
-from gpdc.profiles.plots import plot_profiles  # noqa: E402
+from gpdc.plot.profiles import plot_profiles  # noqa: E402
 from gpdc.profiles.wind import turbine_curve  # noqa: E402
 from gpdc.scenario.load import load_scenario  # noqa: E402
-from gpdc.simulate import build_profiles  # noqa: E402
+from gpdc.pipeline import build_profiles  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 IMG = ROOT / "docs" / "img"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from gpdc.io.plots import plot_sizing
+from gpdc.plot.sizing import plot_sizing
 from gpdc.scenario.load import load_scenario
 from gpdc.sizing import size, spec_from
 from gpdc.sizing.report import compliance_map

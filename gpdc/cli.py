@@ -240,7 +240,7 @@ def _print_carbon(ds: Any, v: dict[str, float]) -> None:
 
 def _print_ensemble(ds: Any) -> None:
     """Each metric's mean, P50 and P90 over the weather years, and the share of compliant years."""
-    from gpdc.simulate import ensemble_summary
+    from gpdc.runs import ensemble_summary
 
     summary = ensemble_summary(ds)
     n = ds.sizes["weather_year"]
@@ -283,12 +283,12 @@ def profiles(
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Build a scenario's hourly profiles, print their statistics and sources, optionally plot them."""
+    from gpdc.pipeline import build_profiles, weather_years
     from gpdc.scenario.load import load_scenario
-    from gpdc.simulate import build_profiles, weather_years
 
     try:
         if plot is not None:
-            from gpdc.io.plots import check_format
+            from gpdc.plot import check_format
 
             check_format(plot)
         sc = load_scenario(scenario, overrides=_parse_sets(sets))
@@ -305,7 +305,7 @@ def profiles(
         for name, text in prof.sources.items():
             out.print(f"[bold]{name}[/]: {text}", highlight=False, soft_wrap=True)
         if plot is not None:
-            from gpdc.profiles.plots import plot_profiles
+            from gpdc.plot.profiles import plot_profiles
 
             out.print(f"plot written to [bold]{plot_profiles(plot, prof, sc.name)}[/]")
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
@@ -332,21 +332,22 @@ def run(
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Simulate one scenario for one year, print the results and write them to HDF5."""
+    from gpdc.api import simulate, write_results
     from gpdc.io.csv import write_totals_csv
-    from gpdc.io.hdf5 import write_results
+    from gpdc.pipeline import weather_years
+    from gpdc.runs import run_ensemble
     from gpdc.scenario.load import load_scenario
-    from gpdc.simulate import simulate, simulate_ensemble, weather_years
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConsistencyWarning)
             if plot is not None:
-                from gpdc.io.plots import check_format
+                from gpdc.plot import check_format
 
                 check_format(plot)
             sc = load_scenario(scenario, overrides=_parse_sets(sets))
-            ensemble = simulate_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
+            ensemble = run_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
             if ensemble is None:
                 result = simulate(sc, traces=traces or plot is not None, strict=strict)
         for w in caught:
@@ -367,10 +368,10 @@ def run(
         if csv is not None:
             out.print(f"totals written to [bold]{write_totals_csv(csv, result.totals)}[/]")
         if plot is not None:
-            from gpdc.io.plots import plot_dispatch
+            from gpdc.plot.dispatch import plot_dispatch
 
-            assert result.traces is not None  # noqa: S101 - simulated with traces above
-            out.print(f"plot written to [bold]{plot_dispatch(plot, result.totals, result.traces)}[/]")
+            if result.traces is not None:  # simulated with traces above
+                out.print(f"plot written to [bold]{plot_dispatch(plot, result.totals, result.traces)}[/]")
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
@@ -499,29 +500,27 @@ def size(
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Find the cheapest design that meets the rules: best design, ranked alternatives, binding constraints."""
-    import tomllib as toml
-
     from gpdc.io.hdf5 import write_groups
     from gpdc.scenario.load import load_scenario
     from gpdc.sizing import size as run_size
     from gpdc.sizing import spec_from
-    from gpdc.sizing.report import to_datasets
+    from gpdc.sizing.spec import read_sizing_table
 
     try:
         if plot is not None:
-            from gpdc.io.plots import check_format
+            from gpdc.plot import check_format
 
             check_format(plot)
         base = load_scenario(scenario, overrides=_parse_sets(sets))
-        table = toml.loads(scenario.read_text(encoding="utf-8")).get("sizing")
-        spec = spec_from(table, variables or [], targets or [], objective, compliance_share, not no_policy, top)
+        spec = spec_from(read_sizing_table(scenario), variables or [], targets or [], objective, compliance_share,
+                         not no_policy, top)
         result = run_size(base, spec)
         _print_sizing(result)
         target = out_path or Path("results") / f"{scenario.stem}_size.h5"
-        write_groups(target, to_datasets(result))
+        write_groups(target, result.datasets())
         out.print(f"results written to [bold]{target}[/] (root: ranked designs; groups pareto, evaluated)")
         if plot is not None:
-            from gpdc.io.plots import plot_sizing
+            from gpdc.plot.sizing import plot_sizing
             from gpdc.sizing.report import compliance_map
 
             out.print(f"plot written to [bold]{plot_sizing(plot, result, compliance_map(result))}[/]")
@@ -594,21 +593,17 @@ def validate(
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Check a scenario without running the dispatch: fields, data lookups, profiles, plausibility."""
-    from gpdc import engine
+    from gpdc.pipeline import prepare
+    from gpdc.scenario import checks
     from gpdc.scenario.load import load_scenario
-    from gpdc.scenario.resolve import resolve
-    from gpdc.simulate import build_profiles, plausibility_checks
 
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConsistencyWarning)
             sc = load_scenario(scenario, overrides=_parse_sets(sets))
-            resolved = resolve(sc)
-            profiles = build_profiles(sc)
-            prices = engine.hourly_prices(resolved, profiles)
-            engine.make_inputs(profiles.cf_wind, profiles.cf_solar, profiles.load_mw, *prices,
-                               engine.scenario_params(resolved))
-            plausibility_checks(resolved, profiles)
+            prepared = prepare(sc)
+            resolved, profiles = prepared.resolved, prepared.profiles
+            checks.check_design(resolved, float(np.max(profiles.load_mw)))
     except Exception as exc:  # noqa: BLE001
         _fail(exc, debug)
         return
@@ -631,8 +626,9 @@ def info() -> None:
     """Print versions, the numba threading layer and the data tables."""
     import numba
 
-    from gpdc.kernels.dispatch import BLOCK, CACHE
-    from gpdc.results.dataset import version_record
+    from gpdc.kernels.cpu import BLOCK
+    from gpdc.kernels.step import CACHE
+    from gpdc.results.provenance import version_record
     from gpdc.scenario import tables
 
     for k, v in version_record().items():
@@ -640,14 +636,11 @@ def info() -> None:
     out.print(f"numba threads: {numba.get_num_threads()}; cache: {CACHE}; "
               f"NUMBA_CACHE_DIR: {os.environ.get('NUMBA_CACHE_DIR', '(default: __pycache__)')}; batch block: {BLOCK}")
     try:
-        import numpy as np
+        from gpdc.kernels.dispatch import batch_totals
+        from gpdc.kernels.layout import N_PARAMS
 
-        from gpdc.kernels.dispatch import dispatch_batch_nb
-        from gpdc.kernels.layout import N_PARAMS, N_TOTALS
-
-        p = np.ones((N_PARAMS, 2))
         x = np.zeros(2)
-        dispatch_batch_nb(x, x, x, x, x, 1.0, p, np.zeros((2, N_TOTALS)))
+        batch_totals(x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
         out.print(f"numba threading layer: {numba.threading_layer()}")
     except Exception as exc:  # noqa: BLE001
         out.print(f"numba threading layer: unavailable ({exc})")

@@ -49,8 +49,16 @@ class ProfileError(GpdcError, ValueError):
     """An hourly profile (file or array) is malformed: wrong length, NaN, out of range."""
 
 
+class InputError(GpdcError, ValueError):
+    """Kernel inputs given directly (arrays, parameters, step length) are not usable; the message says which and why."""
+
+
 class DataTableError(GpdcError, LookupError):
     """A lookup in gpdc's reference data tables (policy, factors, tariffs, costs) failed."""
+
+
+class UnregisteredVariableError(GpdcError, KeyError):
+    """A result variable is not in :data:`gpdc.results.registry.VARIABLES`: it would be written without a unit."""
 
 
 class ResultsFileError(GpdcError, OSError):

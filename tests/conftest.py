@@ -1,16 +1,26 @@
-"""Shared fixtures: a small 48-hour scenario with hand-checkable profiles."""
+"""Shared fixtures: a small 48-hour scenario with hand-checkable profiles, and kernels compiled once."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
-import numpy as np
-import pytest
-from hypothesis import HealthCheck, settings
+# numba's on-disk cache notices a change of the file a kernel is defined in, not of the files it
+# inlines (the spec, the step): the tests keep their cache in a folder named after a hash of every
+# kernel source, so an edited kernel is compiled afresh (before anything imports numba)
+_KERNEL_SOURCES = sorted((Path(__file__).resolve().parents[1] / "gpdc" / "kernels").glob("*.py"))
+if "NUMBA_CACHE_DIR" not in os.environ:
+    _fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in _KERNEL_SOURCES)).hexdigest()[:16]
+    os.environ["NUMBA_CACHE_DIR"] = str(Path(__file__).resolve().parents[1] / ".numba_cache" / _fingerprint)
 
-from gpdc.profiles import ProfileSet, hourly_index
-from gpdc.scenario.load import load_scenario
-from gpdc.scenario.schema import Scenario
+import numpy as np  # noqa: E402 - after the cache folder is set
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from gpdc.profiles import ProfileSet, hourly_index  # noqa: E402
+from gpdc.scenario.load import load_scenario  # noqa: E402
+from gpdc.scenario.schema import Scenario  # noqa: E402
 
 # Property tests draw their examples from a fixed seed and have no per-example deadline: a test
 # run fails only on a real defect, never because of the draw or of a loaded machine.  Explore
@@ -24,6 +34,19 @@ settings.load_profile("deterministic")
 ROOT = Path(__file__).resolve().parents[1]
 DATACENTRE = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 ALUMINIUM = ROOT / "scenarios" / "xinjiang_aluminium.toml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels() -> None:
+    """Compile (or load from the cache) the batch and trace kernels once, before any test times itself."""
+    from gpdc import pipeline
+    from gpdc.kernels import layout as L
+
+    p = np.zeros((L.N_PARAMS, 2))
+    p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
+    inputs = pipeline.make_inputs(np.zeros(4), np.zeros(4), np.ones(4), np.ones(4), np.ones(4), p)
+    pipeline.run_totals(inputs)
+    pipeline.run_trace(inputs)
 
 
 @pytest.fixture

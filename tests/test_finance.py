@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gpdc.finance import discounted_payback_years, irr, lcoe, npv
+from gpdc.accounting.finance import discounted_payback_years, irr, lcoe, npv
 
 
 def test_npv_textbook() -> None:
@@ -69,7 +69,7 @@ def test_lcoe() -> None:
 
 # ---------------------------------------------------------------- project cash flow vs the grid-only baseline
 def _flows(**over: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    from gpdc.economics import lifetime_finance
+    from gpdc.accounting.costs import lifetime_finance
 
     a = lambda x: np.array([float(x)])  # noqa: E731
     cost = {"baseline_cost_yuan": a(100.0), "self_use_fees_yuan": a(0.0), "om_cost_yuan": a(10.0),
@@ -105,7 +105,7 @@ def test_project_that_never_pays_back_has_no_irr() -> None:
 
 
 def test_simulated_project_finance_by_hand(small_scenario: object, small_profiles: object) -> None:
-    from gpdc.simulate import simulate
+    from gpdc import simulate
 
     ds = simulate(small_scenario, profiles=small_profiles).totals  # type: ignore[arg-type]
     v = {k: float(ds[k].values) for k in ("npv_yuan", "irr_frac", "discounted_payback_years",
@@ -124,8 +124,8 @@ def test_simulated_project_finance_by_hand(small_scenario: object, small_profile
 
 
 def test_lifetime_redispatch_with_pv_degradation_by_hand(small_scenario: object) -> None:
+    from gpdc import simulate
     from gpdc.profiles import ProfileSet
-    from gpdc.simulate import simulate
 
     sc = small_scenario.model_copy(update={  # type: ignore[attr-defined]
         "grid": small_scenario.grid.model_copy(update={"export_cap_frac": 0.0}),  # type: ignore[attr-defined]
@@ -149,24 +149,9 @@ def test_lifetime_redispatch_with_pv_degradation_by_hand(small_scenario: object)
     assert v["npv_yuan"] == pytest.approx(-300.0e6 + a * 400.0 * (1120.0 + 1024.0 + 819.2) - 3 * 4.0e6)
 
 
-def test_lifetime_params_degrade_pv_and_battery_and_renew_at_replacement() -> None:
-    from gpdc import engine
-    from gpdc.kernels import layout as L
-
-    p = np.zeros((L.N_PARAMS, 1))
-    p[L.P_SOLAR_MW], p[L.P_USABLE_MWH], p[L.P_WIND_MW] = 100.0, 200.0, 50.0
-    out = engine.lifetime_params(p, 5, np.array([0.01]), np.array([0.1]), np.array([3.0]))
-    assert out.shape == (L.N_PARAMS, 5)
-    assert out[L.P_SOLAR_MW].tolist() == pytest.approx([100.0 * 0.99**k for k in range(5)])
-    # the battery fades 10 %/a and is new again in year 4 (replaced after 3 years)
-    assert out[L.P_USABLE_MWH].tolist() == pytest.approx([200.0, 180.0, 162.0, 200.0, 180.0])
-    assert (out[L.P_WIND_MW] == 50.0).all() and np.array_equal(out[:, 0], p[:, 0])
-
-
 def test_lifetime_sweep_point_equals_gpdc_run() -> None:
-    from gpdc import sweep
+    from gpdc import simulate, sweep
     from gpdc.scenario.load import load_scenario
-    from gpdc.simulate import simulate
 
     from .conftest import DATACENTRE
 

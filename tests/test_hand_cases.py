@@ -4,8 +4,9 @@ Each expected total is worked out here, by hand, with the arithmetic in comments
 function computes an expected value (``params_dict`` only builds inputs).
 
 Implementations under test take the ``dispatch_python`` arguments and return the totals
-as a dict keyed by ``TOTAL_NAMES``.  Append further ``(id, callable)`` pairs to
-``IMPLEMENTATIONS`` (e.g. the numba kernels) and every hand case runs against them too.
+as a dict keyed by ``TOTAL_NAMES`` (the kernels' totals, the twelve monthly peaks as one
+``peak_import_mw``: every hand case is within one billing month).  Append further
+``(id, callable)`` pairs to ``IMPLEMENTATIONS`` and every hand case runs against them too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pytest
 
-from gpdc.kernels.dispatch import dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
-from gpdc.kernels.layout import N_PARAMS, N_TRACE, PARAM_NAMES, TOTAL_NAMES
+from gpdc.kernels import spec
+from gpdc.kernels.cpu import dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
+from gpdc.kernels.layout import N_PARAMS, N_TOTALS, N_TRACE, PARAM_NAMES
 from gpdc.reference.dispatch_py import (
     dispatch_numpy,
     dispatch_python,
@@ -25,6 +27,17 @@ from gpdc.reference.dispatch_py import (
 )
 
 Run = Callable[..., dict[str, float]]
+
+#: the totals a hand case states: every kernel total, the monthly peaks as the year's peak
+TOTAL_NAMES: tuple[str, ...] = tuple(t.name for t in spec.SUMS + spec.ENDS) + ("peak_import_mw",)
+
+
+def _named(row: Sequence[float]) -> dict[str, float]:
+    """A totals row (spec.TOTAL_COLUMNS) as the hand cases' names."""
+    tot = spec.totals_dict(np.asarray(row, dtype=np.float64)[None, :])
+    out = {name: float(tot[name][0]) for name in TOTAL_NAMES if name != "peak_import_mw"}
+    out["peak_import_mw"] = float(tot["peak_import_month_mw"][0].max())
+    return out
 
 
 def _run_python(
@@ -38,7 +51,7 @@ def _run_python(
 ) -> dict[str, float]:
     totals, _ = dispatch_python(cf_wind, cf_solar, load_mw, price_import, price_export,
                                 params, dt_h)
-    return totals
+    return _named([totals[c] for c in spec.TOTAL_COLUMNS])
 
 
 def _run_numpy(
@@ -52,8 +65,8 @@ def _run_numpy(
 ) -> dict[str, float]:
     out = dispatch_numpy(cf_wind, cf_solar, load_mw, price_import, price_export,
                          params_array([params]), dt_h)
-    assert out.shape == (1, len(TOTAL_NAMES))
-    return {name: float(v) for name, v in zip(TOTAL_NAMES, out[0])}
+    assert out.shape == (1, N_TOTALS)
+    return _named(out[0])
 
 
 def _kernel_runner(kind: str) -> Run:
@@ -69,8 +82,10 @@ def _kernel_runner(kind: str) -> Run:
         dt_h: float = 1.0,
     ) -> dict[str, float]:
         arrays = [np.ascontiguousarray(x, dtype=np.float64) for x in (cf_wind, cf_solar, load_mw, price_import, price_export)]
+        n = arrays[0].shape[0]
+        arrays += [np.zeros(n), np.zeros(n, dtype=np.int64)]  # no hourly factor; one billing month
         p = params_array([params])
-        out = np.zeros((1, len(TOTAL_NAMES)))
+        out = np.zeros((1, N_TOTALS))
         if kind == "single":
             dispatch_nb(*arrays, dt_h, np.ascontiguousarray(p[:, 0]), out[0])
         elif kind == "trace":
@@ -78,10 +93,10 @@ def _kernel_runner(kind: str) -> Run:
             dispatch_trace_nb(*arrays, dt_h, np.ascontiguousarray(p[:, 0]), out[0], trace)
         else:  # the batch kernel, the scenario among copies of itself in one block
             many = np.ascontiguousarray(np.repeat(p, 3, axis=1))
-            outs = np.zeros((3, len(TOTAL_NAMES)))
+            outs = np.zeros((3, N_TOTALS))
             dispatch_batch_nb(*arrays, dt_h, many, outs)
             out[0] = outs[1]
-        return {name: float(v) for name, v in zip(TOTAL_NAMES, out[0])}
+        return _named(out[0])
 
     return run
 
@@ -515,10 +530,10 @@ def test_python_and_numpy_agree_on_random_scenarios() -> None:
         profiles = _random_profiles(rng, n_hours)
         scenarios = [_random_params(rng) for _ in range(5)]
         batch = dispatch_numpy(*profiles, params_array(scenarios))
-        assert batch.shape == (5, len(TOTAL_NAMES))
+        assert batch.shape == (5, N_TOTALS)
         for s, params in enumerate(scenarios):
             totals, _ = dispatch_python(*profiles, params)
-            got = {name: float(v) for name, v in zip(TOTAL_NAMES, batch[s])}
+            got = dict(zip(spec.TOTAL_COLUMNS, batch[s].tolist(), strict=True))
             assert got == pytest.approx(totals, rel=1e-9, abs=1e-9)
             checked += 1
     assert checked == 20
@@ -572,7 +587,7 @@ def test_identities_hold_on_hourly_traces(seed: int) -> None:
         assert totals[name] == pytest.approx(sum(tr[name]), rel=tol, abs=tol)
     assert totals["storage_green_end_mwh"] == tr["storage_green_mwh"][-1]
     assert totals["storage_grid_end_mwh"] == tr["storage_grid_mwh"][-1]
-    assert totals["peak_import_mw"] == pytest.approx(max(tr["import_mwh"]) / dt)
+    assert totals["peak_import_month_mw[1]"] == pytest.approx(max(tr["import_mwh"]) / dt)  # one billing month
 
 
 def test_params_helpers() -> None:

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gpdc import simulate
 from gpdc.errors import LPInfeasibleError
 from gpdc.optimal import dispatch_gap, optimal_dispatch, optimal_sizing, sizing_check
 from gpdc.profiles import ProfileSet, hourly_index
 from gpdc.scenario.load import load_scenario
 from gpdc.scenario.schema import Scenario
-from gpdc.simulate import simulate
 
 from .conftest import ALUMINIUM, DATACENTRE
 

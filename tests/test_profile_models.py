@@ -13,6 +13,7 @@ import pvlib
 import pytest
 
 from gpdc.errors import ProfileError
+from gpdc.pipeline import build_profiles, weather_years
 from gpdc.profiles import (
     PVSystem,
     WindPlant,
@@ -27,7 +28,6 @@ from gpdc.profiles.load import load_profile, non_working_days
 from gpdc.profiles.readers import read_load_csv, read_ninja, read_weather
 from gpdc.profiles.wind import TURBINE_LIBRARY, read_power_curve_csv, turbine_curve, turbine_types
 from gpdc.scenario.load import load_scenario
-from gpdc.simulate import build_profiles, weather_years
 
 ROOT = Path(__file__).resolve().parents[1]
 TMY3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"  # Greensboro NC, ships with pvlib
@@ -508,7 +508,7 @@ def test_cli_run_ensemble_reports_p50_p90_and_compliance_share(tmp_path: Path) -
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.sizes["weather_year"] == 3 and ds["weather_year"].values.tolist() == [0, 1, 2]
     assert ds["self_use_share"].std() > 0  # the years differ
-    from gpdc.simulate import ensemble_summary
+    from gpdc.runs import ensemble_summary
 
     summ = ensemble_summary(ds)
     x = np.sort(ds["self_use_share"].values)
@@ -554,7 +554,7 @@ def test_site_resources_table_has_provenance_for_every_province() -> None:
 
 def test_real_year_ensemble_simulates_each_calendar_year(tmp_path: Path,
                                                           tmy: tuple[pd.DataFrame, dict[str, float]]) -> None:
-    from gpdc.simulate import simulate_ensemble
+    from gpdc.runs import run_ensemble as simulate_ensemble
 
     w, meta = tmy
     leap = pd.concat([w.iloc[: 59 * 24], w.iloc[58 * 24: 59 * 24], w.iloc[59 * 24:]])  # repeat 28 Feb as 29 Feb

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from gpdc import simulate
 from gpdc.errors import ResultsFileError
 from gpdc.io.csv import write_totals_csv
 from gpdc.io.hdf5 import open_results, write_results
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.load import scenario_from_dict
 from gpdc.scenario.schema import Scenario
-from gpdc.simulate import simulate
 
 
 @pytest.fixture

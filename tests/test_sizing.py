@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from gpdc import simulate
 from gpdc.cli import app
 from gpdc.scenario.load import load_scenario
-from gpdc.simulate import simulate
 from gpdc.sizing import SizingSpec, parse_target, size, spec_from
 from gpdc.sizing.search import Evaluator
 from gpdc.sizing.spec import SizingError
@@ -132,7 +132,7 @@ def test_weather_robust_sizing_reports_the_share_of_compliant_years(tmp_path: Pa
     assert res.members == [0, 1, 2] and res.feasible
     assert res.evaluated.compliance_share[res.best_row] == 1.0
     # every year of the chosen design meets the target in the simulator
-    from gpdc.simulate import build_profiles
+    from gpdc.pipeline import build_profiles
 
     sc = res.scenario()
     for m in res.members:

@@ -330,25 +330,18 @@ def test_tou_errors() -> None:
         T.tou_multipliers("flat", np.arange(3))  # type: ignore[arg-type]
 
 
-def test_tou_validation_detects_gap_and_overlap(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_tou_validation_detects_gap_and_overlap() -> None:
+    from gpdc.scenario.tables.tou import tou_grid
+
     good = T.raw_table("tou_schedules")
-
-    def fake(rows: pd.DataFrame) -> None:
-        T._tou_grid.cache_clear()
-        monkeypatch.setattr(T, "_load", lambda name: rows)
-
     gap = good[~((good["schedule"] == "qinghai_179") & (good["band"] == "valley"))]
-    fake(gap)
     with pytest.raises(DataTableError, match=r"'qinghai_179': month 1, hour 9 is not covered"):
-        T.tou_multipliers("qinghai_179", pd.date_range("2025-01-01", periods=2, freq="h"))
+        tou_grid(gap, "qinghai_179")
     over = good.copy()
     over.loc[(over["schedule"] == "qinghai_179") & (over["band"] == "valley"), "hours"] = "8-17"
-    fake(over)
     with pytest.raises(DataTableError, match=r"'qinghai_179': month 1, hour 8 covered twice"):
-        T.tou_multipliers("qinghai_179", pd.date_range("2025-01-01", periods=2, freq="h"))
-    monkeypatch.undo()
-    T._tou_grid.cache_clear()
-    assert _mult("qinghai_179", "2025-05-01 12:00") == 0.35
+        tou_grid(over, "qinghai_179")
+    assert _mult("qinghai_179", "2025-05-01 12:00") == 0.35  # the shipped table is complete
 
 
 # ---------------------------------------------------------------- costs

@@ -11,14 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gpdc import sweep
+from gpdc import simulate, sweep
 from gpdc.errors import ConsistencyError, DataTableError, ScenarioErrors
 from gpdc.profiles import ProfileSet, hourly_index
 from gpdc.scenario import tables as T
 from gpdc.scenario.load import load_scenario
 from gpdc.scenario.resolve import resolve
 from gpdc.scenario.schema import Scenario
-from gpdc.simulate import simulate
 
 from .conftest import ALUMINIUM, DATACENTRE
 

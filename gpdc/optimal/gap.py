@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from gpdc.optimal.lp import TARGETS, LPResult, _as_resolved, _profiles, optimal_dispatch
+from gpdc.optimal.lp import TARGETS, LPResult, as_resolved, optimal_dispatch, profiles_of
 from gpdc.profiles import ProfileSet
+from gpdc.runs import run_scenario
 from gpdc.scenario.resolve import Resolved
 from gpdc.scenario.schema import Scenario
 
@@ -114,11 +115,9 @@ def dispatch_gap(
     -------
     DispatchGap
     """
-    from gpdc.simulate import simulate
-
-    resolved = _as_resolved(scenario)
-    prof = _profiles(resolved, profiles)
-    sim = simulate(resolved.scenario, profiles=prof)
+    resolved = as_resolved(scenario)
+    prof = profiles_of(resolved, profiles)
+    sim = run_scenario(resolved.scenario, profiles=prof)
     rule = _scalars(sim.totals)
     compliant = bool(rule["compliant"])
     apply = compliant if policy == "auto" else bool(policy)
@@ -167,9 +166,7 @@ def sizing_check(lp: LPResult) -> SizingCheck:
         rule-based dispatch lacks perfect foresight, so it may cost more and may miss a
         constraint the LP's dispatch meets.
     """
-    from gpdc.simulate import simulate
-
-    sim = simulate(lp.scenario, profiles=lp.profiles)
+    sim = run_scenario(lp.scenario, profiles=lp.profiles)
     rule = _scalars(sim.totals)
     checks = _checks(rule, sim.resolved, bool(lp.options.get("policy")), dict(lp.options.get("targets") or {}))
     gap = rule["project_cost_yuan"] - lp.objective_yuan

@@ -2,7 +2,7 @@
 
 The LP has the physics and the accounting of the rule-based dispatch (``docs/dispatch.md``)
 and minimises the project's cost over the period exactly as
-:func:`gpdc.economics.costs` defines ``project_cost_yuan``; the formulation is in
+:func:`gpdc.accounting.costs.costs` defines ``project_cost_yuan``; the formulation is in
 ``docs/lp.md``.  For fixed sizes (:func:`optimal_dispatch`) every schedule the rule-based
 dispatch can produce is feasible for the LP, so the LP's cost is a lower bound on
 ``gpdc.simulate(...)``'s ``project_cost_yuan``; with sizes as variables
@@ -10,17 +10,15 @@ dispatch can produce is feasible for the LP, so the LP's cost is a lower bound o
 
 The matrix is built without loops over hours: every hourly constraint group is one set of
 NumPy index arrays, assembled once into a ``scipy.sparse`` matrix.  The hourly flows of the
-solution are turned into kernel-layout totals and go through
-:func:`gpdc.simulate.derive_metrics`, so every metric of an LP result is computed by the same
-code as a simulation's.
+solution are reduced into the kernels' totals (:func:`gpdc.kernels.spec.reduce_flows`) and go
+through :func:`gpdc.accounting.derive`, so every metric of an LP result is computed by the same
+code as a simulation's — the demand charge on the LP's own monthly maximum import.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,10 +27,23 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from gpdc import engine
-from gpdc.economics import capital_recovery_factor
-from gpdc.errors import LPInfeasibleError, LPSolveError
+from gpdc.accounting import derive, period_years, variants
+from gpdc.accounting.costs import capital_recovery_factor
+from gpdc.accounting.energy import energy_totals
+from gpdc.accounting.tariffs import tariff_charges
+from gpdc.errors import InputError, LPInfeasibleError, LPSolveError
 from gpdc.kernels import layout as L
+from gpdc.kernels.spec import N_TOTALS, reduce_flows
+from gpdc.pipeline import (
+    Design,
+    KernelInputs,
+    billing_months,
+    build_profiles,
+    design_params,
+    hourly_prices,
+    make_inputs,
+    run_totals,
+)
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.load import load_scenario, scenario_from_dict, set_dotted
 from gpdc.scenario.resolve import Resolved, resolve
@@ -153,19 +164,17 @@ class LPResult:
 # ---------------------------------------------------------------------------------------
 
 
-def _as_resolved(scenario: Scenario | Resolved | str | Path) -> Resolved:
+def as_resolved(scenario: Scenario | Resolved | str | Path) -> Resolved:
+    """A scenario given as itself, resolved, or as a TOML file, resolved."""
     if isinstance(scenario, Resolved):
         return scenario
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     return resolve(sc)
 
 
-def _profiles(resolved: Resolved, profiles: ProfileSet | None) -> ProfileSet:
-    if profiles is not None:
-        return profiles
-    from gpdc.simulate import build_profiles
-
-    return build_profiles(resolved.scenario)
+def profiles_of(resolved: Resolved, profiles: ProfileSet | None) -> ProfileSet:
+    """The given profiles, else those the scenario builds."""
+    return profiles if profiles is not None else build_profiles(resolved.scenario)
 
 
 def sized_scenario(scenario: Scenario, sizes: dict[str, float]) -> Scenario:
@@ -264,8 +273,8 @@ def _build(
     sc = resolved.scenario
     n = len(prof.time)
     dt = 1.0
-    price_import, price_export = engine.hourly_prices(resolved, prof)
-    p = engine.design_params(engine.Design(resolved))[:, 0]
+    price_import, price_export = hourly_prices(resolved, prof)
+    p = design_params(Design(resolved))[:, 0]
     load_e = np.asarray(prof.load_mw, dtype=np.float64) * dt
     cwd = np.asarray(prof.cf_wind, dtype=np.float64) * dt
     csd = np.asarray(prof.cf_solar, dtype=np.float64) * dt
@@ -362,9 +371,8 @@ def _build(
     rows.add("load balance", n, load_e, load_e, (t, h("direct"), 1.0), (t, h("dis_green"), 1.0),
              (t, h("dis_grid"), 1.0), (t, h("imp_load"), 1.0), (t, h("unserved"), 1.0))
     rows.add("import limit", n, -np.inf, import_e, (t, h("imp_load"), 1.0), (t, h("ch_grid"), 1.0))
-    assert resolved.fee_regime is not None  # noqa: S101 - resolve() always sets it
     demand = resolved.basic_charge_basis == "demand" and resolved.fee_regime.flags["basic_charge"]
-    month_of_hour, _ = engine.billing_months(prof, dt)
+    month_of_hour, _ = billing_months(prof, dt)
     if demand:
         rows.add("monthly peak import", n, -np.inf, 0.0, (t, h("imp_load"), 1.0 / dt),
                  (t, h("ch_grid"), 1.0 / dt), (t, col["peak_month"] + month_of_hour, -1.0))
@@ -441,10 +449,8 @@ def _build(
 
     a, row_lo, row_hi = rows.matrix(n_cols)
 
-    # objective: the project cost over the period, term by term as economics.costs
-    from gpdc.simulate import _period_years
-
-    period = _period_years(sc, engine.make_inputs(cwd, csd, load_e, price_import, price_export, p))
+    # objective: the project cost over the period, term by term as accounting.costs.costs
+    period = period_years(sc.profiles.year, make_inputs(cwd, csd, load_e, price_import, price_export, p))
     crf = float(capital_recovery_factor(resolved["discount_rate_frac"], resolved["lifetime_years"]))
     kw = 1000.0
     c = np.zeros(n_cols)
@@ -460,7 +466,7 @@ def _build(
                                          + resolved["solar_om_yuan_per_kw_year"])
     c[col["storage_energy_mwh"]] = period * kw * resolved["storage_capex_yuan_per_kwh"] * (
         crf + resolved["storage_om_frac_per_year"])
-    design = engine.Design(resolved)
+    design = Design(resolved)
     c[col["storage_power_mw"]] = period * kw * crf * float(
         design.field("finance.storage_power_capex_yuan_per_kw").astype(np.float64)[0])
     fixed_capex = (sc.line.length_km * resolved["line_capex_yuan_per_km"]
@@ -470,9 +476,10 @@ def _build(
     # monthly charges (docs/tariffs.md): the capacity-based basic charge and the 1192号 T&D
     # capacity fee do not depend on the dispatch; a demand charge is one epigraph variable per
     # billing month, peak_m >= import_h / dt for every hour h of month m
-    month_index, month_weight = engine.billing_months(prof, dt)
-    charges = _monthly_charges(design, month_index, month_weight, prof, price_import, price_export, p,
-                               np.zeros((1, 12)))
+    month_index, month_weight = billing_months(prof, dt)
+    charges = _monthly_charges(design, make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import,
+                                                   price_export, p, month_index=month_index,
+                                                   month_weight=month_weight))
     constant += float(charges["basic_charge_yuan"][0] + charges["capacity_td_fee_yuan"][0])
     if demand:
         rate = float(design.value("demand_charge_yuan_per_kw_month")[0])
@@ -481,38 +488,13 @@ def _build(
                     time.perf_counter() - t0)
 
 
-def _monthly_charges(design: engine.Design, month_index: np.ndarray, month_weight: np.ndarray, prof: ProfileSet,
-                     price_import: np.ndarray, price_export: np.ndarray, params: np.ndarray,
-                     import_peak_mw: np.ndarray) -> dict[str, np.ndarray]:
-    """Return the monthly charges of :func:`gpdc.simulate.tariff_charges` with the given monthly peak import [MW]."""
-    from gpdc import metrics
-    from gpdc.simulate import tariff_charges
+def _monthly_charges(design: Design, inputs: KernelInputs) -> dict[str, np.ndarray]:
+    """Return the monthly charges that do not depend on the dispatch (the capacity-based basic charge, 1192号 fee).
 
-    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
-                                month_index=month_index, month_weight=month_weight)
-    energy = metrics.energy_totals(inputs, np.zeros((1, L.N_TOTALS)))
-    with _peak_import(inputs, import_peak_mw):
-        return tariff_charges(design, inputs, energy)
-
-
-@contextlib.contextmanager
-def _peak_import(inputs: engine.KernelInputs, import_peak_mw: np.ndarray) -> Iterator[None]:
-    """Within the block, the monthly peak import of ``inputs`` (this very object) is ``import_peak_mw``.
-
-    :func:`gpdc.simulate.tariff_charges` takes each design's monthly maximum import from the
-    rule-based dispatch (:func:`gpdc.engine.monthly_peak_import_mw`); the LP's demand charge is
-    on the LP's own imports.  Every other call (the lifetime re-dispatch) is left as it is.
+    A demand charge is the LP's own variable (one epigraph per billing month); here its peak is 0.
     """
-    original = engine.monthly_peak_import_mw
-
-    def peaks(x: engine.KernelInputs) -> np.ndarray:
-        return np.array(import_peak_mw, dtype=np.float64).reshape(1, 12) if x is inputs else original(x)
-
-    engine.monthly_peak_import_mw = peaks  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        engine.monthly_peak_import_mw = original  # type: ignore[assignment]
+    energy = energy_totals(inputs, np.zeros((1, N_TOTALS)))
+    return tariff_charges(design, inputs, energy, np.zeros((1, 12)))
 
 
 def _solve(prob: _Problem, keep: set[str] | None = None, time_limit_s: float | None = None) -> Any:
@@ -606,9 +588,7 @@ def _status_error(res: Any) -> LPSolveError:
 
 
 def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, options: dict[str, Any]) -> LPResult:
-    """Turn the solution into flows, kernel-layout totals and derived metrics."""
-    from gpdc.simulate import derive_metrics
-
+    """Turn the solution into flows, the kernels' totals and derived metrics."""
     x = np.maximum(res.x, 0.0)
     n = prob.n_hours
     col = prob.col
@@ -620,12 +600,18 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
     sc = resolved.scenario
     varied = {s: v for s, v in sizes.items() if prob.col_lo[col[s]] != prob.col_hi[col[s]]}
     sized = sized_scenario(sc, varied) if varied else sc
-    design = engine.Design(resolved, {SIZE_FIELDS[s]: np.array([v]) for s, v in sizes.items()})
-    params = engine.design_params(design)
-    price_import, price_export = engine.hourly_prices(resolved, prof)
-    month_index, month_weight = engine.billing_months(prof)
-    inputs = engine.make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
-                                month_index=month_index, month_weight=month_weight)
+    design = Design(resolved, {SIZE_FIELDS[s]: np.array([v]) for s, v in sizes.items()})
+    params = design_params(design)
+    price_import, price_export = hourly_prices(resolved, prof)
+    month_index, month_weight = billing_months(prof)
+    factors = None
+    if sc.emissions.hourly_factors_csv is not None:
+        from gpdc.profiles.factors import read_hourly_factors
+
+        factors = read_hourly_factors(sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
+    inputs = make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
+                         month_index=month_index, month_weight=month_weight,
+                         factor=None if factors is None else factors.factor_t_co2_per_mwh)
     p = params[:, 0]
     dt = inputs.dt_h
 
@@ -653,26 +639,16 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
         "storage_green_mwh": h("green"),
         "storage_grid_mwh": h("grid"),
     }
-    raw = np.zeros((1, L.N_TOTALS))
-    for k, name in ((L.T_DIRECT, "direct_mwh"), (L.T_CHARGE_GREEN, "charge_green_mwh"),
-                    (L.T_CHARGE_GRID, "charge_grid_mwh"), (L.T_DISCHARGE_GREEN, "discharge_green_mwh"),
-                    (L.T_DISCHARGE_GRID, "discharge_grid_mwh"), (L.T_EXPORT, "export_mwh"),
-                    (L.T_IMPORT, "import_mwh"), (L.T_CURTAIL_LINE, "curtail_line_mwh"),
-                    (L.T_CURTAIL_BUS, "curtail_bus_mwh"), (L.T_UNSERVED, "unserved_mwh")):
-        raw[0, k] = float(np.sum(flows[name]))
-    raw[0, L.T_CURTAIL_EXPORT_CAP] = float(np.sum(np.maximum(exp_phys - export, 0.0)))
-    raw[0, L.T_PEAK_IMPORT] = float(np.max(imp / dt))
-    raw[0, L.T_IMPORT_COST] = float(np.sum(imp * price_import))
-    raw[0, L.T_EXPORT_REVENUE] = float(np.sum(export * price_export))
-    raw[0, L.T_UNSERVED_COST] = float(np.sum(unserved * price_import))
     tol = 1e-7 * max(1.0, float(np.max(inputs.load_mw)) * dt)
-    raw[0, L.T_SELF_SUPPLY_STEPS] = float(np.sum(h("imp_load") + unserved <= tol))
-    raw[0, L.T_GREEN_END] = float(flows["storage_green_mwh"][-1])
-    raw[0, L.T_GRID_END] = float(flows["storage_grid_mwh"][-1])
-    peak = np.zeros(12)
-    np.maximum.at(peak, month_index, imp / dt)
-    with _peak_import(inputs, peak):  # the demand charge on the LP's own monthly maximum import
-        values = derive_metrics(design, inputs, raw)
+    reduced = {**flows,
+               "curtail_export_cap_mwh": np.maximum(exp_phys - export, 0.0),
+               "self_supply_steps": (h("imp_load") + unserved <= tol).astype(np.float64)}
+    end = {"green_mwh": float(flows["storage_green_mwh"][-1]), "grid_mwh": float(flows["storage_grid_mwh"][-1])}
+    raw = reduce_flows(reduced, end, inputs.price_import, inputs.price_export, inputs.factor, inputs.month_index,
+                       dt)[None, :]
+    # what the accounting dispatches otherwise (green-first, every year of the life) with the LP's sizes
+    var = variants(design, inputs)
+    values = derive(design, inputs, raw, var, run_totals(inputs.with_params(var.params)), hourly=factors)
     totals = {k: float(np.asarray(v).ravel()[0]) for k, v in values.items() if np.asarray(v).size == 1}
 
     binding: dict[str, float] = {}
@@ -816,8 +792,8 @@ def optimal_dispatch(
     LPSolveError
         When HiGHS stops without an optimum.
     """
-    resolved = _as_resolved(scenario)
-    prof = _profiles(resolved, profiles)
+    resolved = as_resolved(scenario)
+    prof = profiles_of(resolved, profiles)
     options = {"kind": "dispatch", "policy": bool(policy), "targets": {}, "end_storage": end_storage,
                "grid_charge_any_hour": bool(grid_charge_any_hour)}
     return _run(resolved, prof, _fixed_bounds(resolved.scenario), options, time_limit_s)
@@ -884,26 +860,26 @@ def optimal_sizing(
     LPSolveError
         When HiGHS stops without an optimum.
     """
-    resolved = _as_resolved(scenario)
-    prof = _profiles(resolved, profiles)
+    resolved = as_resolved(scenario)
+    prof = profiles_of(resolved, profiles)
     size_bounds = _fixed_bounds(resolved.scenario)
     for key, pair in bounds.items():
         if key not in SIZE_FIELDS:
-            raise ValueError(f"bounds: unknown size {key!r}; allowed: {', '.join(SIZE_FIELDS)}")
+            raise InputError(f"bounds: unknown size {key!r}; allowed: {', '.join(SIZE_FIELDS)}")
         lo, hi = (float(v) for v in pair)
         if not (np.isfinite(lo) and np.isfinite(hi) and 0.0 <= lo <= hi):
-            raise ValueError(f"bounds[{key!r}] = {pair!r} is invalid: need finite 0 <= lower <= upper")
+            raise InputError(f"bounds[{key!r}] = {pair!r} is invalid: need finite 0 <= lower <= upper")
         size_bounds[key] = (lo, hi)
     tg = {k: float(v) for k, v in (targets or {}).items()}
     for key, v in tg.items():
         if key not in TARGETS:
-            raise ValueError(f"targets: unknown target {key!r}; allowed: {', '.join(TARGETS)}")
+            raise InputError(f"targets: unknown target {key!r}; allowed: {', '.join(TARGETS)}")
         if not (0.0 <= v <= 1.0):
-            raise ValueError(f"targets[{key!r}] = {v!r} is invalid: must be a share within [0, 1]")
+            raise InputError(f"targets[{key!r}] = {v!r} is invalid: must be a share within [0, 1]")
     if green_first == "auto":
         green_first = "binary" if len(prof.time) <= BINARY_UP_TO_HOURS else "iterate"
     if green_first not in ("binary", "iterate", "relaxed"):
-        raise ValueError(f"green_first = {green_first!r} is invalid: 'auto', 'binary', 'iterate' or 'relaxed'")
+        raise InputError(f"green_first = {green_first!r} is invalid: 'auto', 'binary', 'iterate' or 'relaxed'")
     options = {"kind": "sizing", "policy": bool(policy), "targets": tg, "end_storage": end_storage,
                "grid_charge_any_hour": bool(grid_charge_any_hour), "green_first": green_first,
                "bounds": dict(size_bounds)}

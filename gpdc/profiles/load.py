@@ -7,7 +7,8 @@ scales a shape to the user's annual energy or peak exactly.  A user CSV
 (``profiles.source = "csv"``) always wins over an archetype.
 
 To add an archetype: write the shape function, put its parameters in the CSV, and
-register it in :data:`ARCHETYPES` (the scenario schema validates names against it).
+register it in :data:`ARCHETYPES` and name it in ``gpdc/scenario/data/load_archetypes.csv`` (the
+scenario schema validates names against that table; a test holds the two equal).
 """
 
 from __future__ import annotations

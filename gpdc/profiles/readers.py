@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from gpdc.errors import ProfileError
-
-if TYPE_CHECKING:
-    from gpdc.profiles import ProfileSet
+from gpdc.profiles.types import ProfileSet, hourly_index
 
 __all__ = [
     "DEFAULT_TZ",
@@ -188,7 +186,6 @@ def read_profile_csv(path: str | Path, *, year: int | None = None, timezone: str
         wrong year or number of rows (found and expected), empty/NaN value, negative
         value, capacity factor above 1.
     """
-    from gpdc.profiles import ProfileSet  # the package imports this module
 
     path = Path(path)
     where = str(path)
@@ -259,7 +256,6 @@ def _to_local_year(df: pd.DataFrame, where: str, timezone: str, year: int, *, wr
     exports) each row keeps its local month, day and hour and takes the year ``year``, so
     the hours that a time-zone shift moves across the year end wrap around to the other end.
     """
-    from gpdc.profiles import hourly_index
 
     idx = pd.DatetimeIndex(df.index)
     if idx.tz is None:

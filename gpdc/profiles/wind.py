@@ -48,6 +48,7 @@ from windpowerlib.wind_turbine import get_turbine_data_from_file
 
 from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default, mid_hour
+from gpdc.scenario import tables
 
 __all__ = [
     "DEFAULT_TURBINE",
@@ -76,11 +77,9 @@ _RHO0 = 1.225  # kg/m3, standard density of the power curves (windpowerlib)
 _SCALE_LO, _SCALE_HI, _N_SCAN = 0.5, 40.0, 60
 
 
-@lru_cache(maxsize=1)
 def turbine_types() -> list[str]:
     """Turbine types with a power curve in windpowerlib's packaged library (sorted)."""
-    table = pd.read_csv(TURBINE_LIBRARY / "turbine_data.csv")
-    return sorted(table.loc[table["has_power_curve"].astype(bool), "turbine_type"].astype(str))
+    return tables.turbine_types()
 
 
 @lru_cache(maxsize=64)

@@ -23,35 +23,17 @@ import numpy.typing as npt
 
 from gpdc.errors import ProfileError, ScenarioError
 from gpdc.kernels import layout as L
+from gpdc.kernels import spec
 
 __all__ = ["dispatch_numpy", "dispatch_python", "params_array", "params_dict"]
 
 ArrayLike1D = Sequence[float] | npt.NDArray[np.floating]
 
-# Defaults for :func:`params_dict`: 100 MW wind + 100 MW PV, a line, an export connection
-# and an import contract far larger than anything the plants or a test load reach, no
-# storage, no line loss, export cap 1 (never binds), running rule, no grid charging, no peak shaving.
-_DEFAULT_PARAMS: dict[str, float] = {
-    "wind_mw": 100.0,
-    "solar_mw": 100.0,
-    "line_mw": 1.0e6,
-    "line_loss_frac": 0.0,
-    "charge_mw": 0.0,
-    "discharge_mw": 0.0,
-    "usable_mwh": 0.0,
-    "eta_charge": 1.0,
-    "eta_discharge": 1.0,
-    "init_green_mwh": 0.0,
-    "init_grid_mwh": 0.0,
-    "export_mw": 1.0e6,
-    "export_cap_frac": 1.0,
-    "export_rule": float(L.EXPORT_RULE_RUNNING),
-    "import_mw": 1.0e6,
-    "grid_charge": 0.0,
-    "grid_charge_price_yuan_per_mwh": 0.0,
-    "import_target_mw": 0.0,
-}
-assert tuple(_DEFAULT_PARAMS) == L.PARAM_NAMES  # noqa: S101 - module self-check
+# Defaults for :func:`params_dict` come from the kernel specification: 100 MW wind + 100 MW
+# PV, a line, an export connection and an import contract far larger than anything the plants
+# or a test load reach, no storage, no line loss, export cap 1 (never binds), running rule, no
+# grid charging, no peak shaving.
+_DEFAULT_PARAMS: dict[str, float] = {p.name: p.reference_default for p in spec.PARAMS}
 
 
 # ---------------------------------------------------------------------------------------
@@ -170,6 +152,19 @@ def _profiles(
     )
 
 
+def _factor_and_months(
+    factor: ArrayLike1D | None, month_index: Sequence[int] | npt.NDArray[np.integer] | None, n_hours: int,
+) -> tuple[list[float], list[int]]:
+    """The hourly emission factor (default 0) and billing month (default 0) of each step as lists."""
+    fac = [0.0] * n_hours if factor is None else [float(x) for x in factor]
+    month = [0] * n_hours if month_index is None else [int(m) for m in month_index]
+    if len(fac) != n_hours or len(month) != n_hours:
+        raise ProfileError(f"factor has {len(fac)} and month_index {len(month)} steps; the profiles have {n_hours}")
+    if any(not 0 <= m <= 11 for m in month):
+        raise ProfileError("month_index must hold billing months 0-11")
+    return fac, month
+
+
 def _check_dt(dt_h: float) -> float:
     dt = float(dt_h)
     if not dt > 0.0:
@@ -190,6 +185,9 @@ def dispatch_python(
     price_export: ArrayLike1D,
     params: Mapping[str, float],
     dt_h: float = 1.0,
+    *,
+    factor: ArrayLike1D | None = None,
+    month_index: Sequence[int] | npt.NDArray[np.integer] | None = None,
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Dispatch one scenario hour by hour in plain Python (docs/dispatch.md).
 
@@ -210,12 +208,17 @@ def dispatch_python(
         0 = running, 1 = budget; ``grid_charge`` 0 / 1); units as in that module [-].
     dt_h : float, optional
         Length of a step, default 1 [h].
+    factor : sequence of float, optional
+        Hourly grid emission factor [t CO2/MWh]; default 0 (``import_co2_t`` is then 0).
+    month_index : sequence of int, optional
+        Billing month 0-11 of each step; default all 0.
 
     Returns
     -------
     totals : dict[str, float]
-        The year's totals keyed by ``TOTAL_NAMES`` (energies [MWh], peak import [MW],
-        cost and revenue [yuan], self-supply steps [h] counted as steps) [-].
+        The year's totals keyed by ``gpdc.kernels.spec.TOTAL_COLUMNS`` (energies [MWh],
+        monthly peak import [MW], cost and revenue [yuan], import x factor [t CO2],
+        self-supply steps counted as steps) [-].
     traces : dict[str, list[float]]
         Per-step values keyed by ``TRACE_NAMES``, each a list of ``n_hours`` floats; the
         two storage traces are the pool energies at the END of each step [MWh].
@@ -232,6 +235,7 @@ def dispatch_python(
     p = _checked_params(params)
     dt = _check_dt(dt_h)
     n_hours = len(cfw)
+    fac, month = _factor_and_months(factor, month_index, n_hours)
 
     wind_mw = p["wind_mw"]
     solar_mw = p["solar_mw"]
@@ -281,7 +285,8 @@ def dispatch_python(
     tot_curt_cap = 0.0
     tot_unserved = 0.0
     unserved_cost = 0.0
-    peak_import = 0.0
+    peak_by_month = [0.0] * 12
+    import_co2 = 0.0
     import_cost = 0.0
     export_revenue = 0.0
     self_supply_steps = 0.0
@@ -370,7 +375,8 @@ def dispatch_python(
         unserved_cost += unserved * p_imp[t]
         import_cost += imp * p_imp[t]
         export_revenue += export * p_exp[t]
-        peak_import = max(peak_import, imp / dt)
+        import_co2 += imp * fac[t]
+        peak_by_month[month[t]] = max(peak_by_month[month[t]], imp / dt)
         if need == 0.0:  # self-supply step: the load entirely served by green energy
             self_supply_steps += 1.0
 
@@ -402,16 +408,16 @@ def dispatch_python(
         "curtail_bus_mwh": tot_curt_bus,
         "curtail_export_cap_mwh": tot_curt_cap,
         "unserved_mwh": tot_unserved,
-        "peak_import_mw": peak_import,
         "import_cost_yuan": import_cost,
         "export_revenue_yuan": export_revenue,
         "self_supply_steps": self_supply_steps,
+        "unserved_cost_yuan": unserved_cost,
+        "import_co2_t": import_co2,
         "storage_green_end_mwh": green,
         "storage_grid_end_mwh": grid,
-        "unserved_cost_yuan": unserved_cost,
+        **{f"peak_import_month_mw[{m + 1}]": peak_by_month[m] for m in range(12)},
     }
-    assert tuple(totals) == L.TOTAL_NAMES  # noqa: S101 - internal consistency
-    return totals, traces
+    return {name: totals[name] for name in spec.TOTAL_COLUMNS}, traces
 
 
 # ---------------------------------------------------------------------------------------
@@ -427,6 +433,9 @@ def dispatch_numpy(
     price_export: ArrayLike1D,
     params: npt.NDArray[np.float64],
     dt_h: float = 1.0,
+    *,
+    factor: ArrayLike1D | None = None,
+    month_index: Sequence[int] | npt.NDArray[np.integer] | None = None,
 ) -> npt.NDArray[np.float64]:
     """Dispatch many scenarios at once, vectorised over the scenarios (docs/dispatch.md).
 
@@ -447,12 +456,14 @@ def dispatch_numpy(
         ``gpdc.kernels.layout`` (e.g. from :func:`params_array`); units as there [-].
     dt_h : float, optional
         Length of a step, default 1 [h].
+    factor, month_index : optional
+        As in :func:`dispatch_python`.
 
     Returns
     -------
     numpy.ndarray
-        float64 totals of shape ``(n_scen, N_TOTALS)``, columns ``T_*`` (energies [MWh],
-        peak import [MW], cost and revenue [yuan], self-supply steps [h]) [-].
+        float64 totals of shape ``(n_scen, N_TOTALS)``, columns as
+        ``gpdc.kernels.spec.TOTAL_COLUMNS`` [-].
 
     Raises
     ------
@@ -470,6 +481,7 @@ def dispatch_numpy(
                             f"must have shape (N_PARAMS={L.N_PARAMS}, n_scen)")
     n_hours = len(cfw)
     n_scen = prm.shape[1]
+    fac, month = _factor_and_months(factor, month_index, n_hours)
 
     wind_mw = prm[L.P_WIND_MW]
     solar_mw = prm[L.P_SOLAR_MW]
@@ -501,7 +513,8 @@ def dispatch_numpy(
     grid = prm[L.P_INIT_GRID_MWH].copy()
     cum_export = np.zeros(n_scen)
     zeros = np.zeros(n_scen)
-    tot = np.zeros((L.N_TOTALS, n_scen))
+    tot = {name: np.zeros(n_scen) for name in (t.name for t in spec.SUMS)}
+    peak = np.zeros((12, n_scen))
     sum_cf_wind = 0.0
     sum_cf_solar = 0.0
 
@@ -564,23 +577,26 @@ def dispatch_numpy(
         imp = imp_load + ch_grid
 
         # sums over the year
-        tot[L.T_DIRECT] += direct
-        tot[L.T_CHARGE_GREEN] += ch_green
-        tot[L.T_CHARGE_GRID] += ch_grid
-        tot[L.T_DISCHARGE_GREEN] += dis_green
-        tot[L.T_DISCHARGE_GRID] += dis_grid
-        tot[L.T_EXPORT] += export
-        tot[L.T_IMPORT] += imp
-        tot[L.T_CURTAIL_LINE] += curt_line
-        tot[L.T_CURTAIL_BUS] += curt_bus
-        tot[L.T_CURTAIL_EXPORT_CAP] += curt_cap
-        tot[L.T_UNSERVED] += unserved
-        tot[L.T_UNSERVED_COST] += unserved * p_imp[t]
-        tot[L.T_IMPORT_COST] += imp * p_imp[t]
-        tot[L.T_EXPORT_REVENUE] += export * p_exp[t]
-        np.maximum(tot[L.T_PEAK_IMPORT], imp / dt, out=tot[L.T_PEAK_IMPORT])
-        tot[L.T_SELF_SUPPLY_STEPS] += need == 0.0
+        tot["direct_mwh"] += direct
+        tot["charge_green_mwh"] += ch_green
+        tot["charge_grid_mwh"] += ch_grid
+        tot["discharge_green_mwh"] += dis_green
+        tot["discharge_grid_mwh"] += dis_grid
+        tot["export_mwh"] += export
+        tot["import_mwh"] += imp
+        tot["curtail_line_mwh"] += curt_line
+        tot["curtail_bus_mwh"] += curt_bus
+        tot["curtail_export_cap_mwh"] += curt_cap
+        tot["unserved_mwh"] += unserved
+        tot["unserved_cost_yuan"] += unserved * p_imp[t]
+        tot["import_cost_yuan"] += imp * p_imp[t]
+        tot["export_revenue_yuan"] += export * p_exp[t]
+        tot["import_co2_t"] += imp * fac[t]
+        np.maximum(peak[month[t]], imp / dt, out=peak[month[t]])
+        tot["self_supply_steps"] += need == 0.0
 
-    tot[L.T_GREEN_END] = green
-    tot[L.T_GRID_END] = grid
-    return np.ascontiguousarray(tot.T)
+    tot["storage_green_end_mwh"] = green
+    tot["storage_grid_end_mwh"] = grid
+    for m in range(12):
+        tot[f"peak_import_month_mw[{m + 1}]"] = peak[m]
+    return np.ascontiguousarray(np.stack([tot[name] for name in spec.TOTAL_COLUMNS], axis=1))

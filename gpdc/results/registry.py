@@ -1,12 +1,16 @@
 """The one place where result variables get their units, long names and definitions.
 
 Every data variable gpdc writes is registered here; :mod:`gpdc.results.dataset` refuses to
-write a variable that is not.  (After reV's ``output_attributes``.)
+write a variable that is not.  (After reV's ``output_attributes``.)  The kernels' own totals
+and the hourly traces are registered from the kernel specification (:mod:`gpdc.kernels.spec`);
+the quantities the accounting derives are written out below.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from gpdc.kernels import spec
 
 
 @dataclass(frozen=True)
@@ -29,29 +33,21 @@ def _p(units: str, long_name: str, definition: str) -> Var:
     return Var(units, long_name, definition, "total", ("product",))
 
 
+#: kernel totals that are accounting inputs, not result variables (self-supply steps are reported in hours)
+_KERNEL_ONLY = ("import_co2_t", "peak_import_month_mw", "self_supply_steps")
+
 VARIABLES: dict[str, Var] = {
+    # --- the kernels' totals (from the kernel specification) -------------------------------
+    **{t.name: _v(t.unit, t.long_name, t.meaning) for t in spec.TOTALS if t.name not in _KERNEL_ONLY},
     # --- energy totals -------------------------------------------------------------------
     "gen_avail_mwh": _v("MWh", "available renewable generation", "Σ (wind_mw·cf_wind + solar_mw·cf_solar)·dt, before any curtailment"),
-    "direct_mwh": _v("MWh", "green energy used directly by the load", "Σ min(energy arriving over the line, load)"),
     "self_used_mwh": _v("MWh", "green energy used on site", "direct + green part of storage discharge"),
-    "charge_green_mwh": _v("MWh", "storage charge from green surplus", "energy drawn from the user bus into storage"),
-    "charge_grid_mwh": _v("MWh", "storage charge from the grid", "energy drawn from the grid into storage"),
-    "discharge_green_mwh": _v("MWh", "storage discharge, green part", "delivered to the load, pro rata to the green pool"),
-    "discharge_grid_mwh": _v("MWh", "storage discharge, grid part", "delivered to the load, pro rata to the grid pool"),
     "discharge_mwh": _v("MWh", "storage discharge", "discharge_green + discharge_grid"),
-    "export_mwh": _v("MWh", "green energy fed into the public grid", "limited by export MW and the export-share cap"),
-    "import_mwh": _v("MWh", "energy drawn from the public grid", "for the load and for grid charging"),
-    "curtail_line_mwh": _v("MWh", "curtailment by the line rating", "Σ max(gen − line_mw·dt, 0)"),
-    "curtail_bus_mwh": _v("MWh", "curtailment at the user bus", "surplus neither stored nor exported"),
-    "curtail_export_cap_mwh": _v("MWh", "curtailment caused by the export-share cap", "part of curtail_bus the connection could have exported but the cap (or a no-reverse-flow rule) forbade"),
     "curtail_storage_full_mwh": _v("MWh", "curtailment with storage full and export limit reached", "curtail_bus − curtail_export_cap"),
     "line_loss_mwh": _v("MWh", "loss on the dedicated line", "line_loss_frac · energy entering the line"),
     "storage_loss_mwh": _v("MWh", "storage conversion loss", "charge·(1−η_ch) + discharge·(1/η_dis − 1)"),
     "storage_delta_mwh": _v("MWh", "change of usable stored energy over the period", "end − start, both pools"),
-    "unserved_mwh": _v("MWh", "load not served", "deficit beyond storage and the contracted import capacity"),
     "load_mwh": _v("MWh", "user consumption", "Σ load_mw·dt"),
-    "storage_green_end_mwh": _v("MWh", "usable green energy stored at the end", "green pool at the end of the period"),
-    "storage_grid_end_mwh": _v("MWh", "usable grid energy stored at the end", "grid pool at the end of the period"),
     "peak_import_mw": _v("MW", "peak grid import power", "max over steps of import/dt"),
     "self_supply_hours_h": _v("h", "hours fully supplied by green energy", "steps with no import for the load and no unserved energy"),
     "storage_cycles": _v("1", "equivalent full storage cycles", "discharge / usable energy"),
@@ -73,9 +69,6 @@ VARIABLES: dict[str, Var] = {
     "meets_export_cap": _v("1", "meets the export cap", "export_margin ≥ 0"),
     "compliant": _v("1", "meets all three rules", "meets_self_use ∧ meets_green_share ∧ meets_export_cap"),
     # --- economics ---------------------------------------------------------------------------
-    "import_cost_yuan": _v("yuan", "grid import bill", "Σ import · hourly import price"),
-    "unserved_cost_yuan": _v("yuan", "unserved load valued at the grid price", "Σ unserved · hourly import price (counted in project_cost)"),
-    "export_revenue_yuan": _v("yuan", "export revenue", "Σ export · export price"),
     "self_use_fees_yuan": _v("yuan", "fees on self-used green energy", "self_used · self_use_fee (fee regime)"),
     "capex_yuan": _v("yuan", "capital cost of the project", "wind + PV + storage + line + grid connection"),
     "capex_wind_yuan": _v("yuan", "capital cost, wind", "wind MW · capex per kW"),
@@ -140,20 +133,8 @@ VARIABLES: dict[str, Var] = {
 }
 
 TRACE_VARIABLES: dict[str, Var] = {
-    "gen_avail_mwh": _v("MWh", "available renewable generation", "per step", "trace"),
-    "curtail_line_mwh": _v("MWh", "curtailment by the line rating", "per step", "trace"),
-    "line_loss_mwh": _v("MWh", "loss on the dedicated line", "per step", "trace"),
-    "direct_mwh": _v("MWh", "green energy used directly", "per step", "trace"),
-    "charge_green_mwh": _v("MWh", "storage charge from green surplus", "per step", "trace"),
-    "charge_grid_mwh": _v("MWh", "storage charge from the grid", "per step", "trace"),
-    "discharge_green_mwh": _v("MWh", "storage discharge, green part", "per step", "trace"),
-    "discharge_grid_mwh": _v("MWh", "storage discharge, grid part", "per step", "trace"),
-    "export_mwh": _v("MWh", "export to the grid", "per step", "trace"),
-    "import_mwh": _v("MWh", "import from the grid", "per step", "trace"),
-    "curtail_bus_mwh": _v("MWh", "curtailment at the user bus", "per step", "trace"),
-    "unserved_mwh": _v("MWh", "load not served", "per step", "trace"),
-    "storage_green_mwh": _v("MWh", "usable green energy stored", "at the end of the step", "trace"),
-    "storage_grid_mwh": _v("MWh", "usable grid energy stored", "at the end of the step", "trace"),
+    # the kernels' hourly flows (from the kernel specification)
+    **{f.name: _v(f.unit, f.long_name, f"{f.meaning} (per step)", "trace") for f in spec.FLOWS if f.trace},
     "soc_frac": _v("1", "state of charge", "(soc_min·E + green + grid) / E at the end of the step", "trace"),
     "load_mw": _v("MW", "user load", "mean over the step", "trace"),
     "cf_wind": _v("1", "wind capacity factor", "per step", "trace"),

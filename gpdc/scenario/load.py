@@ -34,8 +34,8 @@ def _stem(name: str) -> str:
     return ""
 
 
-def _allowed(err: Any, field: str, model_fields: list[str] | None) -> str:
-    """Say in words what is allowed for one pydantic error."""
+def allowed_text(err: Any, field: str, model_fields: list[str] | None) -> str:
+    """Say in words what is allowed for one pydantic error (``err`` as in ``ValidationError.errors()``)."""
     kind = err["type"]
     ctx = err.get("ctx", {})
     unit = bracket(field.rsplit(".", 1)[-1])
@@ -122,7 +122,7 @@ def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scena
             value = _lookup(data, loc)
             if value is _MISSING:
                 value = err.get("input") if err["type"] != "missing" else None
-            errors.append(ScenarioError(field, value, _allowed(err, field, _section_fields(loc))))
+            errors.append(ScenarioError(field, value, allowed_text(err, field, _section_fields(loc))))
         raise ScenarioErrors(errors, source) from None
 
 
@@ -166,6 +166,24 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         if isinstance(sec, dict) and isinstance(sec.get(key), str) and not Path(sec[key]).is_absolute():
             sec[key] = str((base / sec[key]).resolve())
     return scenario_from_dict(data, source=str(path))
+
+
+def apply_fields(base: Scenario, values: dict[str, Any]) -> Scenario:
+    """Return a validated copy of ``base`` with the dotted fields set (``{"storage.energy_mwh": 400.0}``).
+
+    Raises
+    ------
+    ScenarioErrors
+        If a value is invalid for its field.
+    """
+    data = base.model_dump()
+    for path, v in values.items():
+        if "." in path:
+            sec, name = path.split(".", 1)
+            data[sec][name] = v
+        else:
+            data[path] = v
+    return scenario_from_dict(data, source=base.name)
 
 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

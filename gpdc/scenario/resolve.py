@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from gpdc.errors import DataTableError, ScenarioError, ScenarioErrors
 from gpdc.scenario import tables
+from gpdc.scenario.products import ProductTable, product_table
 from gpdc.scenario.schema import Scenario
 from gpdc.units import unit_of
 
@@ -36,8 +37,9 @@ class Resolved:
     tou_schedule: str = "flat"
     tou_source: str = ""
     rule_description: str = ""
-    fee_regime: tables.FeeRegime | None = None
+    fee_regime: tables.FeeRegime = field(default_factory=lambda: tables.fee_regime("pilot_exemption"))
     basic_charge_basis: str = "capacity"
+    products: ProductTable = field(default_factory=lambda: product_table(()))
 
     def __getitem__(self, key: str) -> float:
         return self.values[key].value
@@ -266,4 +268,5 @@ def resolve(scenario: Scenario) -> Resolved:
     if errors:
         raise ScenarioErrors(errors, source=sc.name)
     return Resolved(sc, values, tou_schedule=tou or "flat", tou_source=tou_source,
-                    rule_description=rule.description, fee_regime=regime, basic_charge_basis=basic_basis)
+                    rule_description=rule.description, fee_regime=regime, basic_charge_basis=basic_basis,
+                    products=product_table(sc.products))

@@ -92,9 +92,9 @@ class Wind(_Section):
     def _known_turbine(cls, v: str | None) -> str | None:
         if v is None:
             return v
-        from gpdc.profiles.wind import turbine_types
+        from gpdc.scenario import tables
 
-        names = turbine_types()
+        names = tables.turbine_types()
         if v not in names:
             close = [n for n in names if n.split("/")[0] == v.split("/")[0]] or names[:12]
             raise ValueError(f"unknown windpowerlib turbine type; e.g. {', '.join(close)}")
@@ -206,10 +206,11 @@ class Load(_Section):
     @field_validator("archetype")
     @classmethod
     def _known_archetype(cls, v: str) -> str:
-        from gpdc.profiles.load import ARCHETYPES
+        from gpdc.scenario import tables
 
-        if v not in ARCHETYPES:
-            raise ValueError(f"unknown load archetype; valid: {', '.join(sorted(ARCHETYPES))}")
+        valid = tables.load_archetypes()
+        if v not in valid:
+            raise ValueError(f"unknown load archetype; valid: {', '.join(valid)}")
         return v
 
     @model_validator(mode="after")

@@ -5,7 +5,8 @@
 'green_share_of_load >= 0.5'
 """
 
-from gpdc.sizing.search import SizingResult, size
+from gpdc.sizing.result import SizingResult
+from gpdc.sizing.search import size
 from gpdc.sizing.spec import SizingSpec, Target, Variable, parse_objective, parse_target, parse_variable, spec_from
 
 __all__ = [

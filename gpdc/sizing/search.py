@@ -23,12 +23,13 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
+from gpdc.accounting import evaluate
+from gpdc.pipeline import Design, prepare, weather_years
 from gpdc.scenario.schema import Scenario
+from gpdc.sizing.result import KEPT, Evaluated, SizingResult, concat_evaluated
 from gpdc.sizing.spec import DURATION, SizingSpec, Target, Variable
 
 #: policy rules as (name, margin variable, description)
@@ -37,36 +38,14 @@ POLICY = (
     ("green share of load", "green_share_margin", "meets_green_share"),
     ("export share", "export_margin", "meets_export_cap"),
 )
-#: metrics kept for every evaluated design (means over the weather years)
-KEPT = ("project_cost_yuan", "lcoe_yuan_per_mwh", "capex_yuan", "savings_yuan", "self_use_share",
-        "green_share_of_load", "export_share", "curtailment_rate", "unserved_mwh", "import_mwh",
-        "self_used_mwh", "avoided_co2_t")
-
-
-@dataclass
-class Evaluated:
-    """Every design evaluated so far (rows), with what the search needs to rank them."""
-
-    x: np.ndarray  # [n, n_vars] variable values
-    objective: np.ndarray  # [n]
-    compliance_share: np.ndarray  # [n] share of weather years in which every constraint holds
-    feasible: np.ndarray  # [n] bool
-    violation: np.ndarray  # [n] sum of relative violations in the mean year (0 when all met)
-    margins: dict[str, np.ndarray]  # constraint name -> [n] margin in the mean year (>= 0 met)
-    metrics: dict[str, np.ndarray]  # KEPT metric -> [n] mean over the weather years
-
-
 class Evaluator:
     """Evaluate designs (rows of variable values) through the batch kernel, every weather year."""
 
     def __init__(self, base: Scenario, spec: SizingSpec) -> None:
-        from gpdc.simulate import weather_years
-        from gpdc.sweeps.execute import scenario_inputs
-
         self.base = base
         self.spec = spec
         self.members = weather_years(base)
-        self.inputs = [scenario_inputs(base, m) for m in self.members]
+        self.inputs = [prepare(base, m) for m in self.members]
         self.constraints: list[tuple[str, Target | None, str]] = []
         if spec.policy:
             r = self.inputs[0].resolved
@@ -94,8 +73,6 @@ class Evaluator:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Evaluate the new rows of ``x``; return the row indices of all of ``x`` in :attr:`data`."""
-        from gpdc.sweeps.execute import evaluate
-
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         keys = [tuple(r) for r in x]
         new = [i for i, k in enumerate(keys) if k not in self._rows]
@@ -113,8 +90,8 @@ class Evaluator:
             obj = np.zeros((m, n))
             margins = {c[0]: np.zeros((m, n)) for c in self.constraints}
             kept = {k: np.zeros((m, n)) for k in KEPT}
-            for j, gi in enumerate(self.inputs):
-                v = evaluate(gi, cols)
+            for j, prepared in enumerate(self.inputs):
+                v = evaluate(prepared, Design(prepared.resolved, cols))
                 self.n_runs += n
                 good = np.ones(n, dtype=bool)
                 for name, target, var in self.constraints:
@@ -140,20 +117,10 @@ class Evaluator:
                               share >= self.spec.min_compliance_share - 1e-12, viol, mean_margins,
                               {k: a.mean(axis=0) for k, a in kept.items()})
             start = 0 if self.data is None else len(self.data.objective)
-            self.data = block if self.data is None else _concat(self.data, block)
+            self.data = block if self.data is None else concat_evaluated(self.data, block)
             for r, i in enumerate(uniq):
                 self._rows[keys[i]] = start + r
         return np.array([self._rows[k] for k in keys], dtype=np.int64)
-
-
-def _concat(a: Evaluated, b: Evaluated) -> Evaluated:
-    return Evaluated(
-        np.vstack([a.x, b.x]), np.concatenate([a.objective, b.objective]),
-        np.concatenate([a.compliance_share, b.compliance_share]), np.concatenate([a.feasible, b.feasible]),
-        np.concatenate([a.violation, b.violation]),
-        {k: np.concatenate([a.margins[k], b.margins[k]]) for k in a.margins},
-        {k: np.concatenate([a.metrics[k], b.metrics[k]]) for k in a.metrics},
-    )
 
 
 def coarse_grid(variables: tuple[Variable, ...], budget: int) -> list[np.ndarray]:
@@ -197,81 +164,6 @@ def pattern_search(evaluator: Evaluator, start: np.ndarray, spacing: np.ndarray)
         if (h <= 1).all():
             return int(cur)
         h = np.maximum(1, h // 2)
-
-
-@dataclass
-class SizingResult:
-    """The outcome of :func:`size`."""
-
-    base: Scenario
-    spec: SizingSpec
-    evaluated: Evaluated
-    best_row: int
-    feasible: bool
-    constraints: list[str]
-    members: list[Any]
-    seconds: float
-    n_runs: int
-    ranked_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    def design(self, row: int | None = None) -> dict[str, float]:
-        """The scenario fields of a design (the best one by default); energy from the duration if given."""
-        x = self.evaluated.x[self.best_row if row is None else row]
-        out = {v.field: float(val) for v, val in zip(self.spec.variables, x, strict=True)}
-        if DURATION in out:
-            out["storage.energy_mwh"] = float(np.float64(out["storage.power_mw"]) * np.float64(out[DURATION]))
-        return out
-
-    def scenario(self, row: int | None = None) -> Scenario:
-        """The validated scenario of a design."""
-        from gpdc.sweeps.spec import apply
-
-        return apply(self.base, {k: v for k, v in self.design(row).items() if k != DURATION})
-
-    def binding(self) -> list[tuple[str, float, float | None]]:
-        """(constraint, margin at the best design, saving if relaxed) for each constraint.
-
-        ``saving`` is the relative objective improvement of the best evaluated design that
-        violates only this constraint, or None when no such design is cheaper.  A constraint
-        binds when relaxing it saves something, or when it sits at its limit (margin ~ 0: the
-        export cap, which the dispatch itself enforces, can only show this way).
-        """
-        ev = self.evaluated
-        out = []
-        b = self.best_row
-        for name in self.constraints:
-            others = np.ones(len(ev.objective), dtype=bool)
-            for o in self.constraints:
-                if o != name:
-                    others &= ev.margins[o] >= -1e-12
-            only = others & (ev.margins[name] < -1e-12)
-            saving = None
-            if only.any():
-                alt = float(np.min(ev.objective[only]))
-                if alt < ev.objective[b]:
-                    saving = (ev.objective[b] - alt) / abs(ev.objective[b]) if ev.objective[b] else None
-            out.append((name, float(ev.margins[name][b]), saving))
-        return out
-
-    def pareto(self) -> np.ndarray:
-        """Rows on the frontier of objective (lower) against green share of load (higher).
-
-        Candidates meet every constraint except those on the green share (which the frontier
-        trades), and, with an ensemble, the other rules in the required share of years.
-        """
-        ev = self.evaluated
-        ok = np.ones(len(ev.objective), dtype=bool)
-        for name in self.constraints:
-            if "green share" not in name and "green_share" not in name:
-                ok &= ev.margins[name] >= -1e-12
-        rows = np.flatnonzero(ok & np.isfinite(ev.objective))
-        order = rows[np.lexsort((ev.objective[rows], -ev.metrics["green_share_of_load"][rows]))]
-        front, best_cost = [], np.inf
-        for r in order:  # by decreasing green share: keep a design if it is cheaper than every greener one
-            if not np.isfinite(best_cost) or ev.objective[r] < best_cost - 1e-9 * max(1.0, abs(best_cost)):
-                front.append(r)
-                best_cost = ev.objective[r]
-        return np.array(front[::-1], dtype=np.int64)
 
 
 def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refine_from: int = 4) -> SizingResult:

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from gpdc.engine import COLUMN_FIELDS
 from gpdc.errors import ScenarioError, ScenarioErrors
+from gpdc.pipeline import COLUMN_FIELDS
 from gpdc.results.registry import VARIABLES
 
 #: the storage duration [h]: not a scenario field, sets storage.energy_mwh = power x duration
@@ -148,6 +150,22 @@ def parse_objective(text: str) -> dict[str, float]:
         except ValueError:
             raise _err("objective", text, "a weight must be a number, e.g. capex_yuan:0.05") from None
     return out
+
+
+def read_sizing_table(path: str | Path) -> dict[str, Any] | None:
+    """The ``[sizing]`` table of a scenario file (None if it has none).
+
+    Raises
+    ------
+    SizingError
+        If the file cannot be read or parsed.
+    """
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise _err("<file>", str(path), f"cannot be read as TOML ({exc})") from None
+    table = data.get("sizing")
+    return table if isinstance(table, dict) else None
 
 
 def spec_from(table: Mapping[str, Any] | None = None, variables: Sequence[str] = (), targets: Sequence[str] = (),

@@ -3,7 +3,7 @@
 The dimensions of a sweep are reordered so that those which change the hourly inputs
 (profiles, prices: the site, the load, a tariff, the weather year...) come first; each
 combination of them is a *group*, built and validated once.  The remaining dimensions move
-only :data:`gpdc.engine.COLUMN_FIELDS` — sizes, efficiencies, limits, costs — and every
+only :data:`gpdc.pipeline.COLUMN_FIELDS` — sizes, efficiencies, limits, costs — and every
 design of a group runs through the batch kernel over the group's shared profiles.  A
 *chunk* is a slab of one group: fixed indices on the leading dimensions and a range on one
 dimension, whole along the rest, so that it is one contiguous hyperslab on disk.
@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from gpdc.engine import COLUMN_FIELDS
+from gpdc._version import __version__
+from gpdc.pipeline import COLUMN_FIELDS
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
 from gpdc.sweeps.spec import Dim, SweepSpec
@@ -136,8 +137,6 @@ class SweepPlan:
 
     def fingerprint(self) -> str:
         """SHA-256 of everything that decides the results file's content and layout."""
-        from gpdc import __version__
-
         h = hashlib.sha256()
         for part in (__version__, to_toml(self.base), self.spec.canonical(), repr(self.weather_years),
                      repr([d.name for d in self.dims]), str(self.chunk_size)):
@@ -154,7 +153,7 @@ def _column(values: tuple[Any, ...]) -> np.ndarray:
     """A field's values as a design column: bool, float64, else object (None and text kept as they are).
 
     Unlike a coordinate (:func:`gpdc.sweeps.spec.coord_array`, which writes text), a column
-    must keep ``None`` ("unset") for the engine to resolve.
+    must keep ``None`` ("unset") for the pipeline to resolve.
     """
     if all(isinstance(v, bool) for v in values):
         return np.array(values, dtype=bool)

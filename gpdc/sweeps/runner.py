@@ -22,8 +22,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from gpdc.errors import ResultsFileError
+from gpdc._version import __version__
+from gpdc.errors import ResultsFileError, UnregisteredVariableError
 from gpdc.io import sweep_store
+from gpdc.pipeline import weather_years
+from gpdc.results import provenance
 from gpdc.results.registry import VARIABLES
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
@@ -53,10 +56,7 @@ class SweepReport:
 
 
 def _weather_years(sc: Scenario) -> list[Any]:
-    from gpdc import simulate as sim
-
-    fn = getattr(sim, "weather_years", None)
-    years = list(fn(sc)) if fn is not None else [None]
+    years = list(weather_years(sc))
     return years if len(years) > 1 else [None]
 
 
@@ -145,10 +145,10 @@ def _dim_layouts(plan: SweepPlan) -> list[sweep_store.DimLayout]:
 
 def _extra_dims(plan: SweepPlan) -> list[sweep_store.DimLayout]:
     """Dimensions after the sweep's: ``product`` when the scenario states products."""
-    gi = group_inputs(plan, 0)
-    if not len(gi.products):
+    products = group_inputs(plan, 0).resolved.products
+    if not len(products):
         return []
-    coords = gi.products.coords()
+    coords = products.coords()
     _, names, attrs = coords.pop("product")
     return [sweep_store.DimLayout("product", np.asarray(names, dtype=object),
                                   {k: np.asarray(v, dtype=object) for k, (_, v, _a) in coords.items()}, attrs)]
@@ -165,38 +165,20 @@ def _var_layouts(probe: Mapping[str, np.ndarray]) -> list[sweep_store.VarLayout]
                                                        "definition": v.definition}, tuple(v.dims)))
     missing = sorted(set(probe) - set(VARIABLES))
     if missing:
-        raise KeyError(f"variables not in gpdc.results.registry.VARIABLES: {missing}")
+        raise UnregisteredVariableError(f"variables not in gpdc.results.registry.VARIABLES: {missing}")
     return out
 
 
 def _attrs(plan: SweepPlan) -> dict[str, Any]:
-    from gpdc.results.dataset import version_record
-
-    gi = group_inputs(plan, 0)
-    return {
-        "title": "gpdc green power direct connection sweep",
-        "gpdc_version": version_record()["gpdc"],
+    """The file's attributes: its base scenario's (group 0), and the sweep's own."""
+    return provenance.sweep_attrs(group_inputs(plan, 0), {
         "sweep_fingerprint": plan.fingerprint(),
-        "scenario_toml": to_toml(plan.base),
         "sweep_spec": plan.spec.canonical(),
         "sweep_chunk_size": plan.chunk_size,
         "sweep_n_designs": plan.size,
         "sweep_group_dims": json.dumps([d.name for d in plan.group_dims]),
         "sweep_column_dims": json.dumps([d.name for d in plan.column_dims]),
-        "resolved_inputs_group0": json.dumps(gi.resolved.provenance(), ensure_ascii=False),
-        "profile_sources_group0": json.dumps(gi.profile_sources or {}, ensure_ascii=False),
-        "policy_min_self_use_frac": gi.resolved["min_self_use_frac"],
-        "policy_min_green_share_of_load_frac": gi.resolved["min_green_share_of_load_frac"],
-        "policy_max_export_frac": gi.resolved["max_export_frac"],
-        "emission_factor_basis": plan.base.emissions.basis,
-        "emission_factor_year": plan.base.emissions.factor_year,
-        "emission_factor_source_group0": gi.resolved.values["emission_factor_t_co2_per_mwh"].source,
-        "inputs_sha256_group0": gi.digest,
-        "note": "group dimensions (those that change the hourly inputs) may change resolved numbers; each "
-                "group's input digest is in sweep_ledger/group_inputs_sha256",
-        "policy_rule_set": plan.base.policy.rule_set,
-        "version_record": json.dumps(version_record()),
-    }
+    })
 
 
 def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
@@ -220,7 +202,7 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
         return (f"{path} was computed for a different scenario ({'; '.join(diff[:4])}); "
                 "pass --overwrite to replace it, or choose another --out")
     if str(attrs.get("sweep_chunk_size")) != str(plan.chunk_size) and str(attrs.get("gpdc_version")) == str(
-            _version()):
+            __version__):
         try:
             done, total = sweep_store.progress(path)
         except (OSError, KeyError):
@@ -228,14 +210,8 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
         return (f"{path} holds this sweep cut into chunks of {attrs.get('sweep_chunk_size')} designs "
                 f"({done} of {total} chunks done); rerun with --chunk-size {attrs.get('sweep_chunk_size')} "
                 "to resume it (or --overwrite to start again)")
-    return (f"{path} was written by gpdc {attrs.get('gpdc_version')}; this is gpdc {_version()}: "
+    return (f"{path} was written by gpdc {attrs.get('gpdc_version')}; this is gpdc {__version__}: "
             "pass --overwrite to recompute it, or choose another --out")
-
-
-def _version() -> str:
-    from gpdc import __version__
-
-    return __version__
 
 
 def chunk_size_of(path: str | Path) -> int | None:
@@ -414,7 +390,7 @@ def sweep(
     axes: SweepSpec | Mapping[str, Any] | None = None,
     *,
     out: str | Path | None = None,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     overwrite: bool = False,
     scheduler: str | None = None,
     workers: int | None = None,
@@ -455,6 +431,8 @@ def sweep(
         base, file_spec = scenario, SweepSpec(())
     else:
         base, file_spec = load_scenario(scenario), read_sweep_table(scenario)
+    if chunk_size is None:  # resuming: the existing file's chunks
+        chunk_size = (None if overwrite or out is None else chunk_size_of(out)) or DEFAULT_CHUNK
     plan = plan_sweep(base, combine(file_spec, to_spec(axes)), chunk_size)
     if out is not None:
         run_sweep(plan, out, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)

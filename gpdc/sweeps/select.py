@@ -111,15 +111,14 @@ def design_scenario(plan: SweepPlan, point: Mapping[str, Any]) -> tuple[Any, Any
 def write_traces(plan: SweepPlan, points: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     """Simulate each chosen design with hourly traces and write them on a ``selected`` dimension."""
     from gpdc.io.hdf5 import write_results
-    from gpdc.simulate import build_profiles, simulate
+    from gpdc.runs import run_scenario
 
     parts = []
     for point in points:
         sc, year = design_scenario(plan, point)
-        prof = build_profiles(sc) if year is None else build_profiles(sc, weather_year=year)  # type: ignore[call-arg]
-        res = simulate(sc, traces=True, profiles=prof)
-        assert res.traces is not None  # noqa: S101
-        parts.append(res.traces)
+        res = run_scenario(sc, traces=True, weather_year=year)
+        if res.traces is not None:
+            parts.append(res.traces)
     ds = xr.concat(parts, dim="selected")
     for d in plan.dims:
         vals = [point.get(d.name, d.values[0][0]) for point in points]

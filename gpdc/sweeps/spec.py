@@ -37,7 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from gpdc.errors import ScenarioError, ScenarioErrors
-from gpdc.scenario.load import _allowed
+from gpdc.scenario.load import allowed_text, apply_fields
 from gpdc.scenario.schema import Scenario
 
 #: fields that name or describe a scenario rather than change its results
@@ -357,7 +357,7 @@ def _validate_section(base: Scenario, section: str, updates: Mapping[str, Any]) 
         e = exc.errors()[0]
         loc = ".".join(str(x) for x in e["loc"])
         where = f"{section}.{loc}" if section and loc else (loc or section or "<scenario>")
-        return f"{where}: {_allowed(e, where, None)}"
+        return f"{where}: {allowed_text(e, where, None)}"
     return None
 
 
@@ -423,17 +423,8 @@ def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_00
 
 
 def apply(base: Scenario, values: Mapping[str, Any]) -> Scenario:
-    """A validated copy of ``base`` with the dotted fields set."""
-    data = base.model_dump()
-    for path, v in values.items():
-        if "." in path:
-            sec, name = path.split(".", 1)
-            data[sec][name] = v
-        else:
-            data[path] = v
-    from gpdc.scenario.load import scenario_from_dict
-
-    return scenario_from_dict(data, source=base.name)
+    """A validated copy of ``base`` with the dotted fields set (see :func:`gpdc.scenario.load.apply_fields`)."""
+    return apply_fields(base, dict(values))
 
 
 def coord_array(values: Sequence[Any]) -> np.ndarray:

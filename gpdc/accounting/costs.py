@@ -1,4 +1,4 @@
-"""The user's electricity cost with and without the project, vectorised over scenarios.
+"""The user's cost with the project and its life-cycle finance, vectorised over designs.
 
 Baseline: everything bought from the grid on the ordinary two-part tariff (energy at the
 hourly price, every per-MWh component, the basic capacity or demand charge).  With the project:
@@ -29,71 +29,6 @@ def capital_recovery_factor(rate_frac: float | np.ndarray, lifetime_years: float
     safe_r = np.where(r > 0.0, r, 1.0)
     g = np.expm1(n * np.log1p(safe_r))  # (1+r)^n - 1 without cancellation for tiny r
     return np.where(r > 0.0, safe_r * (g + 1.0) / g, 1.0 / n)
-
-
-def tariff_charges(
-    *,
-    energy: dict[str, np.ndarray],
-    baseline_energy_cost_yuan: float,
-    month_weight: np.ndarray,
-    connection_kva: np.ndarray,
-    capacity_charge_yuan_per_kva_month: np.ndarray,
-    demand_charge_yuan_per_kw_month: np.ndarray,
-    average_load_rate_frac: np.ndarray,
-    td_energy_yuan_per_mwh: float,
-    funds_yuan_per_mwh: float,
-    system_operation_yuan_per_mwh: float,
-    basic_charge_basis: str,
-    flags: dict[str, bool],
-    load_peak_kw: np.ndarray,
-    import_peak_kw: np.ndarray | None,
-) -> dict[str, np.ndarray]:
-    """Return the monthly charges and the per-MWh fee parts of the bills [yuan] (docs/tariffs.md).
-
-    Baseline (the user on the ordinary two-part tariff, no project): energy at the hourly
-    price plus every per-MWh component (``baseline_energy_cost_yuan``), plus the basic charge
-    — capacity: ``capacity_charge x connection_kva`` per month; demand: ``demand_charge x``
-    the month's maximum load [kW].  With the project, under the fee regime's ``flags``: the
-    basic charge on the same basis with the month's maximum *import* (``import_peak_kw``,
-    float64[n, 12]; needed only for demand billing), the 1192号 capacity-based T&D fee
-    ``td_energy / 1000 x average_load_rate x 730 h x connection_kva`` per month, and the
-    parts of the import bill that are T&D, funds and system-operation fee.  Every monthly
-    charge is weighted by ``month_weight`` (the share of each month simulated).
-    """
-    w = np.asarray(month_weight, dtype=np.float64)
-    months = float(np.sum(w))
-    conn = np.asarray(connection_kva, dtype=np.float64)
-    cap_rate = np.asarray(capacity_charge_yuan_per_kva_month, dtype=np.float64)
-    dem_rate = np.asarray(demand_charge_yuan_per_kw_month, dtype=np.float64)
-    if basic_charge_basis == "capacity":
-        baseline_basic = cap_rate * conn * months
-        project_basic = baseline_basic
-    elif basic_charge_basis == "demand":
-        baseline_basic = dem_rate * float(np.sum(w * load_peak_kw))
-        if import_peak_kw is None:
-            raise ValueError("demand billing needs import_peak_kw, each design's monthly maximum import [kW]")
-        project_basic = dem_rate * np.sum(w * import_peak_kw, axis=-1)
-    else:
-        raise ValueError(f"basic_charge_basis = {basic_charge_basis!r} is invalid: must be 'capacity' or 'demand'")
-    project_basic = project_basic * (1.0 if flags["basic_charge"] else 0.0)
-    hours_per_month = 730.0
-    capacity_td = (td_energy_yuan_per_mwh / 1000.0 * np.asarray(average_load_rate_frac, dtype=np.float64)
-                   * hours_per_month * conn * months) * (1.0 if flags["capacity_td_1192"] else 0.0)
-    imp = energy["import_mwh"]
-    import_td = imp * (td_energy_yuan_per_mwh if flags["import_td_energy"] else 0.0)
-    import_funds = imp * (funds_yuan_per_mwh if flags["import_funds"] else 0.0)
-    import_sysop = imp * (system_operation_yuan_per_mwh if flags["import_system_operation"] else 0.0)
-    n = imp.shape[0]
-    return {
-        "baseline_energy_cost_yuan": np.full(n, baseline_energy_cost_yuan),
-        "baseline_basic_charge_yuan": np.broadcast_to(baseline_basic, (n,)).astype(np.float64),
-        "basic_charge_yuan": np.broadcast_to(project_basic, (n,)).astype(np.float64),
-        "capacity_td_fee_yuan": np.broadcast_to(capacity_td, (n,)).astype(np.float64),
-        "import_td_fee_yuan": import_td,
-        "import_funds_yuan": import_funds,
-        "import_system_operation_fee_yuan": import_sysop,
-        "import_energy_cost_yuan": energy["import_cost_yuan"] - import_td - import_funds - import_sysop,
-    }
 
 
 def costs(
@@ -208,7 +143,7 @@ def lifetime_finance(
     degradation), year y uses its own values instead of the first year's.  Returns (scalars
     per design, flows ``{cash_flow_yuan, green_cost_yuan, self_used_mwh}`` each [n, N_max + 1]).
     """
-    from gpdc import finance
+    from gpdc.accounting import finance
 
     a = 1.0 / period_years
     bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + fixed_charges_yuan

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from gpdc import emissions as E
+from gpdc import simulate
+from gpdc.accounting import emissions as E
 from gpdc.cli import app
 from gpdc.errors import DataTableError, ProfileError, ScenarioErrors
 from gpdc.profiles import ProfileSet
@@ -19,9 +20,9 @@ from gpdc.results.dataset import totals_dataset
 from gpdc.results.registry import VARIABLES
 from gpdc.scenario import tables
 from gpdc.scenario.load import load_scenario, scenario_from_dict, to_toml
+from gpdc.scenario.products import product_table
 from gpdc.scenario.resolve import resolve
 from gpdc.scenario.schema import Product, Scenario
-from gpdc.simulate import simulate
 
 from .conftest import ALUMINIUM, DATACENTRE
 
@@ -252,7 +253,7 @@ def test_relative_hourly_factor_path_is_taken_from_the_scenario_folder(tmp_path:
 
 # --- products and CBAM -------------------------------------------------------------------------
 def _products(*items: Product) -> E.ProductTable:
-    return E.product_table(list(items))
+    return product_table(list(items))
 
 
 def test_cbam_exposure_of_cement_in_scope_by_hand() -> None:

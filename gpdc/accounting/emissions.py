@@ -1,14 +1,13 @@
 """Carbon accounting of a direct-connection project, vectorised over scenarios.
 
-Three parts, each a pure NumPy function of the kernel's totals (shape ``(n_scen,)``):
+Pure NumPy functions of the energy totals (shape ``(n_scen,)``):
 
 * :func:`emissions` — avoided CO2 and standard coal on a stated factor basis, the user's
   electricity emissions under location-based and direct-connection accounting, and the green
   electricity certificates (GECs) the project's generation earns;
 * :func:`product_accounts` — per product (shape ``(n_scen, n_products)``): electricity
-  emissions per tonne under both accountings, and the EU CBAM certificate cost exposure;
-* :func:`product_table` — the products of a scenario with their CBAM scope from
-  ``cbam_sectors.csv``.
+  emissions per tonne under both accountings, and the EU CBAM certificate cost exposure
+  (the products themselves are resolved with the scenario: :mod:`gpdc.scenario.products`).
 
 The factor's basis (national grid average, provincial, regional or national fossil power) is
 the user's choice and is recorded with the result: the published 640,000 t CO2 for 760 GWh at
@@ -18,15 +17,11 @@ an Inner Mongolia data centre corresponds to the 2021 national fossil-power fact
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
-
 import numpy as np
 
-from gpdc.scenario import tables
+from gpdc.scenario.products import ProductTable
 
-__all__ = ["ProductTable", "emissions", "hourly_weighted_co2_t", "product_accounts", "product_table"]
+__all__ = ["emissions", "hourly_weighted_co2_t", "product_accounts"]
 
 #: kWh per MWh over g per t: converts MWh x g/kWh into t
 _T_PER_MWH_G_PER_KWH = 1000.0 / 1e6
@@ -88,7 +83,7 @@ def emissions(
     Parameters
     ----------
     energy : dict of str to float64[n_scen]
-        Energy totals of :func:`gpdc.metrics.energy_totals` [MWh]; used: ``self_used_mwh``,
+        Energy totals of :func:`gpdc.accounting.energy.energy_totals` [MWh]; used: ``self_used_mwh``,
         ``export_mwh``, ``load_mwh``, ``import_mwh`` (which includes grid charging of storage),
         ``direct_mwh``, ``charge_green_mwh``.
     emission_factor_t_co2_per_mwh : float or float64[n_scen]
@@ -152,84 +147,6 @@ def emissions(
     }
 
 
-# --------------------------------------------------------------------------------------
-# products and CBAM
-# --------------------------------------------------------------------------------------
-class _ProductLike(Protocol):
-    name: str
-    sector: str
-    output_t_per_year: float
-    electricity_kwh_per_t: float
-    direct_t_co2_per_t: float
-
-
-@dataclass(frozen=True)
-class ProductTable:
-    """The products of a scenario as arrays of shape ``(n_products,)``, with their CBAM scope.
-
-    Attributes
-    ----------
-    name, sector : tuple of str
-        Product names (the ``product`` coordinate) and CBAM sector keys.
-    output_t_per_year : float64[n_products]
-        Output [t/a].
-    electricity_kwh_per_t : float64[n_products]
-        Electricity per tonne [kWh/t].
-    direct_t_co2_per_t : float64[n_products]
-        Direct (scope 1) emissions per tonne [t CO2/t].
-    cbam_good : bool[n_products]
-        The sector's goods are CBAM goods (Annex I of Reg. (EU) 2023/956).
-    indirect_in_scope : bool[n_products]
-        Indirect emissions count for CBAM from 2026 (not listed in Annex II).
-    scope_reason : tuple of str
-        Why, with the legal source, from ``cbam_sectors.csv``.
-    """
-
-    name: tuple[str, ...]
-    sector: tuple[str, ...]
-    output_t_per_year: np.ndarray
-    electricity_kwh_per_t: np.ndarray
-    direct_t_co2_per_t: np.ndarray
-    cbam_good: np.ndarray
-    indirect_in_scope: np.ndarray
-    scope_reason: tuple[str, ...]
-
-    def __len__(self) -> int:
-        return len(self.name)
-
-    def coords(self) -> dict[str, tuple[str, np.ndarray, dict[str, str]]]:
-        """Coordinates of the ``product`` dimension: names, sector and the CBAM scope reason."""
-        return {
-            "product": ("product", np.array(self.name, dtype=str), {"long_name": "product name ([[products]])"}),
-            "product_sector": ("product", np.array(self.sector, dtype=str),
-                               {"long_name": "CBAM sector key (cbam_sectors.csv)"}),
-            "cbam_scope_reason": ("product", np.array(self.scope_reason, dtype=str),
-                                  {"long_name": "why indirect emissions do or do not count for CBAM, "
-                                                "with the legal source"}),
-        }
-
-
-def product_table(products: Sequence[_ProductLike]) -> ProductTable:
-    """Return the products (e.g. ``scenario.products``) as arrays with their CBAM scope.
-
-    Raises
-    ------
-    gpdc.errors.DataTableError
-        If a sector is not in ``cbam_sectors.csv`` (the message lists the valid sectors).
-    """
-    scope = [tables.cbam_sector(p.sector) for p in products]
-    return ProductTable(
-        name=tuple(p.name for p in products),
-        sector=tuple(p.sector for p in products),
-        output_t_per_year=np.array([p.output_t_per_year for p in products], dtype=np.float64),
-        electricity_kwh_per_t=np.array([p.electricity_kwh_per_t for p in products], dtype=np.float64),
-        direct_t_co2_per_t=np.array([p.direct_t_co2_per_t for p in products], dtype=np.float64),
-        cbam_good=np.array([s.cbam_good for s in scope], dtype=bool),
-        indirect_in_scope=np.array([s.indirect_in_scope for s in scope], dtype=bool),
-        scope_reason=tuple(s.scope_reason for s in scope),
-    )
-
-
 def product_accounts(
     accounts: dict[str, np.ndarray],
     products: ProductTable,
@@ -246,7 +163,7 @@ def product_accounts(
         ``direct_connection_t_co2_per_mwh`` (the user's average intensity of consumed
         electricity under each accounting).
     products : ProductTable
-        From :func:`product_table`.
+        From :func:`gpdc.scenario.products.product_table`.
     eu_carbon_price_eur_per_t_co2 : float or float64[n_scen]
         Price of a CBAM certificate (follows the EU ETS price) [EUR/t CO2].
     exchange_rate_yuan_per_eur : float or float64[n_scen]

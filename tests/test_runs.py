@@ -8,12 +8,12 @@ import warnings
 import numpy as np
 import pytest
 
+from gpdc import simulate
 from gpdc.errors import ConsistencyError, ConsistencyWarning
 from gpdc.profiles import ProfileSet
 from gpdc.results.registry import VARIABLES
 from gpdc.scenario.load import load_scenario
 from gpdc.scenario.schema import Scenario
-from gpdc.simulate import simulate
 
 from .conftest import ALUMINIUM, DATACENTRE
 
@@ -147,7 +147,7 @@ def test_csv_profiles_give_the_same_result_as_the_same_profiles_in_memory(tmp_pa
 
     import pandas as pd
 
-    from gpdc.simulate import build_profiles
+    from gpdc.pipeline import build_profiles
 
     sc = load_scenario(DATACENTRE)
     prof = build_profiles(sc)
@@ -172,19 +172,3 @@ def test_no_generation_exports_nothing_and_meets_only_the_export_rule(small_scen
         ds = simulate(sc, profiles=small_profiles).totals
     assert np.isnan(val(ds, "self_use_share"))  # a share of nothing is undefined
     assert bool(ds["meets_export_cap"]) and not bool(ds["meets_self_use"]) and not bool(ds["compliant"])
-
-
-def test_tou_periods_follow_beijing_time_whatever_the_site_zone() -> None:
-    from gpdc import engine
-    from gpdc.profiles import hourly_index
-
-    sc = load_scenario(ALUMINIUM)
-    r = simulate(sc).resolved
-    shanghai = ProfileSet(hourly_index(2025, "Asia/Shanghai"), np.zeros(8760), np.zeros(8760), np.ones(8760))
-    urumqi = ProfileSet(shanghai.time.tz_convert("Asia/Urumqi"), np.zeros(8760), np.zeros(8760), np.ones(8760))
-    a, _ = engine.hourly_prices(r, shanghai)
-    b, _ = engine.hourly_prices(r, urumqi)
-    np.testing.assert_array_equal(a, b)  # the same instants get the same tariff band
-    # Xinjiang valley 13-17 Beijing time, peak 19-24 (新发改规〔2023〕11号)
-    hour = shanghai.time.hour.to_numpy()
-    assert a[hour == 14].max() < a[hour == 20].min()

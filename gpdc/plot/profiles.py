@@ -1,21 +1,13 @@
-"""Plots of a profile set: a winter and a summer week, and the duration curves.
-
-Needs matplotlib (``pip install "gpdc[plot]"``); written atomically like the other outputs.
-Used by ``gpdc profiles --plot`` and by ``docs/plot_profiles.py`` for the model pages.
-"""
+"""Hourly profiles: a January and a July week of wind, PV and load, and their duration curves."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gpdc.errors import GpdcError
-from gpdc.io.atomic import atomic_path
-
-if TYPE_CHECKING:
-    from gpdc.profiles import ProfileSet
+from gpdc.plot import pyplot, save
+from gpdc.profiles import ProfileSet
 
 __all__ = ["plot_profiles"]
 
@@ -39,13 +31,7 @@ def plot_profiles(path: str | Path, profiles: ProfileSet, title: str = "") -> Pa
     ResultsFileError
         If the image cannot be written.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise GpdcError('plots need matplotlib: pip install "gpdc[plot]"') from None
+    plt = pyplot()
     load_rel = profiles.load_mw / max(float(profiles.load_mw.max()), 1e-12)
     fig, axes = plt.subplots(2, 2, figsize=(13, 7.5), constrained_layout=True)
     for ax, month, label in ((axes[0, 0], 1, "January week"), (axes[0, 1], 7, "July week")):
@@ -77,10 +63,4 @@ def plot_profiles(path: str | Path, profiles: ProfileSet, title: str = "") -> Pa
     ax.set_xlabel("hour")
     ax.legend(fontsize=8)
     fig.suptitle(title or "gpdc profiles")
-    path = Path(path)
-    try:
-        with atomic_path(path, "plot") as tmp:
-            fig.savefig(tmp, dpi=100, format=(path.suffix.lstrip(".") or "png"))
-    finally:
-        plt.close(fig)
-    return path
+    return save(fig, path, dpi=100)

@@ -1,0 +1,225 @@
+"""The CPU drivers of the dispatch: one design (totals, or totals and hourly traces) and batches.
+
+All three run :func:`gpdc.kernels.step.step_nb` and accumulate with
+:func:`gpdc.kernels.step.accumulate_nb` on the same block layout; they differ only in how many
+designs sit side by side:
+
+* :func:`dispatch_nb` — one design, totals only;
+* :func:`dispatch_trace_nb` — one design, totals and hourly traces;
+* :func:`dispatch_batch_nb` — many designs over shared hourly inputs.  The designs of a block of
+  ``BLOCK`` sit in the inner loop over one contiguous buffer indexed ``buf[ROW * STRIDE + j]``
+  with compile-time ``ROW`` and ``STRIDE``, so LLVM vectorises the step across designs;
+  ``prange`` runs the blocks on all threads.
+
+Kernels know arrays and numbers only: no validation (the pipeline checks shapes and values
+first), no allocation inside the hour loop, no Python objects.
+
+Inputs shared by every design (float64[n_hours] unless noted): ``cf_wind``, ``cf_solar``
+capacity factors [-]; ``load_mw`` mean load per step [MW]; ``price_import``, ``price_export``
+[yuan/MWh]; ``factor`` hourly grid emission factor [t CO2/MWh] (zeros without one);
+``month_index`` int64[n_hours], the billing month 0-11 of each step; ``dt`` the step [h].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from gpdc.kernels.layout import N_PARAMS, N_ROWS, N_TOTALS, N_TRACE, P_GRID_CHARGE, P_INIT_GRID_MWH
+from gpdc.kernels.step import (
+    JIT,
+    accumulate_nb,
+    close_month_nb,
+    derive_lane_nb,
+    idle_lane_nb,
+    load_params_nb,
+    profile_sums_nb,
+    step_nb,
+    write_totals_nb,
+    write_trace_nb,
+)
+
+#: designs per block in the batch kernel: 54 rows x 72 x 8 B = 31 KB fits a 32 KiB L1d
+BLOCK = 64
+#: row stride of the block buffer (compile-time constant, padded to whole cache lines)
+STRIDE = BLOCK + 8
+
+
+@njit(**JIT)
+def _run_single_nb(
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    dt: float,
+    params: np.ndarray,
+    out_totals: np.ndarray,
+    out_trace: np.ndarray,
+    write_trace: bool,
+) -> None:
+    n_hours = cf_wind.shape[0]
+    cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
+    b = np.zeros(N_ROWS)
+    load_params_nb(b, 0, 1, params.reshape((N_PARAMS, 1)), 0, dt)
+    derive_lane_nb(b, 0, 1, cw_tot, cs_tot)
+    cw = 0.0
+    cs = 0.0
+    for t in range(n_hours):
+        cw += cf_wind[t] * dt
+        cs += cf_solar[t] * dt
+        flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False)
+        accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False)
+        m = month_index[t]
+        if t + 1 == n_hours or month_index[t + 1] != m:
+            close_month_nb(b, 0, 1, m)
+        if write_trace:
+            write_trace_nb(out_trace, t, flows)
+    write_totals_nb(b, 0, 1, dt, out_totals)
+
+
+@njit(**JIT)
+def dispatch_nb(
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    dt: float,
+    params: np.ndarray,
+    out_totals: np.ndarray,
+) -> None:
+    """Dispatch one design over all steps and write its totals.
+
+    Parameters
+    ----------
+    cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt
+        The shared hourly inputs (see the module docstring).
+    params : float64[N_PARAMS]
+        The design's parameters, rows as in :data:`gpdc.kernels.spec.PARAMS`.
+    out_totals : float64[N_TOTALS]
+        Written in place, columns as in :data:`gpdc.kernels.spec.TOTAL_COLUMNS`.
+    """
+    empty = np.empty((0, N_TRACE))
+    _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt, params,
+                   out_totals, empty, False)
+
+
+@njit(**JIT)
+def dispatch_trace_nb(
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    dt: float,
+    params: np.ndarray,
+    out_totals: np.ndarray,
+    out_trace: np.ndarray,
+) -> None:
+    """Dispatch one design and also write its hourly traces.
+
+    As :func:`dispatch_nb`, plus ``out_trace : float64[n_hours, N_TRACE]`` written in place,
+    columns as :data:`gpdc.kernels.spec.TRACE_NAMES` [MWh per step; pools at the end of the step].
+    """
+    _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt, params,
+                   out_totals, out_trace, True)
+
+
+@njit(inline="always", **JIT)
+def _block_hours_nb(
+    buf: np.ndarray,
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    dt: float,
+    green_only: bool,
+) -> None:
+    """Run all steps for one block of BLOCK designs held in ``buf`` (rows x STRIDE)."""
+    n_hours = cf_wind.shape[0]
+    cw = 0.0
+    cs = 0.0
+    for t in range(n_hours):
+        cw += cf_wind[t] * dt
+        cs += cf_solar[t] * dt
+        cfw = cf_wind[t]
+        cfs = cf_solar[t]
+        ld = load_mw[t]
+        pi = price_import[t]
+        pe = price_export[t]
+        fac = factor[t]
+        for j in range(BLOCK):
+            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only)
+            accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only)
+        m = month_index[t]
+        if t + 1 == n_hours or month_index[t + 1] != m:
+            for j in range(BLOCK):
+                close_month_nb(buf, j, STRIDE, m)
+
+
+@njit(parallel=True, **JIT)
+def dispatch_batch_nb(
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    dt: float,
+    params: np.ndarray,
+    out_totals: np.ndarray,
+) -> None:
+    """Dispatch many designs that share their hourly inputs.
+
+    Parameters
+    ----------
+    cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt
+        As in :func:`dispatch_nb`, shared by all designs.
+    params : float64[N_PARAMS, n_scen]
+        Design parameters, C-contiguous, one column per design.
+    out_totals : float64[n_scen, N_TOTALS]
+        Written in place.  Row ``s`` equals what :func:`dispatch_nb` writes for column ``s`` of
+        ``params`` (the same step and accumulator; multiply-adds may be fused differently in
+        scalar and vector code).  A design's row does not depend on the other designs of the
+        batch: alone or in any block, it is bit-identical.
+    """
+    n_scen = params.shape[1]
+    n_blocks = (n_scen + BLOCK - 1) // BLOCK
+    cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
+    for blk in prange(n_blocks):
+        s0 = blk * BLOCK
+        nb = min(BLOCK, n_scen - s0)
+        buf = np.zeros(N_ROWS * STRIDE)
+        for j in range(BLOCK):
+            idle_lane_nb(buf, j, STRIDE)
+        for j in range(nb):
+            load_params_nb(buf, j, STRIDE, params, s0 + j, dt)
+        for j in range(BLOCK):
+            derive_lane_nb(buf, j, STRIDE, cw_tot, cs_tot)
+        # blocks whose grid pool is and stays empty skip the pro-rata division
+        green_only = True
+        for j in range(nb):
+            if params[P_GRID_CHARGE, s0 + j] > 0.5 or params[P_INIT_GRID_MWH, s0 + j] != 0.0:
+                green_only = False
+        if green_only:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt,
+                            True)
+        else:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt,
+                            False)
+        for j in range(nb):
+            write_totals_nb(buf, j, STRIDE, dt, out_totals[s0 + j])
+
+
+__all__ = ["BLOCK", "N_TOTALS", "STRIDE", "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]
