@@ -1,8 +1,11 @@
 """Write and read gpdc results as netCDF4/HDF5 files through h5netcdf.
 
-Writes are atomic: the file is written under a temporary name in the target folder and
-renamed into place only when complete, so a crash never leaves a half-written result.
-Hourly traces go into the group ``traces``.
+:func:`write_groups` writes whole result files (a run: totals and the group ``traces``; a sizing
+study: its groups); sweep files, laid out first and filled chunk by chunk, are
+:mod:`gpdc.io.sweep_store`'s.  Both take each variable's attributes from
+:mod:`gpdc.results.registry` and the file's from :mod:`gpdc.results.provenance`.  Writes are
+atomic: the file is written under a temporary name in the target folder and renamed into place
+only when complete, so a crash never leaves a half-written result.
 """
 
 from __future__ import annotations
@@ -40,12 +43,10 @@ def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | Non
     ResultsFileError
         If the file cannot be written; the target is then left as it was.
     """
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        totals.to_netcdf(tmp, mode="w", engine="h5netcdf", encoding=_encoding(totals, True))
-        if traces is not None:
-            traces.to_netcdf(tmp, mode="a", group=TRACES_GROUP, engine="h5netcdf", encoding=_encoding(traces, True))
-    return path
+    groups: dict[str | None, xr.Dataset] = {None: totals}
+    if traces is not None:
+        groups[TRACES_GROUP] = traces
+    return write_groups(path, groups)
 
 
 def open_results(path: str | Path, group: str | None = None, allow_partial: bool = False) -> xr.Dataset:

@@ -15,11 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from gpdc.errors import UnregisteredVariableError
-from gpdc.results.registry import TRACE_VARIABLES, VARIABLES, Var
-
-
-def _attrs(var: Var) -> dict[str, str]:
-    return {"units": var.units, "long_name": var.long_name, "definition": var.definition}
+from gpdc.results.registry import TRACE_VARIABLES, VARIABLES, attrs_of
 
 
 def totals_dataset(
@@ -60,7 +56,7 @@ def totals_dataset(
         trailing = VARIABLES[name].dims  # e.g. ("product",): shape (n_scen, n_products)
         tail = arr.shape[arr.ndim - len(trailing):] if trailing else ()
         arr = arr.reshape(shape + tail) if shape else arr.reshape(tail)
-        data_vars[name] = xr.Variable(dims + trailing, arr, attrs=_attrs(VARIABLES[name]))
+        data_vars[name] = xr.Variable(dims + trailing, arr, attrs=attrs_of(name))
     return xr.Dataset(data_vars, coords=dict(coords or {}), attrs=dict(attrs or {}))
 
 
@@ -71,7 +67,7 @@ def trace_dataset(time: pd.DatetimeIndex, values: Mapping[str, np.ndarray], time
         raise UnregisteredVariableError(f"trace variables not in gpdc.results.registry.TRACE_VARIABLES: {unknown}")
     local = time.tz_localize(None) if time.tz is not None else time
     data_vars = {
-        name: xr.Variable(("time",), np.asarray(values[name]), attrs=_attrs(TRACE_VARIABLES[name]))
+        name: xr.Variable(("time",), np.asarray(values[name]), attrs=attrs_of(name, trace=True))
         for name in TRACE_VARIABLES
         if name in values
     }

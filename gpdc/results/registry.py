@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gpdc.errors import UnregisteredVariableError
 from gpdc.kernels import spec
 
 
@@ -141,3 +142,21 @@ TRACE_VARIABLES: dict[str, Var] = {
     "cf_solar": _v("1", "PV capacity factor", "per step", "trace"),
     "price_import_yuan_per_mwh": _v("yuan/MWh", "import price", "per step", "trace"),
 }
+
+
+def attrs_of(name: str, trace: bool = False) -> dict[str, str]:
+    """The file attributes of a registered variable: ``units``, ``long_name``, ``definition``.
+
+    Every writer (run files, sweep files) takes them from here.
+
+    Raises
+    ------
+    UnregisteredVariableError
+        If ``name`` is not registered.
+    """
+    table = TRACE_VARIABLES if trace else VARIABLES
+    if name not in table:
+        kind = "TRACE_VARIABLES" if trace else "VARIABLES"
+        raise UnregisteredVariableError(f"variable {name!r} is not in gpdc.results.registry.{kind}")
+    v = table[name]
+    return {"units": v.units, "long_name": v.long_name, "definition": v.definition}

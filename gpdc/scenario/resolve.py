@@ -56,59 +56,69 @@ def _from_table(s: tables.Sourced) -> Value:
     return Value(float(s.value), s.unit, s.source, s.confidence)
 
 
-def resolve(scenario: Scenario) -> Resolved:
-    """Resolve a scenario's policy, tariff, emissions and finance numbers.
+class _Values:
+    """The numbers resolved so far, and the fields that could not be."""
 
-    Raises
-    ------
-    ScenarioErrors
-        When a number is neither in the scenario nor in the data tables (e.g. the
-        provincial emission factor of a province the tables do not cover); the message
-        names the field to set.
-    """
-    errors: list[ScenarioError] = []
-    values: dict[str, Value] = {}
-    sc = scenario
-    prov = tables.province(sc.site.province)
-    prov_src = f"provinces.csv row {prov.province}: {prov.source}"
+    def __init__(self) -> None:
+        self.values: dict[str, Value] = {}
+        self.errors: list[ScenarioError] = []
 
-    def put(name: str, given: float | None, default: Value | None, field_path: str, why: str) -> None:
+    def put(self, name: str, given: float | None, default: Value | None, field_path: str, why: str) -> None:
+        """The scenario's own value if given, else the default from the data, else an error naming the field."""
         if given is not None:
-            values[name] = Value(float(given), unit_of(name) or "", FROM_SCENARIO)
+            self.values[name] = Value(float(given), unit_of(name) or "", FROM_SCENARIO)
         elif default is not None:
-            values[name] = default
+            self.values[name] = default
         else:
-            errors.append(ScenarioError(field_path, None, f"must be set: {why}"))
+            self.errors.append(ScenarioError(field_path, None, f"must be set: {why}"))
 
-    # --- policy thresholds -------------------------------------------------------------
+
+def _policy(v: _Values, sc: Scenario) -> tables.PolicyRule:
+    """The three thresholds of the rule set, each overridable in ``[policy]``."""
     rule = tables.policy_rule(sc.policy.rule_set)
     rule_src = f"policy_rules.csv row {rule.rule_set}: {rule.source}"
-    put("min_self_use_frac", sc.policy.min_self_use_frac,
-        Value(rule.min_self_use_frac, "1", rule_src, rule.confidence), "policy.min_self_use_frac", "")
-    put("min_green_share_of_load_frac", sc.policy.min_green_share_of_load_frac,
-        Value(rule.min_green_share_of_load_frac, "1", rule_src, rule.confidence),
-        "policy.min_green_share_of_load_frac", "")
+    v.put("min_self_use_frac", sc.policy.min_self_use_frac,
+          Value(rule.min_self_use_frac, "1", rule_src, rule.confidence), "policy.min_self_use_frac", "")
+    v.put("min_green_share_of_load_frac", sc.policy.min_green_share_of_load_frac,
+          Value(rule.min_green_share_of_load_frac, "1", rule_src, rule.confidence),
+          "policy.min_green_share_of_load_frac", "")
     rule_export = None if rule.max_export_frac is None else Value(
         rule.max_export_frac, "1", rule_src, rule.export_cap_confidence or rule.confidence)
-    put("max_export_frac", sc.policy.max_export_frac, rule_export, "policy.max_export_frac",
-        f"rule set {rule.rule_set} has no export cap")
+    v.put("max_export_frac", sc.policy.max_export_frac, rule_export, "policy.max_export_frac",
+          f"rule set {rule.rule_set} has no export cap")
+    return rule
 
-    # --- the export cap the dispatch enforces ---------------------------------------------
+
+def _export_cap(v: _Values, sc: Scenario) -> None:
+    """The export cap the dispatch enforces: 0 without reverse flow, the grid's own, else the policy's."""
     if not sc.grid.export_allowed:
         # no reverse flow: the project is judged against a cap of 0, not the rule set's share
         no_flow = Value(0.0, "1", "grid.export_allowed = false: no reverse flow where the spot market does "
                         "not run continuously (650号; policy-and-data.md 1.5)", "VERIFIED (paraphrased)")
-        values["max_export_frac"] = no_flow
-        values["export_cap_frac"] = no_flow
+        v.values["max_export_frac"] = no_flow
+        v.values["export_cap_frac"] = no_flow
     elif sc.grid.export_cap_frac is not None:
-        values["export_cap_frac"] = Value(sc.grid.export_cap_frac, "1", FROM_SCENARIO)
-    elif "max_export_frac" in values:
-        v = values["max_export_frac"]
-        values["export_cap_frac"] = Value(v.value, "1", f"policy max_export_frac ({v.source})", v.confidence)
+        v.values["export_cap_frac"] = Value(sc.grid.export_cap_frac, "1", FROM_SCENARIO)
+    elif "max_export_frac" in v.values:
+        m = v.values["max_export_frac"]
+        v.values["export_cap_frac"] = Value(m.value, "1", f"policy max_export_frac ({m.source})", m.confidence)
 
-    # --- tariff -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _TariffChoice:
+    tou_schedule: str
+    tou_source: str
+    basic_charge_basis: str
+    fee_regime: tables.FeeRegime
+
+
+def _tariff_defaults(v: _Values, sc: Scenario, prov: tables.Province,
+                     prov_src: str) -> tuple[dict[str, Value | None], str | None, str, str]:
+    """Defaults of the tariff fields: the tariff file (the scenario's, or the province's built-in), else provinces.csv.
+
+    Returns (defaults by field, default TOU schedule, default basic-charge basis, source of the schedule).
+    """
     ta = sc.tariff
-    regime = tables.fee_regime(ta.fee_regime)
     tf: dict[str, tables.TariffField] | None = None
     label = ""
     try:
@@ -118,44 +128,50 @@ def resolve(scenario: Scenario) -> Resolved:
             name = ta.name or prov.province
             tf, label = tables.tariff(name), f"tariffs.csv tariff {name}"
     except DataTableError as exc:
-        errors.append(ScenarioError("tariff.file", ta.file, str(exc)))
-
-    def tariff_value(fname: str) -> Value | None:
-        assert tf is not None  # noqa: S101 - only called with a tariff file
-        f = tf[fname]
-        if f.value is None:
-            return Value(0.0, f.unit, f"{label}, {fname} empty (not known), counted as 0: {f.source}", "ASSUMPTION")
-        flag = ", ILLUSTRATIVE" if f.illustrative else ""
-        return Value(float(f.value), f.unit, f"{label}, {fname} (dated {f.date}{flag}): {f.source}", f.confidence)
+        v.errors.append(ScenarioError("tariff.file", ta.file, str(exc)))
 
     defaults: dict[str, Value | None] = {}
     if tf is not None:
         for fname, (kind, _) in tables.TARIFF_FIELDS.items():
-            if kind == "number":
-                defaults[fname] = tariff_value(fname)
-        tou_default: str | None = str(tf["tou_schedule"].value)
-        basis_default = str(tf["basic_charge_basis"].value)
-        tou_default_src = f"{label}: {tf['tou_schedule'].source}"
-    else:  # no tariff file for this province: the provinces.csv row, no basic charge
-        bench = None if prov.coal_benchmark_yuan_per_mwh is None else Value(
-            prov.coal_benchmark_yuan_per_mwh, "yuan/MWh", f"coal benchmark price, {prov_src}", prov.confidence)
-        defaults["energy_price_yuan_per_mwh"] = bench
-        defaults["export_price_yuan_per_mwh"] = bench
-        for fname, col in (("td_energy_yuan_per_mwh", prov.td_energy_110kv_yuan_per_mwh),
-                           ("funds_yuan_per_mwh", prov.funds_yuan_per_mwh),
-                           ("system_operation_yuan_per_mwh", prov.system_operation_yuan_per_mwh)):
-            defaults[fname] = (Value(0.0, "yuan/MWh", f"not in the data, counted as 0; {prov_src}", "ASSUMPTION")
-                               if col is None else Value(col, "yuan/MWh", prov_src, prov.confidence))
-        no_file = f"province {prov.province} has no tariff file in tariffs.csv: counted as 0"
-        defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "ASSUMPTION")
-        defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "ASSUMPTION")
-        defaults["average_load_rate_frac"] = Value(
-            0.75, "1", "1192号 average load rate NOT FOUND; 0.75 is the worked example of "
-            "tariffs-resources-loads.md §2.3", "ASSUMPTION")
-        tou_default, basis_default, tou_default_src = prov.tou_schedule, "capacity", prov_src
+            if kind != "number":
+                continue
+            f = tf[fname]
+            if f.value is None:
+                defaults[fname] = Value(0.0, f.unit, f"{label}, {fname} empty (not known), counted as 0: {f.source}",
+                                        "ASSUMPTION")
+            else:
+                flag = ", ILLUSTRATIVE" if f.illustrative else ""
+                defaults[fname] = Value(float(f.value), f.unit, f"{label}, {fname} (dated {f.date}{flag}): {f.source}",
+                                        f.confidence)
+        return (defaults, str(tf["tou_schedule"].value), str(tf["basic_charge_basis"].value),
+                f"{label}: {tf['tou_schedule'].source}")
+    # no tariff file for this province: the provinces.csv row, no basic charge
+    bench = None if prov.coal_benchmark_yuan_per_mwh is None else Value(
+        prov.coal_benchmark_yuan_per_mwh, "yuan/MWh", f"coal benchmark price, {prov_src}", prov.confidence)
+    defaults["energy_price_yuan_per_mwh"] = bench
+    defaults["export_price_yuan_per_mwh"] = bench
+    for fname, col in (("td_energy_yuan_per_mwh", prov.td_energy_110kv_yuan_per_mwh),
+                       ("funds_yuan_per_mwh", prov.funds_yuan_per_mwh),
+                       ("system_operation_yuan_per_mwh", prov.system_operation_yuan_per_mwh)):
+        defaults[fname] = (Value(0.0, "yuan/MWh", f"not in the data, counted as 0; {prov_src}", "ASSUMPTION")
+                           if col is None else Value(col, "yuan/MWh", prov_src, prov.confidence))
+    no_file = f"province {prov.province} has no tariff file in tariffs.csv: counted as 0"
+    defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "ASSUMPTION")
+    defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "ASSUMPTION")
+    defaults["average_load_rate_frac"] = Value(
+        0.75, "1", "1192号 average load rate NOT FOUND; 0.75 is the worked example of "
+        "tariffs-resources-loads.md §2.3", "ASSUMPTION")
+    return defaults, prov.tou_schedule, "capacity", prov_src
+
+
+def _tariff(v: _Values, sc: Scenario, prov: tables.Province, prov_src: str) -> _TariffChoice:
+    """Energy and export prices, per-MWh components, monthly charges and what the fee regime makes each energy bear."""
+    ta = sc.tariff
+    regime = tables.fee_regime(ta.fee_regime)
+    defaults, tou_default, basis_default, tou_default_src = _tariff_defaults(v, sc, prov, prov_src)
     tou = ta.tou_schedule or tou_default
     if tou is None:
-        errors.append(ScenarioError(
+        v.errors.append(ScenarioError(
             "tariff.tou_schedule", None,
             f"must be set: province {prov.province} has no TOU schedule in the data; "
             f"valid: {', '.join(tables.tou_schedule_names())}",
@@ -163,21 +179,22 @@ def resolve(scenario: Scenario) -> Resolved:
         tou = "flat"
     tou_source = FROM_SCENARIO if ta.tou_schedule else tou_default_src
     basic_basis = ta.basic_charge_basis or basis_default
-    put("energy_price_yuan_per_mwh", ta.energy_price_yuan_per_mwh, defaults["energy_price_yuan_per_mwh"],
-        "tariff.energy_price_yuan_per_mwh", "no energy price for this province")
+    v.put("energy_price_yuan_per_mwh", ta.energy_price_yuan_per_mwh, defaults.get("energy_price_yuan_per_mwh"),
+          "tariff.energy_price_yuan_per_mwh", "no energy price for this province")
     if not ta.export_paid:
-        values["export_price_yuan_per_mwh"] = Value(0.0, "yuan/MWh", "tariff.export_paid = false: no remuneration")
+        v.values["export_price_yuan_per_mwh"] = Value(0.0, "yuan/MWh", "tariff.export_paid = false: no remuneration")
     elif ta.export_price_csv is None:
-        put("export_price_yuan_per_mwh", ta.export_price_yuan_per_mwh, defaults["export_price_yuan_per_mwh"],
-            "tariff.export_price_yuan_per_mwh", "no export price for this province")
+        v.put("export_price_yuan_per_mwh", ta.export_price_yuan_per_mwh, defaults.get("export_price_yuan_per_mwh"),
+              "tariff.export_price_yuan_per_mwh", "no export price for this province")
     lump = ta.adders_yuan_per_mwh
     for fname in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh"):
         given = getattr(ta, fname)
         if lump is not None:  # the lump is the T&D energy rate; the other two are 0
             given = lump if fname == "td_energy_yuan_per_mwh" else 0.0
-        put(fname, given, defaults[fname], f"tariff.{fname}", "")
+        v.put(fname, given, defaults.get(fname), f"tariff.{fname}", "")
     for fname in ("capacity_charge_yuan_per_kva_month", "demand_charge_yuan_per_kw_month", "average_load_rate_frac"):
-        put(fname, getattr(ta, fname), defaults[fname], f"tariff.{fname}", "")
+        v.put(fname, getattr(ta, fname), defaults.get(fname), f"tariff.{fname}", "")
+    values = v.values
     if all(k in values for k in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh")):
         td, funds, sysop = (values[k].value for k in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh",
                                                          "system_operation_yuan_per_mwh"))
@@ -191,9 +208,12 @@ def resolve(scenario: Scenario) -> Resolved:
         fee = Value(
             td * fl["self_use_td_energy"] + funds * fl["self_use_funds"] + sysop * fl["self_use_system_operation"],
             "yuan/MWh", f"per-MWh components that self-used energy bears under {reg_src}", regime.confidence)
-        put("self_use_fee_yuan_per_mwh", ta.self_use_fee_yuan_per_mwh, fee, "tariff.self_use_fee_yuan_per_mwh", "")
+        v.put("self_use_fee_yuan_per_mwh", ta.self_use_fee_yuan_per_mwh, fee, "tariff.self_use_fee_yuan_per_mwh", "")
+    return _TariffChoice(tou or "flat", tou_source, basic_basis, regime)
 
-    # --- emissions -------------------------------------------------------------------------
+
+def _emissions(v: _Values, sc: Scenario, prov: tables.Province) -> None:
+    """The avoided-CO2 factor and the user's account factor on their bases, the coal rate, carbon-market figures."""
     em = sc.emissions
     regions = {"grid_average": "national", "grid_average_excl_traded_nonfossil": "national", "fossil": "national",
                "provincial": prov.emission_region, "regional": prov.emission_regional_grid}
@@ -207,8 +227,8 @@ def resolve(scenario: Scenario) -> Resolved:
     ):
         if (name == "account_factor_t_co2_per_mwh" and given is None and em.account_basis is None
                 and em.basis != "fossil"):
-            if "emission_factor_t_co2_per_mwh" in values:  # same basis: the same number, wherever it came from
-                values[name] = values["emission_factor_t_co2_per_mwh"]
+            if "emission_factor_t_co2_per_mwh" in v.values:  # same basis: the same number, wherever it came from
+                v.values[name] = v.values["emission_factor_t_co2_per_mwh"]
             continue
         region = regions[basis]
         factor: Value | None = None
@@ -220,53 +240,79 @@ def resolve(scenario: Scenario) -> Resolved:
             try:
                 factor = _from_table(tables.emission_factor(basis, region, em.factor_year))
             except DataTableError as exc:  # the year is what is missing: name that field
-                errors.append(ScenarioError("emissions.factor_year", em.factor_year,
-                                            f"{exc}; or set emissions.{given_field}"))
+                v.errors.append(ScenarioError("emissions.factor_year", em.factor_year,
+                                              f"{exc}; or set emissions.{given_field}"))
                 continue
-        put(name, given, factor, f"emissions.{given_field}", why)
+        v.put(name, given, factor, f"emissions.{given_field}", why)
     coal: Value | None = None
     if em.coal_rate_g_ce_per_kwh is None:
         try:
             coal = _from_table(tables.coal_rate(em.coal_rate_year))
         except DataTableError as exc:
-            errors.append(ScenarioError("emissions.coal_rate_year", em.coal_rate_year,
-                                        f"{exc}; or set emissions.coal_rate_g_ce_per_kwh"))
+            v.errors.append(ScenarioError("emissions.coal_rate_year", em.coal_rate_year,
+                                          f"{exc}; or set emissions.coal_rate_g_ce_per_kwh"))
     if coal is not None or em.coal_rate_g_ce_per_kwh is not None:
-        put("coal_rate_g_ce_per_kwh", em.coal_rate_g_ce_per_kwh, coal, "emissions.coal_rate_g_ce_per_kwh", "")
+        v.put("coal_rate_g_ce_per_kwh", em.coal_rate_g_ce_per_kwh, coal, "emissions.coal_rate_g_ce_per_kwh", "")
     for name in ("eu_carbon_price_eur_per_t_co2", "exchange_rate_yuan_per_eur",
                  "china_carbon_price_paid_yuan_per_t_co2"):
         market = tables.carbon_market(name)
-        put(name, getattr(em, name), Value(market.value, market.unit, f"carbon_market.csv row {name}: {market.source}",
-                                           market.confidence), f"emissions.{name}", "")
+        v.put(name, getattr(em, name), Value(market.value, market.unit,
+                                             f"carbon_market.csv row {name}: {market.source}", market.confidence),
+              f"emissions.{name}", "")
     gec = tables.carbon_market("gec_mwh_per_certificate")
-    values["gec_mwh_per_certificate"] = Value(gec.value, gec.unit, f"carbon_market.csv row gec_mwh_per_certificate: "
-                                              f"{gec.source}", gec.confidence)
+    v.values["gec_mwh_per_certificate"] = Value(gec.value, gec.unit, f"carbon_market.csv row gec_mwh_per_certificate: "
+                                                f"{gec.source}", gec.confidence)
 
-    # --- finance -----------------------------------------------------------------------------
-    fin = sc.finance
-    for name, given, item in (
-        ("wind_capex_yuan_per_kw", fin.wind_capex_yuan_per_kw, "wind_capex_yuan_per_kw"),
-        ("solar_capex_yuan_per_kw", fin.solar_capex_yuan_per_kw, "solar_capex_yuan_per_kw"),
-        ("storage_capex_yuan_per_kwh", fin.storage_capex_yuan_per_kwh, "storage_energy_capex_yuan_per_kwh"),
-        ("line_capex_yuan_per_km", fin.line_capex_yuan_per_km, "line_capex_110kv_yuan_per_km"),
-        ("wind_om_yuan_per_kw_year", fin.wind_om_yuan_per_kw_year, "wind_om_yuan_per_kw_year"),
-        ("solar_om_yuan_per_kw_year", fin.solar_om_yuan_per_kw_year, "solar_om_yuan_per_kw_year"),
-        ("storage_om_frac_per_year", fin.storage_om_frac_per_year, "storage_om_frac_of_capex_per_year"),
-        ("lifetime_years", fin.lifetime_years, "wind_lifetime_years"),
-        ("discount_rate_frac", fin.discount_rate_frac, "discount_rate_frac"),
-        ("storage_lifetime_years", fin.storage_lifetime_years, "storage_lifetime_years"),
-        ("storage_replacement_cost_frac", fin.storage_replacement_cost_frac, "storage_replacement_cost_frac"),
-        ("tariff_escalation_frac_per_year", fin.tariff_escalation_frac_per_year, "tariff_escalation_frac_per_year"),
-        ("pv_degradation_frac_per_year", fin.pv_degradation_frac_per_year, "pv_degradation_frac_per_year"),
-        ("battery_degradation_frac_per_year", fin.battery_degradation_frac_per_year,
-         "battery_degradation_frac_per_year"),
-    ):
+
+#: finance fields and the costs.csv item each defaults to
+_FINANCE_ITEMS: tuple[tuple[str, str], ...] = (
+    ("wind_capex_yuan_per_kw", "wind_capex_yuan_per_kw"),
+    ("solar_capex_yuan_per_kw", "solar_capex_yuan_per_kw"),
+    ("storage_capex_yuan_per_kwh", "storage_energy_capex_yuan_per_kwh"),
+    ("line_capex_yuan_per_km", "line_capex_110kv_yuan_per_km"),
+    ("wind_om_yuan_per_kw_year", "wind_om_yuan_per_kw_year"),
+    ("solar_om_yuan_per_kw_year", "solar_om_yuan_per_kw_year"),
+    ("storage_om_frac_per_year", "storage_om_frac_of_capex_per_year"),
+    ("lifetime_years", "wind_lifetime_years"),
+    ("discount_rate_frac", "discount_rate_frac"),
+    ("storage_lifetime_years", "storage_lifetime_years"),
+    ("storage_replacement_cost_frac", "storage_replacement_cost_frac"),
+    ("tariff_escalation_frac_per_year", "tariff_escalation_frac_per_year"),
+    ("pv_degradation_frac_per_year", "pv_degradation_frac_per_year"),
+    ("battery_degradation_frac_per_year", "battery_degradation_frac_per_year"),
+)
+
+
+def _finance(v: _Values, sc: Scenario) -> None:
+    """Capital and O&M costs, lifetimes, the discount rate, escalation and degradation: the scenario's or costs.csv's."""
+    for name, item in _FINANCE_ITEMS:
         default = _from_table(tables.cost(item))
-        put(name, given, Value(default.value, default.unit, f"costs.csv row {item}: {default.source}",
-                               default.confidence), f"finance.{name}", "")
+        v.put(name, getattr(sc.finance, name), Value(default.value, default.unit,
+                                                     f"costs.csv row {item}: {default.source}", default.confidence),
+              f"finance.{name}", "")
 
-    if errors:
-        raise ScenarioErrors(errors, source=sc.name)
-    return Resolved(sc, values, tou_schedule=tou or "flat", tou_source=tou_source,
-                    rule_description=rule.description, fee_regime=regime, basic_charge_basis=basic_basis,
-                    products=product_table(sc.products))
+
+def resolve(scenario: Scenario) -> Resolved:
+    """Resolve a scenario's policy, tariff, emissions and finance numbers, one section at a time.
+
+    Raises
+    ------
+    ScenarioErrors
+        When a number is neither in the scenario nor in the data tables (e.g. the
+        provincial emission factor of a province the tables do not cover); the message
+        names the field to set (every such field at once).
+    """
+    sc = scenario
+    prov = tables.province(sc.site.province)
+    prov_src = f"provinces.csv row {prov.province}: {prov.source}"
+    v = _Values()
+    rule = _policy(v, sc)
+    _export_cap(v, sc)
+    tariff = _tariff(v, sc, prov, prov_src)
+    _emissions(v, sc, prov)
+    _finance(v, sc)
+    if v.errors:
+        raise ScenarioErrors(v.errors, source=sc.name)
+    return Resolved(sc, v.values, tou_schedule=tariff.tou_schedule, tou_source=tariff.tou_source,
+                    rule_description=rule.description, fee_regime=tariff.fee_regime,
+                    basic_charge_basis=tariff.basic_charge_basis, products=product_table(sc.products))

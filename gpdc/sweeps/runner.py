@@ -27,7 +27,7 @@ from gpdc.errors import ResultsFileError, UnregisteredVariableError
 from gpdc.io import sweep_store
 from gpdc.pipeline import weather_years
 from gpdc.results import provenance
-from gpdc.results.registry import VARIABLES
+from gpdc.results.registry import VARIABLES, attrs_of
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
 from gpdc.sweeps.execute import chunk_task, compute_chunk, group_inputs
@@ -159,10 +159,8 @@ def _var_layouts(probe: Mapping[str, np.ndarray]) -> list[sweep_store.VarLayout]
     for name in VARIABLES:
         if name not in probe:
             continue
-        v = VARIABLES[name]
         dtype = "bool" if np.asarray(probe[name]).dtype == bool else "float64"
-        out.append(sweep_store.VarLayout(name, dtype, {"units": v.units, "long_name": v.long_name,
-                                                       "definition": v.definition}, tuple(v.dims)))
+        out.append(sweep_store.VarLayout(name, dtype, attrs_of(name), tuple(VARIABLES[name].dims)))
     missing = sorted(set(probe) - set(VARIABLES))
     if missing:
         raise UnregisteredVariableError(f"variables not in gpdc.results.registry.VARIABLES: {missing}")
