@@ -91,8 +91,7 @@ def write_groups(path: str | Path, groups: dict[str | None, xr.Dataset]) -> Path
     """Write several Datasets into one file atomically: ``None`` is the root group, other keys groups."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        mode = "w"
-        for group, ds in sorted(groups.items(), key=lambda kv: kv[0] is not None):
-            ds.to_netcdf(tmp, mode=mode, group=group, engine="h5netcdf", encoding=_encoding(ds, True))
-            mode = "a"
+        for k, (group, ds) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] is not None)):
+            ds.to_netcdf(tmp, mode="w" if k == 0 else "a", group=group, engine="h5netcdf",
+                         encoding=_encoding(ds, True))
     return path

@@ -87,7 +87,7 @@ def chunk_task(plan: SweepPlan, index: int, numba_threads: int | None = None) ->
     if numba_threads is not None:
         import numba
 
-        numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))
+        numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
     chunk = plan.chunks[index]
     prepared = group_inputs(plan, chunk.group)
     return index, prepared.digest, compute_chunk(plan, chunk, prepared)

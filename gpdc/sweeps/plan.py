@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from gpdc._version import __version__
+from gpdc.errors import InputError
 from gpdc.pipeline import COLUMN_FIELDS
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
@@ -176,7 +177,7 @@ def _column_chunks(shape: tuple[int, ...], target: int) -> list[tuple[int, int, 
             b = min(a + step, shape[k])
             start = int(np.ravel_multi_index((*prefix, a, *([0] * (m - k - 1))), shape))
             size = (b - a) * tail[k]
-            sel = (*(int(i) for i in prefix), slice(a, b), *([slice(None)] * (m - k - 1)))
+            sel: tuple[int | slice, ...] = (*(int(i) for i in prefix), slice(a, b), *([slice(None)] * (m - k - 1)))
             slab = (*([1] * k), b - a, *shape[k + 1:])
             out.append((start, start + size, sel, slab))
     return out
@@ -186,7 +187,7 @@ def make_plan(base: Scenario, spec: SweepSpec, weather_years: list[Any] | tuple[
               chunk_size: int = DEFAULT_CHUNK) -> SweepPlan:
     """Order the dimensions, form groups and cut chunks (the spec must be checked first)."""
     if chunk_size < 1:
-        raise ValueError(f"chunk_size = {chunk_size} is invalid: must be >= 1")
+        raise InputError(f"chunk_size = {chunk_size} is invalid: must be >= 1")
     years = tuple(weather_years) or (None,)
     group_dims = [d for d in spec.dims if not is_column_dim(d)]
     column_dims = [d for d in spec.dims if is_column_dim(d)]
@@ -195,7 +196,7 @@ def make_plan(base: Scenario, spec: SweepSpec, weather_years: list[Any] | tuple[
     plan = SweepPlan(base, spec, years, tuple(group_dims), tuple(column_dims), chunk_size)
     n_groups = plan.n_groups
     slabs = _column_chunks(plan.column_shape, chunk_size)
-    chunks = []
+    chunks: list[Chunk] = []
     for g in range(n_groups):
         gidx = tuple(int(i) for i in np.unravel_index(g, plan.group_shape)) if plan.group_dims else ()
         for start, stop, sel, slab in slabs:
