@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pandas as pd
 import pvlib
 import pytest
 
-from gpdc.errors import ProfileError
+from gpdc.errors import ConsistencyWarning, ProfileError, ScenarioError
 from gpdc.profiles import (
     PVSystem,
     WindPlant,
@@ -25,7 +26,7 @@ from gpdc.profiles import (
 )
 from gpdc.profiles.load import load_profile, non_working_days
 from gpdc.profiles.readers import read_load_csv, read_ninja, read_weather
-from gpdc.profiles.wind import TURBINE_LIBRARY, read_power_curve_csv, turbine_curve, turbine_types
+from gpdc.profiles.wind import TURBINE_LIBRARY, hub_speed, read_power_curve_csv, turbine_curve, turbine_types
 from gpdc.scenario.load import load_scenario
 from gpdc.simulate import build_profiles, weather_years
 
@@ -189,7 +190,8 @@ def test_wind_energy_matches_direct_power_curve_integration_and_pysam_windpower(
     v10 = 5.5 * (-np.log(rng.random(8760))) ** 0.5  # Weibull k=2 speeds at 10 m
     plant = WindPlant(turbine="GE130/3200", hub_height_m=120.0, measurement_height_m=10.0, shear_exponent=0.14,
                       losses_frac=0.1)
-    ours = wind_cf(v10, plant)
+    with pytest.warns(ConsistencyWarning, match="110 m above"):  # 10 m to 120 m with the user's shear
+        ours = wind_cf(v10, plant)
     # direct integration, written out: power law to hub height, linear interpolation of the curve
     speeds, frac = turbine_curve("GE130/3200")
     v_hub = v10 * (120.0 / 10.0) ** 0.14
@@ -222,8 +224,10 @@ def test_density_and_shear_models() -> None:
     std = wind_cf(v, base)
     thin = wind_cf(v, base, elevation_m=1500.0, temp_air_c=np.full(24, 20.0))  # thin warm air: less power
     assert np.all(thin < std)
-    log = wind_cf(v, WindPlant(turbine="GE130/3200", hub_height_m=120.0, shear_model="log", roughness_length_m=0.03))
-    power = wind_cf(v, WindPlant(turbine="GE130/3200", hub_height_m=120.0, shear_exponent=0.143))
+    with pytest.warns(ConsistencyWarning, match="110 m above"):  # 10 m speeds, explicit shear: warned, not refused
+        log = wind_cf(v, WindPlant(turbine="GE130/3200", hub_height_m=120.0, shear_model="log", roughness_length_m=0.03))
+    with pytest.warns(ConsistencyWarning, match="110 m above"):
+        power = wind_cf(v, WindPlant(turbine="GE130/3200", hub_height_m=120.0, shear_exponent=0.143))
     v_log = 8.0 * np.log(120 / 0.03) / np.log(10 / 0.03)
     speeds, frac = turbine_curve("GE130/3200")
     assert log[0] == pytest.approx(0.88 * np.interp(v_log, speeds, frac))
@@ -249,6 +253,85 @@ def test_turbine_library_is_the_packaged_file_and_nothing_downloads(monkeypatch:
     with pytest.raises(ProfileError, match="local files only"):
         read_weather("https://example.org/x.epw", "epw", year=2025)
     assert "GE130/3200" in turbine_types() and len(turbine_types()) > 50
+
+
+def test_shear_extrapolation_warned_beyond_35_m_and_refused_beyond_1_5_x_without_explicit_shear() -> None:
+    v = np.full(24, 7.0)
+    # a 100 m mast to a 140 m hub: 40 m is more than SAM's 35 m but the mast is at 2/3 of the hub or higher: warned
+    with pytest.warns(ConsistencyWarning, match=r"wind\.hub_height_m = 140 m is 40 m above the wind speed height "
+                                                r"wind\.measurement_height_m = 100 m: .*power law, alpha 0\.143 "
+                                                r"\(x 1\.049 in speed"):  # (140/100)^0.143 = 1.0493
+        wind_cf(v, WindPlant(hub_height_m=140.0, measurement_height_m=100.0))
+    with pytest.warns(ConsistencyWarning, match="40 m below"):  # down as well as up
+        wind_cf(v, WindPlant(hub_height_m=100.0, measurement_height_m=140.0))
+    with warnings.catch_warnings():  # within 35 m: silent
+        warnings.simplefilter("error")
+        wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=100.0))
+    # 10 m speeds to a 120 m hub with the default 1/7 (x 1.43 in speed): refused, with field, value, what is allowed
+    with pytest.raises(ScenarioError, match=r"wind\.measurement_height_m = 10\.0 is invalid: speeds measured below "
+                                            r"1/1\.5 of the hub height wind\.hub_height_m = 120 m \(i\.e\. below 80 m\)"
+                       ) as exc:
+        wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=10.0))
+    assert (exc.value.field, exc.value.value) == ("wind.measurement_height_m", 10.0)
+    assert "wind.shear_exponent" in exc.value.allowed
+    with pytest.raises(ScenarioError, match=r"roughness length wind\.roughness_length_m with wind\.shear_model = 'log'"):
+        wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=10.0, shear_model="log"))
+    # 15 m is exactly 1.5 x 10 m: still allowed (and within 35 m: silent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wind_cf(v, WindPlant(hub_height_m=15.0, measurement_height_m=10.0))
+    # the user owns the shear: allowed, still warned
+    with pytest.warns(ConsistencyWarning, match="110 m above"):
+        wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=10.0, shear_exponent=0.2))
+    with pytest.warns(ConsistencyWarning, match="110 m above"):
+        wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=10.0, shear_model="log", roughness_length_m=0.1))
+
+
+def test_shear_checks_on_scenarios_synthetic_and_weather_file(tmp_path: Path,
+                                                             tmy: tuple[pd.DataFrame, dict[str, float]]) -> None:
+    path = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
+    # synthetic: speeds are made at the reference hub height (120 m); 200 m > 1.5 x 120 m needs an explicit shear
+    with pytest.raises(ScenarioError, match=r"wind\.hub_height_m = 200\.0 is invalid: the synthetic wind speeds are "
+                                            r"made at reference_wind_hub_height_m"):
+        build_profiles(load_scenario(path, overrides={"wind.hub_height_m": 200.0}))
+    with pytest.warns(ConsistencyWarning, match="80 m above"):
+        build_profiles(load_scenario(path, overrides={"wind.hub_height_m": 200.0, "wind.shear_exponent": 0.143}))
+    with pytest.warns(ConsistencyWarning, match="40 m above"):
+        build_profiles(load_scenario(path, overrides={"wind.hub_height_m": 160.0}))
+    # a weather file with 10 m wind: refused before any wind is computed, unless the shear is the user's
+    w, meta = tmy
+    _write_csv(tmp_path / "site.csv", w.set_axis(hourly_index(2025, TZ)))
+    text = path.read_text().replace('source = "synthetic"', 'source = "weather"\nweather_path = "site.csv"\n'
+                                    'weather_format = "csv"')
+    text = text.replace('timezone = "Asia/Shanghai"', f'timezone = "{TZ}"')
+    (tmp_path / "sc.toml").write_text(text)
+    with pytest.raises(ScenarioError, match=r"wind\.measurement_height_m = 10\.0 is invalid"):
+        build_profiles(load_scenario(tmp_path / "sc.toml"))
+    with pytest.warns(ConsistencyWarning, match="110 m above"):
+        p = build_profiles(load_scenario(tmp_path / "sc.toml", overrides={"wind.shear_model": "log",
+                                                                          "wind.roughness_length_m": 0.05}))
+    assert "log law" in p.sources["cf_wind"]
+
+
+def test_log_law_against_a_hand_computed_case(tmp_path: Path) -> None:
+    # 6 m/s measured at 10 m, hub at 100 m, roughness length 0.1 m:
+    #   v_hub = 6 * ln(100/0.1) / ln(10/0.1) = 6 * ln(1000) / ln(100) = 6 * 6.907755 / 4.605170 = 6 * 1.5 = 9.0 m/s
+    # curve: 0 up to 3 m/s, linear to rated at 13 m/s: (9 - 3) / (13 - 3) = 0.6; losses 10 % -> 0.9 * 0.6 = 0.54
+    # the power law with alpha = 1/7 instead: 6 * 10^(1/7) = 6 * 1.3894955 = 8.336973 m/s -> 0.9 * 0.5336973 = 0.4803276
+    curve = tmp_path / "curve.csv"
+    curve.write_text("wind_speed_m_per_s,power_frac\n0,0\n3,0\n13,1\n25,1\n25.01,0\n")
+    log = WindPlant(power_curve_path=str(curve), hub_height_m=100.0, measurement_height_m=10.0, losses_frac=0.1,
+                    shear_model="log", roughness_length_m=0.1)
+    power = WindPlant(power_curve_path=str(curve), hub_height_m=100.0, measurement_height_m=10.0, losses_frac=0.1,
+                      shear_exponent=1.0 / 7.0)
+    assert hub_speed(np.array([6.0]), log)[0] == pytest.approx(9.0, rel=1e-12)
+    with pytest.warns(ConsistencyWarning, match="90 m above"):
+        assert wind_cf(np.array([6.0]), log)[0] == pytest.approx(0.54, rel=1e-12)
+    with pytest.warns(ConsistencyWarning, match="90 m above"):
+        assert wind_cf(np.array([6.0]), power)[0] == pytest.approx(0.4803276, rel=1e-6)
+    with pytest.raises(ProfileError, match=r"roughness_length_m = 3 is invalid: the log law needs both heights"):
+        hub_speed(np.array([6.0]), WindPlant(hub_height_m=100.0, measurement_height_m=2.0, shear_model="log",
+                                             roughness_length_m=3.0))
 
 
 def test_user_power_curve_table(tmp_path: Path) -> None:
@@ -596,6 +679,7 @@ def test_real_year_ensemble_from_weather_files(tmp_path: Path, tmy: tuple[pd.Dat
     text = text.replace('timezone = "Asia/Shanghai"', f'timezone = "{TZ}"')
     text = text.replace("latitude_deg = 40.8", f"latitude_deg = {meta['latitude']}")
     text = text.replace("longitude_deg = 111.7", f"longitude_deg = {meta['longitude']}")
+    text = text.replace("\nhub_height_m = 120.0", "\nshear_exponent = 0.143\nhub_height_m = 120.0", 1)  # 10 m speeds
     (tmp_path / "sc.toml").write_text(text)
     sc = load_scenario(tmp_path / "sc.toml")
     assert weather_years(sc) == [2019, 2021]
@@ -678,6 +762,7 @@ def test_real_year_ensemble_simulates_each_calendar_year(tmp_path: Path,
     text = text.replace('timezone = "Asia/Shanghai"', f'timezone = "{TZ}"')
     text = text.replace("latitude_deg = 40.8", f"latitude_deg = {meta['latitude']}")
     text = text.replace("longitude_deg = 111.7", f"longitude_deg = {meta['longitude']}")
+    text = text.replace("\nhub_height_m = 120.0", "\nshear_exponent = 0.143\nhub_height_m = 120.0", 1)  # 10 m speeds
     (tmp_path / "sc.toml").write_text(text)
     import warnings
 

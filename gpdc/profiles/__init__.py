@@ -35,7 +35,15 @@ from gpdc.profiles.climate import air_temperature, site_value
 from gpdc.profiles.load import ARCHETYPES, load_profile
 from gpdc.profiles.readers import read_profile_csv
 from gpdc.profiles.solar import PVSystem, SolarResource, pv_cf, reference_pv, solar_resource
-from gpdc.profiles.wind import WindPlant, hub_speed, plant_wind_cf, reference_wind_plant, wind_cf, wind_resource
+from gpdc.profiles.wind import (
+    WindPlant,
+    check_shear_extrapolation,
+    hub_speed,
+    plant_wind_cf,
+    reference_wind_plant,
+    wind_cf,
+    wind_resource,
+)
 
 __all__ = [
     "ARCHETYPES",
@@ -244,9 +252,15 @@ def synthetic_profiles(
     ------
     ProfileError
         If a target cannot be reached or an input is invalid; the message says which.
+    ScenarioError
+        If the wind hub is more than 1.5 x the reference hub height without an explicit
+        shear (:func:`~gpdc.profiles.wind.check_shear_extrapolation`; beyond 35 m a
+        :class:`~gpdc.errors.ConsistencyWarning`).
     """
     pv = PVSystem() if pv is None else pv
     wind = WindPlant() if wind is None else wind
+    check_shear_extrapolation(wind, default("reference_wind_hub_height_m"),
+                              from_field="reference_wind_hub_height_m (profile_defaults.csv)", synthetic=True)
     if wind.weibull_k is None:
         wind = WindPlant(**{**wind.__dict__, "weibull_k": site_value(province, "wind_weibull_k")})
     wf, pf = wind.filled(), pv.filled(latitude_deg)
