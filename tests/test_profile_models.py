@@ -268,9 +268,9 @@ def test_shear_extrapolation_warned_beyond_35_m_and_refused_beyond_1_5_x_without
         warnings.simplefilter("error")
         wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=100.0))
     # 10 m speeds to a 120 m hub with the default 1/7 (x 1.43 in speed): refused, with field, value, what is allowed
-    with pytest.raises(ScenarioError, match=r"wind\.measurement_height_m = 10\.0 is invalid: speeds measured below "
-                                            r"1/1\.5 of the hub height wind\.hub_height_m = 120 m \(i\.e\. below 80 m\)"
-                       ) as exc:
+    with pytest.raises(ScenarioError, match=r"wind\.measurement_height_m = 10\.0 is invalid: the hub "
+                                            r"\(wind\.hub_height_m = 120 m\) is more than 1\.5 x this height, and "
+                                            r"speeds measured below 80 m") as exc:
         wind_cf(v, WindPlant(hub_height_m=120.0, measurement_height_m=10.0))
     assert (exc.value.field, exc.value.value) == ("wind.measurement_height_m", 10.0)
     assert "wind.shear_exponent" in exc.value.allowed

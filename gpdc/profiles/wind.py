@@ -242,8 +242,8 @@ def check_shear_extrapolation(plant: WindPlant, from_height_m: float, *, from_fi
                 f"({ratio:g} x that height) needs the {how} set explicitly [m]")
         raise ScenarioError(
             "wind.measurement_height_m", h0,
-            f"speeds measured below 1/{ratio:g} of the hub height wind.hub_height_m = {hub:g} m (i.e. below "
-            f"{hub / ratio:g} m) are not extrapolated with a default shear; set the {how} explicitly, or use "
+            f"the hub (wind.hub_height_m = {hub:g} m) is more than {ratio:g} x this height, and speeds measured "
+            f"below {hub / ratio:g} m are not extrapolated with a default shear; set the {how} explicitly, or use "
             f"speeds measured at {hub / ratio:g} m or higher [m]")
     limit = default("wind_shear_warn_extrapolation_m")
     if abs(hub - h0) > limit:
