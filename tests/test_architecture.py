@@ -34,7 +34,8 @@ LAYERS: tuple[str, ...] = (
     "gpdc.scenario.checks", "gpdc.scenario",
     # profiles: the models and readers, then the scenario's profiles
     "gpdc.profiles.types", "gpdc.profiles.calibrate", "gpdc.profiles.climate", "gpdc.profiles.readers",
-    "gpdc.profiles.factors", "gpdc.profiles.load", "gpdc.profiles.solar", "gpdc.profiles.wind", "gpdc.profiles",
+    "gpdc.profiles.factors", "gpdc.profiles.load", "gpdc.profiles.pv_system", "gpdc.profiles.pvwatts_v8",
+    "gpdc.profiles.solar", "gpdc.profiles.wind", "gpdc.profiles",
     "gpdc.profiles.build",
     # scenario -> kernel inputs; the kernel calls
     "gpdc.pipeline",

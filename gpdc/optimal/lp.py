@@ -124,7 +124,7 @@ class LPResult:
         Hourly flows in the names of the trace kernel (``gen_avail_mwh``, ``direct_mwh``,
         ``charge_green_mwh`` …, ``storage_green_mwh``, ``storage_grid_mwh``) [MWh per step].
     totals : dict of str to float
-        Every variable :func:`gpdc.simulate.derive_metrics` gives (energy, policy, cost,
+        Every variable :func:`gpdc.accounting.derive` gives (energy, policy, cost,
         emissions), computed from the LP's flows by the same code [units as in docs/metrics.md].
     binding : dict of str to float
         Policy and target constraints that bind at the optimum, with their shadow price

@@ -36,7 +36,15 @@ from gpdc.profiles.load import ARCHETYPES, load_profile
 from gpdc.profiles.readers import read_profile_csv
 from gpdc.profiles.solar import PVSystem, SolarResource, pv_cf, reference_pv, solar_resource
 from gpdc.profiles.types import ProfileSet, hourly_index
-from gpdc.profiles.wind import WindPlant, hub_speed, plant_wind_cf, reference_wind_plant, wind_cf, wind_resource
+from gpdc.profiles.wind import (
+    WindPlant,
+    check_shear_extrapolation,
+    hub_speed,
+    plant_wind_cf,
+    reference_wind_plant,
+    wind_cf,
+    wind_resource,
+)
 
 __all__ = [
     "ARCHETYPES",
@@ -97,6 +105,13 @@ def interannual_factors(seed: int, member: int | None = None) -> tuple[float, fl
     return out[0], out[1]
 
 
+def _pv_chain(model: str) -> str:
+    """Words for the PV model chain in the provenance line."""
+    if model == "pvwatts_v8":
+        return "Erbs split, pv_model 'pvwatts_v8'"
+    return "Erbs, Perez, physical IAM, SAPM cell temperature, PVWatts DC and inverter"
+
+
 @dataclass(frozen=True)
 class _Resource:
     index: pd.DatetimeIndex
@@ -109,7 +124,7 @@ class _Resource:
 @lru_cache(maxsize=32)
 def _resource(year: int, timezone: str, latitude_deg: float, longitude_deg: float, elevation_m: float,
               wind_target_h: float, solar_target_h: float, seed: int, member: int | None, province: str,
-              weibull_k: float) -> _Resource:
+              weibull_k: float, pv_model: str = "gpdc") -> _Resource:
     """Calibrated synthetic weather of one site-year and member, cached within the process.
 
     Every plant parameter is evaluated on it afterwards, so sweeps over technology choices
@@ -121,7 +136,8 @@ def _resource(year: int, timezone: str, latitude_deg: float, longitude_deg: floa
     temp = air_temperature(index, province, longitude_deg, rng_temp)
     speed_ref, scale, cf_ref = wind_resource(index, wind_target_h, rng_wind, weibull_k, elevation_m=elevation_m,
                                              mean_temp_air_c=float(temp.mean()), longitude_deg=longitude_deg)
-    solar = solar_resource(index, latitude_deg, longitude_deg, elevation_m, solar_target_h, rng_solar, temp)
+    solar = solar_resource(index, latitude_deg, longitude_deg, elevation_m, solar_target_h, rng_solar, temp,
+                           pv_model=pv_model)
     for arr in (speed_ref, cf_ref, solar.ghi, solar.temp_air_c, solar.cf_reference):
         arr.flags.writeable = False
     return _Resource(index, speed_ref, scale, cf_ref, solar)
@@ -179,16 +195,22 @@ def synthetic_profiles(
     ------
     ProfileError
         If a target cannot be reached or an input is invalid; the message says which.
+    ScenarioError
+        If the wind hub is more than 1.5 x the reference hub height without an explicit
+        shear (:func:`~gpdc.profiles.wind.check_shear_extrapolation`; beyond 35 m a
+        :class:`~gpdc.errors.ConsistencyWarning`).
     """
     pv = PVSystem() if pv is None else pv
     wind = WindPlant() if wind is None else wind
+    check_shear_extrapolation(wind, default("reference_wind_hub_height_m"),
+                              from_field="reference_wind_hub_height_m (profile_defaults.csv)", synthetic=True)
     if wind.weibull_k is None:
         wind = WindPlant(**{**wind.__dict__, "weibull_k": site_value(province, "wind_weibull_k")})
     wf, pf = wind.filled(), pv.filled(latitude_deg)
     f_wind, f_solar = interannual_factors(seed, member)
     res = _resource(year, timezone, float(latitude_deg), float(longitude_deg), float(elevation_m),
                     float(wind_full_load_hours_h) * f_wind, float(solar_full_load_hours_h) * f_solar,
-                    int(seed), member, province, float(wf.weibull_k or 2.0))
+                    int(seed), member, province, float(wf.weibull_k or 2.0), pf.model)
     index, mean_temp = res.index, float(res.solar.temp_air_c.mean())
     cfw = plant_wind_cf(res.speed_ref, res.cf_wind_ref, wf, elevation_m=elevation_m, mean_temp_air_c=mean_temp)
     w_scale = res.wind_scale
@@ -206,7 +228,7 @@ def synthetic_profiles(
         year_w = f"inter-annual factor {f_wind:.4f} (CV {default('interannual_cv_wind_energy'):g})"
         year_s = f"inter-annual factor {f_solar:.4f} (CV {default('interannual_cv_solar_energy'):g})"
     rw = reference_wind_plant(wf.weibull_k)
-    rp = reference_pv(latitude_deg)
+    rp = reference_pv(latitude_deg, pf.model)
     return ProfileSet(
         time=index,
         cf_wind=cfw,
@@ -223,8 +245,8 @@ def synthetic_profiles(
             ),
             "cf_solar": (
                 f"gpdc synthetic PV {year} at {where} (pvlib Ineichen clear sky with shipped Linke turbidity x AR(1) "
-                f"daily clearness and hourly noise; Erbs, Perez, physical IAM, SAPM cell temperature, PVWatts DC and "
-                f"inverter; {pf.describe()}), {tag} stream 1; resource calibrated so that the reference plant "
+                f"daily clearness and hourly noise; {_pv_chain(pf.model)}; {pf.describe()}), {tag} stream 1; "
+                f"resource calibrated so that the reference plant "
                 f"({rp.describe()}) makes {solar_full_load_hours_h:g} full-load hours x {year_s}: clearness logit "
                 f"shift {shift:+.4f}, annual GHI {ghi:.0f} kWh/m2; this plant {float(cfs.sum()):.1f} h"
             ),

@@ -51,7 +51,7 @@ def pv_system(scenario: Scenario) -> PVSystem:
     s = scenario.solar
     return PVSystem(tracking=s.tracking, tilt_deg=s.tilt_deg, azimuth_deg=s.azimuth_deg, dc_ac_ratio=s.dc_ac_ratio,
                     losses_frac=s.losses_frac, temp_coeff_per_c=s.temp_coeff_per_c,
-                    max_angle_deg=s.tracker_max_angle_deg, gcr=s.ground_coverage_frac)
+                    max_angle_deg=s.tracker_max_angle_deg, gcr=s.ground_coverage_frac, model=s.pv_model)
 
 
 def wind_plant(scenario: Scenario) -> WindPlant:

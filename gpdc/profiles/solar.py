@@ -1,6 +1,10 @@
 """PV capacity factors per MW AC: weather -> plane of array -> cell temperature -> DC -> AC.
 
-The model chain (pvlib functions throughout, PVWatts-style like NREL's PVWatts v8):
+Two model chains, chosen by :attr:`PVSystem.model` (scenario ``solar.pv_model``):
+``"gpdc"`` (the default, below) and ``"pvwatts_v8"`` (NREL PVWatts v8's model choices,
+:mod:`gpdc.profiles.pvwatts_v8`; what each choice does: docs/solar.md).
+
+The ``"gpdc"`` chain (pvlib functions throughout, PVWatts-style):
 
 1. :func:`sun` — solar position at the middle of each hour, Ineichen clear sky (the Linke
    turbidity climatology ships with pvlib), extraterrestrial DNI and air mass.
@@ -26,7 +30,7 @@ the horizon at mid-hour) are exactly 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -35,8 +39,11 @@ from scipy.special import expit, logit
 
 from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default
+from gpdc.profiles.pv_system import PV_MODELS, PVSystem
+from gpdc.profiles.pvwatts_v8 import pvwatts_v8_hours, sun_position
 
 __all__ = [
+    "PV_MODELS",
     "PVSystem",
     "SolarResource",
     "ac_per_mw",
@@ -57,60 +64,6 @@ _MU_LO, _MU_HI = -8.0, 8.0
 #: bins make the annual sum jump by a few mWh/MW at bin edges, so an exact root may not exist.
 REL_TOL_SOLAR = 1e-5
 _SAPM = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
-
-
-@dataclass(frozen=True)
-class PVSystem:
-    """A PV plant per MW AC.  ``None`` fields take ``profile_defaults.csv`` values.
-
-    Attributes
-    ----------
-    tracking : {"fixed", "single_axis"}
-        Fixed tilt, or single-axis trackers on a north-south axis with backtracking.
-    tilt_deg, azimuth_deg : float, optional
-        Fixed plane [degree]; default tilt ``|latitude|``, azimuth facing the equator.
-    dc_ac_ratio : float, optional
-        DC module rating per AC rating [-].
-    losses_frac : float, optional
-        DC system losses [-] (PVWatts: soiling, wiring, mismatch, availability, ...).
-    temp_coeff_per_c : float, optional
-        Power temperature coefficient [1/degC].
-    max_angle_deg, gcr : float
-        Tracker rotation limit [degree] and ground coverage ratio [-].
-    """
-
-    tracking: str = "fixed"
-    tilt_deg: float | None = None
-    azimuth_deg: float | None = None
-    dc_ac_ratio: float | None = None
-    losses_frac: float | None = None
-    temp_coeff_per_c: float | None = None
-    max_angle_deg: float = 60.0
-    gcr: float = 0.35
-
-    def filled(self, latitude_deg: float) -> PVSystem:
-        """Return a copy with every default filled in for a site at ``latitude_deg``."""
-        if self.tracking not in ("fixed", "single_axis"):
-            raise ProfileError(f"tracking = {self.tracking!r} is invalid: must be 'fixed' or 'single_axis'")
-        return replace(
-            self,
-            tilt_deg=abs(latitude_deg) if self.tilt_deg is None else self.tilt_deg,
-            azimuth_deg=(180.0 if latitude_deg >= 0 else 0.0) if self.azimuth_deg is None else self.azimuth_deg,
-            dc_ac_ratio=default("solar_dc_ac_ratio") if self.dc_ac_ratio is None else self.dc_ac_ratio,
-            losses_frac=default("solar_losses_frac") if self.losses_frac is None else self.losses_frac,
-            temp_coeff_per_c=default("solar_temp_coeff_per_c") if self.temp_coeff_per_c is None
-            else self.temp_coeff_per_c,
-        )
-
-    def describe(self) -> str:
-        """One line for provenance."""
-        plane = (f"single-axis tracking (N-S axis, max {self.max_angle_deg:g} deg, GCR {self.gcr:g}, backtracking)"
-                 if self.tracking == "single_axis"
-                 else f"fixed tilt {self.tilt_deg:g} deg azimuth {self.azimuth_deg:g}")
-        return (f"{plane}, DC/AC {self.dc_ac_ratio:g}, losses {self.losses_frac:g}, "
-                f"gamma {self.temp_coeff_per_c:g}/degC, inverter eff {default('solar_inverter_efficiency_frac'):g}")
-
-
 def _check_site(latitude_deg: float, longitude_deg: float, elevation_m: float) -> None:
     if not (np.isfinite(latitude_deg) and -90.0 <= latitude_deg <= 90.0):
         raise ProfileError(f"latitude_deg = {latitude_deg!r} is invalid: must be in [-90, 90] [degree]")
@@ -253,11 +206,12 @@ def pv_cf(
     weather : DataFrame
         Hour-beginning tz-aware index; ``ghi`` [W/m2] required; ``dni`` and ``dhi``
         [W/m2] used when both are present; ``temp_air`` [degC] (default 20) and
-        ``wind_speed`` [m/s] (default 1) for the cell temperature.
+        ``wind_speed`` [m/s] (default 1) for the cell temperature; ``pressure`` [Pa] for
+        the refraction of the sun position (``pvwatts_v8`` only).
     latitude_deg, longitude_deg, elevation_m : float
         Site.
     system : PVSystem
-        The plant; defaults filled for the latitude.
+        The plant; defaults filled for the latitude; ``system.model`` picks the chain.
 
     Returns
     -------
@@ -267,9 +221,21 @@ def pv_cf(
     if "ghi" not in weather.columns:
         raise ProfileError(f"weather table has no ghi column; columns: {', '.join(map(str, weather.columns))}")
     index = pd.DatetimeIndex(weather.index)
-    sky = sun(index, latitude_deg, longitude_deg, elevation_m)
     sys_ = system.filled(latitude_deg)
     has_beam = "dni" in weather.columns and "dhi" in weather.columns
+    if sys_.model == "pvwatts_v8":
+        _check_site(latitude_deg, longitude_deg, elevation_m)
+        hours = pvwatts_v8_hours(
+            index, latitude_deg, longitude_deg, elevation_m, sys_, ghi=weather["ghi"].to_numpy(dtype=np.float64),
+            dni=weather["dni"].to_numpy(dtype=np.float64) if has_beam else None,
+            dhi=weather["dhi"].to_numpy(dtype=np.float64) if has_beam else None,
+            temp_air_c=weather["temp_air"].to_numpy(dtype=np.float64) if "temp_air" in weather.columns else 20.0,
+            wind_speed_m_per_s=weather["wind_speed"].to_numpy(dtype=np.float64) if "wind_speed" in weather.columns
+            else 1.0,
+            pressure_pa=weather["pressure"].to_numpy(dtype=np.float64) if "pressure" in weather.columns else None,
+        )
+        return hours.ac_per_mw
+    sky = sun(index, latitude_deg, longitude_deg, elevation_m)
     poa, eff = plane_of_array(
         sky, weather["ghi"].to_numpy(dtype=np.float64), sys_,
         dni=weather["dni"].to_numpy(dtype=np.float64) if has_beam else None,
@@ -281,17 +247,22 @@ def pv_cf(
     return np.ascontiguousarray(ac_per_mw(poa, eff, temp, wind, sys_), dtype=np.float64)
 
 
-def reference_pv(latitude_deg: float) -> PVSystem:
+def reference_pv(latitude_deg: float, model: str = "gpdc") -> PVSystem:
     """Return the reference PV plant on which ``full_load_hours_h`` is defined (``profile_defaults.csv``).
 
     Fixed tilt ``reference_solar_tilt_over_latitude · |latitude|`` facing the equator, DC/AC
     ``reference_solar_dc_ac_ratio``, losses ``reference_solar_losses_frac``, temperature
-    coefficient ``reference_solar_temp_coeff_per_c`` (PVWatts-like); filled.
+    coefficient ``reference_solar_temp_coeff_per_c`` (PVWatts-like; PVWatts' standard module
+    under ``"pvwatts_v8"``), rows at the default ground coverage ratio, modelled by the
+    scenario's chain ``model``: a fixed plant at the latitude then makes the site's
+    full-load hours under either chain; filled.
     """
-    return PVSystem(tracking="fixed", tilt_deg=default("reference_solar_tilt_over_latitude") * abs(latitude_deg),
+    return PVSystem(tracking="fixed", model=model,
+                    tilt_deg=default("reference_solar_tilt_over_latitude") * abs(latitude_deg),
                     dc_ac_ratio=default("reference_solar_dc_ac_ratio"),
                     losses_frac=default("reference_solar_losses_frac"),
-                    temp_coeff_per_c=default("reference_solar_temp_coeff_per_c")).filled(latitude_deg)
+                    temp_coeff_per_c=default("reference_solar_temp_coeff_per_c") if model == "gpdc" else None,
+                    ).filled(latitude_deg)
 
 
 @dataclass(frozen=True)
@@ -299,7 +270,9 @@ class SolarResource:
     """Synthetic irradiance of one site-year, calibrated on the reference PV plant.
 
     Attributes: ``sky`` (:func:`sun`), ``ghi`` [W/m2], ``temp_air_c`` [degC], the logit
-    ``shift`` of the clearness mean, and ``cf_reference`` (the reference plant's series).
+    ``shift`` of the clearness mean, ``cf_reference`` (the reference plant's series), the
+    site (``latitude_deg``, ``longitude_deg`` [degree], ``elevation_m`` [m]) and ``model``,
+    the PV chain of the reference plant it was calibrated on.
     """
 
     latitude_deg: float
@@ -308,12 +281,23 @@ class SolarResource:
     temp_air_c: np.ndarray
     shift: float
     cf_reference: np.ndarray
+    longitude_deg: float = 0.0
+    elevation_m: float = 0.0
+    model: str = "gpdc"
 
     def cf(self, system: PVSystem) -> np.ndarray:
-        """Capacity factor per MW AC of ``system`` on this weather (the reference series as is)."""
+        """Capacity factor per MW AC of ``system`` on this weather (the reference series as is).
+
+        With ``system.model = "pvwatts_v8"`` the PVWatts v8 chain runs on the synthetic GHI
+        (Erbs split at its own sun position, wind 1 m/s).
+        """
         sys_ = system.filled(self.latitude_deg)
-        if sys_ == reference_pv(self.latitude_deg):
+        if sys_ == reference_pv(self.latitude_deg, self.model):
             out = self.cf_reference.copy()
+        elif sys_.model == "pvwatts_v8":
+            out = pvwatts_v8_hours(pd.DatetimeIndex(self.sky.index), self.latitude_deg, self.longitude_deg,
+                                   self.elevation_m, sys_, ghi=self.ghi, temp_air_c=self.temp_air_c,
+                                   wind_speed_m_per_s=1.0).ac_per_mw
         else:
             poa, eff = plane_of_array(self.sky, self.ghi, sys_)
             out = ac_per_mw(poa, eff, self.temp_air_c, 1.0, sys_)
@@ -328,11 +312,13 @@ def solar_resource(
     full_load_hours_h: float,
     rng: np.random.Generator,
     temp_air_c: np.ndarray,
+    pv_model: str = "gpdc",
 ) -> SolarResource:
     """Synthetic GHI whose reference PV plant (:func:`reference_pv`) makes ``full_load_hours_h``.
 
     Draws the daily clearness series (one normal per day), then the hourly noise (one per
-    hour), and finds the shift of the logit clearness mean by Brent's method.
+    hour), and finds the shift of the logit clearness mean by Brent's method.  The reference
+    plant is modelled by the chain ``pv_model`` (the random draws do not depend on it).
 
     Raises
     ------
@@ -341,7 +327,7 @@ def solar_resource(
         darkest allowed sky gives; the message names the target and the bound.
     """
     sky = sun(index, latitude_deg, longitude_deg, elevation_m)
-    ref = reference_pv(latitude_deg)
+    ref = reference_pv(latitude_deg, pv_model)
     day = _day_number(index)
     n_days = int(day[-1]) + 1
     z = ar1_normal(n_days, default("solar_daily_clearness_lag1"), rng)
@@ -356,12 +342,21 @@ def solar_resource(
     def ghi_of(shift: float) -> np.ndarray:
         return np.minimum(cs * daily_clearness(doy, z, shift)[day] * noise, cap)
 
-    def cf_of(shift: float) -> np.ndarray:
-        poa, eff = plane_of_array(sky, ghi_of(shift), ref)
-        return ac_per_mw(poa, eff, temp, 1.0, ref)
+    if ref.model == "pvwatts_v8":
+        sun8 = sun_position(index, latitude_deg, longitude_deg, elevation_m, temp_air_c=temp)
+
+        def cf_of(shift: float) -> np.ndarray:
+            return pvwatts_v8_hours(index, latitude_deg, longitude_deg, elevation_m, ref, ghi=ghi_of(shift),
+                                    temp_air_c=temp, wind_speed_m_per_s=1.0, sun=sun8).ac_per_mw
+    else:
+
+        def cf_of(shift: float) -> np.ndarray:
+            poa, eff = plane_of_array(sky, ghi_of(shift), ref)
+            return ac_per_mw(poa, eff, temp, 1.0, ref)
 
     shift, cf = calibrate_scale(cf_of, full_load_hours_h, _MU_LO, _MU_HI, "solar", xtol=1e-9, rel_tol=REL_TOL_SOLAR)
-    return SolarResource(latitude_deg, sky, ghi_of(shift), temp, shift, np.ascontiguousarray(cf, dtype=np.float64))
+    return SolarResource(latitude_deg, sky, ghi_of(shift), temp, shift, np.ascontiguousarray(cf, dtype=np.float64),
+                         longitude_deg=float(longitude_deg), elevation_m=float(elevation_m), model=ref.model)
 
 
 def synthetic_solar(
@@ -376,8 +371,9 @@ def synthetic_solar(
 ) -> tuple[np.ndarray, float, float]:
     """Synthetic PV capacity factor per MW AC of ``system`` on weather calibrated to the reference plant.
 
-    The irradiance is calibrated so that the reference plant (:func:`reference_pv`) makes
-    ``full_load_hours_h`` (:func:`solar_resource`); ``system`` then runs on it, so its sum
+    The irradiance is calibrated so that the reference plant (:func:`reference_pv`, modelled
+    by ``system.model``) makes ``full_load_hours_h`` (:func:`solar_resource`); ``system``
+    then runs on it, so its sum
     equals the target only when it is the reference plant.  Returns ``(cf, shift,
     ghi_kwh_per_m2)``: the calibrated shift of the logit clearness mean and the annual GHI
     [kWh/m2].
@@ -387,5 +383,6 @@ def synthetic_solar(
     ProfileError
         As :func:`solar_resource`.
     """
-    res = solar_resource(index, latitude_deg, longitude_deg, elevation_m, full_load_hours_h, rng, temp_air_c)
+    res = solar_resource(index, latitude_deg, longitude_deg, elevation_m, full_load_hours_h, rng, temp_air_c,
+                         pv_model=system.model)
     return res.cf(system), res.shift, float(res.ghi.sum() / 1000.0)

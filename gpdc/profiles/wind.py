@@ -5,7 +5,12 @@ ships inside the package, never fetched):
 
 1. :func:`hub_speed` — speeds measured at ``measurement_height_m`` to hub height by the
    power law (``windpowerlib.wind_speed.hellman``) or the log law
-   (``windpowerlib.wind_speed.logarithmic_profile``).
+   (``windpowerlib.wind_speed.logarithmic_profile``).  :func:`check_shear_extrapolation`
+   guards it: a :class:`~gpdc.errors.ConsistencyWarning` beyond
+   ``wind_shear_warn_extrapolation_m`` (35 m, SAM's limit) and a refusal when the hub is
+   more than ``wind_shear_max_hub_over_height_ratio`` (1.5) times higher than the speeds
+   (measured below 2/3 of the hub height) unless the shear is set explicitly
+   (``shear_exponent`` or ``roughness_length_m``).
 2. :func:`air_density` — temperature to hub height by the linear gradient
    (``windpowerlib.temperature.linear_gradient``), density by the barometric formula
    (``windpowerlib.density.barometric``) from the station pressure (or, if none is given,
@@ -46,7 +51,7 @@ from windpowerlib.temperature import linear_gradient
 from windpowerlib.wind_speed import hellman, logarithmic_profile
 from windpowerlib.wind_turbine import get_turbine_data_from_file
 
-from gpdc.errors import ProfileError
+from gpdc.errors import ConsistencyWarning, ProfileError, ScenarioError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default, mid_hour
 from gpdc.scenario import tables
 
@@ -54,6 +59,7 @@ __all__ = [
     "DEFAULT_TURBINE",
     "WindPlant",
     "air_density",
+    "check_shear_extrapolation",
     "hub_speed",
     "plant_wind_cf",
     "power_frac",
@@ -182,6 +188,75 @@ class WindPlant:
         return f"{curve}, hub {self.hub_height_m:g} m, losses {self.losses_frac:g}"
 
 
+def _shear_is_explicit(plant: WindPlant) -> bool:
+    """Return True when the (unfilled) plant's shear law has its parameter set by the user."""
+    if plant.shear_model == "log":
+        return plant.roughness_length_m is not None
+    return plant.shear_exponent is not None
+
+
+def check_shear_extrapolation(plant: WindPlant, from_height_m: float, *, from_field: str, synthetic: bool) -> None:
+    """Guard the extrapolation of wind speeds from ``from_height_m`` to the plant's hub height.
+
+    * More than ``wind_shear_warn_extrapolation_m`` (35 m) up or down: a
+      :class:`~gpdc.errors.ConsistencyWarning` naming the fields, the heights, the law and
+      its speed factor (SAM Windpower refuses this outright).
+    * A hub more than ``wind_shear_max_hub_over_height_ratio`` (1.5) times higher than the
+      speeds, i.e. speeds from below 2/3 of the hub height (bankable measurements reach 2/3
+      of the hub height):
+      refused unless the shear is set explicitly (``shear_exponent`` for the power law,
+      ``roughness_length_m`` for the log law): then the shear assumption dominates the
+      energy and must be the user's.
+
+    Parameters
+    ----------
+    plant : WindPlant
+        The plant as given (unfilled: ``None`` shear parameters mean "default").
+    from_height_m : float
+        Height of the speeds [m].
+    from_field : str
+        Where that height comes from, for messages (e.g. ``"wind.measurement_height_m"``).
+    synthetic : bool
+        True for the synthetic generator's reference-height speeds: the refusal names
+        ``wind.hub_height_m``; otherwise ``wind.measurement_height_m``.
+
+    Raises
+    ------
+    ScenarioError
+        Beyond the 1.5 x limit without an explicit shear (field, value, what is allowed).
+    """
+    hub = default("wind_hub_height_m") if plant.hub_height_m is None else float(plant.hub_height_m)
+    h0 = float(from_height_m)
+    if hub == h0:
+        return
+    ratio = default("wind_shear_max_hub_over_height_ratio")
+    explicit = _shear_is_explicit(plant)
+    how = ("shear exponent wind.shear_exponent" if plant.shear_model == "power"
+           else "roughness length wind.roughness_length_m with wind.shear_model = 'log'")
+    if hub > ratio * h0 and not explicit:
+        if synthetic:
+            raise ScenarioError(
+                "wind.hub_height_m", hub,
+                f"the synthetic wind speeds are made at {from_field} = {h0:g} m; a hub above {ratio * h0:g} m "
+                f"({ratio:g} x that height) needs the {how} set explicitly [m]")
+        raise ScenarioError(
+            "wind.measurement_height_m", h0,
+            f"the hub (wind.hub_height_m = {hub:g} m) is more than {ratio:g} x this height, and speeds measured "
+            f"below {hub / ratio:g} m are not extrapolated with a default shear; set the {how} explicitly, or use "
+            f"speeds measured at {hub / ratio:g} m or higher [m]")
+    limit = default("wind_shear_warn_extrapolation_m")
+    if abs(hub - h0) > limit:
+        factor = float(hub_speed(np.ones(1), replace(plant.filled(), measurement_height_m=h0))[0])
+        law = (f"power law, alpha {plant.filled().shear_exponent:g}" if plant.shear_model == "power"
+               else f"log law, z0 {plant.filled().roughness_length_m:g} m")
+        warnings.warn(
+            f"wind.hub_height_m = {hub:g} m is {abs(hub - h0):g} m {'above' if hub > h0 else 'below'} the wind "
+            f"speed height {from_field} = {h0:g} m: extrapolated over more than {limit:g} m by the {law} "
+            f"(x {factor:.3f} in speed, x {factor ** 3:.2f} in wind power density); SAM refuses more than "
+            f"{limit:g} m: the result rests on this shear assumption",
+            ConsistencyWarning, stacklevel=3)
+
+
 def hub_speed(speed_m_per_s: np.ndarray, plant: WindPlant) -> np.ndarray:
     """Measured speeds to hub height by the power or log law (windpowerlib) [m/s]."""
     p = plant.filled()
@@ -189,7 +264,11 @@ def hub_speed(speed_m_per_s: np.ndarray, plant: WindPlant) -> np.ndarray:
     if p.hub_height_m == p.measurement_height_m:
         return v
     if p.shear_model == "log":
-        return np.asarray(logarithmic_profile(v, p.measurement_height_m, p.hub_height_m, p.roughness_length_m),
+        z0 = float(p.roughness_length_m or 0.0)
+        if min(p.measurement_height_m, float(p.hub_height_m or 0.0)) <= z0:
+            raise ProfileError(f"roughness_length_m = {z0:g} is invalid: the log law needs both heights "
+                               f"({p.measurement_height_m:g} m, {p.hub_height_m:g} m) above it [m]")
+        return np.asarray(logarithmic_profile(v, p.measurement_height_m, p.hub_height_m, z0),
                           dtype=np.float64)
     return np.asarray(hellman(v, p.measurement_height_m, p.hub_height_m, hellman_exponent=p.shear_exponent),
                       dtype=np.float64)
@@ -238,8 +317,13 @@ def wind_cf(
 ) -> np.ndarray:
     """Wind capacity factor from measured speeds [-]: hub height, density, curve, losses.
 
-    Without ``temp_air_c`` the power curve is used as published (standard density).
+    Without ``temp_air_c`` the power curve is used as published (standard density).  The
+    extrapolation from ``measurement_height_m`` is checked first
+    (:func:`check_shear_extrapolation`: a warning beyond 35 m, a :class:`ScenarioError`
+    below 2/3 of the hub height without an explicit shear).
     """
+    check_shear_extrapolation(plant, plant.measurement_height_m, from_field="wind.measurement_height_m",
+                              synthetic=False)
     p = plant.filled()
     v = np.asarray(speed_m_per_s, dtype=np.float64)
     if not np.all(np.isfinite(v)) or np.any(v < 0.0):
@@ -362,7 +446,12 @@ def synthetic_wind(
     ProfileError
         If no Weibull scale reaches the target with the reference plant (the message names
         the target and the maximum).
+    ScenarioError
+        If the hub is more than 1.5 x the reference hub height without an explicit shear
+        (:func:`check_shear_extrapolation`; beyond 35 m a warning).
     """
+    check_shear_extrapolation(plant, default("reference_wind_hub_height_m"),
+                              from_field="reference_wind_hub_height_m (profile_defaults.csv)", synthetic=True)
     p = plant.filled()
     speed_ref, scale, cf_ref = wind_resource(
         index, full_load_hours_h, rng, float(p.weibull_k if p.weibull_k is not None else 2.0),
