@@ -55,7 +55,7 @@ LAYERS: tuple[str, ...] = (
     # figures: nothing below imports them
     "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing",
     # the public API and the command line
-    "gpdc.api", "gpdc", "gpdc.cli",
+    "gpdc.api", "gpdc", "gpdc.cli.app", "gpdc.cli.render", "gpdc.cli.commands", "gpdc.cli",
 )
 RANK = {m: i for i, m in enumerate(LAYERS)}
 

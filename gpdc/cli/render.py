@@ -1,0 +1,305 @@
+"""The tables the commands print: a run, a weather-year ensemble, a sweep's summary, a sizing study."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+
+from gpdc.cli.app import out
+
+__all__ = ["fmt", "pct", "print_ensemble", "print_lp_gap", "print_result", "print_sizing", "print_sweep_summary"]
+
+
+def pct(x: float, sign: str = "") -> str:
+    """Format a share as a percentage, ``n/a`` when it is undefined (NaN)."""
+    if math.isnan(x):
+        return "n/a"
+    return f"{0.0 if abs(x) < 5e-10 else x:{sign}.1%}"
+
+
+def fmt(x: float, digits: int = 0) -> str:
+    """Format a number with thousands separators, ``n/a`` when undefined."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{x:,.{digits}f}"
+
+
+def print_result(ds: Any) -> None:
+    """Print a run: energy flows, the policy rules, matching, curtailment, the bill and finance, carbon."""
+    v = {k: float(ds[k].values) for k in ds.data_vars if ds[k].ndim == 0}
+    title = f"{ds.attrs['scenario_name']} — {ds.attrs['year']}, {ds.attrs['n_hours']} h"
+    out.rule(f"[bold]{title}")
+
+    t = Table(title="Energy flows", show_header=True, header_style="bold")
+    t.add_column("flow")
+    t.add_column("MWh", justify="right")
+    t.add_column("share of generation", justify="right")
+    gen = v["gen_avail_mwh"]
+    for name, label in (
+        ("gen_avail_mwh", "available generation"),
+        ("direct_mwh", "used directly"),
+        ("charge_green_mwh", "stored (green)"),
+        ("discharge_green_mwh", "discharged to load (green)"),
+        ("self_used_mwh", "self-used green energy"),
+        ("export_mwh", "exported to the grid"),
+        ("line_loss_mwh", "line loss"),
+        ("storage_loss_mwh", "storage loss"),
+        ("load_mwh", "user consumption"),
+        ("import_mwh", "imported from the grid"),
+        ("charge_grid_mwh", "  of which grid charging"),
+        ("unserved_mwh", "unserved load"),
+    ):
+        of_generation = name not in ("load_mwh", "import_mwh", "charge_grid_mwh", "unserved_mwh")
+        t.add_row(label, fmt(v[name]), f"{v[name] / gen:.1%}" if of_generation and gen > 0 else "")
+    out.print(t)
+
+    t = Table(title=f"Policy rules ({ds.attrs['policy_rule_set']})", header_style="bold")
+    for col in ("rule", "value", "threshold", "margin", "result"):
+        t.add_column(col, justify="right" if col != "rule" else "left")
+
+    def margin(x: float) -> str:
+        return pct(x, "+")
+
+    def verdict(ok: float) -> str:
+        return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"
+
+    t.add_row("self-used share of generation", pct(v["self_use_share"]),
+              f"≥ {ds.attrs['policy_min_self_use_frac']:.0%}", margin(v["self_use_margin"]),
+              verdict(v["meets_self_use"]))
+    t.add_row("green share of consumption", pct(v["green_share_of_load"]),
+              f"≥ {ds.attrs['policy_min_green_share_of_load_frac']:.0%}", margin(v['green_share_margin']),
+              verdict(v["meets_green_share"]))
+    t.add_row("exported share of generation", pct(v["export_share"]),
+              f"≤ {ds.attrs['policy_max_export_frac']:.0%}", margin(v['export_margin']), verdict(v["meets_export_cap"]))
+    t.add_row("[bold]compliant", "", "", "", verdict(v["compliant"]))
+    out.print(t)
+
+    t = Table(title="Matching and operation", header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("green share matched hour by hour (24/7)", pct(v["hourly_match_share"]))
+    t.add_row("green share matched over the year", pct(v["annual_match_share"]))
+    t.add_row("hours fully supplied by green energy", f"{fmt(v['self_supply_hours_h'])} h")
+    t.add_row("peak grid import", f"{fmt(v['peak_import_mw'], 1)} MW")
+    t.add_row("storage equivalent full cycles", f"{fmt(v['storage_cycles'], 0)}")
+    out.print(t)
+
+    t = Table(title="Curtailment by cause", header_style="bold")
+    t.add_column("cause")
+    t.add_column("MWh", justify="right")
+    t.add_column("share of generation", justify="right")
+    for name, label in (
+        ("curtail_line_mwh", "line rating"),
+        ("curtail_export_cap_mwh", "export-share cap / no reverse flow allowed"),
+        ("curtail_storage_full_mwh", "storage full and export connection full"),
+    ):
+        t.add_row(label, fmt(v[name]), f"{v[name] / gen:.1%}" if gen > 0 else "")
+    t.add_row("[bold]total", fmt(v["curtail_line_mwh"] + v["curtail_bus_mwh"]), pct(v["curtailment_rate"]))
+    out.print(t)
+
+    t = Table(title=f"User's cost per year (fee regime: {ds.attrs['fee_regime']})", header_style="bold")
+    t.add_column("item")
+    t.add_column("million yuan", justify="right")
+    for name, label in (
+        ("baseline_cost_yuan", "all from the grid (baseline)"),
+        ("import_cost_yuan", "grid import bill"),
+        ("unserved_cost_yuan", "unserved load, at the grid price"),
+        ("basic_charge_yuan", f"basic charge ({ds.attrs.get('basic_charge_basis', 'capacity')})"),
+        ("capacity_td_fee_yuan", "capacity-based T&D fee (1192号)"),
+        ("self_use_fees_yuan", "fees on self-used energy"),
+        ("export_revenue_yuan", "export revenue (credit)"),
+        ("annualised_capex_yuan", "annualised capital cost"),
+        ("om_cost_yuan", "operation and maintenance"),
+        ("project_cost_yuan", "with the project"),
+        ("savings_yuan", "[bold]savings"),
+    ):
+        t.add_row(label, fmt(v[name] / 1e6, 2))
+    t.add_row("savings per MWh consumed", f"{fmt(v['savings_yuan_per_mwh'], 1)} yuan/MWh")
+    t.add_row("cost of self-used green power", f"{fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    life = int(v["project_life_years"])
+    t.add_row(f"NPV over {life} years (vs grid only)", fmt(v["npv_yuan"] / 1e6, 1))
+    t.add_row("IRR", f"{v['irr_frac']:.1%}" if v["has_irr"] > 0.5 else
+              "none: the cash flow never changes sign (or its NPV never reaches 0)")
+    pay = v["discounted_payback_years"]
+    t.add_row("discounted payback", f"{pay:.1f} years" if np.isfinite(pay) else f"not within {life} years")
+    t.add_row("lifetime cost of self-used green power", f"{fmt(v['lifetime_lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    if v["arbitrage_green_share_cost"] != 0.0:
+        t.add_row("green share lost to arbitrage / peak shaving",
+                  f"{v['arbitrage_green_share_cost']:.1%} (green-first {v['green_share_of_load_green_first']:.1%})")
+    out.print(t)
+
+    print_carbon(ds, v)
+
+
+def print_carbon(ds: Any, v: dict[str, float]) -> None:
+    """Print the carbon section: avoided CO2, the user's two accounts, GECs, products and CBAM."""
+    exported = " + export" if ds.attrs.get("count_export_in_avoided") else ""
+    t = Table(title="Carbon", header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row(f"avoided CO2 (self-used{exported}, {ds.attrs['emission_factor_basis']} "
+              f"{ds.attrs.get('emission_factor_year', '')})", f"{fmt(v['avoided_co2_t'])} t")
+    t.add_row("standard coal saved", f"{fmt(v['coal_saved_tce'])} tce")
+    t.add_row("user's CO2, location-based (all consumption)", f"{fmt(v['location_based_co2_t'])} t")
+    t.add_row("user's CO2, direct-connection accounting (imports only)", f"{fmt(v['direct_connection_co2_t'])} t")
+    if "location_based_t_co2_per_mwh" in v:
+        t.add_row("  intensity, location-based / direct connection",
+                  f"{v['location_based_t_co2_per_mwh']:.4f} / {v['direct_connection_t_co2_per_mwh']:.4f} t CO2/MWh")
+        t.add_row("removed from the user's account by the direct line", f"{fmt(v['accounting_difference_co2_t'])} t")
+    if "gec_count" in v:
+        t.add_row("green electricity certificates (1 per MWh delivered)", fmt(v["gec_count"]))
+    t.add_row("green share matched hour by hour (24/7 CFE) / over the year",
+              f"{pct(v['hourly_match_share'])} / {pct(v['annual_match_share'])}")
+    out.print(t)
+    out.print(
+        f"avoided-CO2 factor {ds.attrs['emission_factor_t_co2_per_mwh']} t CO2/MWh "
+        f"({ds.attrs['emission_factor_basis']}; {ds.attrs['emission_factor_source']}); "
+        + (f"account factor: {ds.attrs['account_factor_basis']}, {ds.attrs['account_factor_t_co2_per_mwh']:.4f} "
+           "t CO2/MWh (mean); " if "account_factor_basis" in ds.attrs else "")
+        + f"coal rate {ds.attrs['coal_rate_g_ce_per_kwh']} g ce/kWh",
+        style="dim",
+        highlight=False,
+    )
+    if "product" not in ds.dims:
+        return
+    price = f"{fmt(v['cbam_net_carbon_price_yuan_per_t_co2'], 1)} yuan/t CO2"
+    t = Table(title=f"Products and EU CBAM (net certificate price {price})", header_style="bold")
+    for col in ("product", "sector", "indirect counted", "elec. t CO2/t loc. / direct", "CBAM yuan/t loc. / direct",
+                "CBAM M yuan/a loc. / direct"):
+        t.add_column(col, justify="left" if col in ("product", "sector", "indirect counted") else "right")
+    for name in ds["product"].values:
+        p = ds.sel(product=name)
+
+        def pair(a: str, b: str, scale: float = 1.0, digits: int = 3, p: Any = p) -> str:
+            return f"{float(p[a]) / scale:.{digits}f} / {float(p[b]) / scale:.{digits}f}"
+
+        t.add_row(str(name), str(p["product_sector"].values),
+                  "yes" if bool(p["cbam_indirect_in_scope"]) else "[yellow]no[/]",
+                  pair("product_electricity_co2_location_t_co2_per_t",
+                       "product_electricity_co2_direct_connection_t_co2_per_t"),
+                  pair("cbam_exposure_location_yuan_per_t", "cbam_exposure_direct_connection_yuan_per_t", digits=1),
+                  pair("cbam_exposure_location_yuan_per_year", "cbam_exposure_direct_connection_yuan_per_year", 1e6, 2))
+    out.print(t)
+    for name in ds["product"].values:
+        out.print(f"{name}: {ds['cbam_scope_reason'].sel(product=name).values}", style="dim", highlight=False)
+
+
+def print_ensemble(ds: Any) -> None:
+    """Each metric's mean, P50 and P90 over the weather years, and the share of compliant years."""
+    from gpdc.runs import ensemble_summary
+
+    summary = ensemble_summary(ds)
+    n = ds.sizes["weather_year"]
+    out.rule(f"[bold]{ds.attrs['scenario_name']} — {n} weather years ({ds.attrs['weather_years']})")
+    t = Table(title="Compliance across weather years", header_style="bold")
+    t.add_column("rule")
+    t.add_column("share of years met", justify="right")
+    for name, label in (("meets_self_use", "self-used share of generation"),
+                        ("meets_green_share", "green share of consumption"),
+                        ("meets_export_cap", "exported share of generation"),
+                        ("compliant", "[bold]all rules (compliance probability)")):
+        if name in summary:
+            t.add_row(label, pct(summary[name]["share"]))
+    out.print(t)
+    t = Table(title="Metrics across weather years (percentiles over the years; for an energy-yield 'P90' read "
+              "the 10th percentile)", header_style="bold")
+    for col in ("metric", "units", "mean", "10th pct", "median", "90th pct"):
+        t.add_column(col, justify="left" if col in ("metric", "units") else "right", no_wrap=True)
+    for name, stats in summary.items():
+        if "mean" not in stats:
+            continue
+        units = str(ds[name].attrs.get("units", ""))
+        share = units == "1" and (name.endswith(("_share", "_rate", "_margin", "_frac")) or "share" in name)
+        # percentiles in increasing order of the value, whatever is better for this metric
+        cells = [pct(stats[k]) if share else fmt(stats[k], 1) for k in ("mean", "p90", "p50", "p10")]
+        t.add_row(name, units, *cells)
+    out.print(t, width=max(out.width, 118))  # metric names whole, even on a narrow terminal
+    if "product" in ds.dims:
+        out.print("per-product values vary with the weather only through the account factors: see the results file",
+                  style="dim")
+
+
+def print_sweep_summary(ds: Any) -> None:
+    """How many designs comply (in every weather year), and the cheapest one that does."""
+    comp_da = ds["compliant"]
+    cost_da = ds["project_cost_yuan"]
+    years = ""
+    if "weather_year" in comp_da.dims:
+        comp_da = comp_da.all("weather_year")
+        cost_da = cost_da.mean("weather_year")
+        years = f" in all {ds.sizes['weather_year']} weather years"
+    comp = comp_da.values.astype(bool)
+    n = comp.size
+    out.print(f"compliant with every policy rule{years}: {int(comp.sum()):,} of {n:,} designs ({comp.mean():.1%})",
+              highlight=False)
+    if comp.any():
+        cost = np.where(comp, cost_da.values, np.inf)
+        idx = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        dims = cost_da.dims
+        where = ", ".join(f"{d}={ds[d].values[i]}" for d, i in zip(dims, idx, strict=True))
+        point = ds.isel(dict(zip(dims, idx, strict=True)))
+        if "weather_year" in point.dims:
+            point = point.mean("weather_year")
+        mean = " (means over the weather years)" if years else ""
+        out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
+                  f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
+                  f"self-use {float(point['self_use_share']):.1%}{mean}", highlight=False)
+
+
+def print_sizing(result: Any) -> None:
+    """The best design, the ranked alternatives and the constraints."""
+    ev = result.evaluated
+    b = result.best_row
+    years = "" if result.members == [None] else f" over {len(result.members)} weather years"
+    out.print(f"{len(ev.objective):,} designs evaluated ({result.n_runs:,} design-years{years}) "
+              f"in {result.seconds:.1f} s; objective: {result.spec.objective_text()}", highlight=False)
+    if not result.feasible:
+        out.print("[bold red]no design meets every constraint[/]; the closest one:")
+    t = Table(title="best design" if result.feasible else "closest design", header_style="bold")
+    t.add_column("size")
+    t.add_column("value", justify="right")
+    for k, v in result.design().items():
+        t.add_row(k, f"{v:,.4g}")
+    out.print(t)
+    m = {k: float(v[b]) for k, v in ev.metrics.items()}
+    out.print(f"project cost {m['project_cost_yuan'] / 1e6:,.2f} M yuan/a, LCOE of self-used green power "
+              f"{m['lcoe_yuan_per_mwh']:,.1f} yuan/MWh, savings {m['savings_yuan'] / 1e6:,.2f} M yuan/a; "
+              f"self-use {m['self_use_share']:.1%}, green share {m['green_share_of_load']:.1%}, "
+              f"export {m['export_share']:.1%}, curtailment {m['curtailment_rate']:.1%}"
+              + (f"; complies in {ev.compliance_share[b]:.0%} of the years" if years else ""), highlight=False)
+    c = Table(title="constraints at this design", header_style="bold")
+    c.add_column("constraint")
+    c.add_column("margin", justify="right")
+    c.add_column("status")
+    for name, margin, saving in result.binding():
+        status = ("binding: relaxing it would save " + f"{saving:.2%}") if saving else (
+            "at its limit" if abs(margin) < 1e-6 else ("met" if margin >= 0 else "[red]violated[/]"))
+        c.add_row(name, f"{margin:+.4f}", status)
+    out.print(c)
+    if len(result.ranked_rows) > 1:
+        r = Table(title=f"top {len(result.ranked_rows)} designs", header_style="bold")
+        r.add_column("#", justify="right")
+        names = [v.field for v in result.spec.variables]
+        for n in names:
+            r.add_column(n.replace("capacity_", "").replace("storage.", "st.").replace(".", " "), justify="right")
+        cost = list(result.spec.objective) == ["project_cost_yuan"]
+        r.add_column("cost M yuan/a" if cost else "objective", justify="right")
+        r.add_column("green share", justify="right")
+        for i, row in enumerate(result.ranked_rows, start=1):
+            obj = f"{ev.objective[row] / 1e6:,.3f}" if cost else f"{ev.objective[row]:,.5g}"
+            r.add_row(str(i), *[f"{x:g}" for x in ev.x[row]], obj,
+                      f"{ev.metrics['green_share_of_load'][row]:.1%}")
+        out.print(r)
+
+
+def print_lp_gap(result: Any) -> None:
+    """The LP sizing optimum (perfect foresight) beside the searched design."""
+    from gpdc.sizing.lp_compare import compare_with_lp
+
+    out.print("solving the LP sizing problem (a full year takes a minute or two)...")
+    out.print(compare_with_lp(result).text(), highlight=False)
+
+
