@@ -111,6 +111,15 @@ def _item_model(info: typing.Any) -> type[BaseModel] | None:
     return None
 
 
+def _top_default(info: typing.Any) -> str:
+    """The default of a top-level field as the page shows it."""
+    if info.is_required():
+        return "required"
+    if info.default_factory is not None:
+        return repr(info.default_factory())
+    return repr(info.default)
+
+
 def scenario_page() -> str:
     """Return docs/scenario.md as text."""
     text = [SCENARIO_HEAD]
@@ -118,7 +127,7 @@ def scenario_page() -> str:
            if not (isinstance(i.annotation, type) and issubclass(i.annotation, BaseModel)) and _item_model(i) is None]
     text.append("\n## Top level\n\n| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
     text.extend(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i)} | "
-                f"{'required' if i.is_required() else repr(i.default)} |\n" for n, i in top)
+                f"{_top_default(i)} |\n" for n, i in top)
     for section, sinfo in Scenario.model_fields.items():
         model = sinfo.annotation
         array = _item_model(sinfo)

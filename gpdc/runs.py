@@ -86,7 +86,7 @@ def run_scenario(
     sc = as_scenario(scenario)
     prepared = prepare(sc, weather_year, profiles)
     resolved = prepared.resolved
-    checks.check_design(resolved, float(np.max(prepared.profiles.load_mw)), strict)
+    checks.check_all(resolved, prepared.inputs.load_mw, prepared.inputs.dt_h, strict)
     values = evaluate(prepared)
     years = float(values["load_mwh"][0]) / period_years(sc.profiles.year, prepared.inputs)
     checks.check_products(resolved, years, strict)

@@ -64,7 +64,7 @@ def test_simulate_sweep_size_simulate_in_one_session(tmp_path: object) -> None:
         for name in ("project_cost_yuan", "self_use_share", "green_share_of_load"):
             assert float(r.totals[name]) == float(first.totals[name])
     # the sweep's point of the ready design is the single run, bit for bit
-    point = sw.sel({"storage.energy_mwh": 240, "wind.capacity_mw": 250})
+    point = sw.sel({"storage_energy_mwh": 240, "wind_capacity_mw": 250})
     assert float(point["project_cost_yuan"]) == float(first.totals["project_cost_yuan"])
 
 

@@ -162,9 +162,9 @@ def test_lifetime_sweep_point_equals_gpdc_run() -> None:
         for b in (0.0, 0.03):
             one = simulate(load_scenario(DATACENTRE, overrides={
                 **deg, "storage.energy_mwh": e, "finance.battery_degradation_frac_per_year": b})).totals
-            point = ds.sel({"storage.energy_mwh": e, "finance.battery_degradation_frac_per_year": b})
+            point = ds.sel({"storage_energy_mwh": e, "finance_battery_degradation_frac_per_year": b})
             for name in ("npv_yuan", "lifetime_self_used_mwh", "final_year_green_share_of_load", "irr_frac"):
                 assert float(point[name]) == float(one[name].values), (e, b, name)
     # more battery fade, less green energy over the life
-    fade = ds["lifetime_self_used_mwh"].sel({"storage.energy_mwh": 240.0}).values.ravel()
+    fade = ds["lifetime_self_used_mwh"].sel({"storage_energy_mwh": 240.0}).values.ravel()
     assert fade[1] < fade[0]

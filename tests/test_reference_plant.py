@@ -86,9 +86,9 @@ def test_sweep_over_tracking_changes_gen_avail() -> None:
     axes = {"solar.tracking": ["fixed", "single_axis"], "wind.losses_frac": [0.05, 0.2]}
     ds = gpdc.sweep(base, axes)  # type: ignore[operator]
     g = ds["gen_avail_mwh"]
-    fixed = float(g.sel({"solar.tracking": "fixed", "wind.losses_frac": 0.05}))
-    tracked = float(g.sel({"solar.tracking": "single_axis", "wind.losses_frac": 0.05}))
-    lossy = float(g.sel({"solar.tracking": "fixed", "wind.losses_frac": 0.2}))
+    fixed = float(g.sel({"solar_tracking": "fixed", "wind_losses_frac": 0.05}))
+    tracked = float(g.sel({"solar_tracking": "single_axis", "wind_losses_frac": 0.05}))
+    lossy = float(g.sel({"solar_tracking": "fixed", "wind_losses_frac": 0.2}))
     assert tracked > fixed > lossy
     assert len(np.unique(np.round(g.values, 3))) == 4
 

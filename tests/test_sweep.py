@@ -27,7 +27,7 @@ from gpdc.sweeps import Dim, SweepSpec, check_spec, parse_range, parse_vary, par
 from gpdc.sweeps.execute import chunk_task
 from gpdc.sweeps.plan import _column_chunks
 from gpdc.sweeps.runner import prepare_file
-from gpdc.sweeps.spec import SweepError, apply, combine, read_designs_csv, spec_from_table
+from gpdc.sweeps.spec import SweepError, apply, combine, dim_name, read_designs_csv, spec_from_table
 
 from .conftest import DATACENTRE, ROOT
 
@@ -55,7 +55,7 @@ def test_bad_ranges_say_why(text: str, message: str) -> None:
 
 def test_vary_and_zip_parsing() -> None:
     d = parse_vary("wind.capacity_mw=100,150,200")
-    assert (d.name, d.fields, d.values) == ("wind.capacity_mw", ("wind.capacity_mw",), ((100, 150, 200),))
+    assert (d.name, d.fields, d.values) == ("wind_capacity_mw", ("wind.capacity_mw",), ((100, 150, 200),))
     assert parse_vary("grid.export_cap_rule=running,budget").values == (("running", "budget"),)
     assert parse_vary("storage.grid_charging=true,false").values == ((True, False),)
     z = parse_zip("size storage.power_mw=0,50 storage.energy_mwh=0:200:200")
@@ -72,7 +72,7 @@ def test_sweep_table_in_a_scenario_file() -> None:
         "zip": {"size": {"storage.power_mw": [10, 20], "grid.import_mw": [120, 130]}},
         "designs": [{"solar.capacity_mw": 10, "line.rating_mw": 300}, {"solar.capacity_mw": 20, "line.rating_mw": 350}],
     })
-    assert [d.name for d in spec.dims] == ["wind.capacity_mw", "storage.energy_mwh", "size", "design"]
+    assert [d.name for d in spec.dims] == ["wind_capacity_mw", "storage_energy_mwh", "size", "design"]
     assert spec.shape == (2, 3, 2, 2)
     with pytest.raises(SweepError, match="unknown key"):
         spec_from_table({"vary": {}, "axes": {}})
@@ -168,11 +168,16 @@ def swept(base, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN2
 
 def test_sweep_opens_with_its_axes_as_dimensions_and_units(swept) -> None:  # noqa: ANN001
     _, ds, out = swept
-    assert ds.sizes == {"tariff.energy_price_yuan_per_mwh": 2, "storage.energy_mwh": 4, "wind.capacity_mw": 2,
-                        "grid.export_cap_rule": 2, "battery": 2}
-    assert list(ds["storage.energy_mwh"].values) == [0, 200, 400, 600]
-    assert list(ds["grid.export_cap_rule"].values) == ["running", "budget"]
-    assert list(ds["storage.power_mw"].values) == [25, 50]  # a zipped field: coordinate along 'battery'
+    # dimensions are Python identifiers; each names its scenario field in its attributes
+    assert ds.sizes == {"tariff_energy_price_yuan_per_mwh": 2, "storage_energy_mwh": 4, "wind_capacity_mw": 2,
+                        "grid_export_cap_rule": 2, "battery": 2}
+    assert ds["storage_energy_mwh"].attrs["field"] == "storage.energy_mwh"
+    assert ds["storage_power_mw"].attrs["field"] == "storage.power_mw"
+    assert float(ds.sel(storage_energy_mwh=200, wind_capacity_mw=220, tariff_energy_price_yuan_per_mwh=282.9,
+                        grid_export_cap_rule="running", battery=0)["storage_energy_mwh"]) == 200
+    assert list(ds["storage_energy_mwh"].values) == [0, 200, 400, 600]
+    assert list(ds["grid_export_cap_rule"].values) == ["running", "budget"]
+    assert list(ds["storage_power_mw"].values) == [25, 50]  # a zipped field: coordinate along 'battery'
     for name in ds.data_vars:
         assert "units" in ds[name].attrs, name
         if name in VARIABLES:
@@ -189,9 +194,9 @@ def test_every_point_equals_a_single_run(swept) -> None:  # noqa: ANN001
     for _ in range(5):
         idx = {d: int(rng.integers(ds.sizes[d])) for d in dims}
         point = ds.isel(idx)
-        values = {d: point[d].item() for d in dims if d != "battery"}
-        values.update({"storage.power_mw": point["storage.power_mw"].item(),
-                       "storage.grid_charging": bool(point["storage.grid_charging"].item())})
+        values = {ds[d].attrs["field"]: point[d].item() for d in dims if d != "battery"}  # dims name their field
+        values.update({"storage.power_mw": point["storage_power_mw"].item(),
+                       "storage.grid_charging": bool(point["storage_grid_charging"].item())})
         single = simulate(apply(base, values)).totals
         for name in single.data_vars:
             a, b = np.asarray(single[name].values), np.asarray(point[name].values)
@@ -209,7 +214,7 @@ def test_rerun_is_refused_for_another_sweep_or_scenario(swept) -> None:  # noqa:
     with pytest.raises(ResultsFileError, match=r"different scenario .*loss_frac"):
         gpdc.sweep(other, same, out=out, chunk_size=7)
     # the same sweep again: nothing to do, the file is returned as it is
-    plan = plan_sweep(base, combine(SweepSpec(()), [Dim(k, (k,), (tuple(parse_vary(f"{k}={v}").values[0]) if isinstance(v, str)
+    plan = plan_sweep(base, combine(SweepSpec(()), [Dim(dim_name(k), (k,), (tuple(parse_vary(f"{k}={v}").values[0]) if isinstance(v, str)
                                                                     else tuple(v),)) for k, v in AXES.items()]
                                     + [same["battery"]]), 7)
     report = run_sweep(plan, out)
@@ -429,7 +434,7 @@ def test_weather_years_and_products_become_dimensions(tmp_path: Path) -> None:
 
     base = load_scenario(ALUMINIUM, overrides={"profiles.ensemble_size": 2})
     ds = gpdc.sweep(base, {"storage.energy_mwh": [0, 400], "wind.capacity_mw": [200, 300]}, out=tmp_path / "w.h5")
-    assert list(ds["project_cost_yuan"].dims) == ["weather_year", "storage.energy_mwh", "wind.capacity_mw"]
+    assert list(ds["project_cost_yuan"].dims) == ["weather_year", "storage_energy_mwh", "wind_capacity_mw"]
     assert list(ds["weather_year"].values) == [0, 1]
     prod_vars = [n for n in ds.data_vars if "product" in ds[n].dims]
     assert prod_vars and ds[prod_vars[0]].dims[-1] == "product"
@@ -438,7 +443,7 @@ def test_weather_years_and_products_become_dimensions(tmp_path: Path) -> None:
     assert not np.array_equal(ds["gen_avail_mwh"].isel(weather_year=0), ds["gen_avail_mwh"].isel(weather_year=1))
     sc = apply(base, {"storage.energy_mwh": 400, "wind.capacity_mw": 200})
     single = simulate(sc, profiles=build_profiles(sc, 1)).totals
-    point = ds.sel({"weather_year": 1, "storage.energy_mwh": 400, "wind.capacity_mw": 200})
+    point = ds.sel({"weather_year": 1, "storage_energy_mwh": 400, "wind_capacity_mw": 200})
     for name in single.data_vars:
         assert np.array_equal(np.asarray(single[name].values), np.asarray(point[name].values), equal_nan=True), name
     ds.close()
@@ -455,7 +460,7 @@ def test_hourly_emission_factors_in_a_sweep(base, tmp_path: Path) -> None:  # no
     ds = gpdc.sweep(sc, {"storage.energy_mwh": [0, 300], "grid.import_mw": [110, 140]})
     for e, imp in [(0, 110), (300, 140)]:
         single = simulate(apply(sc, {"storage.energy_mwh": e, "grid.import_mw": imp})).totals
-        point = ds.sel({"storage.energy_mwh": e, "grid.import_mw": imp})
+        point = ds.sel({"storage_energy_mwh": e, "grid_import_mw": imp})
         for name in single.data_vars:
             assert np.array_equal(np.asarray(single[name].values), np.asarray(point[name].values), equal_nan=True), name
     assert not np.allclose(ds["direct_connection_co2_t"].values,

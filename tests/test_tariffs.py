@@ -146,11 +146,11 @@ def test_regime_and_tariff_file_as_sweep_axes_equal_gpdc_run(tmp_path: Path, sma
         for e in (0.0, 240.0):
             one = simulate(load_scenario(DATACENTRE, overrides={
                 "tariff.basic_charge_basis": "demand", "tariff.fee_regime": regime, "storage.energy_mwh": e})).totals
-            point = ds.sel({"tariff.fee_regime": regime, "storage.energy_mwh": e})
+            point = ds.sel({"tariff_fee_regime": regime, "storage_energy_mwh": e})
             for name in ("project_cost_yuan", "basic_charge_yuan", "capacity_td_fee_yuan", "baseline_cost_yuan"):
                 assert float(point[name]) == val(one, name), (regime, e, name)
-    pilot = ds.sel({"tariff.fee_regime": "pilot_exemption"})
-    near = ds.sel({"tariff.fee_regime": "nearby_consumption_2025"})
+    pilot = ds.sel({"tariff_fee_regime": "pilot_exemption"})
+    near = ds.sel({"tariff_fee_regime": "nearby_consumption_2025"})
     assert (near["capacity_td_fee_yuan"] > 0).all() and (pilot["capacity_td_fee_yuan"] == 0).all()
 
 
@@ -298,7 +298,7 @@ def test_strategies_as_sweep_axes_equal_gpdc_run() -> None:
         for target in (None, 80.0):
             one = simulate(load_scenario(DATACENTRE, overrides={
                 **over, "storage.grid_charging": gc, "storage.import_target_mw": target})).totals
-            point = ds.isel({"storage.grid_charging": int(gc), "storage.import_target_mw": 0 if target is None else 1})
+            point = ds.isel({"storage_grid_charging": int(gc), "storage_import_target_mw": 0 if target is None else 1})
             for name in ("project_cost_yuan", "basic_charge_yuan", "green_share_of_load",
                          "arbitrage_green_share_cost", "peak_import_mw"):
                 assert float(point[name]) == val(one, name), (gc, target, name)

@@ -19,7 +19,7 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print("interrupted — rerun the same command to resume (a sweep keeps every finished chunk)")
         sys.exit(130)
 
 

@@ -7,10 +7,12 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from gpdc.errors import GpdcError
+from gpdc.errors import GpdcError, InputError
 
-__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "err", "fail", "out", "parse_sets"]
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "err", "fail", "note", "out", "parse_sets", "styled", "warning",
+           "written"]
 
 app = typer.Typer(
     name="gpdc",
@@ -18,12 +20,52 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts are plain: "[sweep]" and "gpdc[plot]" print as written
 )
-out = Console()
-err = Console(stderr=True)
+# Text is printed as written: no console markup, no emoji codes, no highlighting.  A message
+# about "[[products]]", the extra "gpdc[plot]" or a range "0:100:0" (an emoji code) must reach the
+# user intact; styles are given explicitly (styled) instead of as markup in the text.
+out = Console(markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Plain and styled pieces of one line, ``("PASS", "green")``: nothing in them is read as markup."""
+    return Text.assemble(*parts)
+
+
+def warning(message: object) -> None:
+    """Print a warning on standard error."""
+    err.print(styled(("warning:", "yellow"), " ", str(message)))
+
+
+def note(message: object) -> None:
+    """Print a note on standard error."""
+    err.print(styled(("note:", "yellow"), " ", str(message)))
+
+
+def written(what: str, path: object, after: str = "") -> None:
+    """Say where an output was written: ``results written to PATH``."""
+    out.print(styled(f"{what} written to ", (str(path), "bold"), after))
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+
+
+def _version(value: bool) -> None:
+    if value:
+        from gpdc._version import __version__
+
+        out.print(f"gpdc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", help="print the version and exit", callback=_version,
+                                 is_eager=True),
+) -> None:
+    """Simulate green power direct connection (绿电直连) projects hour by hour."""
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
@@ -31,7 +73,7 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
-            raise typer.BadParameter(f"--set {item!r}: expected FIELD=VALUE, e.g. storage.energy_mwh=400")
+            raise InputError(f"--set {item!r} is invalid: expected FIELD=VALUE, e.g. --set storage.energy_mwh=400")
         key, raw = item.split("=", 1)
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
@@ -46,13 +88,10 @@ def fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
     if isinstance(exc, GpdcError):
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        err.print(styled(("error:", "bold red"), " ", str(exc)))
         raise typer.Exit(EXIT_INPUT)
-    err.print(
-        f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-        "This is a bug in gpdc; rerun with --debug for the traceback and report it.",
-        highlight=False,
-    )
+    err.print(styled(("internal error:", "bold red"), f" {type(exc).__name__}: {exc}\n"
+                     "This is a bug in gpdc; rerun with --debug for the traceback and report it."))
     raise typer.Exit(EXIT_INTERNAL)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from gpdc.cli.app import app, err, fail, out, parse_sets
+from gpdc.cli.app import app, fail, note, out, parse_sets, styled, warning, written
 from gpdc.cli.render import (
     fmt,
     print_ensemble,
@@ -26,7 +26,7 @@ from gpdc.cli.render import (
     print_sizing,
     print_sweep_summary,
 )
-from gpdc.errors import ConsistencyWarning
+from gpdc.errors import ConsistencyWarning, InputError
 
 
 @app.command()
@@ -49,7 +49,11 @@ def profiles(
             check_format(plot)
         sc = load_scenario(scenario, overrides=parse_sets(sets))
         prof = build_profiles(sc, weather_year)
-        t = Table(title=f"Profiles of {sc.name} (members: {weather_years(sc)})", header_style="bold")
+        members = weather_years(sc)
+        which = ("one weather year" if members == [None] else
+                 f"weather year {weather_year if weather_year is not None else members[0]} of "
+                 f"{', '.join(str(m) for m in members)}")
+        t = Table(title=f"Profiles of {sc.name} ({which})", header_style="bold")
         for col in ("series", "annual", "mean", "max", "lag-1 autocorr.", "lag-24 autocorr."):
             t.add_column(col, justify="left" if col == "series" else "right")
         for name, unit in (("cf_wind", "full-load h"), ("cf_solar", "full-load h"), ("load_mw", "MWh")):
@@ -59,13 +63,23 @@ def profiles(
                       f"{ac[0]:.2f}", f"{ac[1]:.2f}")
         out.print(t)
         for name, text in prof.sources.items():
-            out.print(f"[bold]{name}[/]: {text}", highlight=False, soft_wrap=True)
+            out.print(styled((name, "bold"), f": {text}"), soft_wrap=True)
         if plot is not None:
             from gpdc.plot.profiles import plot_profiles
 
-            out.print(f"plot written to [bold]{plot_profiles(plot, prof, sc.name)}[/]")
+            written("plot", plot_profiles(plot, prof, sc.name))
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
         fail(exc, debug)
+
+
+def default_results_path(scenario: Path, overrides: dict[str, object], suffix: str = "") -> Path:
+    """results/<scenario><suffix>.h5; with --set a name of its own, so the base scenario's file is never replaced."""
+    if not overrides:
+        return Path("results") / f"{scenario.stem}{suffix}.h5"
+    import hashlib
+
+    text = "\n".join(f"{k}={v!r}" for k, v in sorted(overrides.items()))
+    return Path("results") / f"{scenario.stem}{suffix}-set-{hashlib.sha256(text.encode()).hexdigest()[:8]}.h5"
 
 
 @app.command()
@@ -87,8 +101,13 @@ def run(
     strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
-    """Simulate one scenario for one year, print the results and write them to HDF5."""
+    """Simulate one scenario for one year, print the results and write them to HDF5.
+
+    With --set and no --out the results go to results/<scenario>-set-<hash>.h5, never over the
+    base scenario's file.
+    """
     from gpdc.api import simulate, write_results
+    from gpdc.io.atomic import check_writable
     from gpdc.io.csv import write_totals_csv
     from gpdc.pipeline import weather_years
     from gpdc.runs import run_ensemble
@@ -101,33 +120,34 @@ def run(
             if plot is not None:
                 from gpdc.plot import check_format
 
-                check_format(plot)
-            sc = load_scenario(scenario, overrides=parse_sets(sets))
+                check_format(check_writable(plot, "a plot"))
+            overrides = parse_sets(sets)
+            target = check_writable(out_path or default_results_path(scenario, overrides))
+            if csv is not None:
+                check_writable(csv, "CSV")
+            sc = load_scenario(scenario, overrides=overrides)
             ensemble = run_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
             if ensemble is None:
                 result = simulate(sc, traces=traces or plot is not None, strict=strict)
         for w in caught:
             if issubclass(w.category, ConsistencyWarning):
-                err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+                warning(w.message)
         if ensemble is not None:
             print_ensemble(ensemble)
-            target = out_path or Path("results") / f"{scenario.stem}.h5"
-            out.print(f"results written to [bold]{write_results(target, ensemble)}[/] (dimension weather_year)")
+            written("results", write_results(target, ensemble), " (dimension weather_year)")
             if traces or plot is not None or csv is not None:
-                err.print("[yellow]note:[/] --traces, --plot and --csv apply to single-year runs; "
-                          "use `gpdc profiles --plot` for the profiles", highlight=False)
+                note("--traces, --plot and --csv apply to single-year runs; use `gpdc profiles --plot` for the profiles")
             return
         print_result(result.totals)
-        target = out_path or Path("results") / f"{scenario.stem}.h5"
-        written = write_results(target, result.totals, result.traces if traces else None)
-        out.print(f"results written to [bold]{written}[/]" + (" (with hourly traces)" if traces else ""))
+        path_written = write_results(target, result.totals, result.traces if traces else None)
+        written("results", path_written, " (with hourly traces)" if traces else "")
         if csv is not None:
-            out.print(f"totals written to [bold]{write_totals_csv(csv, result.totals)}[/]")
+            written("totals", write_totals_csv(csv, result.totals))
         if plot is not None:
             from gpdc.plot.dispatch import plot_dispatch
 
             if result.traces is not None:  # simulated with traces above
-                out.print(f"plot written to [bold]{plot_dispatch(plot, result.totals, result.traces)}[/]")
+                written("plot", plot_dispatch(plot, result.totals, result.traces))
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
@@ -161,6 +181,7 @@ def sweep(
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Simulate every design of a sweep into one HDF5 file (resumable: rerun the same command)."""
+    from gpdc.io.atomic import check_writable
     from gpdc.io.sweep_store import open_sweep
     from gpdc.scenario.load import load_scenario
     from gpdc.sweeps import plan_sweep, run_sweep
@@ -176,13 +197,14 @@ def sweep(
         from gpdc.sweeps.runner import chunk_size_of
         from gpdc.sweeps.select import check_metric
 
-        target = out_path or Path("results") / f"{scenario.stem}_sweep.h5"
+        target = check_writable(out_path or default_results_path(scenario, parse_sets(sets), "_sweep"))
         if traces_best:
             check_metric(by)
         size_ = chunk_size or (None if overwrite else chunk_size_of(target)) or 65_536
         plan = plan_sweep(base, combine(read_sweep_table(scenario), dims), size_)
-        out.print(f"sweep of {plan.size:,} designs ({' × '.join(f'{d.name} {d.size}' for d in plan.dims)}) "
-                  f"in {len(plan.chunks)} chunks -> {target}", highlight=False)
+        wanted = [parse_point(t, plan) for t in traces_at or []]  # an off-grid design is refused before any work
+        out.print(f"sweep of {plan.size:,} designs ({' × '.join(f'{d.where} {d.size}' for d in plan.dims)}) "
+                  f"in {len(plan.chunks)} chunks -> {target}")
         report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
         if report.chunks_resumed:
             out.print(f"resumed: {report.chunks_resumed} chunks were already done", highlight=False)
@@ -190,7 +212,7 @@ def sweep(
                   f"({report.designs_per_second:,.0f} designs/s)", highlight=False)
         with open_sweep(target) as ds:
             print_sweep_summary(ds)
-            points = [parse_point(t, ds) for t in traces_at or []]
+            points = list(wanted)
             if traces_best:
                 best = best_points(ds, by, traces_best, largest=largest)
                 if not best:
@@ -199,8 +221,8 @@ def sweep(
         if points:
             tpath = target.with_name(target.stem + ".traces.h5")
             write_traces(plan, points, tpath)
-            out.print(f"hourly traces of {len(points)} designs written to [bold]{tpath}[/]")
-        out.print(f"results written to [bold]{target}[/]")
+            written(f"hourly traces of {len(points)} designs", tpath)
+        written("results", target)
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
@@ -223,11 +245,17 @@ def size(
     out_path: Annotated[Path | None, typer.Option("--out", "-o", help="results file (default results/<name>_size.h5)")] = None,
     plot: Annotated[Path | None, typer.Option("--plot", help="draw the Pareto frontier and the compliance map (PNG)")] = None,
     compare_lp: Annotated[bool, typer.Option("--lp", help="also solve the LP sizing optimum and print the gap")] = False,
+    save_best: Annotated[Path | None, typer.Option(
+        "--save-best", help="write the best design as a complete scenario file (gpdc run FILE reproduces it)")] = None,
+    save_top: Annotated[tuple[int, Path] | None, typer.Option(
+        "--save-top", help="write the top K designs as scenario files into a folder: --save-top K DIR")] = None,
     sets: Annotated[list[str] | None, typer.Option("--set", help="override a field of the base scenario")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Find the cheapest design that meets the rules: best design, ranked alternatives, binding constraints."""
+    from gpdc.io.atomic import check_writable
     from gpdc.io.hdf5 import write_groups
+    from gpdc.io.scenario_files import write_scenario
     from gpdc.scenario.load import load_scenario
     from gpdc.sizing import size as run_size
     from gpdc.sizing import spec_from
@@ -237,26 +265,49 @@ def size(
         if plot is not None:
             from gpdc.plot import check_format
 
-            check_format(plot)
-        base = load_scenario(scenario, overrides=parse_sets(sets))
+            check_format(check_writable(plot, "a plot"))
+        overrides = parse_sets(sets)
+        target = check_writable(out_path or default_results_path(scenario, overrides, "_size"))
+        for path in (save_best, None if save_top is None else save_top[1] / "probe.toml"):
+            if path is not None:
+                check_writable(path, "a scenario file")
+        if save_top is not None and save_top[0] < 1:
+            raise InputError(f"--save-top {save_top[0]} is invalid: K must be >= 1")
+        base = load_scenario(scenario, overrides=overrides)
         spec = spec_from(read_sizing_table(scenario), variables or [], targets or [], objective, compliance_share,
-                         not no_policy, top)
+                         not no_policy, max(top, save_top[0] if save_top else 0))
         result = run_size(base, spec)
         print_sizing(result)
-        target = out_path or Path("results") / f"{scenario.stem}_size.h5"
         write_groups(target, result.datasets())
-        out.print(f"results written to [bold]{target}[/] (root: ranked designs; groups pareto, evaluated)")
+        written("results", target, " (root: ranked designs; groups pareto, evaluated)")
+        if save_best is not None:
+            written("best design", write_scenario(save_best, result.scenario(), _design_note(result, result.best_row)))
+        if save_top is not None:
+            for rank, row in enumerate(result.ranked_rows[: save_top[0]], start=1):
+                path = save_top[1] / f"{scenario.stem}_rank{rank:02d}.toml"
+                write_scenario(path, result.scenario(int(row)), _design_note(result, int(row), rank))
+            written(f"the top {min(save_top[0], len(result.ranked_rows))} designs", save_top[1])
         if plot is not None:
             from gpdc.plot.sizing import plot_sizing
             from gpdc.sizing.report import compliance_map
 
-            out.print(f"plot written to [bold]{plot_sizing(plot, result, compliance_map(result))}[/]")
+            written("plot", plot_sizing(plot, result, compliance_map(result)))
         if compare_lp:
             print_lp_gap(result)
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
         fail(exc, debug)
+
+
+def _design_note(result: object, row: int, rank: int | None = None) -> str:
+    """The comment heading a saved design: where it came from and what it achieves."""
+    ev = result.evaluated  # type: ignore[attr-defined]
+    m = {k: float(v[row]) for k, v in ev.metrics.items()}
+    which = f"rank {rank} of" if rank is not None else "the best design of"
+    return (f"{which} `gpdc size` on {result.base.name} (objective {result.spec.objective_text()}): "  # type: ignore[attr-defined]
+            f"project cost {m['project_cost_yuan'] / 1e6:,.3f} M yuan/a, self-use {m['self_use_share']:.1%}, "
+            f"green share {m['green_share_of_load']:.1%}, export {m['export_share']:.1%}")
 
 
 @app.command()
@@ -276,20 +327,20 @@ def validate(
             sc = load_scenario(scenario, overrides=parse_sets(sets))
             prepared = prepare(sc)
             resolved, profiles = prepared.resolved, prepared.profiles
-            checks.check_design(resolved, float(np.max(profiles.load_mw)))
+            checks.check_all(resolved, prepared.inputs.load_mw, prepared.inputs.dt_h)
     except Exception as exc:  # noqa: BLE001
         fail(exc, debug)
         return
     for w in caught:
         if issubclass(w.category, ConsistencyWarning):
-            err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
-    out.print(f"[green]valid:[/] {scenario} — {sc.name}; profiles: {len(profiles.time)} hours")
-    out.print("\n[bold]numbers taken from the data tables[/] (set them in the scenario to override):")
+            warning(w.message)
+    out.print(styled(("valid:", "green"), f" {scenario} — {sc.name}; profiles: {len(profiles.time)} hours"))
+    out.print(styled("\n", ("numbers taken from the data tables", "bold"), " (set them in the scenario to override):"))
     for name, v in resolved.values.items():
         if v.source == "scenario file":
             continue
         unit = "" if v.unit in ("", "1") else f" {v.unit}"
-        out.print(f"  [bold]{name}[/] = {v.value:g}{unit}  [dim]({v.confidence})[/]", highlight=False)
+        out.print(styled("  ", (name, "bold"), f" = {v.value:g}{unit}  ", (f"({v.confidence})", "dim")))
         source = v.source if len(v.source) <= 240 else v.source[:237] + "..."
         out.print(f"      {source}", style="dim", highlight=False, soft_wrap=True)
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 from rich.table import Table
+from rich.text import Text
 
-from gpdc.cli.app import out
+from gpdc.cli.app import out, styled
 
 __all__ = ["fmt", "pct", "print_ensemble", "print_lp_gap", "print_result", "print_sizing", "print_sweep_summary"]
 
@@ -31,7 +32,7 @@ def print_result(ds: Any) -> None:
     """Print a run: energy flows, the policy rules, matching, curtailment, the bill and finance, carbon."""
     v = {k: float(ds[k].values) for k in ds.data_vars if ds[k].ndim == 0}
     title = f"{ds.attrs['scenario_name']} — {ds.attrs['year']}, {ds.attrs['n_hours']} h"
-    out.rule(f"[bold]{title}")
+    out.rule(styled((title, "bold")))
 
     t = Table(title="Energy flows", show_header=True, header_style="bold")
     t.add_column("flow")
@@ -63,8 +64,8 @@ def print_result(ds: Any) -> None:
     def margin(x: float) -> str:
         return pct(x, "+")
 
-    def verdict(ok: float) -> str:
-        return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"
+    def verdict(ok: float) -> Text:
+        return styled(("PASS", "green")) if ok else styled(("FAIL", "bold red"))
 
     t.add_row("self-used share of generation", pct(v["self_use_share"]),
               f"≥ {ds.attrs['policy_min_self_use_frac']:.0%}", margin(v["self_use_margin"]),
@@ -74,7 +75,7 @@ def print_result(ds: Any) -> None:
               verdict(v["meets_green_share"]))
     t.add_row("exported share of generation", pct(v["export_share"]),
               f"≤ {ds.attrs['policy_max_export_frac']:.0%}", margin(v['export_margin']), verdict(v["meets_export_cap"]))
-    t.add_row("[bold]compliant", "", "", "", verdict(v["compliant"]))
+    t.add_row(styled(("compliant", "bold")), "", "", "", verdict(v["compliant"]))
     out.print(t)
 
     t = Table(title="Matching and operation", header_style="bold")
@@ -97,13 +98,13 @@ def print_result(ds: Any) -> None:
         ("curtail_storage_full_mwh", "storage full and export connection full"),
     ):
         t.add_row(label, fmt(v[name]), f"{v[name] / gen:.1%}" if gen > 0 else "")
-    t.add_row("[bold]total", fmt(v["curtail_line_mwh"] + v["curtail_bus_mwh"]), pct(v["curtailment_rate"]))
+    t.add_row(styled(("total", "bold")), fmt(v["curtail_line_mwh"] + v["curtail_bus_mwh"]), pct(v["curtailment_rate"]))
     out.print(t)
 
     t = Table(title=f"User's cost per year (fee regime: {ds.attrs['fee_regime']})", header_style="bold")
     t.add_column("item")
     t.add_column("million yuan", justify="right")
-    for name, label in (
+    cost_rows: tuple[tuple[str, str | Text], ...] = (
         ("baseline_cost_yuan", "all from the grid (baseline)"),
         ("import_cost_yuan", "grid import bill"),
         ("unserved_cost_yuan", "unserved load, at the grid price"),
@@ -114,9 +115,10 @@ def print_result(ds: Any) -> None:
         ("annualised_capex_yuan", "annualised capital cost"),
         ("om_cost_yuan", "operation and maintenance"),
         ("project_cost_yuan", "with the project"),
-        ("savings_yuan", "[bold]savings"),
-    ):
-        t.add_row(label, fmt(v[name] / 1e6, 2))
+        ("savings_yuan", styled(("savings", "bold"))),
+    )
+    for name, cell in cost_rows:
+        t.add_row(cell, fmt(v[name] / 1e6, 2))
     t.add_row("savings per MWh consumed", f"{fmt(v['savings_yuan_per_mwh'], 1)} yuan/MWh")
     t.add_row("cost of self-used green power", f"{fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
     life = int(v["project_life_years"])
@@ -161,7 +163,6 @@ def print_carbon(ds: Any, v: dict[str, float]) -> None:
            "t CO2/MWh (mean); " if "account_factor_basis" in ds.attrs else "")
         + f"coal rate {ds.attrs['coal_rate_g_ce_per_kwh']} g ce/kWh",
         style="dim",
-        highlight=False,
     )
     if "product" not in ds.dims:
         return
@@ -177,14 +178,14 @@ def print_carbon(ds: Any, v: dict[str, float]) -> None:
             return f"{float(p[a]) / scale:.{digits}f} / {float(p[b]) / scale:.{digits}f}"
 
         t.add_row(str(name), str(p["product_sector"].values),
-                  "yes" if bool(p["cbam_indirect_in_scope"]) else "[yellow]no[/]",
+                  "yes" if bool(p["cbam_indirect_in_scope"]) else styled(("no", "yellow")),
                   pair("product_electricity_co2_location_t_co2_per_t",
                        "product_electricity_co2_direct_connection_t_co2_per_t"),
                   pair("cbam_exposure_location_yuan_per_t", "cbam_exposure_direct_connection_yuan_per_t", digits=1),
                   pair("cbam_exposure_location_yuan_per_year", "cbam_exposure_direct_connection_yuan_per_year", 1e6, 2))
     out.print(t)
     for name in ds["product"].values:
-        out.print(f"{name}: {ds['cbam_scope_reason'].sel(product=name).values}", style="dim", highlight=False)
+        out.print(f"{name}: {ds['cbam_scope_reason'].sel(product=name).values}", style="dim")
 
 
 def print_ensemble(ds: Any) -> None:
@@ -193,14 +194,14 @@ def print_ensemble(ds: Any) -> None:
 
     summary = ensemble_summary(ds)
     n = ds.sizes["weather_year"]
-    out.rule(f"[bold]{ds.attrs['scenario_name']} — {n} weather years ({ds.attrs['weather_years']})")
+    out.rule(styled((f"{ds.attrs['scenario_name']} — {n} weather years ({ds.attrs['weather_years']})", "bold")))
     t = Table(title="Compliance across weather years", header_style="bold")
     t.add_column("rule")
     t.add_column("share of years met", justify="right")
     for name, label in (("meets_self_use", "self-used share of generation"),
                         ("meets_green_share", "green share of consumption"),
                         ("meets_export_cap", "exported share of generation"),
-                        ("compliant", "[bold]all rules (compliance probability)")):
+                        ("compliant", styled(("all rules (compliance probability)", "bold")))):
         if name in summary:
             t.add_row(label, pct(summary[name]["share"]))
     out.print(t)
@@ -239,14 +240,36 @@ def print_sweep_summary(ds: Any) -> None:
         cost = np.where(comp, cost_da.values, np.inf)
         idx = np.unravel_index(int(np.argmin(cost)), cost.shape)
         dims = cost_da.dims
-        where = ", ".join(f"{d}={ds[d].values[i]}" for d, i in zip(dims, idx, strict=True))
+        where = ", ".join(_coordinate(ds, str(d), int(i)) for d, i in zip(dims, idx, strict=True))
         point = ds.isel(dict(zip(dims, idx, strict=True)))
         if "weather_year" in point.dims:
             point = point.mean("weather_year")
         mean = " (means over the weather years)" if years else ""
         out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
                   f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
-                  f"self-use {float(point['self_use_share']):.1%}{mean}", highlight=False)
+                  f"self-use {float(point['self_use_share']):.1%}{mean}")
+
+
+def _coordinate(ds: Any, dim: str, i: int) -> str:
+    """``field=value`` of a one-field dimension; ``name=label (field=value, ...)`` of a zipped one."""
+    coord = ds[dim]
+    if "field" in coord.attrs:
+        return f"{coord.attrs['field']}={coord.values[i]}"
+    along = [str(c) for c in ds.coords if c != dim and ds[c].dims == (dim,) and "field" in ds[c].attrs]
+    if not along:
+        return f"{dim}={coord.values[i]}"
+    return f"{dim}={coord.values[i]} (" + ", ".join(f"{ds[c].attrs['field']}={ds[c].values[i]}" for c in along) + ")"
+
+
+def _margin(result: Any, constraint: str, margin: float) -> str:
+    """A constraint's margin in the metric's unit: shares as percentage points, others with their unit."""
+    from gpdc.results.registry import VARIABLES
+
+    target = next((t for t in result.spec.targets if constraint.startswith(str(t))), None)
+    units = VARIABLES[target.metric].units if target is not None and target.metric in VARIABLES else "1"
+    if units == "1":
+        return f"{margin * 100:+.1f} pp"
+    return f"{margin:+,.4g} {units}"
 
 
 def print_sizing(result: Any) -> None:
@@ -255,9 +278,9 @@ def print_sizing(result: Any) -> None:
     b = result.best_row
     years = "" if result.members == [None] else f" over {len(result.members)} weather years"
     out.print(f"{len(ev.objective):,} designs evaluated ({result.n_runs:,} design-years{years}) "
-              f"in {result.seconds:.1f} s; objective: {result.spec.objective_text()}", highlight=False)
+              f"in {result.seconds:.1f} s; objective: {result.spec.objective_text()}")
     if not result.feasible:
-        out.print("[bold red]no design meets every constraint[/]; the closest one:")
+        out.print(styled(("no design meets every constraint", "bold red"), "; the closest one:"))
     t = Table(title="best design" if result.feasible else "closest design", header_style="bold")
     t.add_column("size")
     t.add_column("value", justify="right")
@@ -269,15 +292,15 @@ def print_sizing(result: Any) -> None:
               f"{m['lcoe_yuan_per_mwh']:,.1f} yuan/MWh, savings {m['savings_yuan'] / 1e6:,.2f} M yuan/a; "
               f"self-use {m['self_use_share']:.1%}, green share {m['green_share_of_load']:.1%}, "
               f"export {m['export_share']:.1%}, curtailment {m['curtailment_rate']:.1%}"
-              + (f"; complies in {ev.compliance_share[b]:.0%} of the years" if years else ""), highlight=False)
+              + (f"; complies in {ev.compliance_share[b]:.0%} of the years" if years else ""))
     c = Table(title="constraints at this design", header_style="bold")
     c.add_column("constraint")
     c.add_column("margin", justify="right")
     c.add_column("status")
     for name, margin, saving in result.binding():
         status = ("binding: relaxing it would save " + f"{saving:.2%}") if saving else (
-            "at its limit" if abs(margin) < 1e-6 else ("met" if margin >= 0 else "[red]violated[/]"))
-        c.add_row(name, f"{margin:+.4f}", status)
+            "at its limit" if abs(margin) < 1e-6 else ("met" if margin >= 0 else styled(("violated", "red"))))
+        c.add_row(name, _margin(result, name, margin), status)
     out.print(c)
     if len(result.ranked_rows) > 1:
         r = Table(title=f"top {len(result.ranked_rows)} designs", header_style="bold")
@@ -300,6 +323,6 @@ def print_lp_gap(result: Any) -> None:
     from gpdc.sizing.lp_compare import compare_with_lp
 
     out.print("solving the LP sizing problem (a full year takes a minute or two)...")
-    out.print(compare_with_lp(result).text(), highlight=False)
+    out.print(compare_with_lp(result).text())
 
 

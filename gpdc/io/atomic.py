@@ -49,3 +49,27 @@ def atomic_path(path: str | Path, what: str = "results") -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def check_writable(path: str | Path, what: str = "results") -> Path:
+    """Refuse, before any work, a target that cannot be written: its folder cannot be made or takes no file.
+
+    Creates the folder if needed and a temporary file in it (removed at once); the target itself
+    is not touched.
+
+    Raises
+    ------
+    ResultsFileError
+        Naming the path and why.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        raise ResultsFileError(f"cannot write {what} to {path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise ResultsFileError(f"cannot write {what} to {path}: it is a folder; give a file name")
+    return path

@@ -2,8 +2,9 @@
 
 Layout (netCDF4-compatible HDF5, readable by ``xarray.open_dataset(engine="h5netcdf")``):
 
-* one dimension per sweep dimension, its coordinate a dimension scale; a dimension that
-  moves several fields also has one coordinate per field along it;
+* one dimension per sweep dimension (a Python identifier), its coordinate a dimension scale;
+  a dimension that moves several fields also has one coordinate per field along it (named
+  like a dimension, the field path in its ``field`` attribute);
 * every result variable as an N-dimensional float64 array (booleans as int8 with
   ``dtype = "bool"``), allocated and filled with NaN / 0 when the file is created;
 * ``finished`` (int8 over the sweep dimensions): 1 where a design's values are written;
@@ -43,11 +44,11 @@ FINISHED = "finished"
 
 @dataclass(frozen=True)
 class DimLayout:
-    """One dimension on disk: its name, coordinate, and the fields it moves (for multi-field dims)."""
+    """One dimension on disk: its name, coordinate, and other coordinates along it (for multi-field dims)."""
 
     name: str
     coord: np.ndarray
-    fields: Mapping[str, np.ndarray]  # field path -> values along the dimension (empty for one-field dims)
+    aux: Mapping[str, tuple[np.ndarray, Mapping[str, str]]]  # name -> (values along the dimension, attributes)
     attrs: Mapping[str, str]
 
 
@@ -124,17 +125,14 @@ def create(
             scales.append(ds)
         aux = []
         for d, scale in zip((*dims, *extra_dims), scales, strict=True):
-            for field, vals in d.fields.items():
+            for name, (vals, aux_attrs) in d.aux.items():
                 data, extra = _h5_array(np.asarray(vals))
-                ds = f.create_dataset(field, data=data)
+                ds = f.create_dataset(name, data=data)
                 ds.dims[0].attach_scale(scale)
-                from gpdc.units import unit_of
-
-                unit = unit_of(field.split(".")[-1]) if "." in field else None
-                ds.attrs.update({"long_name": f"{field} along {d.name}", **({"units": unit} if unit else {}), **extra})
-                aux.append(field)
+                ds.attrs.update({**aux_attrs, **extra})
+                aux.append(name)
         scale_of = dict(zip([d.name for d in (*dims, *extra_dims)], scales, strict=True))
-        aux_of = {d.name: list(d.fields) for d in (*dims, *extra_dims)}
+        aux_of = {d.name: list(d.aux) for d in (*dims, *extra_dims)}
 
         def make(name: str, dtype: np.dtype, fill: float | int, attrs_: Mapping[str, str],
                  trailing: tuple[str, ...] = ()) -> None:
@@ -271,6 +269,19 @@ def done_mask(path: Path) -> np.ndarray:
     return mask
 
 
+def _identifier_names(ds: Any) -> Any:
+    """Files of gpdc before 0.1 named dimensions by field path (``storage.energy_mwh``): rename them as now."""
+    old = {str(n): str(n).replace(".", "_") for n in ds.variables if "." in str(n)}
+    if not old:
+        return ds
+    ds = ds.rename(old)
+    for dotted, name in old.items():
+        ds[name].attrs.setdefault("field", dotted)
+    if "sweep_dims" in ds.attrs:
+        ds.attrs["sweep_dims"] = json.dumps([n.replace(".", "_") for n in json.loads(str(ds.attrs["sweep_dims"]))])
+    return ds
+
+
 def open_sweep(path: str | Path, allow_partial: bool = False) -> Any:
     """Open a sweep results file as an xarray Dataset with the sweep dimensions as coordinates.
 
@@ -299,9 +310,10 @@ def open_sweep(path: str | Path, allow_partial: bool = False) -> Any:
         ds = xr.open_dataset(path, engine="h5netcdf")
     except (OSError, ValueError) as exc:
         raise ResultsFileError(f"cannot read {path} as a gpdc sweep: {exc}") from None
+    ds = _identifier_names(ds)
     if not partial:
         return ds
-    names = json.loads(str(ds.attrs["sweep_dims"]))
+    names = json.loads(str(ds.attrs["sweep_dims"]))  # identifiers (renamed above for older files)
     finished = xr.DataArray(done_mask(path), dims=names, attrs=dict(ds[FINISHED].attrs))
     finished.attrs.pop("dtype", None)
     with ds:

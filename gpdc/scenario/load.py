@@ -221,8 +221,12 @@ def to_toml(scenario: Scenario) -> str:
     """
     data = scenario.model_dump()
     lines: list[str] = []
+
+    def tables_list(value: object) -> bool:
+        return isinstance(value, list) and any(isinstance(v, dict) for v in value)
+
     for key, value in data.items():
-        if not isinstance(value, dict | list) and value is not None:
+        if not isinstance(value, dict) and not tables_list(value) and value is not None:
             lines.append(f"{key} = {_toml_value(value)}")
     for key, value in data.items():
         if isinstance(value, dict):
@@ -230,7 +234,7 @@ def to_toml(scenario: Scenario) -> str:
             lines.append(f"[{key}]")
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None)
     for key, value in data.items():
-        if isinstance(value, list):  # arrays of tables, e.g. [[products]]
+        if tables_list(value):  # arrays of tables, e.g. [[products]]
             for table in value:
                 lines.append("")
                 lines.append(f"[[{key}]]")

@@ -464,6 +464,14 @@ class ProfileSource(_Section):
         return self
 
 
+#: plausibility warnings a scenario may silence with ``ignore_warnings`` (gpdc.scenario.checks)
+WARNING_CODES: tuple[str, ...] = (
+    "import_below_peak", "line_below_plants", "no_generation", "tou_ratio", "site_outside_province",
+    "tariff_of_other_province", "tou_of_other_province", "load_csv_differs", "load_looks_like_kw", "zero_load",
+    "cbam_direct_zero", "products_exceed_load",
+)
+
+
 class Scenario(_Section):
     """One project design over one year: the root of a scenario file."""
 
@@ -483,6 +491,15 @@ class Scenario(_Section):
     finance: Finance = Field(default_factory=Finance)
     profiles: ProfileSource = Field(default_factory=ProfileSource)
     products: list[Product] = Field(default_factory=list, description="[[products]] tables")
+    ignore_warnings: list[str] = Field(default_factory=list, description="plausibility warnings to silence, by code")
+
+    @field_validator("ignore_warnings")
+    @classmethod
+    def _known_codes(cls, v: list[str]) -> list[str]:
+        unknown = [c for c in v if c not in WARNING_CODES]
+        if unknown:
+            raise ValueError(f"unknown warning code {unknown[0]!r}; valid: {', '.join(WARNING_CODES)}")
+        return v
 
     @field_validator("products")
     @classmethod

@@ -166,6 +166,14 @@ def pattern_search(evaluator: Evaluator, start: np.ndarray, spacing: np.ndarray)
         h = np.maximum(1, h // 2)
 
 
+def physical_design(spec: SizingSpec, x: np.ndarray) -> tuple[tuple[str, float], ...]:
+    """The scenario fields a row of variable values sets (storage energy from power x duration), as a key."""
+    d = {v.field: float(val) for v, val in zip(spec.variables, x, strict=True)}
+    if DURATION in d:
+        d["storage.energy_mwh"] = float(np.float64(d["storage.power_mw"]) * np.float64(d.pop(DURATION)))
+    return tuple(sorted(d.items()))
+
+
 def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refine_from: int = 4) -> SizingResult:
     """Find the design that minimises the objective subject to the constraints.
 
@@ -194,6 +202,13 @@ def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refin
     all_rows = np.arange(len(data.objective))
     best = int(all_rows[np.argmin(_score(data, all_rows))])
     ranked = all_rows[np.argsort(_score(data, all_rows), kind="stable")]
-    ranked = ranked[data.feasible[ranked]][: spec.top_n] if data.feasible[best] else ranked[: spec.top_n]
+    if data.feasible[best]:
+        ranked = ranked[data.feasible[ranked]]
+    # distinct designs only: rows equal in every physical quantity (storage of 0 MW at any duration) are one
+    keys = [physical_design(spec, data.x[r]) for r in ranked]
+    first = {}
+    for r, k in zip(ranked, keys, strict=True):
+        first.setdefault(k, r)
+    ranked = np.array([r for r, k in zip(ranked, keys, strict=True) if first[k] == r], dtype=np.int64)[: spec.top_n]
     return SizingResult(base, spec, data, best, bool(data.feasible[best]), [c[0] for c in ev.constraints],
                         list(ev.members), time.perf_counter() - t0, ev.n_runs, ranked)

@@ -32,7 +32,8 @@ from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
 from gpdc.sweeps.execute import chunk_task, compute_chunk, group_inputs
 from gpdc.sweeps.plan import DEFAULT_CHUNK, WEATHER_DIM, Chunk, SweepPlan, make_plan
-from gpdc.sweeps.spec import Dim, SweepSpec, check_spec, coord_array, parse_vary
+from gpdc.sweeps.spec import Dim, SweepSpec, check_spec, coord_array, dim_name, parse_vary
+from gpdc.units import unit_of
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def to_spec(axes: SweepSpec | Mapping[str, Any] | None) -> SweepSpec:
             dims.append(parse_vary(f"{field}={values}"))
         else:
             vals = tuple(v.item() if isinstance(v, np.generic) else v for v in np.atleast_1d(np.asarray(values, dtype=object)))
-            dims.append(Dim(field, (field,), (vals,)))
+            dims.append(Dim(dim_name(field), (field,), (vals,)))
     return SweepSpec(tuple(dims))
 
 
@@ -129,18 +130,27 @@ def _dim_layouts(plan: SweepPlan) -> list[sweep_store.DimLayout]:
     out = []
     for d in plan.dims:
         coord = coord_array(d.coord())
-        fields = {f: coord_array(v) for f, v in zip(d.fields, d.values, strict=True)} if (
-            len(d.fields) > 1 or d.labels is not None) else {}
+        aux: dict[str, tuple[np.ndarray, dict[str, str]]] = {}
+        if len(d.fields) > 1 or d.labels is not None:
+            for f, v in zip(d.fields, d.values, strict=True):
+                aux[dim_name(f)] = (coord_array(v), {"long_name": f"{f} along {d.name}", "field": f,
+                                                     **_units(f)})
         if d.name == WEATHER_DIM:
             attrs = {"long_name": "weather year (ensemble member or calendar year)"}
-        elif len(d.fields) == 1 and not fields:
-            from gpdc.units import unit_of
-
-            attrs = {"long_name": f"swept scenario field {d.fields[0]}", "units": unit_of(d.fields[0].split(".")[-1]) or "1"}
+        elif not aux:
+            attrs = {"long_name": f"swept scenario field {d.fields[0]}", "field": d.fields[0],
+                     "units": _units(d.fields[0]).get("units", "1")}
         else:
-            attrs = {"long_name": f"index of {d.name}: fields {', '.join(d.fields)} move together"}
-        out.append(sweep_store.DimLayout(d.name, coord, fields, attrs))
+            attrs = {"long_name": f"index of {d.name}: fields {', '.join(d.fields)} move together",
+                     "fields": ", ".join(d.fields)}
+        out.append(sweep_store.DimLayout(d.name, coord, aux, attrs))
     return out
+
+
+def _units(field: str) -> dict[str, str]:
+    """``{"units": ...}`` of a scenario field from its name's suffix (empty when it has none)."""
+    unit = unit_of(field.split(".")[-1])
+    return {"units": unit} if unit else {}
 
 
 def _extra_dims(plan: SweepPlan) -> list[sweep_store.DimLayout]:
@@ -151,7 +161,7 @@ def _extra_dims(plan: SweepPlan) -> list[sweep_store.DimLayout]:
     coords = products.coords()
     _, names, attrs = coords.pop("product")
     return [sweep_store.DimLayout("product", np.asarray(names, dtype=object),
-                                  {k: np.asarray(v, dtype=object) for k, (_, v, _a) in coords.items()}, attrs)]
+                                  {k: (np.asarray(v, dtype=object), a) for k, (_, v, a) in coords.items()}, attrs)]
 
 
 def _var_layouts(probe: Mapping[str, np.ndarray]) -> list[sweep_store.VarLayout]:
@@ -187,10 +197,11 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
         return f"{path} exists and is not a gpdc sweep file; choose another --out or pass --overwrite"
     if old_spec != new_spec:
         try:
-            old = {d["name"]: len(d["values"][0]) for d in json.loads(old_spec)}
+            old = {(d["fields"][0] if len(d["fields"]) == 1 and not d.get("labels") else d["name"]): len(d["values"][0])
+                   for d in json.loads(old_spec)}
         except (ValueError, KeyError, TypeError, IndexError):
             old = {}
-        new = {d.name: d.size for d in plan.spec.dims}
+        new = {d.where: d.size for d in plan.spec.dims}
         return (f"{path} holds a different sweep (dimensions {old}; this one {new}); "
                 "pass --overwrite to replace it, or choose another --out")
     old_toml = str(attrs.get("scenario_toml", "")).splitlines()
@@ -311,7 +322,7 @@ def _progress_bar(total: int, initial: int, n_designs_per_chunk: float, quiet: b
     )
 
     prog = Progress(
-        TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
+        TextColumn("sweep", style="bold", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
         console=Console(stderr=True), transient=False,
     )

@@ -19,26 +19,48 @@ from gpdc.sweeps.plan import WEATHER_DIM, SweepPlan
 from gpdc.sweeps.spec import SweepError, _scalar
 
 
-def parse_point(text: str, ds: xr.Dataset) -> dict[str, Any]:
-    """``"wind.capacity_mw=150,storage.energy_mwh=400"`` -> coordinates of one design."""
+def _grid_of(where: xr.Dataset | SweepPlan) -> tuple[dict[str, list[Any]], dict[str, str]]:
+    """The sweep's dimensions with their coordinate values, and the field path (or old name) of each dimension."""
+    if isinstance(where, SweepPlan):
+        grid = {d.name: list(d.coord()) for d in where.dims}
+        alias = {f: d.name for d in where.dims for f in d.fields if len(d.fields) == 1 and d.labels is None}
+    else:
+        grid = {str(d): list(where[d].values) for d in where.dims if d in where.coords and d != "product"}
+        alias = {str(where[d].attrs["field"]): str(d) for d in grid if "field" in where[d].attrs}
+    alias.update({k.replace(".", "_"): k for k in list(grid)})  # the name itself
+    return grid, alias
+
+
+def parse_point(text: str, where: xr.Dataset | SweepPlan) -> dict[str, Any]:
+    """``"wind_capacity_mw=150,storage_energy_mwh=400"`` -> coordinates of one design of a sweep.
+
+    Each dimension is named by its name or, for a one-field dimension, by its field path
+    (``storage.energy_mwh``); values are matched to the grid.  ``where`` is the sweep's Dataset
+    or its plan (to check a request before the sweep runs).
+    """
+    grid, alias = _grid_of(where)
+    dims = ", ".join(grid)
     point: dict[str, Any] = {}
     for part in text.split(","):
         if "=" not in part:
-            raise SweepError([ScenarioError("--traces-at", text, "expected DIM=VALUE,DIM=VALUE for every sweep dimension")])
+            raise SweepError([ScenarioError("--traces-at", text, f"expected DIM=VALUE for every sweep dimension ({dims})")])
         k, v = (s.strip() for s in part.split("=", 1))
-        if k not in ds.dims:
-            raise SweepError([ScenarioError("--traces-at", k, f"is not a sweep dimension; dimensions: {', '.join(map(str, ds.dims))}")])
-        point[k] = _scalar(v)
-    missing = [str(d) for d in ds.dims if d not in point]
+        name = k if k in grid else alias.get(k, alias.get(k.replace(".", "_")))
+        if name is None:
+            raise SweepError([ScenarioError("--traces-at", k, f"is not a sweep dimension; dimensions: {dims}")])
+        point[name] = _scalar(v)
+    missing = [d for d in grid if d not in point]
     if missing:
-        raise SweepError([ScenarioError("--traces-at", text, f"give a value for every dimension; missing: {', '.join(missing)}")])
+        raise SweepError([ScenarioError("--traces-at", text, f"give a value for every dimension; missing: "
+                                                              f"{', '.join(missing)}")])
     for k, v in point.items():
-        coord = ds[k].values
+        coord = grid[k]
         hit = [c for c in coord if (c == v) or (isinstance(v, int | float) and isinstance(c, int | float | np.number)
                                                 and np.isclose(float(c), float(v), rtol=1e-12, atol=0.0))]
         if not hit:
-            raise SweepError([ScenarioError("--traces-at", f"{k}={v}", f"is not on the sweep grid; values: {list(coord)}")])
-        point[k] = hit[0].item() if isinstance(hit[0], np.generic) else hit[0]
+            values = ", ".join(str(_py(c)) for c in coord)
+            raise SweepError([ScenarioError("--traces-at", f"{k}={v}", f"is not on the sweep grid; values: {values}")])
+        point[k] = _py(hit[0])
     return point
 
 

@@ -63,6 +63,15 @@ def _err(where: str, value: Any, message: str) -> SweepError:
     return SweepError([_Problem(where, value, message)])
 
 
+def dim_name(field: str) -> str:
+    """The dimension name of a one-field dimension: its field path as a Python identifier.
+
+    >>> dim_name("storage.energy_mwh")
+    'storage_energy_mwh'
+    """
+    return field.replace(".", "_")
+
+
 @dataclass(frozen=True)
 class Dim:
     """One sweep dimension: the fields it moves and their value at each index.
@@ -70,8 +79,8 @@ class Dim:
     Attributes
     ----------
     name : str
-        The dimension's name: the field path for a one-field dimension, else the zip's name
-        (or ``design``).
+        The dimension's name, a Python identifier: the field path with ``_`` for ``.`` for a
+        one-field dimension (``storage_energy_mwh``), else the zip's name (or ``design``).
     fields : tuple of str
         Dotted scenario field paths.
     values : tuple of tuple
@@ -93,6 +102,11 @@ class Dim:
     def point(self, i: int) -> dict[str, Any]:
         """The field values at index ``i``."""
         return {f: v[i] for f, v in zip(self.fields, self.values, strict=True)}
+
+    @property
+    def where(self) -> str:
+        """How messages name the dimension: the field path of a one-field dimension, else its name."""
+        return self.fields[0] if len(self.fields) == 1 and self.labels is None else self.name
 
     def coord(self) -> tuple[Any, ...]:
         """The dimension coordinate: the field's values, or the labels of a multi-field dimension."""
@@ -196,7 +210,7 @@ def parse_vary(item: str) -> Dim:
     if "=" not in item:
         raise _err("--vary", item, "expected FIELD=VALUES, e.g. storage.energy_mwh=0:800:50 or wind.capacity_mw=100,150")
     field, raw = (s.strip() for s in item.split("=", 1))
-    return Dim(field, (field,), (_values(raw, field),))
+    return Dim(dim_name(field), (field,), (_values(raw, field),))
 
 
 def parse_zip(item: str) -> Dim:
@@ -213,6 +227,9 @@ def parse_zip(item: str) -> Dim:
 
 
 def _zip_dim(name: str, table: Mapping[str, Any]) -> Dim:
+    if not name.isidentifier():
+        raise _err(f"sweep.zip.{name}", name, "a zipped dimension's name must be a Python identifier (letters, "
+                   "digits and _, not starting with a digit), e.g. storage_size")
     if not table:
         raise _err(f"sweep.zip.{name}", None, "needs at least one field")
     cols = {f: _values(v, f"sweep.zip.{name}.{f}") for f, v in table.items()}
@@ -271,7 +288,7 @@ def spec_from_table(table: Mapping[str, Any]) -> SweepSpec:
         raise _err(f"sweep.{extra[0]}", table[extra[0]], f"unknown key; valid: {', '.join(sorted(allowed))}")
     dims: list[Dim] = []
     for field, raw in (table.get("vary") or {}).items():
-        dims.append(Dim(field, (field,), (_values(raw, f"sweep.vary.{field}"),)))
+        dims.append(Dim(dim_name(field), (field,), (_values(raw, f"sweep.vary.{field}"),)))
     for name, sub in (table.get("zip") or {}).items():
         if not isinstance(sub, dict):
             raise _err(f"sweep.zip.{name}", sub, "must be a table of FIELD = [values]")
@@ -375,9 +392,9 @@ def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_00
     if not spec.dims:
         raise _err("sweep", None, "varies nothing: give --vary FIELD=VALUES (or a [sweep] table in the file)")
     names = [d.name for d in spec.dims]
-    for name in names:
-        if names.count(name) > 1:
-            raise _err(name, None, "is varied twice (e.g. in the file's [sweep] table and on the command line); "
+    for d in spec.dims:
+        if names.count(d.name) > 1:
+            raise _err(d.where, None, "is varied twice (e.g. in the file's [sweep] table and on the command line); "
                        "vary each field in one dimension")
     seen: dict[str, str] = {}
     for d in spec.dims:
@@ -386,24 +403,24 @@ def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_00
                 _field_model(f)
             except KeyError:
                 close = [v for v in _valid_fields() if v.split(".")[0] == f.split(".")[0]] or _valid_fields()
-                raise _err(d.name, None, f"unknown scenario field '{f}'; valid: {', '.join(close)}") from None
+                raise _err(d.where, None, f"unknown scenario field '{f}'; valid: {', '.join(close)}") from None
             if f in seen:
-                raise _err(d.name, None, f"field '{f}' is also varied by dimension '{seen[f]}'")
-            seen[f] = d.name
+                raise _err(d.where, None, f"field '{f}' is also varied by dimension '{seen[f]}'")
+            seen[f] = d.where
     for d in spec.dims:
         points = [tuple(repr(v) for v in col) for col in zip(*d.values, strict=True)]
         dup = next((p for i, p in enumerate(points) if p in points[:i]), None)
         if dup is not None:
-            raise _err(d.name, ", ".join(dup), "appears twice along this dimension; give each value once")
+            raise _err(d.where, ", ".join(dup), "appears twice along this dimension; give each value once")
         if d.labels is not None and len(set(map(str, d.labels))) != len(d.labels):
-            raise _err(d.name, [str(x) for x in d.labels], "design labels must be unique")
+            raise _err(d.where, [str(x) for x in d.labels], "design labels must be unique")
     # one value at a time
     for d in spec.dims:
         for i in range(d.size):
             for f, v in d.point(i).items():
                 problem = _validate_section(base, _section_of(f), {f: v})
                 if problem is not None:
-                    raise _err(d.name, v, f"is not a valid value: {problem}")
+                    raise _err(d.where, v, f"is not a valid value: {problem}")
     # combinations that meet in one section
     sections = {_section_of(f) for f in spec.fields}
     for sec in sorted(sections):
@@ -418,8 +435,8 @@ def check_spec(base: Scenario, spec: SweepSpec, max_combinations: int = 2_000_00
                    if _section_of(f) == sec}
             problem = _validate_section(base, sec, upd)
             if problem is not None:
-                where = ", ".join(f"{d.name}={d.coord()[i]!r}" for d, i in zip(touching, idx, strict=True))
-                raise _err(" × ".join(d.name for d in touching), where, f"is an invalid combination: {problem}")
+                where = ", ".join(f"{d.where}={d.coord()[i]!r}" for d, i in zip(touching, idx, strict=True))
+                raise _err(" × ".join(d.where for d in touching), where, f"is an invalid combination: {problem}")
 
 
 def apply(base: Scenario, values: Mapping[str, Any]) -> Scenario:

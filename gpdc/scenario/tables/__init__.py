@@ -23,7 +23,7 @@ from gpdc.scenario.tables.emissions import (
 )
 from gpdc.scenario.tables.names import load_archetypes, turbine_types
 from gpdc.scenario.tables.policy import PolicyRule, policy_rule, policy_rule_sets
-from gpdc.scenario.tables.provinces import Province, province, province_keys
+from gpdc.scenario.tables.provinces import Province, province, province_bounds, province_keys, tou_schedules_of
 from gpdc.scenario.tables.tariffs import (
     TARIFF_FIELDS,
     FeeRegime,
@@ -76,6 +76,7 @@ __all__ = [
     "policy_rule",
     "policy_rule_sets",
     "province",
+    "province_bounds",
     "province_keys",
     "raw_table",
     "read_tariff_file",
@@ -86,5 +87,6 @@ __all__ = [
     "tou_multipliers",
     "tou_ratio_issues",
     "tou_schedule_names",
+    "tou_schedules_of",
     "turbine_types",
 ]

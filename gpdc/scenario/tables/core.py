@@ -22,6 +22,7 @@ file                        content
                             an ``illustrative`` flag (users supply their own in this format)
 ``fee_regimes.csv``         which tariff components grid-drawn and self-used energy bear
 ``load_archetypes.csv``     the load archetypes a scenario may name (shapes: gpdc.profiles)
+``province_bounds.csv``     approximate extent of each province (plausibility of site coordinates)
 ==========================  ===============================================================
 
 Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
@@ -67,6 +68,7 @@ TABLE_NAMES: tuple[str, ...] = (
     "tariffs",
     "fee_regimes",
     "load_archetypes",
+    "province_bounds",
 )
 
 #: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not).
@@ -113,6 +115,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tariffs": ("tariff", "field", "value", "unit", "date", "illustrative"),
     "fee_regimes": ("regime", *FEE_FLAGS, "description"),
     "load_archetypes": ("archetype", "description"),
+    "province_bounds": ("province", "lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg"),
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -127,6 +130,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "tariffs": ("tariff", "field"),
     "fee_regimes": ("regime",),
     "load_archetypes": ("archetype",),
+    "province_bounds": ("province",),
 }
 # Columns that must hold a number in every row / may be empty (-> None).
 NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -142,6 +146,7 @@ NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "tariffs": ("illustrative",),
     "fee_regimes": FEE_FLAGS,
     "load_archetypes": (),
+    "province_bounds": ("lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg"),
 }
 NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),
@@ -161,6 +166,7 @@ NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "tariffs": (),
     "fee_regimes": (),
     "load_archetypes": (),
+    "province_bounds": (),
 }
 INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year"), ("technical_defaults", "year")}
 

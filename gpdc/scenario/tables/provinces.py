@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gpdc.scenario.tables.core import keys, opt_float, opt_str, row
 
-__all__ = ["Province", "province", "province_keys"]
+__all__ = ["Province", "province", "province_bounds", "province_keys", "tou_schedules_of"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,31 @@ def province(key: str) -> Province:
     )
 
 
+
+
+def province_bounds(key: str) -> tuple[float, float, float, float]:
+    """Return the approximate extent of a province: (lat_min, lat_max, lon_min, lon_max) [degree].
+
+    A generous box from ``province_bounds.csv`` for a plausibility check, not a border.
+
+    Raises
+    ------
+    DataTableError
+        If ``key`` is unknown.
+    """
+    r = row("province_bounds", "province", key, "province")
+    return (float(r["lat_min_deg"]), float(r["lat_max_deg"]), float(r["lon_min_deg"]), float(r["lon_max_deg"]))
+
+
+def tou_schedules_of(key: str) -> set[str]:
+    """Return the TOU schedules that belong to a province: its provinces.csv row's and its tariffs' (and ``flat``)."""
+    from gpdc.scenario.tables.core import load_table
+
+    out = {"flat"}
+    p = province(key)
+    if p.tou_schedule:
+        out.add(p.tou_schedule)
+    tariffs = load_table("tariffs")
+    own = tariffs[(tariffs["tariff"] == key) & (tariffs["field"] == "tou_schedule")]
+    out.update(str(v) for v in own["value"])
+    return out
