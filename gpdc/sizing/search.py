@@ -206,7 +206,7 @@ def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refin
         ranked = ranked[data.feasible[ranked]]
     # distinct designs only: rows equal in every physical quantity (storage of 0 MW at any duration) are one
     keys = [physical_design(spec, data.x[r]) for r in ranked]
-    first = {}
+    first: dict[tuple[tuple[str, float], ...], int] = {}
     for r, k in zip(ranked, keys, strict=True):
         first.setdefault(k, r)
     ranked = np.array([r for r, k in zip(ranked, keys, strict=True) if first[k] == r], dtype=np.int64)[: spec.top_n]
