@@ -47,8 +47,9 @@ LAYERS: tuple[str, ...] = (
     # the only writers
     "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io.scenario_files", "gpdc.io",
     # studies
-    "gpdc.runs",
-    "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.runner",
+    "gpdc.runs", "gpdc.template",
+    "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.progress",
+    "gpdc.sweeps.runner",
     "gpdc.sweeps",
     "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
     "gpdc.sizing.spec", "gpdc.sizing.result", "gpdc.sizing.search", "gpdc.sizing.report", "gpdc.sizing.lp_compare", "gpdc.sizing",

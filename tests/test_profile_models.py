@@ -699,8 +699,14 @@ def test_cli_run_ensemble_reports_p50_p90_and_compliance_share(tmp_path: Path) -
                                    str(out), "--set", "profiles.ensemble_size=3"])
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
-    for s in ("3 weather years", "compliance probability", "share of years met", "median", "10th pct", "self_use_share"):
+    for s in ("3 weather years", "compliance probability", "share of years met", "median", "10th pct",
+              "self-used share of generation", "net present value", "--all"):
         assert s in text
+    assert "gec_count" not in text  # the key metrics only, unless --all
+    res_all = CliRunner().invoke(app, ["run", str(ROOT / "scenarios" / "inner_mongolia_datacentre.toml"), "--out",
+                                       str(tmp_path / "ens_all.h5"), "--set", "profiles.ensemble_size=3", "--all"])
+    assert res_all.exit_code == 0, res_all.output
+    assert "gec_count" in " ".join(res_all.output.split())
     ds = xr.open_dataset(out, engine="h5netcdf")
     assert ds.sizes["weather_year"] == 3 and ds["weather_year"].values.tolist() == [0, 1, 2]
     assert ds["self_use_share"].std() > 0  # the years differ

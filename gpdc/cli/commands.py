@@ -1,4 +1,4 @@
-"""The commands: ``gpdc run | sweep | size | validate | profiles | info``.
+"""The commands: ``gpdc init | run | sweep | size | validate | profiles | info``.
 
 Thin by design: parse the arguments, call the layers below, print (:mod:`gpdc.cli.render`).
 Errors about the input are printed as one clear message (field, value, what is allowed) and exit
@@ -99,6 +99,7 @@ def run(
         list[str] | None, typer.Option("--set", help="override a field: --set storage.energy_mwh=400")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="with weather years: list every variable")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Simulate one scenario for one year, print the results and write them to HDF5.
@@ -133,7 +134,7 @@ def run(
             if issubclass(w.category, ConsistencyWarning):
                 warning(w.message)
         if ensemble is not None:
-            print_ensemble(ensemble)
+            print_ensemble(ensemble, show_all)
             written("results", write_results(target, ensemble), " (dimension weather_year)")
             if traces or plot is not None or csv is not None:
                 note("--traces, --plot and --csv apply to single-year runs; use `gpdc profiles --plot` for the profiles")
@@ -343,6 +344,56 @@ def validate(
         out.print(styled("  ", (name, "bold"), f" = {v.value:g}{unit}  ", (f"({v.confidence})", "dim")))
         source = v.source if len(v.source) <= 240 else v.source[:237] + "..."
         out.print(f"      {source}", style="dim", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="the scenario file to write, e.g. my_project.toml")],
+    province: Annotated[str | None, typer.Option("--province", help="province key (see `gpdc info`)")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="project name")] = None,
+    load: Annotated[str, typer.Option("--load", help="load archetype (load_archetypes.csv)")] = "flat",
+    annual_mwh: Annotated[float, typer.Option("--annual-mwh", help="the user's consumption [MWh/a]")] = 100_000.0,
+    wind_mw: Annotated[
+        float | None, typer.Option("--wind-mw", help="wind rating [MW] (default: generation = half the load)")
+    ] = None,
+    solar_mw: Annotated[
+        float | None, typer.Option("--solar-mw", help="solar rating [MW] (default: generation = half the load)")
+    ] = None,
+    storage_mw: Annotated[float, typer.Option("--storage-mw", help="storage power [MW]")] = 0.0,
+    storage_hours: Annotated[float, typer.Option("--storage-hours", help="storage energy per MW [h]")] = 2.0,
+    fee_regime: Annotated[
+        str, typer.Option("--fee-regime", help="fee regime (fee_regimes.csv)")
+    ] = "nearby_consumption_2025",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="replace an existing file")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Write a new scenario for a province: every required field filled from the data, each with its source.
+
+    Without --province, asks for it on a terminal. The file validates and runs as written:
+    `gpdc validate FILE`, then `gpdc run FILE`.
+    """
+    import sys
+
+    from gpdc.scenario import tables
+    from gpdc.template import ProjectOptions, new_scenario
+
+    try:
+        if province is None:
+            keys = tables.province_keys()
+            if not sys.stdin.isatty():
+                raise InputError(f"--province is required: one of {', '.join(keys)}")
+            province = typer.prompt(f"province ({', '.join(keys)})")
+        opts = ProjectOptions(
+            province=str(province).strip(), name=name or f"{str(province).strip()} direct-connection project",
+            archetype=load, annual_mwh=annual_mwh, wind_mw=wind_mw, solar_mw=solar_mw, storage_mw=storage_mw,
+            storage_hours=storage_hours, fee_regime=fee_regime,
+        )
+        written("scenario", new_scenario(path, opts, overwrite=overwrite),
+                f"; next: gpdc validate {path}, then gpdc run {path}")
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
+        fail(exc, debug)
 
 
 @app.command()

@@ -188,8 +188,31 @@ def print_carbon(ds: Any, v: dict[str, float]) -> None:
         out.print(f"{name}: {ds['cbam_scope_reason'].sel(product=name).values}", style="dim")
 
 
-def print_ensemble(ds: Any) -> None:
-    """Each metric's mean, P50 and P90 over the weather years, and the share of compliant years."""
+#: the metrics an ensemble summary shows by default: (variable, label, how to show it)
+ENSEMBLE_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("self_use_share", "self-used share of generation", "pct"),
+    ("green_share_of_load", "green share of consumption", "pct"),
+    ("export_share", "exported share of generation", "pct"),
+    ("curtailment_rate", "curtailed share of generation", "pct"),
+    ("gen_avail_mwh", "available generation", "GWh"),
+    ("self_used_mwh", "self-used green energy", "GWh"),
+    ("import_mwh", "imported from the grid", "GWh"),
+    ("unserved_mwh", "unserved load", "MWh"),
+    ("project_cost_yuan", "cost with the project", "M yuan"),
+    ("savings_yuan", "savings against the grid", "M yuan"),
+    ("savings_yuan_per_mwh", "savings per MWh consumed", "yuan/MWh"),
+    ("npv_yuan", "net present value", "M yuan"),
+    ("irr_frac", "internal rate of return", "pct"),
+    ("avoided_co2_t", "avoided CO2", "kt"),
+)
+_SCALE = {"GWh": 1e-3, "M yuan": 1e-6, "kt": 1e-3, "MWh": 1.0, "yuan/MWh": 1.0}
+
+
+def print_ensemble(ds: Any, show_all: bool = False) -> None:
+    """The share of weather years that comply, and each key metric's mean and percentiles over the years.
+
+    ``show_all`` lists every variable (with its registry unit) instead of the key metrics.
+    """
     from gpdc.runs import ensemble_summary
 
     summary = ensemble_summary(ds)
@@ -205,19 +228,31 @@ def print_ensemble(ds: Any) -> None:
         if name in summary:
             t.add_row(label, pct(summary[name]["share"]))
     out.print(t)
-    t = Table(title="Metrics across weather years (percentiles over the years; for an energy-yield 'P90' read "
-              "the 10th percentile)", header_style="bold")
-    for col in ("metric", "units", "mean", "10th pct", "median", "90th pct"):
-        t.add_column(col, justify="left" if col in ("metric", "units") else "right", no_wrap=True)
-    for name, stats in summary.items():
-        if "mean" not in stats:
-            continue
-        units = str(ds[name].attrs.get("units", ""))
-        share = units == "1" and (name.endswith(("_share", "_rate", "_margin", "_frac")) or "share" in name)
+    t = Table(title="Across weather years: mean and percentiles (an energy-yield 'P90' is the 10th percentile "
+              "of generation)", header_style="bold")
+    for col in ("metric", "unit", "mean", "10th pct", "median", "90th pct"):
+        t.add_column(col, justify="left" if col in ("metric", "unit") else "right")
+    rows: list[tuple[str, str, str]]
+    if show_all:
+        rows = []
+        for name, stats in summary.items():
+            if "mean" in stats:
+                units = str(ds[name].attrs.get("units", ""))
+                rows.append((name, name, "pct" if units == "1" and "share" in name else units))
+    else:
+        rows = [r for r in ENSEMBLE_METRICS if r[0] in summary and "mean" in summary[r[0]]]
+    for name, label, how in rows:
+        stats = summary[name]
         # percentiles in increasing order of the value, whatever is better for this metric
-        cells = [pct(stats[k]) if share else fmt(stats[k], 1) for k in ("mean", "p90", "p50", "p10")]
-        t.add_row(name, units, *cells)
-    out.print(t, width=max(out.width, 118))  # metric names whole, even on a narrow terminal
+        if how == "pct":
+            cells, unit = [pct(stats[k]) for k in ("mean", "p90", "p50", "p10")], "%"
+        else:
+            scale = _SCALE.get(how, 1.0)
+            cells, unit = [fmt(stats[k] * scale, 1) for k in ("mean", "p90", "p50", "p10")], how
+        t.add_row(label, unit, *cells)
+    out.print(t)
+    if not show_all:
+        out.print("every variable: gpdc run ... --all, or the results file", style="dim")
     if "product" in ds.dims:
         out.print("per-product values vary with the weather only through the account factors: see the results file",
                   style="dim")

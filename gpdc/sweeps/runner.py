@@ -12,7 +12,6 @@ import difflib
 import json
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
 from gpdc.sweeps.execute import chunk_task, compute_chunk, group_inputs
 from gpdc.sweeps.plan import DEFAULT_CHUNK, WEATHER_DIM, Chunk, SweepPlan, make_plan
+from gpdc.sweeps.progress import progress_for
 from gpdc.sweeps.spec import Dim, SweepSpec, check_spec, coord_array, dim_name, parse_vary
 from gpdc.units import unit_of
 
@@ -259,8 +259,11 @@ def _local(plan: SweepPlan, todo: list[int]) -> Iterator[tuple[int, str, dict[st
         yield chunk_task(plan, i)
 
 
-def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int | None) -> Iterator[
+def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int | None, quiet: bool = False) -> Iterator[
         tuple[int, str, dict[str, np.ndarray]]]:
+    if quiet:  # Dask logs its cluster's start and stop at INFO: not under -q
+        for name in ("distributed", "dask"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -308,29 +311,6 @@ def _take(it: Iterator[int], n: int) -> list[int]:
     return out
 
 
-def _progress_bar(total: int, initial: int, n_designs_per_chunk: float, quiet: bool) -> Any:
-    if quiet or not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    prog = Progress(
-        TextColumn("sweep", style="bold", markup=False), BarColumn(), MofNCompleteColumn(), TextColumn("chunks"),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=False,
-    )
-    prog.start()
-    prog.add_task("sweep", total=total, completed=initial, rate="")
-    return prog
-
-
 def run_sweep(
     plan: SweepPlan,
     path: str | Path,
@@ -371,26 +351,20 @@ def run_sweep(
         resumed = len(plan.chunks) - len(todo)
         if resumed and todo:
             log.info("resuming %s: %d of %d chunks already done", path, resumed, len(plan.chunks))
-        bar = _progress_bar(len(plan.chunks), resumed, plan.size / max(len(plan.chunks), 1), quiet)
+        shown = progress_for(len(plan.chunks), resumed, plan.size, quiet)
         use_dask = scheduler is not None or (workers is not None and workers > 0)
-        source = _dask(plan, todo, scheduler, workers) if (use_dask and todo) else _local(plan, todo)
+        source = _dask(plan, todo, scheduler, workers, quiet) if (use_dask and todo) else _local(plan, todo)
         n_run = 0
-        done_designs = 0
-        t_run = time.perf_counter()
         try:
             for index, digest, values in source:
                 chunk = plan.chunks[index]
                 store.write(index, chunk.selection, chunk.group, digest, values)
                 n_run += 1
-                if bar is not None:
-                    done_designs += plan.chunks[index].size
-                    rate = done_designs / max(time.perf_counter() - t_run, 1e-9)
-                    bar.update(bar.task_ids[0], advance=1, rate=f"{rate:,.0f} designs/s")
+                shown.advance(chunk.size)
                 if on_chunk is not None:
                     on_chunk(index)
         finally:
-            if bar is not None:
-                bar.stop()
+            shown.close()
     return SweepReport(path, plan.size, len(plan.chunks), n_run, resumed, time.perf_counter() - t0)
 
 

@@ -23,7 +23,14 @@ from gpdc.scenario.tables.emissions import (
 )
 from gpdc.scenario.tables.names import load_archetypes, turbine_types
 from gpdc.scenario.tables.policy import PolicyRule, policy_rule, policy_rule_sets
-from gpdc.scenario.tables.provinces import Province, province, province_bounds, province_keys, tou_schedules_of
+from gpdc.scenario.tables.provinces import (
+    Province,
+    province,
+    province_bounds,
+    province_keys,
+    reference_site,
+    tou_schedules_of,
+)
 from gpdc.scenario.tables.tariffs import (
     TARIFF_FIELDS,
     FeeRegime,
@@ -80,6 +87,7 @@ __all__ = [
     "province_keys",
     "raw_table",
     "read_tariff_file",
+    "reference_site",
     "tariff",
     "tariff_names",
     "technical_default",

@@ -23,6 +23,7 @@ file                        content
 ``fee_regimes.csv``         which tariff components grid-drawn and self-used energy bear
 ``load_archetypes.csv``     the load archetypes a scenario may name (shapes: gpdc.profiles)
 ``province_bounds.csv``     approximate extent of each province (plausibility of site coordinates)
+                            and a reference site (a city of its wind and PV bases) for new scenarios
 ==========================  ===============================================================
 
 Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
@@ -115,7 +116,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tariffs": ("tariff", "field", "value", "unit", "date", "illustrative"),
     "fee_regimes": ("regime", *FEE_FLAGS, "description"),
     "load_archetypes": ("archetype", "description"),
-    "province_bounds": ("province", "lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg"),
+    "province_bounds": ("province", "lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg", "ref_site",
+                        "ref_latitude_deg", "ref_longitude_deg", "ref_elevation_m"),
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -146,7 +148,8 @@ NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "tariffs": ("illustrative",),
     "fee_regimes": FEE_FLAGS,
     "load_archetypes": (),
-    "province_bounds": ("lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg"),
+    "province_bounds": ("lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg", "ref_latitude_deg",
+                        "ref_longitude_deg", "ref_elevation_m"),
 }
 NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gpdc.scenario.tables.core import keys, opt_float, opt_str, row
 
-__all__ = ["Province", "province", "province_bounds", "province_keys", "tou_schedules_of"]
+__all__ = ["Province", "province", "province_bounds", "province_keys", "reference_site", "tou_schedules_of"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,16 @@ def tou_schedules_of(key: str) -> set[str]:
     own = tariffs[(tariffs["tariff"] == key) & (tariffs["field"] == "tou_schedule")]
     out.update(str(v) for v in own["value"])
     return out
+
+
+def reference_site(key: str) -> tuple[str, float, float, float, str]:
+    """Return a province's reference site for a new scenario: (name, latitude, longitude [degree], elevation [m], source).
+
+    Raises
+    ------
+    DataTableError
+        If ``key`` is unknown.
+    """
+    r = row("province_bounds", "province", key, "province")
+    return (str(r["ref_site"]), float(r["ref_latitude_deg"]), float(r["ref_longitude_deg"]),
+            float(r["ref_elevation_m"]), f"province_bounds.csv row {key}: {r['source']} ({r['confidence']})")
