@@ -6,7 +6,27 @@ allowed, so that the CLI can print it as it is and the user can fix the input.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
+
+_SPELLING: ContextVar[str] = ContextVar("gpdc_argument_spelling", default="python")
+
+
+@contextmanager
+def command_line_spelling() -> Iterator[None]:
+    """Within this block, messages name arguments as the command line spells them (``--overwrite``)."""
+    token = _SPELLING.set("cli")
+    try:
+        yield
+    finally:
+        _SPELLING.reset(token)
+
+
+def argument(python: str, cli: str) -> str:
+    """The name of an argument as the user wrote it: ``overwrite=True`` from Python, ``--overwrite`` from a shell."""
+    return cli if _SPELLING.get() == "cli" else python
 
 
 class GpdcError(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gpdc.errors import InputError
+from gpdc.errors import InputError, argument
 from gpdc.io.atomic import atomic_path
 from gpdc.profiles.climate import site_row
 from gpdc.scenario import tables
@@ -58,19 +58,24 @@ class ProjectOptions:
 
 
 def _check(opts: ProjectOptions) -> None:
+    def name(field: str) -> str:
+        return argument(field, "--" + {"archetype": "load"}.get(field, field).replace("_", "-"))
+
     if opts.province not in tables.province_keys():
-        raise InputError(f"--province {opts.province!r} is invalid: must be one of {', '.join(tables.province_keys())}")
+        raise InputError(f"{name('province')} {opts.province!r} is invalid: must be one of "
+                         f"{', '.join(tables.province_keys())}")
     if opts.archetype not in tables.load_archetypes():
-        raise InputError(f"--load {opts.archetype!r} is invalid: must be one of {', '.join(tables.load_archetypes())}")
+        raise InputError(f"{name('archetype')} {opts.archetype!r} is invalid: must be one of "
+                         f"{', '.join(tables.load_archetypes())}")
     if opts.fee_regime not in tables.fee_regime_names():
-        raise InputError(f"--fee-regime {opts.fee_regime!r} is invalid: must be one of "
+        raise InputError(f"{name('fee_regime')} {opts.fee_regime!r} is invalid: must be one of "
                          f"{', '.join(tables.fee_regime_names())}")
-    for field, value in (("--annual-mwh", opts.annual_mwh), ("--wind-mw", opts.wind_mw), ("--solar-mw", opts.solar_mw),
-                         ("--storage-mw", opts.storage_mw), ("--storage-hours", opts.storage_hours)):
+    for field in ("annual_mwh", "wind_mw", "solar_mw", "storage_mw", "storage_hours"):
+        value = getattr(opts, field)
         if value is not None and not value >= 0.0:
-            raise InputError(f"{field} = {value!r} is invalid: must be >= 0")
+            raise InputError(f"{name(field)} = {value!r} is invalid: must be >= 0")
     if opts.annual_mwh <= 0.0:
-        raise InputError(f"--annual-mwh = {opts.annual_mwh!r} is invalid: must be > 0 [MWh]")
+        raise InputError(f"{name('annual_mwh')} = {opts.annual_mwh!r} is invalid: must be > 0 [MWh]")
 
 
 def _quote(text: str) -> str:
@@ -199,7 +204,8 @@ def new_scenario(path: str | Path, opts: ProjectOptions, overwrite: bool = False
     """
     path = Path(path)
     if path.exists() and not overwrite:
-        raise InputError(f"{path} exists: choose another name, or pass --overwrite to replace it")
+        raise InputError(f"{path} exists: choose another name, or pass {argument('overwrite=True', '--overwrite')} "
+                         "to replace it")
     text = scenario_text(opts)
     with atomic_path(path, "scenario file") as tmp:
         tmp.write_text(text, encoding="utf-8")

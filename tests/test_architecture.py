@@ -54,7 +54,7 @@ LAYERS: tuple[str, ...] = (
     "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
     "gpdc.sizing.spec", "gpdc.sizing.result", "gpdc.sizing.search", "gpdc.sizing.report", "gpdc.sizing.lp_compare", "gpdc.sizing",
     # figures: nothing below imports them
-    "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing",
+    "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing", "gpdc.plot.sweep",
     # the public API and the command line
     "gpdc.api", "gpdc", "gpdc.cli.app", "gpdc.cli.render", "gpdc.cli.commands", "gpdc.cli",
 )

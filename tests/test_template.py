@@ -72,8 +72,12 @@ def test_init_on_the_command_line_refuses_to_overwrite_and_names_bad_options(tmp
     assert res.exit_code == 0, res.output
 
 
-def test_unknown_options_are_errors_not_files() -> None:
-    with pytest.raises(InputError, match="--load 'bakery' is invalid"):
+def test_unknown_options_are_errors_named_as_python_spells_them(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="archetype 'bakery' is invalid: must be one of cement, data_centre"):
         scenario_text(ProjectOptions(province="gansu", archetype="bakery"))
-    with pytest.raises(InputError, match="--fee-regime 'none' is invalid"):
+    with pytest.raises(InputError, match="fee_regime 'none' is invalid"):
         scenario_text(ProjectOptions(province="gansu", fee_regime="none"))
+    path = new_scenario(tmp_path / "a.toml", ProjectOptions(province="gansu"))
+    runner.invoke(app, ["init", str(path), "--province", "gansu"])  # the command line's spelling ends with it
+    with pytest.raises(InputError, match="pass overwrite=True to replace it"):
+        new_scenario(path, ProjectOptions(province="gansu"))

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from gpdc.errors import GpdcError, InputError
+from gpdc.errors import GpdcError, InputError, command_line_spelling
 
 __all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "err", "fail", "note", "out", "parse_sets", "styled", "warning",
            "written"]
@@ -24,7 +24,9 @@ app = typer.Typer(
 )
 # Text is printed as written: no console markup, no emoji codes, no highlighting.  A message
 # about "[[products]]", the extra "gpdc[plot]" or a range "0:100:0" (an emoji code) must reach the
-# user intact; styles are given explicitly (styled) instead of as markup in the text.
+# user intact; styles are given explicitly (styled) instead of as markup in the text.  Messages
+# (errors, warnings, notes, paths written) are not wrapped by rich: the terminal wraps them, and a
+# path or value copied from them is whole.
 out = Console(markup=False, emoji=False, highlight=False)
 err = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
@@ -36,17 +38,17 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
 def warning(message: object) -> None:
     """Print a warning on standard error."""
-    err.print(styled(("warning:", "yellow"), " ", str(message)))
+    err.print(styled(("warning:", "yellow"), " ", str(message)), soft_wrap=True)
 
 
 def note(message: object) -> None:
     """Print a note on standard error."""
-    err.print(styled(("note:", "yellow"), " ", str(message)))
+    err.print(styled(("note:", "yellow"), " ", str(message)), soft_wrap=True)
 
 
 def written(what: str, path: object, after: str = "") -> None:
     """Say where an output was written: ``results written to PATH``."""
-    out.print(styled(f"{what} written to ", (str(path), "bold"), after))
+    out.print(styled(f"{what} written to ", (str(path), "bold"), after), soft_wrap=True)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
@@ -62,10 +64,14 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="print the version and exit", callback=_version,
                                  is_eager=True),
 ) -> None:
     """Simulate green power direct connection (绿电直连) projects hour by hour."""
+    spelling = command_line_spelling()  # messages name --options, not Python keywords
+    spelling.__enter__()
+    ctx.call_on_close(lambda: spelling.__exit__(None, None, None))
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
@@ -88,10 +94,10 @@ def fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
     if isinstance(exc, GpdcError):
-        err.print(styled(("error:", "bold red"), " ", str(exc)))
+        err.print(styled(("error:", "bold red"), " ", str(exc)), soft_wrap=True)  # paths unbroken, to copy
         raise typer.Exit(EXIT_INPUT)
     err.print(styled(("internal error:", "bold red"), f" {type(exc).__name__}: {exc}\n"
-                     "This is a bug in gpdc; rerun with --debug for the traceback and report it."))
+                     "This is a bug in gpdc; rerun with --debug for the traceback and report it."), soft_wrap=True)
     raise typer.Exit(EXIT_INTERNAL)
 
 

@@ -1,4 +1,4 @@
-"""The commands: ``gpdc init | run | sweep | size | validate | profiles | info``.
+"""The commands: ``gpdc init | run | sweep | size | plot | validate | profiles | info``.
 
 Thin by design: parse the arguments, call the layers below, print (:mod:`gpdc.cli.render`).
 Errors about the input are printed as one clear message (field, value, what is allowed) and exit
@@ -309,6 +309,58 @@ def _design_note(result: object, row: int, rank: int | None = None) -> str:
     return (f"{which} `gpdc size` on {result.base.name} (objective {result.spec.objective_text()}): "  # type: ignore[attr-defined]
             f"project cost {m['project_cost_yuan'] / 1e6:,.3f} M yuan/a, self-use {m['self_use_share']:.1%}, "
             f"green share {m['green_share_of_load']:.1%}, export {m['export_share']:.1%}")
+
+
+@app.command("plot")
+def plot_cmd(
+    results: Annotated[Path, typer.Argument(help="a sweep results file (gpdc sweep)")],
+    metric: Annotated[str, typer.Option("--metric", "-m", help="the result variable to show")] = "project_cost_yuan",
+    x: Annotated[str | None, typer.Option("--x", help="dimension on the x axis (default: the first swept)")] = None,
+    y: Annotated[
+        str | None, typer.Option("--y", help="dimension on the y axis: a heat map (default: the second swept)")
+    ] = None,
+    color: Annotated[str | None, typer.Option("--color", help="one line per value of this dimension")] = None,
+    facet: Annotated[str | None, typer.Option("--facet", help="one panel per value of this dimension")] = None,
+    where: Annotated[
+        list[str] | None, typer.Option("--where", help="hold a dimension at a value: --where storage_energy_mwh=240")
+    ] = None,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", "-o", help="image file (default: beside RESULTS, <stem>-<metric>.png)")
+    ] = None,
+    partial: Annotated[bool, typer.Option("--partial", help="draw an unfinished sweep (missing designs blank)")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+) -> None:
+    """Draw a metric of a sweep over one or two of its dimensions, with the boundary of compliance.
+
+    Dimensions are named as in the file (storage_energy_mwh) or by field path (storage.energy_mwh).
+    One dimension: a line (--color adds one line per value); two: a heat map with the
+    non-compliant designs hatched; --facet one panel per value of a third. Others must be held
+    with --where.
+    """
+    from gpdc.io.atomic import check_writable
+    from gpdc.io.sweep_store import open_sweep
+    from gpdc.plot import check_format
+    from gpdc.sweeps.select import sweep_view
+
+    try:
+        target = out_path or results.with_name(f"{results.stem}-{metric}.png")
+        check_format(check_writable(target, "a plot"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ds = open_sweep(results, allow_partial=partial)
+        for w in caught:
+            if "unfinished" in str(w.message):
+                warning(w.message)
+        with ds:
+            view = sweep_view(ds, metric, x=x, y=y, color=color, facet=facet, where=where or ())
+            from gpdc.plot.sweep import plot_sweep
+
+            title = f"{ds.attrs.get('scenario_name', results.stem)}: {metric}"
+            written("plot", plot_sweep(target, view, title))
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
+        fail(exc, debug)
 
 
 @app.command()

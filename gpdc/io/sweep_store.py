@@ -35,7 +35,7 @@ from typing import Any
 import h5py
 import numpy as np
 
-from gpdc.errors import ResultsFileError
+from gpdc.errors import ResultsFileError, argument
 from gpdc.io.atomic import atomic_path
 
 LEDGER = "sweep_ledger"
@@ -188,7 +188,7 @@ class Store:
         if known and known != digest:
             raise ResultsFileError(
                 f"{self.path}: the hourly inputs of group {g} differ from those its finished chunks were computed "
-                "with (a profile or tariff file changed?); rerun with --overwrite to start again"
+                f"with (a profile or tariff file changed?); rerun with {argument('overwrite=True', '--overwrite')} to start again"
             )
 
     def write(self, index: int, selection: tuple[int | slice, ...], group: int, digest: str,

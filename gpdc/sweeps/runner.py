@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from gpdc._version import __version__
-from gpdc.errors import ResultsFileError, UnregisteredVariableError
+from gpdc.errors import ResultsFileError, UnregisteredVariableError, argument
 from gpdc.io import sweep_store
 from gpdc.pipeline import weather_years
 from gpdc.results import provenance
@@ -89,7 +89,7 @@ def plan_sweep(base: Scenario, axes: SweepSpec | Mapping[str, Any], chunk_size: 
     from gpdc.sweeps.spec import SweepError, _err
 
     if chunk_size < 1:
-        raise _err("--chunk-size", chunk_size, "must be >= 1 design")
+        raise _err(argument("chunk_size", "--chunk-size"), chunk_size, "must be >= 1 design")
     spec = to_spec(axes)
     check_spec(base, spec)
     plan = make_plan(base, spec, _weather_years(base), chunk_size)
@@ -194,7 +194,7 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
     old_spec = str(attrs.get("sweep_spec", ""))
     new_spec = plan.spec.canonical()
     if "sweep_fingerprint" not in attrs:
-        return f"{path} exists and is not a gpdc sweep file; choose another --out or pass --overwrite"
+        return f"{path} exists and is not a gpdc sweep file; {_another_out()}"
     if old_spec != new_spec:
         try:
             old = {(d["fields"][0] if len(d["fields"]) == 1 and not d.get("labels") else d["name"]): len(d["values"][0])
@@ -203,13 +203,13 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
             old = {}
         new = {d.where: d.size for d in plan.spec.dims}
         return (f"{path} holds a different sweep (dimensions {old}; this one {new}); "
-                "pass --overwrite to replace it, or choose another --out")
+                f"{_another_out()}")
     old_toml = str(attrs.get("scenario_toml", "")).splitlines()
     diff = [ln for ln in difflib.unified_diff(old_toml, to_toml(plan.base).splitlines(), lineterm="", n=0)
             if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
     if diff:
         return (f"{path} was computed for a different scenario ({'; '.join(diff[:4])}); "
-                "pass --overwrite to replace it, or choose another --out")
+                f"{_another_out()}")
     if str(attrs.get("sweep_chunk_size")) != str(plan.chunk_size) and str(attrs.get("gpdc_version")) == str(
             __version__):
         try:
@@ -217,10 +217,16 @@ def _refusal(path: Path, attrs: Mapping[str, Any], plan: SweepPlan) -> str:
         except (OSError, KeyError):
             done, total = 0, 0
         return (f"{path} holds this sweep cut into chunks of {attrs.get('sweep_chunk_size')} designs "
-                f"({done} of {total} chunks done); rerun with --chunk-size {attrs.get('sweep_chunk_size')} "
-                "to resume it (or --overwrite to start again)")
+                f"({done} of {total} chunks done); rerun with "
+                f"{argument('chunk_size=', '--chunk-size ')}{attrs.get('sweep_chunk_size')} "
+                f"to resume it (or {argument('overwrite=True', '--overwrite')} to start again)")
     return (f"{path} was written by gpdc {attrs.get('gpdc_version')}; this is gpdc {__version__}: "
-            "pass --overwrite to recompute it, or choose another --out")
+            f"{_another_out('recompute')}")
+
+
+def _another_out(verb: str = "replace") -> str:
+    return (f"pass {argument('overwrite=True', '--overwrite')} to {verb} it, or choose another "
+            f"{argument('out path', '--out')}")
 
 
 def chunk_size_of(path: str | Path) -> int | None:

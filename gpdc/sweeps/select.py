@@ -8,6 +8,7 @@ and written atomically to a file beside the sweep's, on a ``selected`` dimension
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +55,129 @@ def parse_point(text: str, where: xr.Dataset | SweepPlan) -> dict[str, Any]:
         raise SweepError([ScenarioError("--traces-at", text, f"give a value for every dimension; missing: "
                                                               f"{', '.join(missing)}")])
     for k, v in point.items():
-        coord = grid[k]
-        hit = [c for c in coord if (c == v) or (isinstance(v, int | float) and isinstance(c, int | float | np.number)
-                                                and np.isclose(float(c), float(v), rtol=1e-12, atol=0.0))]
-        if not hit:
-            values = ", ".join(str(_py(c)) for c in coord)
-            raise SweepError([ScenarioError("--traces-at", f"{k}={v}", f"is not on the sweep grid; values: {values}")])
-        point[k] = _py(hit[0])
+        point[k] = _on_grid("--traces-at", k, v, grid[k])
     return point
+
+
+def _on_grid(option: str, dim: str, value: Any, coord: Sequence[Any]) -> Any:
+    """The grid value of ``dim`` equal to ``value`` (floats to 1e-12 relative), or an error listing the grid."""
+    hit = [c for c in coord if (c == value) or str(c) == str(value)
+           or (isinstance(value, int | float) and isinstance(c, int | float | np.number)
+               and np.isclose(float(c), float(value), rtol=1e-12, atol=0.0))]
+    if not hit:
+        values = ", ".join(str(_py(c)) for c in coord)
+        raise SweepError([ScenarioError(option, f"{dim}={value}", f"is not on the sweep grid; values: {values}")])
+    return _py(hit[0])
+
+
+def dimension(option: str, name: str, ds: xr.Dataset) -> str:
+    """The sweep dimension a user names by its identifier or, for a one-field dimension, its field path."""
+    grid, alias = _grid_of(ds)
+    found = name if name in grid else alias.get(name, alias.get(name.replace(".", "_")))
+    if found is None:
+        raise SweepError([ScenarioError(option, name, f"is not a sweep dimension; dimensions: {', '.join(grid)}")])
+    return found
+
+
+@dataclass(frozen=True)
+class SweepView:
+    """One metric of a sweep over at most four dimensions, the others fixed, ready to draw.
+
+    Attributes
+    ----------
+    values : xr.DataArray
+        The metric over the dimensions of the view: ``x`` then ``y``, ``color``, ``facet`` as given.
+    compliant : xr.DataArray or None
+        Whether each design meets every policy rule (same dimensions); None when the file has no
+        ``compliant`` variable.
+    x, y, color, facet : str or None
+        The dimension in each role: ``x`` always; ``y`` for a heat map; ``color`` for one line per
+        value (line plots); ``facet`` for one panel per value.
+    fixed : dict
+        The dimensions held at one value (``--where``, or with one value in the file).
+    note : str
+        How weather years entered (their mean; compliant only where every year complies), or "".
+    """
+
+    values: xr.DataArray
+    compliant: xr.DataArray | None
+    x: str
+    y: str | None
+    color: str | None
+    facet: str | None
+    fixed: dict[str, Any]
+    note: str
+
+
+def sweep_view(ds: xr.Dataset, metric: str, x: str | None = None, y: str | None = None, color: str | None = None,
+               facet: str | None = None, where: Sequence[str] = ()) -> SweepView:
+    """Choose what a sweep figure shows (``gpdc plot``).
+
+    Dimensions are named by identifier or field path.  Unnamed dimensions with one value are
+    fixed; of the others, the first free one becomes ``x``, then ``y`` (unless ``color`` is
+    given), then ``facet``; any left over must be fixed with ``where`` (``DIM=VALUE``).  A
+    ``weather_year`` dimension not named anywhere is averaged over, and a design counts as
+    compliant only if it complies in every year (as in the ranking of ``--best``).
+
+    Raises
+    ------
+    SweepError
+        For an unknown metric or dimension, a value off the grid, a dimension named twice, or
+        dimensions left over.
+    """
+    if metric not in ds.data_vars or "product" in ds[metric].dims:
+        key = [m for m in ("project_cost_yuan", "self_use_share", "green_share_of_load", "export_share",
+                           "savings_yuan", "npv_yuan", "lcoe_yuan_per_mwh", "avoided_co2_t") if m in ds.data_vars]
+        raise SweepError([ScenarioError("--metric", metric, f"is not a result variable of this sweep; e.g. "
+                                                             f"{', '.join(key)} ({len(ds.data_vars)} in the file)")])
+    grid, _ = _grid_of(ds)
+    fixed: dict[str, Any] = {}
+    for item in where:
+        if "=" not in item:
+            raise SweepError([ScenarioError("--where", item, "expected DIM=VALUE, e.g. storage_energy_mwh=240")])
+        k, v = (t.strip() for t in item.split("=", 1))
+        name = dimension("--where", k, ds)
+        fixed[name] = _on_grid("--where", name, _scalar(v), grid[name])
+    roles: dict[str, str | None] = {}
+    for role, given in (("x", x), ("y", y), ("color", color), ("facet", facet)):
+        roles[role] = dimension(f"--{role}", given, ds) if given is not None else None
+    named = [d for d in roles.values() if d is not None] + list(fixed)
+    twice = sorted({d for d in named if named.count(d) > 1})
+    if twice:
+        raise SweepError([ScenarioError("--x/--y/--color/--facet/--where", twice[0], "names a dimension twice")])
+    metric_dims = [str(d) for d in ds[metric].dims]
+    free = [d for d in metric_dims if d not in named and len(grid.get(d, [])) > 1 and d != WEATHER_DIM]
+    for d in metric_dims:
+        if d not in named and len(grid.get(d, [])) == 1:
+            fixed[d] = _py(grid[d][0])
+    order = ["x", "y", "facet"] if roles["color"] is None else ["x", "facet"]
+    for role in order:
+        if roles[role] is None and free:
+            roles[role] = free.pop(0)
+    if roles["x"] is None:
+        raise SweepError([ScenarioError("--x", None, "this sweep varies nothing that could go on the x axis")])
+    if free:
+        raise SweepError([ScenarioError("--where", None, "fix the dimensions a figure cannot show: " + "; ".join(
+            f"{d} (values {', '.join(str(_py(v)) for v in grid[d][:6])}{', ...' if len(grid[d]) > 6 else ''})"
+            for d in free))])
+    values = ds[metric]
+    comp = ds["compliant"] if "compliant" in ds.data_vars else None
+    sel = {d: v for d, v in fixed.items() if d in values.dims}
+    values = values.sel(sel)
+    comp = comp.sel({d: v for d, v in sel.items() if d in comp.dims}) if comp is not None else None
+    note = ""
+    shown = [r for r in (roles["x"], roles["y"], roles["color"], roles["facet"]) if r is not None]
+    if WEATHER_DIM in values.dims and WEATHER_DIM not in shown:
+        n = values.sizes[WEATHER_DIM]
+        values = values.astype(np.float64).mean(WEATHER_DIM)
+        if comp is not None:
+            comp = (comp.astype(np.float64).min(WEATHER_DIM) > 0.5) if comp.dtype.kind == "f" else comp.all(WEATHER_DIM)
+        note = f"mean over {n} weather years; compliant where every year complies"
+    values = values.transpose(*shown)
+    if comp is not None:
+        comp = comp.transpose(*[d for d in shown if d in comp.dims])
+    return SweepView(values=values, compliant=comp, x=str(roles["x"]), y=roles["y"], color=roles["color"],
+                     facet=roles["facet"], fixed=fixed, note=note)
 
 
 def check_metric(metric: str) -> None:
