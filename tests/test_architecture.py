@@ -45,7 +45,7 @@ LAYERS: tuple[str, ...] = (
     # quantities -> labelled datasets
     "gpdc.results.registry", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
     # the only writers
-    "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io.scenario_files", "gpdc.io",
+    "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io.scenario_files", "gpdc.io.weather_files", "gpdc.io",
     # studies
     "gpdc.runs", "gpdc.template",
     "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.progress",

@@ -29,6 +29,7 @@ from gpdc.profiles import (
     wind_cf,
 )
 from gpdc.profiles.readers import read_load_csv, read_ninja, read_weather
+from gpdc.scenario.checks import check_weather_location
 
 if TYPE_CHECKING:
     from gpdc.scenario.schema import Scenario
@@ -126,7 +127,8 @@ def _weather_profiles(scenario: Scenario, year: int) -> ProfileSet:
     weather = None
     if src.weather_path is not None:
         path = _path(src.weather_path, year) or ""
-        weather, _meta = read_weather(path, src.weather_format or "csv", year=year, timezone=site.timezone)
+        weather, meta = read_weather(path, src.weather_format or "csv", year=year, timezone=site.timezone)
+        check_weather_location(scenario, path, meta)
         desc = f"{src.weather_format} weather file {path}"
     cf_solar: np.ndarray
     cf_wind: np.ndarray

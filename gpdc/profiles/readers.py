@@ -260,9 +260,12 @@ def _to_local_year(df: pd.DataFrame, where: str, timezone: str, year: int, *, wr
     idx = pd.DatetimeIndex(df.index)
     if idx.tz is None:
         idx = idx.tz_localize(timezone)
-    idx = idx.tz_convert(timezone)
     if wrap:
-        naive = idx.tz_localize(None)
+        # local time by the zone's UTC offset in the target year, not in the file's own year: a
+        # typical year's stamps (pvlib coerces them to 1990) would otherwise meet the daylight
+        # saving time China kept in 1986-1991 (an hour twice in September 1990, one missing in April)
+        offset = hourly_index(year, timezone)[0].utcoffset()
+        naive = idx.tz_convert("UTC").tz_localize(None) + offset
         leap_day = (naive.month == 2) & (naive.day == 29)
         if leap_day.any() and hours_in_year(year) == 8760:
             raise ProfileError(f"{where}: the file has 29 February but year {year} has none; choose a leap year "
@@ -270,6 +273,8 @@ def _to_local_year(df: pd.DataFrame, where: str, timezone: str, year: int, *, wr
         stamps = pd.to_datetime({"year": np.full(len(naive), year), "month": naive.month, "day": naive.day,
                                  "hour": naive.hour})
         idx = pd.DatetimeIndex(stamps).tz_localize(timezone)
+    else:
+        idx = idx.tz_convert(timezone)
     out = df.copy()
     out.index = idx
     out = out.sort_index()

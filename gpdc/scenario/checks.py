@@ -22,6 +22,8 @@ from gpdc.scenario.schema import WARNING_CODES, Scenario
 LOAD_TOLERANCE_FRAC = 0.1
 #: a profile load this many times ``[load]``'s energy was most likely given in kW, not MW [1]
 KW_SUSPICION_RATIO = 300.0
+#: a weather file this far from the site [km] was most likely made for another place
+WEATHER_DISTANCE_KM = 100.0
 
 
 def report(message: str, strict: bool, stacklevel: int = 3, *, code: str | None = None,
@@ -141,3 +143,20 @@ def check_all(resolved: Resolved, load_mw: np.ndarray, dt_h: float, strict: bool
     check_design(resolved, float(np.max(load_mw)) if len(load_mw) else 0.0, strict)
     check_site(resolved, strict)
     check_load(resolved, load_mw, dt_h, from_file, strict)
+
+
+def check_weather_location(scenario: Scenario, path: str, meta: dict[str, float], strict: bool = False) -> None:
+    """Warn when a weather file states a location far from the site (its sun and its clock are another place's)."""
+    if "latitude" not in meta or "longitude" not in meta:
+        return
+    site = scenario.site
+    lat1, lon1, lat2, lon2 = map(np.radians, (site.latitude_deg, site.longitude_deg, meta["latitude"],
+                                              meta["longitude"]))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    km = float(2 * 6371.0 * np.arcsin(np.sqrt(a)))
+    if km > WEATHER_DISTANCE_KM:
+        report(f"profiles.weather_path = {path!r} is for latitude {meta['latitude']:g}, longitude "
+               f"{meta['longitude']:g}, {km:,.0f} km from the site (site.latitude_deg = {site.latitude_deg:g}, "
+               f"site.longitude_deg = {site.longitude_deg:g}): the PV model puts the site's sun on that place's "
+               "irradiance; give the file's coordinates as the site, or a file for the site",
+               strict, code="weather_file_elsewhere", scenario=scenario)

@@ -468,7 +468,7 @@ class ProfileSource(_Section):
 WARNING_CODES: tuple[str, ...] = (
     "import_below_peak", "line_below_plants", "no_generation", "tou_ratio", "site_outside_province",
     "tariff_of_other_province", "tou_of_other_province", "load_csv_differs", "load_looks_like_kw", "zero_load",
-    "cbam_direct_zero", "products_exceed_load",
+    "cbam_direct_zero", "products_exceed_load", "weather_file_elsewhere",
 )
 
 
