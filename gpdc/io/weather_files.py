@@ -36,8 +36,9 @@ __all__ = [
 
 #: the station of the samples: NREL TMY3 723170 (Greensboro Piedmont Triad Intl. Airport, NC), as
 #: in the file's header; the file's clock is local standard time, UTC-5 (Etc/GMT+5).
-SAMPLE_SITE = {"name": "Greensboro, NC (NREL TMY3 723170)", "latitude": 36.1, "longitude": -79.95,
-               "altitude": 273.0, "timezone": "Etc/GMT+5", "utc_offset_h": -5}
+SAMPLE_SITE = "Greensboro, NC (NREL TMY3 723170)"
+#: the samples' clock: the station's local standard time
+SAMPLE_TIMEZONE, SAMPLE_UTC_OFFSET_H = "Etc/GMT+5", -5.0
 #: the calendar year the typical-year samples are placed on
 SAMPLE_YEAR = 2019
 #: file name of each sample, by the format name of ``[profiles] weather_format`` (ninja: two files)
@@ -159,9 +160,7 @@ def write_samples(folder: str | Path) -> dict[str, Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    site = SAMPLE_SITE
-    tz, off = str(site["timezone"]), float(site["utc_offset_h"])
-    name = str(site["name"])
+    tz, off, name = SAMPLE_TIMEZONE, SAMPLE_UTC_OFFSET_H, SAMPLE_SITE
     files = {k: folder / v for k, v in SAMPLE_FILES.items()}
     src = pvlib_tmy3_path()
     with atomic_path(files["tmy3"], "TMY3 weather file") as tmp:
