@@ -161,8 +161,8 @@ def test_built_in_tariffs_carry_source_date_and_illustrative_flag() -> None:
         assert set(t) == set(T.TARIFF_FIELDS)
         for f in t.values():
             assert f.source and f.date and f.confidence in T.CONFIDENCE_LEVELS
-            # anything not quoted verbatim is marked illustrative
-            assert f.illustrative == (f.confidence != "VERIFIED (quoted)")
+            # anything whose official text was not seen is marked illustrative
+            assert f.illustrative == (f.confidence != "verified (official text seen)")
     mx = T.tariff("inner_mongolia_west")
     assert mx["td_energy_yuan_per_mwh"].value == 52.0  # 0.0520 yuan/kWh, 110 kV (tariffs-resources-loads 2.3)
     assert mx["capacity_charge_yuan_per_kva_month"].value == 19.5

@@ -94,7 +94,9 @@ def _export_cap(v: _Values, sc: Scenario) -> None:
     if not sc.grid.export_allowed:
         # no reverse flow: the project is judged against a cap of 0, not the rule set's share
         no_flow = Value(0.0, "1", "grid.export_allowed = false: no reverse flow where the spot market does "
-                        "not run continuously (650号; policy-and-data.md 1.5)", "VERIFIED (paraphrased)")
+                        "not run continuously (发改能源〔2025〕650号: '现货市场未连续运行地区，不允许向公共电网反送', "
+                        "NEA page https://www.nea.gov.cn/20250530/2d67a6e49c044f2eacabe1fddf48d20f/c.html)",
+                        "verified (official text seen)")
         v.values["max_export_frac"] = no_flow
         v.values["export_cap_frac"] = no_flow
     elif sc.grid.export_cap_frac is not None:
@@ -138,7 +140,7 @@ def _tariff_defaults(v: _Values, sc: Scenario, prov: tables.Province,
             f = tf[fname]
             if f.value is None:
                 defaults[fname] = Value(0.0, f.unit, f"{label}, {fname} empty (not known), counted as 0: {f.source}",
-                                        "ASSUMPTION")
+                                        "assumption")
             else:
                 flag = ", ILLUSTRATIVE" if f.illustrative else ""
                 defaults[fname] = Value(float(f.value), f.unit, f"{label}, {fname} (dated {f.date}{flag}): {f.source}",
@@ -153,14 +155,14 @@ def _tariff_defaults(v: _Values, sc: Scenario, prov: tables.Province,
     for fname, col in (("td_energy_yuan_per_mwh", prov.td_energy_110kv_yuan_per_mwh),
                        ("funds_yuan_per_mwh", prov.funds_yuan_per_mwh),
                        ("system_operation_yuan_per_mwh", prov.system_operation_yuan_per_mwh)):
-        defaults[fname] = (Value(0.0, "yuan/MWh", f"not in the data, counted as 0; {prov_src}", "ASSUMPTION")
+        defaults[fname] = (Value(0.0, "yuan/MWh", f"not in the data, counted as 0; {prov_src}", "assumption")
                            if col is None else Value(col, "yuan/MWh", prov_src, prov.confidence))
     no_file = f"province {prov.province} has no tariff file in tariffs.csv: counted as 0"
-    defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "ASSUMPTION")
-    defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "ASSUMPTION")
+    defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "assumption")
+    defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "assumption")
     defaults["average_load_rate_frac"] = Value(
         0.75, "1", "1192号 average load rate NOT FOUND; 0.75 is the worked example of "
-        "tariffs-resources-loads.md §2.3", "ASSUMPTION")
+        "tariffs-resources-loads.md §2.3", "assumption")
     return defaults, prov.tou_schedule, "capacity", prov_src
 
 
@@ -201,7 +203,7 @@ def _tariff(v: _Values, sc: Scenario, prov: tables.Province, prov_src: str) -> _
         fl = regime.flags
         reg_src = f"fee_regimes.csv row {regime.regime}: {regime.source}"
         values["adders_yuan_per_mwh"] = Value(td + funds + sysop, "yuan/MWh",
-                                              "T&D energy rate + funds + system-operation fee", "Derived")
+                                              "T&D energy rate + funds + system-operation fee", "derived")
         values["import_adders_yuan_per_mwh"] = Value(
             td * fl["import_td_energy"] + funds * fl["import_funds"] + sysop * fl["import_system_operation"],
             "yuan/MWh", f"per-MWh components that grid-drawn energy bears under {reg_src}", regime.confidence)

@@ -8,7 +8,7 @@ validates the files (columns, provenance, numbers, keys).  Everything is re-expo
 ``from gpdc.scenario import tables; tables.policy_rule("national_2025")`` reads as before.
 """
 
-from gpdc.scenario.tables.core import CONFIDENCE_LEVELS, FEE_FLAGS, TABLE_NAMES, Sourced, raw_table
+from gpdc.scenario.tables.core import CONFIDENCE_LEVELS, FEE_FLAGS, TABLE_NAMES, Sourced, raw_table, weakest
 from gpdc.scenario.tables.costs import cost, cost_items, technical_default
 from gpdc.scenario.tables.emissions import (
     CbamSector,
@@ -87,4 +87,5 @@ __all__ = [
     "tou_ratio_issues",
     "tou_schedule_names",
     "turbine_types",
+    "weakest",
 ]

@@ -24,9 +24,21 @@ file                        content
 ``load_archetypes.csv``     the load archetypes a scenario may name (shapes: gpdc.profiles)
 ==========================  ===============================================================
 
-Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
-combines values of different confidence, the label is that of the weakest value and the note
-says which values are stronger.
+Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`, strongest
+first:
+
+* ``verified (official text seen)`` — the issuing body's own text was read (its page or PDF,
+  also as saved verbatim elsewhere), and the figure is in it;
+* ``quoted from a copy`` — the figure was read in a reprint, news copy, translation or
+  third-party transcription of the notice, not in the notice itself;
+* ``derived`` — computed from other figures (the note says from which and how); it claims no
+  more than the weakest of them;
+* ``recalled`` — no text was seen: memory, an estimate or an example value;
+* ``assumption`` — a modelling choice of gpdc where the world gives no figure.
+
+Where a row combines values of different confidence, the label is that of the weakest value and
+the note says which values are stronger (:func:`weakest`).  Nothing second-hand is labelled
+verified.
 
 Every failed lookup raises :class:`gpdc.errors.DataTableError` naming what was asked and the
 valid choices; a malformed table raises the same error naming the file, row and column.
@@ -44,13 +56,13 @@ import pandas as pd
 
 from gpdc.errors import DataTableError
 
-#: Allowed values of the ``confidence`` column.
+#: Allowed values of the ``confidence`` column, strongest first (see the module docstring).
 CONFIDENCE_LEVELS: tuple[str, ...] = (
-    "VERIFIED (quoted)",
-    "VERIFIED (paraphrased)",
-    "RECALLED, UNVERIFIED",
-    "Derived",
-    "ASSUMPTION",
+    "verified (official text seen)",
+    "quoted from a copy",
+    "derived",
+    "recalled",
+    "assumption",
 )
 
 #: CSV files read by this module, without the ``.csv`` suffix.
@@ -90,6 +102,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "max_export_frac",
         "description",
         "export_cap_confidence",
+        "date",
     ),
     "emission_factors": ("basis", "region", "year", "factor_t_co2_per_mwh"),
     "coal_rates": ("year", "coal_rate_g_ce_per_kwh"),
@@ -198,6 +211,21 @@ class Sourced:
 def choices(values: object) -> str:
     """The distinct values, sorted and joined by commas (for error messages)."""
     return ", ".join(str(v) for v in sorted(set(values)))  # type: ignore[call-overload]
+
+
+def weakest(*levels: str) -> str:
+    """Return the weakest of confidence labels (:data:`CONFIDENCE_LEVELS` is ordered strongest first).
+
+    Raises
+    ------
+    DataTableError
+        If a label is not one of :data:`CONFIDENCE_LEVELS` (the message lists them).
+    """
+    bad = [c for c in levels if c not in CONFIDENCE_LEVELS]
+    if bad or not levels:
+        raise DataTableError(f"confidence {bad[0] if bad else None!r} is not one of "
+                             f"{', '.join(repr(c) for c in CONFIDENCE_LEVELS)}")
+    return max(levels, key=CONFIDENCE_LEVELS.index)
 
 
 def to_float(label: str, row: int, col: str, text: str) -> float:

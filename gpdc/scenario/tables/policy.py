@@ -33,6 +33,10 @@ class PolicyRule:
         ``export_cap_confidence`` is that of ``max_export_frac``).
     note : str
         Which values are weaker or stronger than ``confidence`` and other caveats.
+    export_cap_confidence : str
+        The confidence of ``max_export_frac``.
+    date : str
+        Date of the document the thresholds come from (``YYYY-MM-DD``).
     """
 
     rule_set: str
@@ -44,6 +48,7 @@ class PolicyRule:
     confidence: str
     note: str = ""
     export_cap_confidence: str = ""
+    date: str = ""
 
 
 def policy_rule_sets() -> list[str]:
@@ -86,6 +91,7 @@ def policy_rule(rule_set: str) -> PolicyRule:
         confidence=str(r["confidence"]),
         note=str(r["note"]),
         export_cap_confidence=str(r["export_cap_confidence"]),
+        date=str(r["date"]),
     )
 
 
