@@ -22,14 +22,17 @@ from gpdc.scenario.tables.emissions import (
     emission_factor_keys,
 )
 from gpdc.scenario.tables.names import load_archetypes, turbine_types
-from gpdc.scenario.tables.policy import PolicyRule, policy_rule, policy_rule_sets
+from gpdc.scenario.tables.policy import SELF_USE_METERING, PolicyRule, policy_rule, policy_rule_sets
 from gpdc.scenario.tables.provinces import Province, province, province_keys
 from gpdc.scenario.tables.tariffs import (
+    PER_MWH_COMPONENTS,
     TARIFF_FIELDS,
+    TOU_FLOAT_COMPONENTS,
     FeeRegime,
     TariffField,
     fee_regime,
     fee_regime_names,
+    parse_float_components,
     read_tariff_file,
     tariff,
     tariff_names,
@@ -52,8 +55,11 @@ __all__ = [
     "MIN_CRITICAL_OVER_PEAK",
     "MIN_PEAK_VALLEY_RATIO",
     "OVERRIDE_BANDS",
+    "PER_MWH_COMPONENTS",
+    "SELF_USE_METERING",
     "TABLE_NAMES",
     "TARIFF_FIELDS",
+    "TOU_FLOAT_COMPONENTS",
     "CbamSector",
     "FeeRegime",
     "PolicyRule",
@@ -73,6 +79,7 @@ __all__ = [
     "fee_regime",
     "fee_regime_names",
     "load_archetypes",
+    "parse_float_components",
     "policy_rule",
     "policy_rule_sets",
     "province",

@@ -81,16 +81,22 @@ TABLE_NAMES: tuple[str, ...] = (
     "load_archetypes",
 )
 
-#: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not).
+#: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not):
+#: ``import_<c>`` and ``self_use_<c>`` for each per-MWh component ``c`` of
+#: :data:`gpdc.scenario.tables.tariffs.PER_MWH_COMPONENTS`, and the two monthly charges.
 FEE_FLAGS: tuple[str, ...] = (
     "import_td_energy",
     "import_funds",
     "import_system_operation",
+    "import_line_loss",
+    "import_capacity_compensation",
     "basic_charge",
     "capacity_td_1192",
     "self_use_td_energy",
     "self_use_funds",
     "self_use_system_operation",
+    "self_use_line_loss",
+    "self_use_capacity_compensation",
 )
 
 PROVENANCE = ("source", "confidence", "note")
@@ -100,6 +106,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "min_self_use_frac",
         "min_green_share_of_load_frac",
         "max_export_frac",
+        "self_use_metering",
         "description",
         "export_cap_confidence",
         "date",
@@ -114,6 +121,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "td_energy_110kv_yuan_per_mwh",
         "funds_yuan_per_mwh",
         "system_operation_yuan_per_mwh",
+        "line_loss_rate_frac",
         "emission_region",
         "emission_regional_grid",
         "solar_noon_beijing_time",
@@ -124,7 +132,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "carbon_market": ("item", "value", "unit", "year"),
     "cbam_sectors": ("sector", "cbam_good", "indirect_in_scope", "scope_reason"),
     "tariffs": ("tariff", "field", "value", "unit", "date", "illustrative"),
-    "fee_regimes": ("regime", *FEE_FLAGS, "description"),
+    "fee_regimes": ("regime", *FEE_FLAGS, "description", "date"),
     "load_archetypes": ("archetype", "description"),
 }
 KEYS: dict[str, tuple[str, ...]] = {
@@ -165,6 +173,7 @@ NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
         "td_energy_110kv_yuan_per_mwh",
         "funds_yuan_per_mwh",
         "system_operation_yuan_per_mwh",
+        "line_loss_rate_frac",
     ),
     "tou_schedules": (),
     "costs": ("year",),
