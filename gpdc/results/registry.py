@@ -53,7 +53,7 @@ VARIABLES: dict[str, Var] = {
     "self_supply_hours_h": _v("h", "hours fully supplied by green energy", "steps with no import for the load and no unserved energy"),
     "storage_cycles": _v("1", "equivalent full storage cycles", "discharge / usable energy"),
     # --- policy ----------------------------------------------------------------------------
-    "self_use_share": _v("1", "self-used share of available generation", "self_used / gen_avail (650号: ≥ threshold)"),
+    "self_use_share": _v("1", "self-used share of available generation", "self_used / gen_avail (650号: ≥ threshold); self_used / (1 − line_loss_frac) / gen_avail where the policy meters self-use at the plant (attribute policy_self_use_metering)"),
     "green_share_of_load": _v("1", "green share of the user's consumption", "self_used / load (650号: ≥ threshold)"),
     "export_share": _v("1", "exported share of available generation", "export / gen_avail (≤ provincial cap)"),
     "green_share_of_load_green_first": _v("1", "green share of load under the green-first strategy", "the same design dispatched with grid charging and peak shaving off: self_used / load"),
