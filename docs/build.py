@@ -64,7 +64,8 @@ def metrics_page() -> str:
 
 
 def _type_name(annotation: typing.Any) -> str:
-    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    args = typing.get_args(annotation) if union else (annotation,)
     names = []
     for a in args:
         if a is type(None):

@@ -28,6 +28,8 @@ ITEMS = (
     ("import_td_fee_yuan", "T&D per MWh drawn"),
     ("import_funds_yuan", "funds per MWh drawn"),
     ("import_system_operation_fee_yuan", "system operation per MWh drawn"),
+    ("import_line_loss_fee_yuan", "line loss per MWh drawn"),
+    ("import_capacity_compensation_yuan", "capacity compensation per MWh drawn"),
     ("basic_charge_yuan", "basic (capacity) charge"),
     ("capacity_td_fee_yuan", "1192号 capacity T&D fee"),
     ("self_use_fees_yuan", "fees on self-used green energy"),
@@ -94,17 +96,19 @@ and O&M. The pilot exemption spares self-used green energy every T&D and policy 
 the 2025 nearby-consumption notice (1192号) drawn energy no longer pays the energy-rate T&D
 price, but the project pays T&D on its connection capacity every month
 (td × average load rate × 730 h × connection kVA) and government funds on its self-used
-energy; `two_part_legacy` keeps the per-kWh T&D on drawn energy; `full_cost_sharing` is an
-upper bound that charges self-used energy as if it had crossed the public grid. NPV, IRR and
+energy; `two_part_legacy` keeps the per-kWh T&D on drawn energy and charges it on self-used
+energy too (the opt-out bills actual consumption); `full_cost_sharing` is an upper bound that
+charges self-used energy as if it had crossed the public grid. NPV, IRR and
 payback use the first year's flows over the project life at the 6 % discount rate of
 `costs.csv` ([finance.md](finance.md)).
 
 ![cost breakdown by fee regime](img/fee_regimes.png)
 
 {breakdown}
-Every tariff number is from `tariffs.csv` (`inner_mongolia_west`): the energy price is the
-coal benchmark (recalled, unverified), the system-operation fee is illustrative and the
-1192号 average load rate (0.75) is an assumption — see `gpdc validate` for each source.
+Every tariff number is from `tariffs.csv` (`inner_mongolia_west`): the energy price is derived
+from a copy of the March-2026 agency-purchase prices, the system-operation fee is an estimate
+(recalled), the line loss is priced at the 1077号 rate (a copy) and the 1192号 average load rate
+(0.75) is an assumption — every source, date and confidence in [sources.md](sources.md).
 """
 
 
@@ -122,7 +126,8 @@ def plot(res: dict[str, dict[str, float]], path: Path) -> None:
     ax.bar(x[0], first["baseline_energy_cost_yuan"] / 1e6, color="0.55", label="baseline energy + per-kWh fees")
     ax.bar(x[0], first["baseline_basic_charge_yuan"] / 1e6, bottom=first["baseline_energy_cost_yuan"] / 1e6,
            color="0.8", label="baseline basic charge")
-    colors = ("tab:blue", "lightsteelblue", "tab:orange", "navajowhite", "tab:brown", "tab:pink", "tab:red",
+    colors = ("tab:blue", "lightsteelblue", "tab:orange", "navajowhite", "tab:olive", "tab:cyan", "tab:brown",
+              "tab:pink", "tab:red",
               "black", "tab:purple", "thistle")
     for i, (key, label) in enumerate(ITEMS):
         label = label.replace("1192号", "NDRC 1192 (2025)")  # the plot font has no CJK glyphs

@@ -99,6 +99,9 @@ class KernelInputs:
     factor : float64[n_hours]
         Hourly grid emission factor [t CO2/MWh]; zeros without an hourly series (the kernels'
         ``import_co2_t`` is then 0 and the accounts use a flat factor).
+    tou_multiplier : float64[n_hours]
+        The TOU multiplier of each step [1] (ones with an hourly energy price series).  No
+        kernel reads it: the accounting prices the baseline and splits the import bill by it.
     """
 
     cf_wind: np.ndarray
@@ -111,6 +114,7 @@ class KernelInputs:
     month_index: np.ndarray
     month_weight: np.ndarray
     factor: np.ndarray
+    tou_multiplier: np.ndarray
 
     @property
     def n_hours(self) -> int:
@@ -167,11 +171,13 @@ def make_inputs(
     month_index: np.ndarray | None = None,
     month_weight: np.ndarray | None = None,
     factor: np.ndarray | None = None,
+    tou_multiplier: np.ndarray | None = None,
 ) -> KernelInputs:
     """Check and pack kernel inputs; ``params`` is float64[N_PARAMS] or [N_PARAMS, n_scen].
 
     ``month_index`` / ``month_weight`` (see :class:`KernelInputs`) default to one billing
-    month covering the steps, weighted by their hours / 730 h; ``factor`` to zeros.
+    month covering the steps, weighted by their hours / 730 h; ``factor`` to zeros;
+    ``tou_multiplier`` to ones.
 
     Raises
     ------
@@ -191,6 +197,7 @@ def make_inputs(
     pi = _check_series("price_import", price_import, n, -big, big)
     pe = _check_series("price_export", price_export, n, -big, big)
     fac = np.zeros(n) if factor is None else _check_series("factor_t_co2_per_mwh", factor, n, 0.0, big)
+    tou = np.ones(n) if tou_multiplier is None else _check_series("tou_multiplier", tou_multiplier, n, 0.0, big)
     p = _check_params(params)
     if not (dt_h > 0.0 and np.isfinite(dt_h)):
         raise InputError(f"dt_h = {dt_h!r} is invalid: must be a finite number > 0 [h]")
@@ -204,7 +211,7 @@ def make_inputs(
     mw = np.ascontiguousarray(month_weight, dtype=np.float64)
     if mw.shape != (12,) or not np.all(np.isfinite(mw)) or mw.min() < 0.0:
         raise InputError(f"month_weight must be 12 finite shares >= 0; got {mw!r}")
-    return KernelInputs(cfw, cfs, load, pi, pe, p, float(dt_h), mi, mw, fac)
+    return KernelInputs(cfw, cfs, load, pi, pe, p, float(dt_h), mi, mw, fac, tou)
 
 
 def _beijing(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -226,24 +233,39 @@ def billing_months(profiles: ProfileSet, dt_h: float = 1.0) -> tuple[np.ndarray,
     return month, weight
 
 
+def tou_multiplier(resolved: Resolved, profiles: ProfileSet) -> np.ndarray:
+    """Return the TOU multiplier of each hour [1]: ones where an hourly energy price series replaces the TOU float.
+
+    TOU periods are set on Beijing time whatever the site's time zone (Xinjiang's tariff hours
+    are Beijing hours), so the profile clock is converted first.
+    """
+    if resolved.scenario.tariff.energy_price_csv is not None:
+        return np.ones(len(profiles.time))
+    return np.ascontiguousarray(tables.tou_multipliers(resolved.tou_schedule, _beijing(profiles.time)),
+                                dtype=np.float64)
+
+
 def hourly_prices(resolved: Resolved, profiles: ProfileSet) -> tuple[np.ndarray, np.ndarray]:
     """Return the hourly import and export prices [yuan/MWh] for a scenario's year.
 
-    Import price = energy price x TOU multiplier of the hour (or the hourly series of
-    ``tariff.energy_price_csv``) + the per-MWh components that grid-drawn energy bears under
-    the fee regime (``import_adders_yuan_per_mwh``).  TOU periods are set on Beijing time
-    whatever the site's time zone (Xinjiang's tariff hours are Beijing hours), so the profile
-    clock is converted first.  Export price: the flat price, or the hourly series of
-    ``tariff.export_price_csv``.
+    Import price = (energy price + the floating components) x TOU multiplier of the hour + the
+    flat components, over the per-MWh components that grid-drawn energy bears under the fee
+    regime (:meth:`gpdc.scenario.resolve.Resolved.per_mwh`; which float is the tariff's
+    ``tou_float_components``).  With ``tariff.energy_price_csv`` the hourly series replaces
+    energy price x TOU multiplier and every component is added flat.  Export price: the flat
+    price, or the hourly series of ``tariff.export_price_csv``.
     """
     sc = resolved.scenario
+    parts = resolved.per_mwh("import")
+    floating = sum(x for x, floats in parts.values() if floats)
+    flat = sum(x for x, floats in parts.values() if not floats)
     if sc.tariff.energy_price_csv is not None:  # an hourly energy price (spot) replaces price x TOU
         energy, _ = read_hourly_prices(sc.tariff.energy_price_csv, time=profiles.time, timezone=sc.site.timezone,
                                        field="tariff.energy_price_csv")
-        price_import = energy + resolved["import_adders_yuan_per_mwh"]
+        price_import = energy + floating + flat  # resolve floats nothing but the series here: floating is 0
     else:
-        mult = tables.tou_multipliers(resolved.tou_schedule, _beijing(profiles.time))
-        price_import = resolved["energy_price_yuan_per_mwh"] * mult + resolved["import_adders_yuan_per_mwh"]
+        mult = tou_multiplier(resolved, profiles)
+        price_import = (resolved["energy_price_yuan_per_mwh"] + floating) * mult + flat
     if sc.tariff.export_price_csv is not None and sc.tariff.export_paid:
         price_export, _ = read_hourly_prices(sc.tariff.export_price_csv, time=profiles.time,
                                              timezone=sc.site.timezone)
@@ -441,9 +463,11 @@ class Prepared:
 
 def _digest(inputs: KernelInputs, resolved: Resolved, hourly: HourlyFactors | None) -> str:
     h = hashlib.sha256()
-    for arr in (inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export):
+    for arr in (inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
+                inputs.tou_multiplier):
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(repr(sorted(resolved.provenance().items())).encode())
+    h.update(repr((resolved.tou_float, resolved.self_use_metering)).encode())
     if hourly is not None:
         h.update(np.ascontiguousarray(hourly.factor_t_co2_per_mwh).tobytes())
     return h.hexdigest()
@@ -469,7 +493,8 @@ def prepare(scenario: Scenario, weather_year: Any = None, profiles: ProfileSet |
     month_index, month_weight = billing_months(prof)
     inputs = make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export,
                          design_params(Design(resolved)), month_index=month_index, month_weight=month_weight,
-                         factor=None if hourly is None else hourly.factor_t_co2_per_mwh)
+                         factor=None if hourly is None else hourly.factor_t_co2_per_mwh,
+                         tou_multiplier=tou_multiplier(resolved, prof))
     return Prepared(sc, resolved, prof, inputs, hourly, weather_year, _digest(inputs, resolved, hourly))
 
 

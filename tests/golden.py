@@ -5,11 +5,12 @@ traces), a run with every strategy and fee switch on, sweeps (50 designs over a 
 dimension; demand billing with degradation; an hourly emission-factor file with grid
 charging; weather years with products), ``gpdc size`` and the LP reference on one week.
 
-``python -m tests.golden --write`` saves them as ``tests/data/golden/<case>.npz`` (done once, on
-the commit before the core redesign, 4a4cd1c); ``tests/test_golden.py`` recomputes them and
-compares every data variable and coordinate, bit for bit unless :func:`tolerance` says
-otherwise.  The files keep the names of that commit: :func:`load` renames what was renamed
-since on purpose (:data:`RENAMED`).
+``python -m tests.golden --write`` saves them as ``tests/data/golden/<case>.npz`` (first on the
+commit before the core redesign, 4a4cd1c; rewritten when the tariff model of issue 15 changed the
+bills on purpose — its commit message lists what changed in which case and why);
+``tests/test_golden.py`` recomputes them and compares every data variable and coordinate, bit for
+bit unless :func:`tolerance` says otherwise.  The files keep the names of that time: :func:`load`
+renames what was renamed since on purpose (:data:`RENAMED`).
 """
 
 from __future__ import annotations

@@ -51,3 +51,23 @@ def test_fee_regime_example_page_matches_its_script() -> None:
     # the pilot exemption saves more per kWh than the 2025 nearby-consumption regime on the same design
     assert res["pilot_exemption"]["savings_yuan_per_mwh"] > res["nearby_consumption_2025"]["savings_yuan_per_mwh"]
     assert (ROOT / "docs" / "img" / "fee_regimes.png").stat().st_size > 10_000
+
+
+def test_sources_page_is_up_to_date_and_claims_nothing_unseen() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("docs_sources", ROOT / "docs" / "sources.py")
+    assert spec is not None and spec.loader is not None
+    sources = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sources)
+    text = sources.page()
+    assert (ROOT / "docs" / "sources.md").read_text(encoding="utf-8") == text, (
+        "docs/sources.md is stale: run python docs/sources.py")
+    # the old labels called second-hand figures verified; none is left, on the page or in a table
+    assert "VERIFIED" not in text
+    for name in ("inner_mongolia_datacentre.toml", "xinjiang_aluminium.toml"):
+        assert f"## `scenarios/{name}`" in text
+    # every figure of both ready scenarios is listed with a level, e.g. the energy price of each
+    assert "| `energy_price_yuan_per_mwh` | 312.6 | yuan/MWh | derived | 2026-03 |" in text
+    assert "| `energy_price_yuan_per_mwh` | 250 | yuan/MWh | recalled | 2019 |" in text
+    assert "| `td_energy_yuan_per_mwh` | 80.8 | yuan/MWh | quoted from a copy | 2026-08-01 |" in text

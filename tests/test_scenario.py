@@ -142,14 +142,19 @@ def test_no_reverse_flow_sets_export_cap_and_threshold_zero() -> None:
 
 
 def test_missing_world_number_names_the_field_to_set() -> None:
-    # the data holds no provincial emission factor for Xinjiang
-    sc = load_scenario(ROOT / "scenarios" / "xinjiang_aluminium.toml", overrides={"emissions.basis": "provincial"})
-    with pytest.raises(ScenarioErrors, match=r"emissions.factor_t_co2_per_mwh = None is invalid: must be set: "
-                                             r"the data has no provincial factor for xinjiang"):
+    # Xinjiang's provincial factors exist for 2021-2023 only (MEE/NBS tables as transcribed)
+    sc = load_scenario(ROOT / "scenarios" / "xinjiang_aluminium.toml",
+                       overrides={"emissions.basis": "provincial", "emissions.factor_year": 2020})
+    with pytest.raises(ScenarioErrors, match=r"emissions.factor_year = 2020 is invalid: no emission factor for basis "
+                                             r"'provincial', region 'xinjiang', year 2020; .*xinjiang: 2021, 2022, 2023; "
+                                             r".*or set emissions.factor_t_co2_per_mwh"):
         resolve(sc)
     sc = load_scenario(ROOT / "scenarios" / "xinjiang_aluminium.toml",
-                       overrides={"emissions.basis": "provincial", "emissions.factor_t_co2_per_mwh": 0.6})
+                       overrides={"emissions.basis": "provincial", "emissions.factor_year": 2020,
+                                  "emissions.factor_t_co2_per_mwh": 0.6})
     assert resolve(sc)["emission_factor_t_co2_per_mwh"] == 0.6
+    sc = load_scenario(ROOT / "scenarios" / "xinjiang_aluminium.toml", overrides={"emissions.basis": "provincial"})
+    assert resolve(sc)["emission_factor_t_co2_per_mwh"] == 0.6231  # 2022, 公告2024年第33号 (copy)
 
 
 def test_every_numeric_field_has_a_unit_suffix() -> None:

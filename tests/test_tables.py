@@ -89,7 +89,7 @@ def test_2030_readings_and_hunan() -> None:
     assert "1192" in r1192.source
     hunan = T.policy_rule("hunan_853")
     assert hunan.max_export_frac == 0.2
-    assert hunan.confidence == "VERIFIED (quoted)"
+    assert hunan.confidence == "quoted from a copy"  # English translations of 853号, not the notice
     assert T.policy_rule("multi_user_2026").min_self_use_frac == 0.6
 
 
@@ -119,7 +119,12 @@ def test_fossil_2021_and_data_centre_check() -> None:
     f = T.emission_factor("fossil", "national", 2021)
     assert f.value == 0.8426
     assert f.unit == "t CO2/MWh"
-    assert f.confidence == "VERIFIED (quoted)"
+    assert f.confidence == "quoted from a copy"
+    # published by 公告2024年第12号 (April 2024), not by the December 2024 announcement of the 2022 factors
+    assert "公告2024年第12号" in f.source and "2024-04-12" in f.source
+    assert "公告2024年第33号" in T.emission_factor("fossil", "national", 2022).source
+    assert "公告2025年第47号" in T.emission_factor("fossil", "national", 2023).source
+    assert "2025-12-31" in T.emission_factor("fossil", "national", 2023).source
     # Inner Mongolia green data centre: 760 GWh/yr, 640,000 tCO2 avoided (policy-and-data §4)
     assert 760_000 * f.value == pytest.approx(640_000, rel=0.001)
 
@@ -149,15 +154,16 @@ def test_emission_factor_keys() -> None:
     regional = set(keys.loc[keys["basis"] == "regional", "region"])
     assert regional == {"north", "northwest", "east", "northeast", "central", "south", "southwest"}
     provincial = set(keys.loc[keys["basis"] == "provincial", "region"])
-    assert len(provincial) == 10
-    # NOT FOUND in the sources: must not be invented
-    assert not {"xinjiang", "jiangsu", "gansu"} & provincial
+    # the ten of the Beijing News excerpt, plus provinces of provinces.csv from the transcribed full tables
+    assert len(provincial) == 16 and {"xinjiang", "jiangsu", "gansu", "ningxia", "shandong", "guangdong"} <= provincial
+    assert T.emission_factor("provincial", "xinjiang", 2022).value == 0.6231
+    assert T.emission_factor("provincial", "inner_mongolia", 2023).value == 0.6479
     assert not keys.duplicated().any()
 
 
 def test_emission_factor_missing_lists_choices() -> None:
-    with pytest.raises(DataTableError, match=r"'xinjiang'.*inner_mongolia: 2022"):
-        T.emission_factor("provincial", "xinjiang", 2022)
+    with pytest.raises(DataTableError, match=r"'xinjiang', year 2020.*inner_mongolia: 2021, 2022, 2023"):
+        T.emission_factor("provincial", "xinjiang", 2020)
     with pytest.raises(DataTableError, match=r"year 2030.*national: 2021, 2022"):
         T.emission_factor("grid_average", "national", 2030)
     with pytest.raises(DataTableError, match=r"basis 'marginal'; valid: fossil"):
@@ -169,10 +175,10 @@ def test_coal_rates() -> None:
     c = T.coal_rate(2020)
     assert c.value == 305.5
     assert c.unit == "g ce/kWh"
-    assert c.confidence == "VERIFIED (quoted)"
+    assert c.confidence == "quoted from a copy"  # tothetick.com / Reuters report of the NDRC plan
     assert T.coal_rate(2025).value == 300
     for y in (2021, 2022, 2023):
-        assert T.coal_rate(y).confidence == "RECALLED, UNVERIFIED"
+        assert T.coal_rate(y).confidence == "recalled"
         assert 295 < T.coal_rate(y).value < 310
 
 
@@ -209,7 +215,7 @@ def test_province_values() -> None:
     assert p.emission_regional_grid == "north"
     assert p.solar_noon_hours == pytest.approx(12.55)
     x = T.province("xinjiang")
-    assert x.emission_region is None  # NOT FOUND
+    assert x.emission_region == "xinjiang"  # 2022 provincial factor 0.6231 (transcribed full table)
     assert x.emission_regional_grid == "northwest"
     assert x.system_operation_yuan_per_mwh is None  # NOT FOUND -> lead decides
     assert x.coal_benchmark_yuan_per_mwh == pytest.approx(250.0)
@@ -359,11 +365,11 @@ def test_costs() -> None:
         "storage_om_frac_of_capex_per_year",
     } <= items
     s = T.cost("storage_energy_capex_yuan_per_kwh")
-    assert s.value == 425 and s.unit == "yuan/kWh" and s.confidence == "VERIFIED (quoted)"
+    assert s.value == 425 and s.unit == "yuan/kWh" and s.confidence == "quoted from a copy"
     assert s.year == 2025
     assert T.cost("storage_energy_capex_2h_yuan_per_kwh").value == 465
     w = T.cost("wind_capex_yuan_per_kw")
-    assert w.value == 4000 and w.confidence == "RECALLED, UNVERIFIED" and "MIDPOINT" in w.note
+    assert w.value == 4000 and w.confidence == "recalled" and "MIDPOINT" in w.note
     assert T.cost("storage_om_frac_of_capex_per_year").value == pytest.approx(0.02)
     assert "discount_rate" not in items
 
@@ -375,6 +381,8 @@ def test_unknown_cost() -> None:
 
 def test_policy_thresholds_and_export_cap_carry_their_own_confidence() -> None:
     r = T.policy_rule("national_2025")
-    assert r.confidence == "VERIFIED (quoted)"  # 60 % / 30 %: quoted from 650号
-    assert r.export_cap_confidence == "RECALLED, UNVERIFIED"  # national ≤ 20 % not seen in a source
-    assert T.policy_rule("hunan_853").export_cap_confidence == "VERIFIED (quoted)"
+    # 60 % / 30 % / ≤ 20 %: 650号(六), read on the NEA page as saved verbatim
+    assert r.confidence == "verified (official text seen)" and r.date == "2025-05-21"
+    assert r.export_cap_confidence == "verified (official text seen)"
+    assert "一般不超过20%" in r.note
+    assert T.policy_rule("hunan_853").export_cap_confidence == "quoted from a copy"

@@ -27,9 +27,12 @@ def val(ds: object, name: str) -> float:
 
 
 def _with_tariff(sc: Scenario, **tariff: object) -> Scenario:
+    # the regime cases below leave out the line loss and capacity compensation (0) and float the
+    # energy price only: the per-province bills further down hold those components by hand
     grid = sc.grid.model_copy(update={"export_cap_frac": 1.0, "connection_mva": 100.0})
     base = {"tou_schedule": "mengxi_1630", "energy_price_yuan_per_mwh": 300.0, "adders_yuan_per_mwh": None,
             "td_energy_yuan_per_mwh": 50.0, "funds_yuan_per_mwh": 20.0, "system_operation_yuan_per_mwh": 10.0,
+            "line_loss_rate_frac": 0.0, "capacity_compensation_yuan_per_mwh": 0.0, "tou_float_components": ["energy"],
             "capacity_charge_yuan_per_kva_month": 20.0, "demand_charge_yuan_per_kw_month": 32.0,
             "average_load_rate_frac": 0.6, "export_price_yuan_per_mwh": None}
     base.update(tariff)
@@ -60,10 +63,13 @@ BASIC = 20.0 * 100_000.0 * W
 CAP_TD = 0.05 * 0.6 * 730.0 * 100_000.0 * W
 BASELINE = 702_000.0 + 2400.0 * (50.0 + 20.0 + 10.0) + BASIC
 #            regime:                (import bill,               basic, 1192 fee, self-use fees)
+# two_part_legacy: the 1192号 opt-out charges the energy-rate T&D on actual consumption, self-used
+# energy included (copies; fee_regimes.csv), so self-used energy pays T&D 50 + funds 20 (it paid
+# only the funds before this was corrected)
 REGIMES = {
     "pilot_exemption": (540_000.0 + 1600.0 * 80.0, BASIC, 0.0, 0.0),
     "nearby_consumption_2025": (540_000.0 + 1600.0 * 30.0, BASIC, CAP_TD, 800.0 * 20.0),
-    "two_part_legacy": (540_000.0 + 1600.0 * 80.0, BASIC, 0.0, 800.0 * 20.0),
+    "two_part_legacy": (540_000.0 + 1600.0 * 80.0, BASIC, 0.0, 800.0 * 70.0),
     "full_cost_sharing": (540_000.0 + 1600.0 * 80.0, BASIC, 0.0, 800.0 * 80.0),
 }
 
@@ -161,8 +167,8 @@ def test_built_in_tariffs_carry_source_date_and_illustrative_flag() -> None:
         assert set(t) == set(T.TARIFF_FIELDS)
         for f in t.values():
             assert f.source and f.date and f.confidence in T.CONFIDENCE_LEVELS
-            # anything not quoted verbatim is marked illustrative
-            assert f.illustrative == (f.confidence != "VERIFIED (quoted)")
+            # anything whose official text was not seen is marked illustrative
+            assert f.illustrative == (f.confidence != "verified (official text seen)")
     mx = T.tariff("inner_mongolia_west")
     assert mx["td_energy_yuan_per_mwh"].value == 52.0  # 0.0520 yuan/kWh, 110 kV (tariffs-resources-loads 2.3)
     assert mx["capacity_charge_yuan_per_kva_month"].value == 19.5
@@ -302,3 +308,155 @@ def test_strategies_as_sweep_axes_equal_gpdc_run() -> None:
             for name in ("project_cost_yuan", "basic_charge_yuan", "green_share_of_load",
                          "arbitrage_green_share_cost", "peak_import_mw"):
                 assert float(point[name]) == val(one, name), (gc, target, name)
+
+
+# ---------------------------------------------------------------------------------------------
+# 48-hour hand bills per province: the province's TOU schedule and float structure from the data
+# (tariffs.csv tou_float_components), round component values set here, fee regime 1192号
+# (nearby_consumption_2025): system-operation fee and generation-side line loss on drawn energy.
+#
+# The same 48 h as above (1-2 January, Beijing time): imports 50 MW in hours 0-9 and 18-23 (1,600
+# MWh), 800 MWh self-used, 480 MWh exported at 250 yuan/MWh.  Components: energy E = 300,
+# T&D 50, funds 20, system operation 30, line-loss rate 0.04 -> line loss 300 x 0.04 / 0.96 = 12.5,
+# capacity compensation 70 where the province has it (Shandong), all yuan/MWh.
+#
+# Sum of the January TOU multipliers over one day's import hours (0-9, 18-23) and over all 24 h:
+#   Mengxi (1630号, windy season): valley 0-3 (0.48), flat 4-5, 8-9, 22-23, peak 6-7, 18-21 (1.68)
+#     imports 4 x 0.48 + 6 x 1 + 6 x 1.68 = 18.0;   day: 9 x 0.48 + 9 + 6 x 1.68 = 23.4
+#   Xinjiang (新发改规〔2023〕11号): flat 0-3, 18; valley 4-7 (0.25); peak 8-9, 21-23 (1.75);
+#     critical peak 19-20 in January (2.0)
+#     imports 5 x 1 + 4 x 0.25 + 5 x 1.75 + 2 x 2 = 18.75
+#     day: flat 0-3, 11-12, 17-18 (8) + valley 4-7, 13-16 (8 x 0.25 = 2) + peak 8-10, 21-23 (6 x 1.75 = 10.5)
+#          + critical 19-20 (4) = 24.5
+#   Shandong (914号, Jan): flat 0-1, 6, 9, 15, 21-23; valley 2-5, 10, 14 (0.3); deep valley 11-13 (0.1);
+#     peak 7-8, 19-20 (1.7); critical 16-18 (2.0)
+#     imports: flat 0-1, 6, 9, 21-23 (7) + valley 2-5 (4 x 0.3 = 1.2) + peak 7-8, 19-20 (4 x 1.7 = 6.8)
+#              + critical 18 (2.0) = 17.0
+#     day: flat 8 + valley 6 x 0.3 = 1.8 + deep 3 x 0.1 = 0.3 + peak 4 x 1.7 = 6.8 + critical 3 x 2 = 6 -> 22.9
+#   Guangdong (331号): valley 0-7 (0.38); flat 8-9, 12-13, 19-23; peak 10-11, 14-18 (1.7)
+#     imports 8 x 0.38 + 7 x 1 + 1.7 (hour 18) = 11.74;   day: 3.04 + 9 + 7 x 1.7 = 23.94
+# Each day's MWh-weighted sum is 50 MW x 2 days = 100 x the sums above.
+#
+# Import price per hour = (E + floating components on drawn energy) x m_t + flat ones; the
+# baseline user pays every component, floating as the province says.
+PROVINCES = {
+    # tariff: (floats,
+    #          import bill,
+    #          {component: import part},
+    #          baseline energy bill)
+    "inner_mongolia_west": (
+        ("energy",),
+        # (300 x 18.0 + (20 + 30 + 12.5) x 16) x 100 = (5,400 + 1,000) x 100
+        640_000.0,
+        {"import_energy_cost_yuan": 540_000.0, "import_funds_yuan": 1600 * 20.0,
+         "import_system_operation_fee_yuan": 1600 * 30.0, "import_line_loss_fee_yuan": 1600 * 12.5},
+        # (300 x 23.4 + (50 + 20 + 30 + 12.5) x 24) x 100 = (7,020 + 2,700) x 100
+        972_000.0,
+    ),
+    "xinjiang": (
+        ("energy",),
+        # (300 x 18.75 + 62.5 x 16) x 100 = (5,625 + 1,000) x 100
+        662_500.0,
+        {"import_energy_cost_yuan": 562_500.0, "import_funds_yuan": 32_000.0,
+         "import_system_operation_fee_yuan": 48_000.0, "import_line_loss_fee_yuan": 20_000.0},
+        # (300 x 24.5 + 112.5 x 24) x 100 = (7,350 + 2,700) x 100
+        1_005_000.0,
+    ),
+    "shandong": (
+        # 914号: purchase price, capacity compensation, line loss and (pumped-storage, coal-capacity
+        # parts of) the system-operation fee float
+        ("energy", "system_operation", "line_loss", "capacity_compensation"),
+        # floating 300 + 30 + 12.5 + 70 = 412.5, flat funds 20: (412.5 x 17.0 + 20 x 16) x 100 = (7,012.5 + 320) x 100
+        733_250.0,
+        # TOU-weighted import 17.0 x 100 = 1,700 MWh carries each floating component
+        {"import_energy_cost_yuan": 300.0 * 1700, "import_system_operation_fee_yuan": 30.0 * 1700,
+         "import_line_loss_fee_yuan": 12.5 * 1700, "import_capacity_compensation_yuan": 70.0 * 1700,
+         "import_funds_yuan": 20.0 * 1600},
+        # floating 412.5, flat T&D 50 + funds 20: (412.5 x 22.9 + 70 x 24) x 100 = (9,446.25 + 1,680) x 100
+        1_112_625.0,
+    ),
+    "guangdong": (
+        # 331号: the agency-purchase price except the funds floats (energy, T&D, system operation, line loss)
+        ("energy", "td_energy", "system_operation", "line_loss"),
+        # no T&D on drawn energy under 1192号: floating 300 + 30 + 12.5 = 342.5, flat 20
+        # (342.5 x 11.74 + 20 x 16) x 100 = (4,020.95 + 320) x 100
+        434_095.0,
+        {"import_energy_cost_yuan": 300.0 * 1174, "import_system_operation_fee_yuan": 30.0 * 1174,
+         "import_line_loss_fee_yuan": 12.5 * 1174, "import_funds_yuan": 20.0 * 1600},
+        # floating 300 + 50 + 30 + 12.5 = 392.5, flat 20: (392.5 x 23.94 + 20 x 24) x 100 = (9,396.45 + 480) x 100
+        987_645.0,
+    ),
+}
+IMPORT_PARTS = ("import_energy_cost_yuan", "import_td_fee_yuan", "import_funds_yuan", "import_system_operation_fee_yuan",
+                "import_line_loss_fee_yuan", "import_capacity_compensation_yuan")
+
+
+def _province_tariff(sc: Scenario, tariff: str, regime: str = "nearby_consumption_2025") -> Scenario:
+    grid = sc.grid.model_copy(update={"export_cap_frac": 1.0, "connection_mva": 100.0})
+    over = {"name": tariff, "tou_schedule": None, "tou_float_components": None, "fee_regime": regime,
+            "energy_price_yuan_per_mwh": 300.0, "adders_yuan_per_mwh": None, "td_energy_yuan_per_mwh": 50.0,
+            "funds_yuan_per_mwh": 20.0, "system_operation_yuan_per_mwh": 30.0, "line_loss_rate_frac": 0.04,
+            "capacity_compensation_yuan_per_mwh": 70.0 if tariff == "shandong" else 0.0,
+            "capacity_charge_yuan_per_kva_month": 20.0, "demand_charge_yuan_per_kw_month": 32.0,
+            "average_load_rate_frac": 0.6, "export_price_yuan_per_mwh": 250.0}
+    return sc.model_copy(update={"grid": grid, "tariff": sc.tariff.model_copy(update=over)})
+
+
+@pytest.mark.parametrize("tariff", sorted(PROVINCES))
+def test_48_hour_bill_by_hand_per_province(tariff: str, small_scenario: Scenario, small_profiles: ProfileSet) -> None:
+    floats, imp_bill, parts, baseline_energy = PROVINCES[tariff]
+    sc = _province_tariff(small_scenario, tariff)
+    r = resolve(sc)
+    assert r.tou_float == floats
+    assert r["line_loss_yuan_per_mwh"] == pytest.approx(12.5)  # 300 x 0.04 / 0.96
+    ds = simulate(sc, profiles=small_profiles).totals
+    assert val(ds, "import_mwh") == pytest.approx(1600.0) and val(ds, "self_used_mwh") == pytest.approx(800.0)
+    assert val(ds, "import_cost_yuan") == pytest.approx(imp_bill)
+    for name in IMPORT_PARTS:
+        assert val(ds, name) == pytest.approx(parts.get(name, 0.0)), name
+    assert val(ds, "baseline_energy_cost_yuan") == pytest.approx(baseline_energy)
+    # the 1192号 capacity fee and the basic charge as in the regime cases; funds on 800 MWh self-used
+    assert val(ds, "capacity_td_fee_yuan") == pytest.approx(CAP_TD)
+    assert val(ds, "self_use_fees_yuan") == pytest.approx(800.0 * 20.0)
+    assert val(ds, "export_revenue_yuan") == pytest.approx(480.0 * 250.0)
+    bill = val(ds, "project_cost_yuan") - val(ds, "annualised_capex_yuan") - val(ds, "om_cost_yuan")
+    assert bill == pytest.approx(imp_bill + BASIC + CAP_TD + 800.0 * 20.0 - 480.0 * 250.0)
+    assert val(ds, "baseline_cost_yuan") == pytest.approx(baseline_energy + BASIC)
+    assert ds.attrs["tou_float_components"] == ",".join(floats)
+
+
+def test_guangdong_td_floats_on_drawn_energy_under_the_pilot_exemption(tmp_path: Path, small_scenario: Scenario,
+                                                                      small_profiles: ProfileSet) -> None:
+    # the ordinary tariff on drawn energy: T&D floats with the rest of Guangdong's base price
+    # floating 300 + 50 + 30 + 12.5 = 392.5, flat funds 20: (392.5 x 11.74 + 20 x 16) x 100 = (4,607.95 + 320) x 100
+    ds = simulate(_province_tariff(small_scenario, "guangdong", "pilot_exemption"), profiles=small_profiles).totals
+    assert val(ds, "import_cost_yuan") == pytest.approx(492_795.0)
+    assert val(ds, "import_td_fee_yuan") == pytest.approx(50.0 * 1174)
+    assert val(ds, "import_energy_cost_yuan") == pytest.approx(300.0 * 1174)
+    assert val(ds, "capacity_td_fee_yuan") == 0.0 and val(ds, "self_use_fees_yuan") == 0.0
+    # an hourly energy price series (300 every hour) replaces the float: every other component is then
+    # flat, and the line loss is priced at the tariff's flat energy price, Guangdong's 453:
+    # 453 x 0.04 / 0.96 = 18.875; import price 300 + 50 + 20 + 30 + 18.875 = 418.875 yuan/MWh
+    csv = _write_prices(tmp_path / "energy.csv", small_profiles.time, np.full(48, 300.0))
+    sc = _province_tariff(small_scenario, "guangdong", "pilot_exemption")
+    sc = sc.model_copy(update={"tariff": sc.tariff.model_copy(update={"energy_price_csv": str(csv),
+                                                                      "energy_price_yuan_per_mwh": None})})
+    assert resolve(sc).tou_float == ("energy",)
+    ds = simulate(sc, profiles=small_profiles).totals
+    assert val(ds, "import_cost_yuan") == pytest.approx(1600.0 * 418.875)
+    assert val(ds, "import_energy_cost_yuan") == pytest.approx(1600.0 * 300.0)
+    assert val(ds, "import_td_fee_yuan") == pytest.approx(1600.0 * 50.0)
+    assert val(ds, "import_line_loss_fee_yuan") == pytest.approx(1600.0 * 18.875)
+
+
+def test_float_structure_of_each_built_in_tariff_is_sourced() -> None:
+    expected = {"inner_mongolia_west": "energy", "xinjiang": "energy", "jiangsu": "energy",
+                "shandong": "energy,system_operation,line_loss,capacity_compensation",
+                "guangdong": "energy,td_energy,system_operation,line_loss"}
+    for name, text in expected.items():
+        f = T.tariff(name)["tou_float_components"]
+        assert f.value == text and f.confidence == "quoted from a copy", name
+    with pytest.raises(DataTableError, match=r"tou_float_components = 'td_energy' is invalid: .*includes energy"):
+        T.parse_float_components("td_energy", "my.csv row 3")
+    with pytest.raises(ScenarioErrors, match=r"tariff.tou_float_components = \['energy', 'fuel'\] is invalid"):
+        load_scenario(DATACENTRE, overrides={"tariff.tou_float_components": ["energy", "fuel"]})

@@ -140,7 +140,8 @@ def derive(
     green_first_raw, lifetime_raw = var.split(variants_raw)
     energy = energy_totals(inputs, raw)
     policy = policy_metrics(energy, design.value("min_self_use_frac"), design.value("min_green_share_of_load_frac"),
-                            design.value("max_export_frac"))
+                            design.value("max_export_frac"), self_use_metering=resolved.self_use_metering,
+                            line_loss_frac=inputs.params[L.P_LINE_LOSS_FRAC])
     policy.update(_green_first_comparison(totals, energy, policy, var.green_first, green_first_raw))
     charges = tariff_charges(design, inputs, energy, totals["peak_import_month_mw"])
     baseline = charges["baseline_energy_cost_yuan"] + charges["baseline_basic_charge_yuan"]

@@ -107,6 +107,12 @@ def print_result(ds: Any) -> None:
     cost_rows: tuple[tuple[str, str | Text], ...] = (
         ("baseline_cost_yuan", "all from the grid (baseline)"),
         ("import_cost_yuan", "grid import bill"),
+        ("import_energy_cost_yuan", "  of which energy"),
+        ("import_td_fee_yuan", "  of which T&D energy rate"),
+        ("import_funds_yuan", "  of which funds and surcharges"),
+        ("import_system_operation_fee_yuan", "  of which system operation"),
+        ("import_line_loss_fee_yuan", "  of which generation-side line loss"),
+        ("import_capacity_compensation_yuan", "  of which capacity compensation"),
         ("unserved_cost_yuan", "unserved load, at the grid price"),
         ("basic_charge_yuan", f"basic charge ({ds.attrs.get('basic_charge_basis', 'capacity')})"),
         ("capacity_td_fee_yuan", "capacity-based T&D fee (1192号)"),

@@ -43,6 +43,7 @@ from gpdc.pipeline import (
     hourly_prices,
     make_inputs,
     run_totals,
+    tou_multiplier,
 )
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.load import load_scenario, scenario_from_dict, set_dotted
@@ -417,9 +418,13 @@ def _build(
         labels[name] = label
 
     load_tot = float(np.sum(load_e))
+    # the self-use share's numerator where the policy meters it (accounting.policy): at the plants it
+    # is the self-used energy grossed up by the dedicated line's loss
+    gross = 1.0 / (1.0 - sc.line.loss_frac) if resolved.self_use_metering == "plant" else 1.0
+    used_metered = [(r, c, x * gross) for r, c, x in used]
     if policy:
         v = resolved["min_self_use_frac"]
-        share_of_gen("policy_self_use", _POLICY_NAMES["policy_self_use"].format(v=v), v, 1.0, used, "policy")
+        share_of_gen("policy_self_use", _POLICY_NAMES["policy_self_use"].format(v=v), v, 1.0, used_metered, "policy")
         v = resolved["min_green_share_of_load_frac"]
         rows.add("policy_green_share", 1, v * load_tot, np.inf, *used, kind="policy")
         labels["policy_green_share"] = _POLICY_NAMES["policy_green_share"].format(v=v)
@@ -431,7 +436,7 @@ def _build(
         metric, sense = TARGETS[key]
         label = f"{metric} {'>=' if sense == 'min' else '<='} {v:g} (target {key})"
         if key == "min_self_use_frac":
-            share_of_gen(name, label, v, 1.0, used, "target")
+            share_of_gen(name, label, v, 1.0, used_metered, "target")
         elif key == "min_green_share_of_load_frac":
             rows.add(name, 1, v * load_tot, np.inf, *used, kind="target")
             labels[name] = label
@@ -611,7 +616,8 @@ def _read(prob: _Problem, res: Any, resolved: Resolved, prof: ProfileSet, option
         factors = read_hourly_factors(sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
     inputs = make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export, params,
                          month_index=month_index, month_weight=month_weight,
-                         factor=None if factors is None else factors.factor_t_co2_per_mwh)
+                         factor=None if factors is None else factors.factor_t_co2_per_mwh,
+                         tou_multiplier=tou_multiplier(resolved, prof))
     p = params[:, 0]
     dt = inputs.dt_h
 

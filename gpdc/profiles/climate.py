@@ -2,7 +2,7 @@
 
 ``data/site_resources.csv`` holds, per province key, typical full-load hours, the air
 temperature climate and the Weibull shape of wind speed, each with source and confidence
-(most are RECALLED, UNVERIFIED: provincial NEA/CEC tables were not found).  The scenario's
+(most are recalled: provincial NEA/CEC tables were not found).  The scenario's
 ``full_load_hours_h`` are what the generator calibrates the resource to (for the reference
 plants of ``profile_defaults.csv``); this table says what is typical so that the ready
 scenarios and ``gpdc profiles`` can cite it.

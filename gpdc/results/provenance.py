@@ -99,7 +99,8 @@ def scenario_attrs(prepared: Prepared) -> dict[str, Any]:
     inputs = prepared.inputs
     toml_text = to_toml(sc)
     arrays = {"cf_wind": inputs.cf_wind, "cf_solar": inputs.cf_solar, "load_mw": inputs.load_mw,
-              "price_import": inputs.price_import, "price_export": inputs.price_export, "params": inputs.params}
+              "price_import": inputs.price_import, "price_export": inputs.price_export, "params": inputs.params,
+              "tou_multiplier": inputs.tou_multiplier}
     if prepared.hourly_factors is not None:
         arrays["factor_t_co2_per_mwh"] = prepared.hourly_factors.factor_t_co2_per_mwh
     attrs: dict[str, Any] = {
@@ -123,6 +124,9 @@ def scenario_attrs(prepared: Prepared) -> dict[str, Any]:
         "fee_regime_description": resolved.fee_regime.description,
         "basic_charge_basis": resolved.basic_charge_basis,
         "tou_schedule": resolved.tou_schedule,
+        "tou_float_components": ",".join(resolved.tou_float),
+        "tou_float_source": resolved.tou_float_source,
+        "policy_self_use_metering": resolved.self_use_metering,
         **_carbon_attrs(prepared),
         "year": sc.profiles.year,
         "n_hours": inputs.n_hours,

@@ -41,7 +41,11 @@ def report(message: str, strict: bool, stacklevel: int = 3, *, code: str | None 
 
 
 def check_design(resolved: Resolved, peak_load_mw: float, strict: bool = False) -> None:
-    """Import below the peak load, a line far below the plants, no plants, a TOU schedule below the national ratios."""
+    """Warn of import below the peak load, a line far below the plants, no plants, a weak TOU schedule, missing figures.
+
+    The TOU schedule is checked against the national ratios; the bill's figures against what the
+    data has (:meth:`gpdc.scenario.resolve.Resolved.weak_bill_figures`).
+    """
     sc = resolved.scenario
     if sc.grid.import_mw < peak_load_mw:
         report(
@@ -67,6 +71,9 @@ def check_design(resolved: Resolved, peak_load_mw: float, strict: bool = False) 
             + (f"; {len(issues) - 3} more" if len(issues) > 3 else ""),
             strict, code="tou_ratio", scenario=sc,
         )
+    weak = resolved.weak_bill_figures()
+    if weak:
+        report("the bill rests on figures the data does not have: " + "; ".join(weak), strict)
 
 
 def check_site(resolved: Resolved, strict: bool = False) -> None:

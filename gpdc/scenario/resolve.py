@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from gpdc.errors import DataTableError, ScenarioError, ScenarioErrors
 from gpdc.scenario import tables
 from gpdc.scenario.products import ProductTable, product_table
-from gpdc.scenario.schema import Scenario
+from gpdc.scenario.schema import Scenario, Tariff
 from gpdc.units import unit_of
 
 FROM_SCENARIO = "scenario file"
+#: how a resolved value says that the tariff data leaves it empty (not known) and gpdc counts 0
+NOT_KNOWN = "empty (not known), counted as 0"
 
 
 @dataclass(frozen=True)
@@ -26,11 +28,20 @@ class Value:
     unit: str
     source: str
     confidence: str = "user input"
+    date: str = ""
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """Every number of a scenario that is not a plain scenario field, resolved."""
+    """Every number of a scenario that is not a plain scenario field, resolved.
+
+    ``tou_float`` names the price components the TOU multiplier acts on (``"energy"`` first;
+    :data:`gpdc.scenario.tables.TOU_FLOAT_COMPONENTS`); with an hourly energy price series it
+    is ``("energy",)``: the series replaces the TOU float and every other component is flat.
+    ``self_use_metering`` is where the self-use share's numerator is metered (``plant`` or
+    ``user_bus``): the scenario's ``policy.self_use_metering``, else the rule set's.
+    ``not_known`` lists the tariff fields the data leaves empty and gpdc counts as 0.
+    """
 
     scenario: Scenario
     values: dict[str, Value] = field(default_factory=dict)
@@ -40,20 +51,72 @@ class Resolved:
     fee_regime: tables.FeeRegime = field(default_factory=lambda: tables.fee_regime("pilot_exemption"))
     basic_charge_basis: str = "capacity"
     products: ProductTable = field(default_factory=lambda: product_table(()))
+    tou_float: tuple[str, ...] = ("energy",)
+    tou_float_source: str = ""
+    self_use_metering: str = "user_bus"
+    not_known: tuple[str, ...] = ()
+
+    def weak_bill_figures(self) -> list[str]:
+        """Return what the bill rests on without a figure: each a sentence naming the field to set.
+
+        A per-MWh component the fee regime charges that the tariff data leaves empty (counted
+        as 0), and, under the 1192号 capacity fee, an average load rate that is an assumption
+        rather than the locally published figure.
+        """
+        flags = self.fee_regime.flags
+        out = []
+        for c in tables.PER_MWH_COMPONENTS:
+            name = "line_loss_rate_frac" if c == "line_loss" else f"{c}_yuan_per_mwh"
+            used = [e for e in ("import", "self_use") if flags[f"{e}_{c}"]]
+            if name in self.not_known and used:
+                out.append(f"tariff.{name} is not known (empty in the tariff data) and counted as 0, though fee regime "
+                           f"{self.fee_regime.regime} charges it on {' and '.join(_ENERGY_WORDS[e] for e in used)}: "
+                           f"set tariff.{name}")
+        alr = self.values.get("average_load_rate_frac")
+        if flags["capacity_td_1192"] and alr is not None and alr.confidence == "assumption":
+            out.append(f"tariff.average_load_rate_frac = {alr.value:g} is an assumption, not the figure the provincial "
+                       "price authority published (1192号): set tariff.average_load_rate_frac")
+        return out
 
     def __getitem__(self, key: str) -> float:
         return self.values[key].value
 
     def provenance(self) -> dict[str, dict[str, object]]:
-        """Return ``{name: {value, unit, source, confidence}}`` for the results file."""
+        """Return ``{name: {value, unit, source, confidence, date}}`` for the results file."""
         return {
-            k: {"value": v.value, "unit": v.unit, "source": v.source, "confidence": v.confidence}
+            k: {"value": v.value, "unit": v.unit, "source": v.source, "confidence": v.confidence, "date": v.date}
             for k, v in self.values.items()
         }
 
+    def per_mwh(self, energy: str) -> dict[str, tuple[float, bool]]:
+        """Return the per-MWh components other than the energy price that an energy bears.
+
+        Parameters
+        ----------
+        energy : {"import", "self_use", "baseline"}
+            ``import``: energy drawn from the grid with the project (the fee regime's ``import_*``
+            flags); ``self_use``: self-used green energy (``self_use_*`` flags); ``baseline``:
+            the user's consumption without the project (every component).
+
+        Returns
+        -------
+        dict of str to (float, bool)
+            ``{component: (value [yuan/MWh], floats with TOU)}`` for each component of
+            :data:`gpdc.scenario.tables.PER_MWH_COMPONENTS` the energy bears.
+        """
+        flags = self.fee_regime.flags
+        out: dict[str, tuple[float, bool]] = {}
+        for c in tables.PER_MWH_COMPONENTS:
+            if energy == "baseline" or flags[f"{energy}_{c}"]:
+                out[c] = (self.values[f"{c}_yuan_per_mwh"].value, c in self.tou_float)
+        return out
+
+
+_ENERGY_WORDS = {"import": "grid-drawn energy", "self_use": "self-used energy"}
+
 
 def _from_table(s: tables.Sourced) -> Value:
-    return Value(float(s.value), s.unit, s.source, s.confidence)
+    return Value(float(s.value), s.unit, s.source, s.confidence, "" if s.year is None else str(s.year))
 
 
 class _Values:
@@ -78,12 +141,12 @@ def _policy(v: _Values, sc: Scenario) -> tables.PolicyRule:
     rule = tables.policy_rule(sc.policy.rule_set)
     rule_src = f"policy_rules.csv row {rule.rule_set}: {rule.source}"
     v.put("min_self_use_frac", sc.policy.min_self_use_frac,
-          Value(rule.min_self_use_frac, "1", rule_src, rule.confidence), "policy.min_self_use_frac", "")
+          Value(rule.min_self_use_frac, "1", rule_src, rule.confidence, rule.date), "policy.min_self_use_frac", "")
     v.put("min_green_share_of_load_frac", sc.policy.min_green_share_of_load_frac,
-          Value(rule.min_green_share_of_load_frac, "1", rule_src, rule.confidence),
+          Value(rule.min_green_share_of_load_frac, "1", rule_src, rule.confidence, rule.date),
           "policy.min_green_share_of_load_frac", "")
     rule_export = None if rule.max_export_frac is None else Value(
-        rule.max_export_frac, "1", rule_src, rule.export_cap_confidence or rule.confidence)
+        rule.max_export_frac, "1", rule_src, rule.export_cap_confidence or rule.confidence, rule.date)
     v.put("max_export_frac", sc.policy.max_export_frac, rule_export, "policy.max_export_frac",
           f"rule set {rule.rule_set} has no export cap")
     return rule
@@ -93,8 +156,10 @@ def _export_cap(v: _Values, sc: Scenario) -> None:
     """The export cap the dispatch enforces: 0 without reverse flow, the grid's own, else the policy's."""
     if not sc.grid.export_allowed:
         # no reverse flow: the project is judged against a cap of 0, not the rule set's share
-        no_flow = Value(0.0, "1", "grid.export_allowed = false: no reverse flow where the spot market does "
-                        "not run continuously (650号; policy-and-data.md 1.5)", "VERIFIED (paraphrased)")
+        no_flow = Value(0.0, "1", "grid.export_allowed = false (the scenario's statement that the province's spot "
+                        "market does not run continuously): then no reverse flow, 发改能源〔2025〕650号(六), "
+                        "official text seen: '现货市场未连续运行地区，不允许向公共电网反送' (NEA page "
+                        "https://www.nea.gov.cn/20250530/2d67a6e49c044f2eacabe1fddf48d20f/c.html)")
         v.values["max_export_frac"] = no_flow
         v.values["export_cap_frac"] = no_flow
     elif sc.grid.export_cap_frac is not None:
@@ -110,14 +175,25 @@ class _TariffChoice:
     tou_source: str
     basic_charge_basis: str
     fee_regime: tables.FeeRegime
+    tou_float: tuple[str, ...]
+    tou_float_source: str
+    not_known: tuple[str, ...]
 
 
-def _tariff_defaults(v: _Values, sc: Scenario, prov: tables.Province,
-                     prov_src: str) -> tuple[dict[str, Value | None], str | None, str, str]:
-    """Defaults of the tariff fields: the tariff file (the scenario's, or the province's built-in), else provinces.csv.
+@dataclass(frozen=True)
+class _TariffDefaults:
+    """The tariff data's numbers by field, TOU schedule, basic-charge basis and float components."""
 
-    Returns (defaults by field, default TOU schedule, default basic-charge basis, source of the schedule).
-    """
+    numbers: dict[str, Value | None]
+    tou_schedule: str | None
+    basic_charge_basis: str
+    tou_source: str
+    tou_float: tuple[str, ...]
+    tou_float_source: str
+
+
+def _tariff_defaults(v: _Values, sc: Scenario, prov: tables.Province, prov_src: str) -> _TariffDefaults:
+    """Defaults of the tariff fields: the tariff file (the scenario's, or the province's built-in), else provinces.csv."""
     ta = sc.tariff
     tf: dict[str, tables.TariffField] | None = None
     label = ""
@@ -137,39 +213,46 @@ def _tariff_defaults(v: _Values, sc: Scenario, prov: tables.Province,
                 continue
             f = tf[fname]
             if f.value is None:
-                defaults[fname] = Value(0.0, f.unit, f"{label}, {fname} empty (not known), counted as 0: {f.source}",
-                                        "ASSUMPTION")
+                defaults[fname] = Value(0.0, f.unit, f"{label}, {fname} {NOT_KNOWN}: {f.source}", "assumption", f.date)
             else:
                 flag = ", ILLUSTRATIVE" if f.illustrative else ""
                 defaults[fname] = Value(float(f.value), f.unit, f"{label}, {fname} (dated {f.date}{flag}): {f.source}",
-                                        f.confidence)
-        return (defaults, str(tf["tou_schedule"].value), str(tf["basic_charge_basis"].value),
-                f"{label}: {tf['tou_schedule'].source}")
+                                        f.confidence, f.date)
+        fl = tf["tou_float_components"]
+        return _TariffDefaults(defaults, str(tf["tou_schedule"].value), str(tf["basic_charge_basis"].value),
+                               f"{label}: {tf['tou_schedule'].source}",
+                               tables.parse_float_components(str(fl.value), label),
+                               f"{label}, tou_float_components (dated {fl.date}, {fl.confidence}): {fl.source}")
     # no tariff file for this province: the provinces.csv row, no basic charge
     bench = None if prov.coal_benchmark_yuan_per_mwh is None else Value(
         prov.coal_benchmark_yuan_per_mwh, "yuan/MWh", f"coal benchmark price, {prov_src}", prov.confidence)
     defaults["energy_price_yuan_per_mwh"] = bench
     defaults["export_price_yuan_per_mwh"] = bench
-    for fname, col in (("td_energy_yuan_per_mwh", prov.td_energy_110kv_yuan_per_mwh),
-                       ("funds_yuan_per_mwh", prov.funds_yuan_per_mwh),
-                       ("system_operation_yuan_per_mwh", prov.system_operation_yuan_per_mwh)):
-        defaults[fname] = (Value(0.0, "yuan/MWh", f"not in the data, counted as 0; {prov_src}", "ASSUMPTION")
-                           if col is None else Value(col, "yuan/MWh", prov_src, prov.confidence))
+    for fname, col, unit in (("td_energy_yuan_per_mwh", prov.td_energy_110kv_yuan_per_mwh, "yuan/MWh"),
+                             ("funds_yuan_per_mwh", prov.funds_yuan_per_mwh, "yuan/MWh"),
+                             ("system_operation_yuan_per_mwh", prov.system_operation_yuan_per_mwh, "yuan/MWh"),
+                             ("line_loss_rate_frac", prov.line_loss_rate_frac, "1")):
+        defaults[fname] = (Value(0.0, unit, f"{NOT_KNOWN} (not in provinces.csv); {prov_src}", "assumption")
+                           if col is None else Value(col, unit, prov_src, prov.confidence))
     no_file = f"province {prov.province} has no tariff file in tariffs.csv: counted as 0"
-    defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "ASSUMPTION")
-    defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "ASSUMPTION")
+    defaults["capacity_charge_yuan_per_kva_month"] = Value(0.0, "yuan/(kVA month)", no_file, "assumption")
+    defaults["demand_charge_yuan_per_kw_month"] = Value(0.0, "yuan/(kW month)", no_file, "assumption")
+    defaults["capacity_compensation_yuan_per_mwh"] = Value(0.0, "yuan/MWh", no_file, "assumption")
     defaults["average_load_rate_frac"] = Value(
         0.75, "1", "1192号 average load rate NOT FOUND; 0.75 is the worked example of "
-        "tariffs-resources-loads.md §2.3", "ASSUMPTION")
-    return defaults, prov.tou_schedule, "capacity", prov_src
+        "tariffs-resources-loads.md §2.3", "assumption")
+    return _TariffDefaults(defaults, prov.tou_schedule, "capacity", prov_src, ("energy",),
+                           f"province {prov.province} has no tariff file in tariffs.csv: the TOU multiplier acts on "
+                           "the energy price only (assumption)")
 
 
 def _tariff(v: _Values, sc: Scenario, prov: tables.Province, prov_src: str) -> _TariffChoice:
     """Energy and export prices, per-MWh components, monthly charges and what the fee regime makes each energy bear."""
     ta = sc.tariff
     regime = tables.fee_regime(ta.fee_regime)
-    defaults, tou_default, basis_default, tou_default_src = _tariff_defaults(v, sc, prov, prov_src)
-    tou = ta.tou_schedule or tou_default
+    d = _tariff_defaults(v, sc, prov, prov_src)
+    defaults = d.numbers
+    tou = ta.tou_schedule or d.tou_schedule
     if tou is None:
         v.errors.append(ScenarioError(
             "tariff.tou_schedule", None,
@@ -177,8 +260,8 @@ def _tariff(v: _Values, sc: Scenario, prov: tables.Province, prov_src: str) -> _
             f"valid: {', '.join(tables.tou_schedule_names())}",
         ))
         tou = "flat"
-    tou_source = FROM_SCENARIO if ta.tou_schedule else tou_default_src
-    basic_basis = ta.basic_charge_basis or basis_default
+    tou_source = FROM_SCENARIO if ta.tou_schedule else d.tou_source
+    basic_basis = ta.basic_charge_basis or d.basic_charge_basis
     v.put("energy_price_yuan_per_mwh", ta.energy_price_yuan_per_mwh, defaults.get("energy_price_yuan_per_mwh"),
           "tariff.energy_price_yuan_per_mwh", "no energy price for this province")
     if not ta.export_paid:
@@ -187,29 +270,62 @@ def _tariff(v: _Values, sc: Scenario, prov: tables.Province, prov_src: str) -> _
         v.put("export_price_yuan_per_mwh", ta.export_price_yuan_per_mwh, defaults.get("export_price_yuan_per_mwh"),
               "tariff.export_price_yuan_per_mwh", "no export price for this province")
     lump = ta.adders_yuan_per_mwh
-    for fname in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh"):
+    for fname in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh",
+                  "line_loss_rate_frac", "capacity_compensation_yuan_per_mwh"):
         given = getattr(ta, fname)
-        if lump is not None:  # the lump is the T&D energy rate; the other two are 0
+        if lump is not None:  # the lump is the T&D energy rate; the other components are 0
             given = lump if fname == "td_energy_yuan_per_mwh" else 0.0
         v.put(fname, given, defaults.get(fname), f"tariff.{fname}", "")
     for fname in ("capacity_charge_yuan_per_kva_month", "demand_charge_yuan_per_kw_month", "average_load_rate_frac"):
         v.put(fname, getattr(ta, fname), defaults.get(fname), f"tariff.{fname}", "")
+    tou_float, tou_float_src = _tou_float(ta, d)
     values = v.values
-    if all(k in values for k in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh")):
-        td, funds, sysop = (values[k].value for k in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh",
-                                                         "system_operation_yuan_per_mwh"))
-        fl = regime.flags
+    if "energy_price_yuan_per_mwh" in values and "line_loss_rate_frac" in values:
+        # generation-side line loss: the energy bought to cover the losses of delivering 1 MWh,
+        # energy price x r / (1 - r) (526号: '按实际购电上网电价和综合线损率计算'; the / (1 - r) form is recalled)
+        e, r = values["energy_price_yuan_per_mwh"], values["line_loss_rate_frac"]
+        values["line_loss_yuan_per_mwh"] = Value(
+            e.value * r.value / (1.0 - r.value), "yuan/MWh",
+            f"energy price {e.value:g} yuan/MWh x line-loss rate {r.value:g} / (1 - {r.value:g}); energy price: "
+            f"{e.source}; rate: {r.source}; the / (1 - rate) form is recalled",
+            tables.weakest(_level(e), _level(r), "recalled"), max(e.date, r.date))
+    names = [f"{c}_yuan_per_mwh" for c in tables.PER_MWH_COMPONENTS]
+    if all(k in values for k in names):
         reg_src = f"fee_regimes.csv row {regime.regime}: {regime.source}"
-        values["adders_yuan_per_mwh"] = Value(td + funds + sysop, "yuan/MWh",
-                                              "T&D energy rate + funds + system-operation fee", "Derived")
+        comp = {c: values[f"{c}_yuan_per_mwh"].value for c in tables.PER_MWH_COMPONENTS}
+        fl = regime.flags
+        level = {c: _level(values[f"{c}_yuan_per_mwh"]) for c in tables.PER_MWH_COMPONENTS}
+        on_import = [c for c in tables.PER_MWH_COMPONENTS if fl[f"import_{c}"]]
+        on_self_use = [c for c in tables.PER_MWH_COMPONENTS if fl[f"self_use_{c}"]]
+        values["adders_yuan_per_mwh"] = Value(sum(comp.values()), "yuan/MWh",
+                                              "T&D energy rate + funds + system-operation fee + line loss + capacity "
+                                              "compensation, at their flat values",
+                                              tables.weakest("derived", *level.values()))
         values["import_adders_yuan_per_mwh"] = Value(
-            td * fl["import_td_energy"] + funds * fl["import_funds"] + sysop * fl["import_system_operation"],
-            "yuan/MWh", f"per-MWh components that grid-drawn energy bears under {reg_src}", regime.confidence)
-        fee = Value(
-            td * fl["self_use_td_energy"] + funds * fl["self_use_funds"] + sysop * fl["self_use_system_operation"],
-            "yuan/MWh", f"per-MWh components that self-used energy bears under {reg_src}", regime.confidence)
+            sum(comp[c] for c in on_import), "yuan/MWh",
+            f"per-MWh components that grid-drawn energy bears under {reg_src}, at their flat values",
+            tables.weakest(regime.confidence, *(level[c] for c in on_import)), regime.date)
+        fee = Value(sum(comp[c] for c in on_self_use), "yuan/MWh",
+                    f"per-MWh components that self-used energy bears under {reg_src}",
+                    tables.weakest(regime.confidence, *(level[c] for c in on_self_use)), regime.date)
         v.put("self_use_fee_yuan_per_mwh", ta.self_use_fee_yuan_per_mwh, fee, "tariff.self_use_fee_yuan_per_mwh", "")
-    return _TariffChoice(tou or "flat", tou_source, basic_basis, regime)
+    not_known = tuple(f for f, d in defaults.items() if d is not None and NOT_KNOWN in d.source and values.get(f) is d)
+    return _TariffChoice(tou or "flat", tou_source, basic_basis, regime, tou_float, tou_float_src, not_known)
+
+
+def _level(value: Value) -> str:
+    """Return a value's confidence as a level of the tables (a scenario's own number counts as an assumption)."""
+    return value.confidence if value.confidence in tables.CONFIDENCE_LEVELS else "assumption"
+
+
+def _tou_float(ta: Tariff, d: _TariffDefaults) -> tuple[tuple[str, ...], str]:
+    """Return the components the TOU multiplier acts on, and where that came from."""
+    if ta.energy_price_csv is not None:
+        return ("energy",), ("tariff.energy_price_csv: the hourly series replaces energy price x TOU multiplier; every "
+                             "other component is added at its flat value")
+    if ta.tou_float_components is not None:
+        return tuple(ta.tou_float_components), FROM_SCENARIO
+    return d.tou_float, d.tou_float_source
 
 
 def _emissions(v: _Values, sc: Scenario, prov: tables.Province) -> None:
@@ -257,11 +373,12 @@ def _emissions(v: _Values, sc: Scenario, prov: tables.Province) -> None:
                  "china_carbon_price_paid_yuan_per_t_co2"):
         market = tables.carbon_market(name)
         v.put(name, getattr(em, name), Value(market.value, market.unit,
-                                             f"carbon_market.csv row {name}: {market.source}", market.confidence),
+                                             f"carbon_market.csv row {name}: {market.source}", market.confidence,
+                                             "" if market.year is None else str(market.year)),
               f"emissions.{name}", "")
     gec = tables.carbon_market("gec_mwh_per_certificate")
     v.values["gec_mwh_per_certificate"] = Value(gec.value, gec.unit, f"carbon_market.csv row gec_mwh_per_certificate: "
-                                                f"{gec.source}", gec.confidence)
+                                                f"{gec.source}", gec.confidence, str(gec.year or ""))
 
 
 #: finance fields and the costs.csv item each defaults to
@@ -288,7 +405,8 @@ def _finance(v: _Values, sc: Scenario) -> None:
     for name, item in _FINANCE_ITEMS:
         default = _from_table(tables.cost(item))
         v.put(name, getattr(sc.finance, name), Value(default.value, default.unit,
-                                                     f"costs.csv row {item}: {default.source}", default.confidence),
+                                                     f"costs.csv row {item}: {default.source}", default.confidence,
+                                                     default.date),
               f"finance.{name}", "")
 
 
@@ -315,4 +433,7 @@ def resolve(scenario: Scenario) -> Resolved:
         raise ScenarioErrors(v.errors, source=sc.name)
     return Resolved(sc, v.values, tou_schedule=tariff.tou_schedule, tou_source=tariff.tou_source,
                     rule_description=rule.description, fee_regime=tariff.fee_regime,
-                    basic_charge_basis=tariff.basic_charge_basis, products=product_table(sc.products))
+                    self_use_metering=sc.policy.self_use_metering or rule.self_use_metering,
+                    basic_charge_basis=tariff.basic_charge_basis, products=product_table(sc.products),
+                    tou_float=tariff.tou_float, tou_float_source=tariff.tou_float_source,
+                    not_known=tariff.not_known)

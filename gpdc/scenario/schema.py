@@ -246,13 +246,16 @@ class Tariff(_Section):
     ``gpdc/scenario/data/tariffs.csv``), else the built-in tariff ``name``, else the built-in
     tariff of the site's province, else the province's row of ``provinces.csv``.
 
-    Hourly energy price = ``energy_price_yuan_per_mwh`` x TOU multiplier of the hour, or the
-    series of ``energy_price_csv`` (e.g. spot prices).  Per MWh
-    drawn from the grid the fee regime adds some of ``td_energy_yuan_per_mwh`` (energy-rate
-    T&D price), ``funds_yuan_per_mwh`` (government funds and surcharges) and
-    ``system_operation_yuan_per_mwh``; monthly, the basic charge (capacity per kVA of
-    ``grid.connection_mva`` or demand per kW of the month's maximum import) and, under
-    ``nearby_consumption_2025``, the 1192号 capacity fee.
+    Per MWh drawn from the grid: the energy price and the per-MWh components the fee regime
+    puts on drawn energy — ``td_energy_yuan_per_mwh`` (energy-rate T&D price),
+    ``funds_yuan_per_mwh`` (government funds and surcharges), ``system_operation_yuan_per_mwh``,
+    the generation-side line loss (``energy_price x line_loss_rate_frac / (1 - line_loss_rate_frac)``)
+    and ``capacity_compensation_yuan_per_mwh`` (Shandong).  The components named in
+    ``tou_float_components`` (always the energy price) are multiplied by the hour's TOU
+    multiplier, the others are added flat; ``energy_price_csv`` (e.g. spot prices) replaces
+    energy price x TOU multiplier and adds every other component flat.  Monthly: the basic
+    charge (capacity per kVA of ``grid.connection_mva`` or demand per kW of the month's maximum
+    import) and, under ``nearby_consumption_2025``, the 1192号 capacity fee.
     """
 
     name: str | None = Field(default=None, description="built-in tariff of tariffs.csv; default: the province's")
@@ -265,10 +268,19 @@ class Tariff(_Section):
     td_energy_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
     funds_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
     system_operation_yuan_per_mwh: float | None = Field(default=None, ge=0.0, le=10_000.0)
+    line_loss_rate_frac: float | None = Field(
+        default=None, ge=0.0, lt=0.5, description="generation-side (上网环节) line-loss rate: the charge per MWh "
+        "drawn is energy price x rate / (1 - rate)")
+    capacity_compensation_yuan_per_mwh: float | None = Field(
+        default=None, ge=0.0, le=10_000.0,
+        description="capacity-compensation price per MWh drawn (Shandong 容量补偿电价)")
+    tou_float_components: list[str] | None = Field(
+        default=None, description="the components the TOU multiplier acts on: energy plus any of td_energy, funds, "
+        "system_operation, line_loss, capacity_compensation")
     adders_yuan_per_mwh: float | None = Field(
         default=None, ge=0.0, le=10_000.0,
-        description="one lump for the three per-kWh components, counted as the T&D energy rate (funds and "
-        "system-operation fee 0); not together with them")
+        description="one lump for the per-kWh components, counted as the T&D energy rate (funds, system-operation "
+        "fee, line loss and capacity compensation 0); not together with them")
     capacity_charge_yuan_per_kva_month: float | None = Field(default=None, ge=0.0, le=1_000.0)
     demand_charge_yuan_per_kw_month: float | None = Field(default=None, ge=0.0, le=1_000.0)
     basic_charge_basis: Literal["capacity", "demand"] | None = Field(
@@ -295,6 +307,20 @@ class Tariff(_Section):
             raise ValueError(f"unknown TOU schedule; valid: {', '.join(names)}")
         return v
 
+    @field_validator("tou_float_components")
+    @classmethod
+    def _known_components(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        from gpdc.errors import DataTableError
+        from gpdc.scenario import tables
+
+        try:
+            return list(tables.parse_float_components(",".join(v), "tariff"))
+        except DataTableError:
+            raise ValueError(f"must name distinct components, energy included, each one of "
+                             f"{', '.join(tables.TOU_FLOAT_COMPONENTS)}") from None
+
     @field_validator("name")
     @classmethod
     def _known_tariff(cls, v: str | None) -> str | None:
@@ -319,7 +345,8 @@ class Tariff(_Section):
 
     @model_validator(mode="after")
     def _one_adder_form(self) -> Tariff:
-        split = [f for f in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh")
+        split = [f for f in ("td_energy_yuan_per_mwh", "funds_yuan_per_mwh", "system_operation_yuan_per_mwh",
+                             "line_loss_rate_frac", "capacity_compensation_yuan_per_mwh")
                  if getattr(self, f) is not None]
         if self.adders_yuan_per_mwh is not None and split:
             raise ValueError(f"adders_yuan_per_mwh is a lump of the per-kWh components: give it or {', '.join(split)}"
@@ -340,6 +367,9 @@ class Policy(_Section):
     min_self_use_frac: float | None = Field(default=None, ge=0.0, le=1.0)
     min_green_share_of_load_frac: float | None = Field(default=None, ge=0.0, le=1.0)
     max_export_frac: float | None = Field(default=None, ge=0.0, le=1.0)
+    self_use_metering: Literal["plant", "user_bus"] | None = Field(
+        default=None, description="where the self-use share's numerator is metered: plant (before the dedicated line's "
+        "loss) or user_bus (where it is used); default: the rule set's")
 
     @field_validator("rule_set")
     @classmethod

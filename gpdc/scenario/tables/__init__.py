@@ -8,7 +8,7 @@ validates the files (columns, provenance, numbers, keys).  Everything is re-expo
 ``from gpdc.scenario import tables; tables.policy_rule("national_2025")`` reads as before.
 """
 
-from gpdc.scenario.tables.core import CONFIDENCE_LEVELS, FEE_FLAGS, TABLE_NAMES, Sourced, raw_table
+from gpdc.scenario.tables.core import CONFIDENCE_LEVELS, FEE_FLAGS, TABLE_NAMES, Sourced, raw_table, weakest
 from gpdc.scenario.tables.costs import cost, cost_items, technical_default
 from gpdc.scenario.tables.emissions import (
     CbamSector,
@@ -22,7 +22,7 @@ from gpdc.scenario.tables.emissions import (
     emission_factor_keys,
 )
 from gpdc.scenario.tables.names import load_archetypes, turbine_types
-from gpdc.scenario.tables.policy import PolicyRule, policy_rule, policy_rule_sets
+from gpdc.scenario.tables.policy import SELF_USE_METERING, PolicyRule, policy_rule, policy_rule_sets
 from gpdc.scenario.tables.provinces import (
     Province,
     province,
@@ -32,11 +32,14 @@ from gpdc.scenario.tables.provinces import (
     tou_schedules_of,
 )
 from gpdc.scenario.tables.tariffs import (
+    PER_MWH_COMPONENTS,
     TARIFF_FIELDS,
+    TOU_FLOAT_COMPONENTS,
     FeeRegime,
     TariffField,
     fee_regime,
     fee_regime_names,
+    parse_float_components,
     read_tariff_file,
     tariff,
     tariff_names,
@@ -59,8 +62,11 @@ __all__ = [
     "MIN_CRITICAL_OVER_PEAK",
     "MIN_PEAK_VALLEY_RATIO",
     "OVERRIDE_BANDS",
+    "PER_MWH_COMPONENTS",
+    "SELF_USE_METERING",
     "TABLE_NAMES",
     "TARIFF_FIELDS",
+    "TOU_FLOAT_COMPONENTS",
     "CbamSector",
     "FeeRegime",
     "PolicyRule",
@@ -80,6 +86,7 @@ __all__ = [
     "fee_regime",
     "fee_regime_names",
     "load_archetypes",
+    "parse_float_components",
     "policy_rule",
     "policy_rule_sets",
     "province",
@@ -97,4 +104,5 @@ __all__ = [
     "tou_schedule_names",
     "tou_schedules_of",
     "turbine_types",
+    "weakest",
 ]

@@ -26,9 +26,21 @@ file                        content
                             and a reference site (a city of its wind and PV bases) for new scenarios
 ==========================  ===============================================================
 
-Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
-combines values of different confidence, the label is that of the weakest value and the note
-says which values are stronger.
+Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`, strongest
+first:
+
+* ``verified (official text seen)`` — the issuing body's own text was read (its page or PDF,
+  also as saved verbatim elsewhere), and the figure is in it;
+* ``quoted from a copy`` — the figure was read in a reprint, news copy, translation or
+  third-party transcription of the notice, not in the notice itself;
+* ``derived`` — computed from other figures (the note says from which and how); it claims no
+  more than the weakest of them;
+* ``recalled`` — no text was seen: memory, an estimate or an example value;
+* ``assumption`` — a modelling choice of gpdc where the world gives no figure.
+
+Where a row combines values of different confidence, the label is that of the weakest value and
+the note says which values are stronger (:func:`weakest`).  Nothing second-hand is labelled
+verified.
 
 Every failed lookup raises :class:`gpdc.errors.DataTableError` naming what was asked and the
 valid choices; a malformed table raises the same error naming the file, row and column.
@@ -46,13 +58,13 @@ import pandas as pd
 
 from gpdc.errors import DataTableError
 
-#: Allowed values of the ``confidence`` column.
+#: Allowed values of the ``confidence`` column, strongest first (see the module docstring).
 CONFIDENCE_LEVELS: tuple[str, ...] = (
-    "VERIFIED (quoted)",
-    "VERIFIED (paraphrased)",
-    "RECALLED, UNVERIFIED",
-    "Derived",
-    "ASSUMPTION",
+    "verified (official text seen)",
+    "quoted from a copy",
+    "derived",
+    "recalled",
+    "assumption",
 )
 
 #: CSV files read by this module, without the ``.csv`` suffix.
@@ -72,16 +84,22 @@ TABLE_NAMES: tuple[str, ...] = (
     "province_bounds",
 )
 
-#: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not).
+#: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not):
+#: ``import_<c>`` and ``self_use_<c>`` for each per-MWh component ``c`` of
+#: :data:`gpdc.scenario.tables.tariffs.PER_MWH_COMPONENTS`, and the two monthly charges.
 FEE_FLAGS: tuple[str, ...] = (
     "import_td_energy",
     "import_funds",
     "import_system_operation",
+    "import_line_loss",
+    "import_capacity_compensation",
     "basic_charge",
     "capacity_td_1192",
     "self_use_td_energy",
     "self_use_funds",
     "self_use_system_operation",
+    "self_use_line_loss",
+    "self_use_capacity_compensation",
 )
 
 PROVENANCE = ("source", "confidence", "note")
@@ -91,8 +109,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "min_self_use_frac",
         "min_green_share_of_load_frac",
         "max_export_frac",
+        "self_use_metering",
         "description",
         "export_cap_confidence",
+        "date",
     ),
     "emission_factors": ("basis", "region", "year", "factor_t_co2_per_mwh"),
     "coal_rates": ("year", "coal_rate_g_ce_per_kwh"),
@@ -104,6 +124,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "td_energy_110kv_yuan_per_mwh",
         "funds_yuan_per_mwh",
         "system_operation_yuan_per_mwh",
+        "line_loss_rate_frac",
         "emission_region",
         "emission_regional_grid",
         "solar_noon_beijing_time",
@@ -114,7 +135,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "carbon_market": ("item", "value", "unit", "year"),
     "cbam_sectors": ("sector", "cbam_good", "indirect_in_scope", "scope_reason"),
     "tariffs": ("tariff", "field", "value", "unit", "date", "illustrative"),
-    "fee_regimes": ("regime", *FEE_FLAGS, "description"),
+    "fee_regimes": ("regime", *FEE_FLAGS, "description", "date"),
     "load_archetypes": ("archetype", "description"),
     "province_bounds": ("province", "lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg", "ref_site",
                         "ref_latitude_deg", "ref_longitude_deg", "ref_elevation_m"),
@@ -160,6 +181,7 @@ NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
         "td_energy_110kv_yuan_per_mwh",
         "funds_yuan_per_mwh",
         "system_operation_yuan_per_mwh",
+        "line_loss_rate_frac",
     ),
     "tou_schedules": (),
     "costs": ("year",),
@@ -207,6 +229,21 @@ class Sourced:
 def choices(values: object) -> str:
     """The distinct values, sorted and joined by commas (for error messages)."""
     return ", ".join(str(v) for v in sorted(set(values)))  # type: ignore[call-overload]
+
+
+def weakest(*levels: str) -> str:
+    """Return the weakest of confidence labels (:data:`CONFIDENCE_LEVELS` is ordered strongest first).
+
+    Raises
+    ------
+    DataTableError
+        If a label is not one of :data:`CONFIDENCE_LEVELS` (the message lists them).
+    """
+    bad = [c for c in levels if c not in CONFIDENCE_LEVELS]
+    if bad or not levels:
+        raise DataTableError(f"confidence {bad[0] if bad else None!r} is not one of "
+                             f"{', '.join(repr(c) for c in CONFIDENCE_LEVELS)}")
+    return max(levels, key=CONFIDENCE_LEVELS.index)
 
 
 def to_float(label: str, row: int, col: str, text: str) -> float:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gpdc.errors import DataTableError
 from gpdc.scenario.tables.core import keys, opt_float, row
 
-__all__ = ["PolicyRule", "policy_rule", "policy_rule_sets"]
+__all__ = ["SELF_USE_METERING", "PolicyRule", "policy_rule", "policy_rule_sets"]
+
+#: Where the self-use share's numerator is metered: ``plant`` (the energy that left the plants
+#: for self-use, before the dedicated line's loss) or ``user_bus`` (where it is used).
+SELF_USE_METERING: tuple[str, ...] = ("plant", "user_bus")
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,12 @@ class PolicyRule:
         ``export_cap_confidence`` is that of ``max_export_frac``).
     note : str
         Which values are weaker or stronger than ``confidence`` and other caveats.
+    export_cap_confidence : str
+        The confidence of ``max_export_frac``.
+    self_use_metering : str
+        Where the self-use share's numerator is metered, one of :data:`SELF_USE_METERING`.
+    date : str
+        Date of the document the thresholds come from (``YYYY-MM-DD``).
     """
 
     rule_set: str
@@ -44,6 +55,8 @@ class PolicyRule:
     confidence: str
     note: str = ""
     export_cap_confidence: str = ""
+    date: str = ""
+    self_use_metering: str = "user_bus"
 
 
 def policy_rule_sets() -> list[str]:
@@ -76,6 +89,10 @@ def policy_rule(rule_set: str) -> PolicyRule:
         If ``rule_set`` is unknown; the message lists the valid keys.
     """
     r = row("policy_rules", "rule_set", rule_set, "policy rule set")
+    metering = str(r["self_use_metering"])
+    if metering not in SELF_USE_METERING:
+        raise DataTableError(f"policy_rules.csv row {rule_set}, column 'self_use_metering': {metering!r} is not one "
+                             f"of {', '.join(SELF_USE_METERING)}")
     return PolicyRule(
         rule_set=str(r["rule_set"]),
         min_self_use_frac=float(r["min_self_use_frac"]),
@@ -86,6 +103,8 @@ def policy_rule(rule_set: str) -> PolicyRule:
         confidence=str(r["confidence"]),
         note=str(r["note"]),
         export_cap_confidence=str(r["export_cap_confidence"]),
+        date=str(r["date"]),
+        self_use_metering=metering,
     )
 
 

@@ -31,6 +31,8 @@ class Province:
         Government funds and surcharges [yuan/MWh].
     system_operation_yuan_per_mwh : float or None
         System-operation fee per kWh drawn [yuan/MWh]; illustrative where given.
+    line_loss_rate_frac : float or None
+        Generation-side (上网环节) line-loss rate of the provincial grid [1].
     emission_region : str or None
         Region key of the ``provincial`` rows of ``emission_factors.csv``; None where no
         provincial factor was found.
@@ -53,6 +55,7 @@ class Province:
     td_energy_110kv_yuan_per_mwh: float | None
     funds_yuan_per_mwh: float | None
     system_operation_yuan_per_mwh: float | None
+    line_loss_rate_frac: float | None
     emission_region: str | None
     emission_regional_grid: str | None
     solar_noon_beijing_time: str | None
@@ -107,6 +110,7 @@ def province(key: str) -> Province:
         td_energy_110kv_yuan_per_mwh=opt_float(float(r["td_energy_110kv_yuan_per_mwh"])),
         funds_yuan_per_mwh=opt_float(float(r["funds_yuan_per_mwh"])),
         system_operation_yuan_per_mwh=opt_float(float(r["system_operation_yuan_per_mwh"])),
+        line_loss_rate_frac=opt_float(float(r["line_loss_rate_frac"])),
         emission_region=opt_str(str(r["emission_region"])),
         emission_regional_grid=opt_str(str(r["emission_regional_grid"])),
         solar_noon_beijing_time=opt_str(str(r["solar_noon_beijing_time"])),

@@ -11,18 +11,21 @@ from gpdc.errors import DataTableError
 from gpdc.scenario.tables.core import FEE_FLAGS, choices, keys, load_table, row, to_float, validate_frame
 from gpdc.scenario.tables.tou import tou_schedule_names
 
-__all__ = ["FEE_FLAGS", "TARIFF_FIELDS", "FeeRegime", "TariffField", "fee_regime", "fee_regime_names",
-           "read_tariff_file", "tariff", "tariff_names"]
+__all__ = ["FEE_FLAGS", "PER_MWH_COMPONENTS", "TARIFF_FIELDS", "TOU_FLOAT_COMPONENTS", "FeeRegime", "TariffField",
+           "fee_regime", "fee_regime_names", "parse_float_components", "read_tariff_file", "tariff", "tariff_names"]
 
 
 #: Fields of a tariff file: name -> (kind, unit).  ``number`` fields may be empty (None: not
 #: known; the caller counts it as 0 and says so), ``text`` fields must be set.
 TARIFF_FIELDS: dict[str, tuple[str, str]] = {
     "tou_schedule": ("text", ""),
+    "tou_float_components": ("text", ""),
     "energy_price_yuan_per_mwh": ("number", "yuan/MWh"),
     "td_energy_yuan_per_mwh": ("number", "yuan/MWh"),
     "funds_yuan_per_mwh": ("number", "yuan/MWh"),
     "system_operation_yuan_per_mwh": ("number", "yuan/MWh"),
+    "line_loss_rate_frac": ("number", "1"),
+    "capacity_compensation_yuan_per_mwh": ("number", "yuan/MWh"),
     "capacity_charge_yuan_per_kva_month": ("number", "yuan/(kVA month)"),
     "demand_charge_yuan_per_kw_month": ("number", "yuan/(kW month)"),
     "basic_charge_basis": ("text", ""),
@@ -30,6 +33,33 @@ TARIFF_FIELDS: dict[str, tuple[str, str]] = {
     "export_price_yuan_per_mwh": ("number", "yuan/MWh"),
 }
 _BASIC_BASES = ("capacity", "demand")
+
+#: The per-MWh components of a price other than the energy price, in bill order.  Each is one
+#: key of the resolved values (``<name>_yuan_per_mwh``) and one ``import_<name>`` and one
+#: ``self_use_<name>`` flag of ``fee_regimes.csv``.  ``line_loss`` is the generation-side
+#: (上网环节) line-loss charge, priced from ``line_loss_rate_frac`` and the energy price.
+PER_MWH_COMPONENTS: tuple[str, ...] = ("td_energy", "funds", "system_operation", "line_loss",
+                                       "capacity_compensation")
+#: What a tariff's ``tou_float_components`` may name: the components the TOU multiplier acts on.
+TOU_FLOAT_COMPONENTS: tuple[str, ...] = ("energy", *PER_MWH_COMPONENTS)
+
+
+def parse_float_components(text: str, where: str) -> tuple[str, ...]:
+    """Parse ``tou_float_components`` (``"energy,td_energy,line_loss"``) into names, in table order.
+
+    Raises
+    ------
+    DataTableError
+        Naming ``where``, the text and the allowed names, for an unknown or repeated name or a
+        list without ``energy`` (every TOU notice seen floats the energy price).
+    """
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [t for t in names if t not in TOU_FLOAT_COMPONENTS]
+    if bad or len(set(names)) != len(names) or "energy" not in names:
+        raise DataTableError(
+            f"{where}: tou_float_components = {text!r} is invalid: a comma-separated list of distinct names that "
+            f"includes energy, each one of {', '.join(TOU_FLOAT_COMPONENTS)}")
+    return tuple(c for c in TOU_FLOAT_COMPONENTS if c in names)
 
 
 @dataclass(frozen=True)
@@ -83,13 +113,15 @@ def _tariff_rows(df: pd.DataFrame, name: str, label: str) -> dict[str, TariffFie
                 raise DataTableError(f"{where}: unknown TOU schedule {text!r}; valid: {choices(tou_schedule_names())}")
             if field == "basic_charge_basis" and text not in _BASIC_BASES:
                 raise DataTableError(f"{where}: basic_charge_basis {text!r} is not one of {', '.join(_BASIC_BASES)}")
+            if field == "tou_float_components":
+                parse_float_components(text, where)
             value = text
         elif text == "":
             value = None
         else:
             value = to_float(label, int(pos) + 2, "value", text)
             lo = -5000.0 if field in ("energy_price_yuan_per_mwh", "export_price_yuan_per_mwh") else 0.0
-            hi = 1.0 if field == "average_load_rate_frac" else 20_000.0
+            hi = {"average_load_rate_frac": 1.0, "line_loss_rate_frac": 0.5}.get(field, 20_000.0)
             if not lo <= value <= hi:
                 raise DataTableError(f"{where}: {field} = {value!r} is outside [{lo}, {hi}] {unit}")
         out[field] = TariffField(value, unit, str(r["date"]), float(r["illustrative"]) == 1.0, str(r["source"]),
@@ -145,10 +177,13 @@ class FeeRegime:
     regime : str
         Key, e.g. ``"nearby_consumption_2025"``.
     flags : dict of str to bool
-        One per :data:`FEE_FLAGS`: ``import_*`` per MWh drawn from the grid, ``self_use_*``
-        per MWh of self-used green energy, ``basic_charge`` the capacity/demand charge,
+        One per :data:`FEE_FLAGS`: ``import_<component>`` per MWh drawn from the grid,
+        ``self_use_<component>`` per MWh of self-used green energy (components:
+        :data:`PER_MWH_COMPONENTS`), ``basic_charge`` the capacity/demand charge,
         ``capacity_td_1192`` the 1192号 capacity-based T&D fee.
     description, source, confidence, note : str
+    date : str
+        When the regime applies (the notice's date or date in force), or ``n/a``.
     """
 
     regime: str
@@ -157,6 +192,7 @@ class FeeRegime:
     source: str
     confidence: str
     note: str = ""
+    date: str = ""
 
 
 def fee_regime_names() -> list[str]:
@@ -179,6 +215,7 @@ def fee_regime(regime: str) -> FeeRegime:
         if x not in (0.0, 1.0):
             raise DataTableError(f"fee_regimes.csv row {regime}, column {col!r}: {x!r} is not 0 or 1")
         flags[col] = x == 1.0
-    return FeeRegime(regime, flags, str(r["description"]), str(r["source"]), str(r["confidence"]), str(r["note"]))
+    return FeeRegime(regime, flags, str(r["description"]), str(r["source"]), str(r["confidence"]), str(r["note"]),
+                     str(r["date"]))
 
 
