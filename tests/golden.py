@@ -188,7 +188,7 @@ def write(names: list[str] | None = None) -> None:
 #: renamed on purpose since the files were written, and why: sweep dimensions (and the coordinates
 #: of zipped fields) are Python identifiers since issue 17 (``storage_energy_mwh``, the field path
 #: in the coordinate's ``field`` attribute) instead of field paths (``storage.energy_mwh``)
-RENAMED = "sweep coordinates named by field path are named by identifier (issue 17)"
+RENAMED = "sweep coordinates and sizing decision variables named by field path are named by identifier (issue 17)"
 
 
 def load(name: str) -> dict[str, np.ndarray]:
@@ -197,7 +197,8 @@ def load(name: str) -> dict[str, np.ndarray]:
         out = {}
         for k in z.files:
             part, kind, var = k.split("|", 2)
-            out[f"{part}/{kind}/{var.replace('.', '_') if kind == 'coord' else var}"] = z[k]
+            renamed = kind == "coord" or name.startswith("size_")  # sizing variables too
+            out[f"{part}/{kind}/{var.replace('.', '_') if renamed else var}"] = z[k]
         return out
 
 

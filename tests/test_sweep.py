@@ -417,7 +417,11 @@ def test_dask_local_cluster_equals_single_process(base, tmp_path: Path) -> None:
     pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'gpdc[cluster]')")
     plan = _plan(base)
     run_sweep(plan, tmp_path / "one.h5")
-    run_sweep(plan, tmp_path / "dask.h5", workers=2)
+    run_sweep(plan, tmp_path / "dask.h5", workers=2, quiet=True)
+    import logging
+
+    for name in ("distributed", "distributed.scheduler", "distributed.worker", "distributed.nanny"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name  # -q silences Dask's INFO lines
     a, b = _file_content(tmp_path / "one.h5"), _file_content(tmp_path / "dask.h5")
     for k in a:
         if k != "attrs":

@@ -62,7 +62,7 @@ def print_result(ds: Any) -> None:
         t.add_column(col, justify="right" if col != "rule" else "left")
 
     def margin(x: float) -> str:
-        return pct(x, "+")
+        return points(x)
 
     def verdict(ok: float) -> Text:
         return styled(("PASS", "green")) if ok else styled(("FAIL", "bold red"))
@@ -309,8 +309,14 @@ def _margin(result: Any, constraint: str, margin: float) -> str:
     target = next((t for t in result.spec.targets if constraint.startswith(str(t))), None)
     units = VARIABLES[target.metric].units if target is not None and target.metric in VARIABLES else "1"
     if units == "1":
-        return f"{margin * 100:+.1f} pp"
-    return f"{margin:+,.4g} {units}"
+        return points(margin)
+    return f"{0.0 if abs(margin) < 5e-5 else margin:+,.4g} {units}"
+
+
+def points(share_margin: float) -> str:
+    """A margin between two shares in percentage points: ``+3.2 pp``; a margin that rounds to zero is ``0.0 pp``."""
+    text = f"{share_margin * 100:+.1f}"
+    return "0.0 pp" if float(text) == 0.0 else f"{text} pp"
 
 
 def print_sizing(result: Any) -> None:
@@ -348,7 +354,7 @@ def print_sizing(result: Any) -> None:
         r.add_column("#", justify="right")
         names = [v.field for v in result.spec.variables]
         for n in names:
-            r.add_column(n.replace("capacity_", "").replace("storage.", "st.").replace(".", " "), justify="right")
+            r.add_column(_size_header(n), justify="right")
         cost = list(result.spec.objective) == ["project_cost_yuan"]
         r.add_column("cost M yuan/a" if cost else "objective", justify="right")
         r.add_column("green share", justify="right")
@@ -357,6 +363,14 @@ def print_sizing(result: Any) -> None:
             r.add_row(str(i), *[f"{x:g}" for x in ev.x[row]], obj,
                       f"{ev.metrics['green_share_of_load'][row]:.1%}")
         out.print(r)
+
+
+def _size_header(field: str) -> str:
+    """A decision variable as a column head: ``wind.capacity_mw`` -> ``wind MW``, ``storage.duration_h`` -> ``storage h``."""
+    section, name = field.split(".", 1) if "." in field else ("", field)
+    unit = {"mw": "MW", "mwh": "MWh", "h": "h", "km": "km", "frac": "share"}.get(name.rsplit("_", 1)[-1], "")
+    what = name.rsplit("_", 1)[0].replace("capacity", "").replace("_", " ").strip()
+    return " ".join(p for p in (section, what, unit) if p)
 
 
 def print_lp_gap(result: Any) -> None:

@@ -14,6 +14,7 @@ from gpdc.results.registry import VARIABLES
 from gpdc.scenario.load import apply_fields, to_toml
 from gpdc.scenario.schema import Scenario
 from gpdc.sizing.spec import DURATION, SizingSpec
+from gpdc.sweeps.spec import dim_name
 from gpdc.units import unit_of
 
 #: metrics kept for every evaluated design (means over the weather years)
@@ -128,19 +129,19 @@ def _var_attrs(name: str) -> dict[str, str]:
         v = VARIABLES[name]
         return {"units": v.units, "long_name": v.long_name + " (mean over weather years)"}
     if name == DURATION:
-        return {"units": "h", "long_name": "storage duration: energy / power"}
-    return {"units": unit_of(name.split(".")[-1]) or "1", "long_name": f"decision variable {name}"}
+        return {"units": "h", "long_name": "storage duration: energy / power", "field": name}
+    return {"units": unit_of(name.split(".")[-1]) or "1", "long_name": f"decision variable {name}", "field": name}
 
 
 def _table(result: SizingResult, rows: np.ndarray, dim: str) -> xr.Dataset:
     ev = result.evaluated
     data: dict[str, xr.Variable] = {}
     for i, v in enumerate(result.spec.variables):
-        data[v.field] = xr.Variable((dim,), ev.x[rows, i], _var_attrs(v.field))
+        data[dim_name(v.field)] = xr.Variable((dim,), ev.x[rows, i], _var_attrs(v.field))
     if DURATION in [v.field for v in result.spec.variables]:
         names = [v.field for v in result.spec.variables]
         energy = ev.x[rows, names.index("storage.power_mw")] * ev.x[rows, names.index(DURATION)]
-        data["storage.energy_mwh"] = xr.Variable((dim,), energy, _var_attrs("storage.energy_mwh"))
+        data["storage_energy_mwh"] = xr.Variable((dim,), energy, _var_attrs("storage.energy_mwh"))
     data["objective"] = xr.Variable((dim,), ev.objective[rows], {
         "units": "yuan" if list(result.spec.objective) == ["project_cost_yuan"] else "mixed",
         "long_name": f"objective: {result.spec.objective_text()} (mean over weather years)"})
@@ -156,7 +157,11 @@ def _table(result: SizingResult, rows: np.ndarray, dim: str) -> xr.Dataset:
 
 
 def to_datasets(result: SizingResult) -> dict[str | None, xr.Dataset]:
-    """Root: the top N designs ranked (dimension ``rank``); groups ``pareto`` and ``evaluated``."""
+    """Root: the top N designs ranked (dimension ``rank``); groups ``pareto`` and ``evaluated``.
+
+    Decision variables are named as identifiers (``wind_capacity_mw``), their field path in the
+    attribute ``field``, as the dimensions of a sweep file are.
+    """
     ranked = _table(result, result.ranked_rows, "rank").assign_coords(rank=np.arange(1, len(result.ranked_rows) + 1))
     binding = result.binding()
     ranked.attrs.update({
