@@ -14,7 +14,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
 from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
-from gpdc.scenario.schema import Scenario
+from gpdc.scenario.schema import WARNING_DESCRIPTIONS, Scenario
 from gpdc.units import unit_of
 
 DOCS = Path(__file__).resolve().parent
@@ -129,6 +129,10 @@ def scenario_page() -> str:
     text.append("\n## Top level\n\n| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
     text.extend(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i)} | "
                 f"{_top_default(i)} |\n" for n, i in top)
+    text.append("\n`ignore_warnings` silences plausibility warnings — legal inputs that are probably wrong, each "
+                "warned about with the field, the value and its code (`--strict` makes them errors):\n\n"
+                "| code | warned when |\n| --- | --- |\n")
+    text.extend(f"| `{code}` | {what} |\n" for code, what in WARNING_DESCRIPTIONS.items())
     for section, sinfo in Scenario.model_fields.items():
         model = sinfo.annotation
         array = _item_model(sinfo)

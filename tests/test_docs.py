@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +73,52 @@ def test_sources_page_is_up_to_date_and_claims_nothing_unseen() -> None:
     assert "| `energy_price_yuan_per_mwh` | 312.6 | yuan/MWh | derived | 2026-03 |" in text
     assert "| `energy_price_yuan_per_mwh` | 250 | yuan/MWh | recalled | 2019 |" in text
     assert "| `td_energy_yuan_per_mwh` | 80.8 | yuan/MWh | quoted from a copy | 2026-08-01 |" in text
+
+
+def readme_commands() -> list[str]:
+    """The ``gpdc`` commands of the README's "Using it" block, continuation lines joined, comments cut."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Using it", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands, current = [], ""
+    for line in block.splitlines():
+        code = line.split("  #", 1)[0].rstrip()
+        if not code.strip():
+            continue
+        current += " " + code.strip().rstrip("\\").strip()
+        if not code.endswith("\\"):
+            commands.append(current.strip())
+            current = ""
+    return commands
+
+
+#: what makes a README command small enough for the test suite (the command is otherwise run as written)
+TINY = {
+    "profiles.ensemble_size=20": "profiles.ensemble_size=3",
+    "storage.energy_mwh=0:800:50": "storage.energy_mwh=0:800:400",
+    "solar.capacity_mw=0:300:25": "solar.capacity_mw=0:300:150",
+}
+
+
+def test_every_readme_command_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from gpdc.cli import app
+
+    commands = readme_commands()
+    assert len(commands) >= 12 and all(c.startswith("gpdc ") for c in commands), commands
+    for sub in ("init", "run", "sweep", "size", "plot", "validate", "profiles", "info"):
+        assert any(c.split()[1] == sub for c in commands), sub
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios", target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    for command in commands:
+        for big, small in TINY.items():
+            command = command.replace(big, small)
+        res = runner.invoke(app, shlex.split(command)[1:])
+        assert res.exit_code == 0, f"{command}\n{res.output}"
+        assert "Traceback" not in res.output and "internal error" not in res.output
+    for made in ("totals.csv", "dispatch.png", "profiles.png", "best.toml", "my_project.toml",
+                 "results/inner_mongolia_datacentre_sweep.h5", "results/inner_mongolia_datacentre_sweep-self_use_share.png"):
+        assert (tmp_path / made).exists(), made

@@ -494,12 +494,23 @@ class ProfileSource(_Section):
         return self
 
 
-#: plausibility warnings a scenario may silence with ``ignore_warnings`` (gpdc.scenario.checks)
-WARNING_CODES: tuple[str, ...] = (
-    "import_below_peak", "line_below_plants", "no_generation", "tou_ratio", "site_outside_province",
-    "tariff_of_other_province", "tou_of_other_province", "load_csv_differs", "load_looks_like_kw", "zero_load",
-    "cbam_direct_zero", "products_exceed_load", "weather_file_elsewhere",
-)
+#: plausibility warnings a scenario may silence with ``ignore_warnings`` (gpdc.scenario.checks), and when each is given
+WARNING_DESCRIPTIONS: dict[str, str] = {
+    "import_below_peak": "grid.import_mw is below the peak load: load beyond it goes unserved when green supply falls short",
+    "line_below_plants": "line.rating_mw is under 30 % of the plants' rating: the line curtails most of the generation",
+    "no_generation": "no wind and no PV: the shares of generation are undefined",
+    "tou_ratio": "the TOU schedule falls short of the 2021 national notice's ratios (peak/valley >= 3, critical peak >= 1.2 x peak)",
+    "site_outside_province": "the site's coordinates lie outside the province's bounds (province_bounds.csv)",
+    "tariff_of_other_province": "tariff.name is the built-in tariff of another province",
+    "tou_of_other_province": "tariff.tou_schedule is a schedule of another province",
+    "load_csv_differs": "a load file's energy (or peak) differs from [load] by more than 10 % (the file is used)",
+    "load_looks_like_kw": "a load file gives about 1000 x the energy [load] states: probably kW, not MW",
+    "zero_load": "the load is 0 in every hour: the green share of load and the bill per MWh are undefined",
+    "cbam_direct_zero": "a CBAM good without direct emissions: its CBAM cost shows as zero",
+    "products_exceed_load": "the products use more electricity than the load",
+    "weather_file_elsewhere": "a weather file states a location more than 100 km from the site",
+}
+WARNING_CODES: tuple[str, ...] = tuple(WARNING_DESCRIPTIONS)
 
 
 class Scenario(_Section):
