@@ -85,6 +85,9 @@ def run(
         list[str] | None, typer.Option("--set", help="override a field: --set storage.energy_mwh=400")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
+    ledger: Annotated[Path | None, typer.Option(
+        "--ledger", help="also write the hourly green-power delivery record, SHA-256 chained (CSV; also kept in "
+        "the results file, its head in the attributes); check it with gpdc verify")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Simulate one scenario for one year, print the results and write them to HDF5."""
@@ -105,7 +108,7 @@ def run(
             sc = load_scenario(scenario, overrides=parse_sets(sets))
             ensemble = run_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
             if ensemble is None:
-                result = simulate(sc, traces=traces or plot is not None, strict=strict)
+                result = simulate(sc, traces=traces or plot is not None or ledger is not None, strict=strict)
         for w in caught:
             if issubclass(w.category, ConsistencyWarning):
                 err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
@@ -113,14 +116,26 @@ def run(
             print_ensemble(ensemble)
             target = out_path or Path("results") / f"{scenario.stem}.h5"
             out.print(f"results written to [bold]{write_results(target, ensemble)}[/] (dimension weather_year)")
-            if traces or plot is not None or csv is not None:
-                err.print("[yellow]note:[/] --traces, --plot and --csv apply to single-year runs; "
+            if traces or plot is not None or csv is not None or ledger is not None:
+                err.print("[yellow]note:[/] --traces, --plot, --csv and --ledger apply to single-year runs; "
                           "use `gpdc profiles --plot` for the profiles", highlight=False)
             return
         print_result(result.totals)
         target = out_path or Path("results") / f"{scenario.stem}.h5"
-        written = write_results(target, result.totals, result.traces if traces else None)
+        totals, groups = result.totals, {"cash_flow": result.cash_flow}
+        if ledger is not None:
+            from gpdc.report.ledger import ledger_dataset, ledger_from_run
+
+            record = ledger_from_run(result.totals, result.traces)  # type: ignore[arg-type] # traced above
+            totals = totals.assign_attrs(ledger_sha256_head=record.head, ledger_hourly_rows=record.n_hourly)
+            groups["ledger"] = ledger_dataset(record)
+        written = write_results(target, totals, result.traces if traces else None, groups=groups)
         out.print(f"results written to [bold]{written}[/]" + (" (with hourly traces)" if traces else ""))
+        if ledger is not None:
+            from gpdc.report.ledger import write_ledger_csv
+
+            out.print(f"delivery record written to [bold]{write_ledger_csv(ledger, record)}[/] "
+                      f"({record.n_hourly} hourly rows; head {record.head})", highlight=False)
         if csv is not None:
             out.print(f"totals written to [bold]{write_totals_csv(csv, result.totals)}[/]")
         if plot is not None:
