@@ -7,7 +7,6 @@ and 2 when it cannot be read.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -42,9 +41,7 @@ def report(
         if designs < 1:
             raise GpdcError(f"--designs = {designs} is invalid: must be >= 1")
         data = load(results, designs=designs, detail=not no_detail)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # matplotlib: glyphs the browser draws anyway
-            text = render(data, with_sensitivity=not no_sensitivity)
+        text = render(data, with_sensitivity=not no_sensitivity)
         out.print(f"report written to [bold]{write_html(out_path, text)}[/] ({len(text) / 1e6:.1f} MB)",
                   highlight=False)
         if pdf is not None:

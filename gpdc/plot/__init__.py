@@ -59,12 +59,17 @@ def svg(fig: Any, name: str) -> str:
     ``name`` salts the ids matplotlib gives clip paths, so several figures can share one HTML page
     without clashing ids, and the same figure always gives the same SVG (no date either).
     """
+    import warnings
+
     import matplotlib
 
     plt = pyplot()
     buf = io.StringIO()
     try:
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}), warnings.catch_warnings():
+            # the browser draws the text with its own fonts (Chinese ones too): matplotlib's lack of a glyph
+            # only affects its estimate of the text's width
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
             fig.savefig(buf, format="svg", metadata={"Date": None})
     finally:
         plt.close(fig)

@@ -58,7 +58,7 @@ CSS = """
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;color:var(--ink);background:#fff;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,
-"Noto Sans","Noto Sans CJK SC","Microsoft YaHei",sans-serif}
+"Noto Sans","Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif}
 main{max-width:1080px;margin:0 auto;padding:0 16px 48px}
 header.top{padding:20px 0 8px;border-bottom:3px solid var(--ink)}
 header.top h1{margin:0 0 4px;font-size:1.6em;line-height:1.25}

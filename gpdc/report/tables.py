@@ -89,20 +89,29 @@ def fmt(value: float, unit: str, name: str | None = None) -> str:
     if name in _FLAGS or name.startswith(("meets_", "cbam_good", "cbam_indirect_in_scope")):
         return "yes" if value > 0.5 else "no"
     if name.endswith("_margin") or name in ("arbitrage_green_share_cost",):
-        return f"{value * 100:+.1f} pp"
+        return f"{round(value * 100, 1) + 0.0:+.1f} pp"  # a margin of -1e-15 is +0.0 pp, not -0.0
     if unit == "1" and (name.endswith(("_share", "_rate")) or "share" in name):
-        return f"{value * 100:.1f} %"
+        return f"{round(value * 100, 1) + 0.0:.1f} %"
     if unit == "1/a":
         return f"{value * 100:.2f} %/a"
     if unit in ("yuan", "yuan/a") and abs(value) >= 1e6:
         return f"{value / 1e6:,.2f} M {unit}"
     if unit in ("MWh", "MWh/a", "t CO2", "t ce", "yuan", "yuan/a", "t/a"):
         return f"{value:,.0f} {unit}" if abs(value) >= 100 else f"{value:,.2f} {unit}"
-    if unit in ("", "1"):
-        return f"{value:,.4g}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f} {unit}"
-    return f"{value:,.4g} {unit}"
+    text = _plain(value)
+    return text if unit in ("", "1") else f"{text} {unit}"
+
+
+def _plain(value: float) -> str:
+    """A number without its unit, never in exponent notation unless it is tiny: 745,638 · 12.35 · 0.6849."""
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:,.2f}"
+    if size >= 1e-3 or size == 0.0:
+        return f"{value:.4f}"
+    return f"{value:.3e}"
 
 
 def verdict(totals: xr.Dataset) -> list[Rule]:
