@@ -189,7 +189,7 @@ def test_run_report_numbers_equal_the_results_files(files: dict[str, Path], repo
                      "coal_saved_tce", "gec_count", "capex_yuan", "cash_flow_yuan", "cash_flow_discounted_yuan"):
             assert must in checked, (name, must)
         # the monthly table adds up to the file's annual totals
-        for column, _, parts, total in tables.MONTHLY:
+        for column, _, _, total in tables.MONTHLY:
             want = sum(float(totals[v].values) for v in (
                 [total] if total else ["curtail_line_mwh", "curtail_bus_mwh"]))
             assert monthly[column] == pytest.approx(want, rel=1e-9, abs=1e-6), (name, column)
@@ -333,3 +333,13 @@ def test_the_screenshot_in_the_docs_is_a_report() -> None:
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert width >= 800 and height >= 600
     assert "docs/img/report.png" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@needs_browser
+def test_cli_report_prints_to_pdf(files: dict[str, Path], tmp_path: Path) -> None:
+    pdf = tmp_path / "r.pdf"
+    res = runner.invoke(app, ["report", str(files["datacentre"]), "-o", str(tmp_path / "r.html"),
+                              "--no-sensitivity", "--pdf", str(pdf)])
+    assert res.exit_code == 0, res.output
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 5  # several A4 pages

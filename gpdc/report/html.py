@@ -448,10 +448,16 @@ def sweep_sections(sw: SweepData) -> list[tuple[str, str, str]]:
              ("project cost, range", f"{fmt(float(cost.min()), 'yuan')} to {fmt(float(cost.max()), 'yuan')}"),
              ("rule set", f"{ds.attrs.get('policy_rule_set', '')}: {ds.attrs.get('policy_rule_description', '')}"),
              ("base scenario", str(ds.attrs.get("scenario_name", "")))]
-    dim_rows = [f"<tr><td>{_e(d)}</td><td class='num'>{ds.sizes[d]}</td>"
-                f"<td>{_e(', '.join(_coord_text(v) for v in ds[d].values[:40]))}"
-                f"{' …' if ds.sizes[d] > 40 else ''}</td></tr>" for d in sw.dims]
-    overview = _facts(facts) + _table(["dimension", "values", ""], dim_rows, (1,))
+    def values(name: str) -> str:
+        v = ds[name].values
+        return ", ".join(_coord_text(x) for x in v[:40]) + (" …" if len(v) > 40 else "")
+
+    dim_rows = []
+    for d in sw.dims:
+        fields = [str(c) for c in ds.coords if str(c) != d and "." in str(c) and ds[c].dims == (d,)]
+        moved = "".join(f"<br>{_e(f)}: {_e(values(f))}" for f in fields)
+        dim_rows.append(f"<tr><td>{_e(d)}</td><td class='num'>{ds.sizes[d]}</td><td>{_e(values(d))}{moved}</td></tr>")
+    overview = _facts(facts) + _table(["dimension", "points", "values"], dim_rows, (1,))
     # the compliance map: green share of load over the first two dimensions, the others at the best design
     axes = [d for d in sw.dims if d != "weather_year" and ds.sizes[d] > 1][:2]
     at = sw.chosen[0] if sw.chosen else {d: 0 for d in sw.dims}
