@@ -247,7 +247,8 @@ def test_metered_generation_and_load_through_the_profile_csv(tmp_path: Path) -> 
                               "--set", 'profiles.source="csv"', "--set", f'profiles.csv_path="{meters}"'])
     assert res.exit_code == 0, res.output
     text = csv.read_text(encoding="utf-8")
-    assert f"# profile cf_wind: {meters}" in text or str(meters) in text.split("row,time_start")[0]
+    header = text.split("\nrow,time_start")[0]
+    assert f"# profile cf_wind: CSV file {meters.resolve()} (sha256 " in header  # the meter export it came from
     check = verify_text(text)
     assert check.ok, check.message
     df = pd.read_csv(csv, comment="#")
@@ -265,7 +266,7 @@ def test_write_ledger_csv_is_atomic_and_round_trips(tmp_path: Path) -> None:
 
 
 def test_a_record_needs_every_column_finite() -> None:
-    from gpdc.report.ledger import LedgerError
+    from gpdc.errors import LedgerError
 
     with pytest.raises(LedgerError, match="must be a finite number"):
         build_ledger(pd.date_range("2025-01-01", periods=2, freq="h"),

@@ -23,10 +23,10 @@ from typer.testing import CliRunner
 
 import gpdc
 from gpdc.cli import app
-from gpdc.errors import ConsistencyWarning
+from gpdc.errors import ConsistencyWarning, ReportError
 from gpdc.report import tables
 from gpdc.report.browser import find_chromium, open_page
-from gpdc.report.data import ReportError, load
+from gpdc.report.data import load
 from gpdc.report.html import RUN_FIGURES, RUN_SECTIONS, render, write_html
 
 from .conftest import ALUMINIUM, DATACENTRE, ROOT
@@ -126,12 +126,14 @@ def _files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def reports(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def loaded(files: dict[str, Path]) -> dict[str, object]:
+    return {name: load(path, designs=3) for name, path in files.items()}
+
+
+@pytest.fixture(scope="module")
+def reports(loaded: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("html")
-    out = {}
-    for name, path in files.items():
-        out[name] = write_html(folder / f"{name}.html", render(load(path, designs=3)))
-    return out
+    return {name: write_html(folder / f"{name}.html", render(data)) for name, data in loaded.items()}  # type: ignore[arg-type]
 
 
 RUNS = ("datacentre", "aluminium")
@@ -158,12 +160,12 @@ def _file_value(var: str, index: str | None, totals: xr.Dataset, cash: xr.Datase
     return float(da.values)
 
 
-def test_run_report_numbers_equal_the_results_files(files: dict[str, Path], reports: dict[str, Path]) -> None:
+def test_run_report_numbers_equal_the_results_files(files: dict[str, Path], loaded: dict[str, object],
+                                                    reports: dict[str, Path]) -> None:
     for name in RUNS:
         with xr.open_dataset(files[name], engine="h5netcdf") as ds:
             totals = ds.load()
-        data = load(files[name])
-        cash = data.cash_flow  # the file's group, or computed again from its scenario (aluminium)
+        cash = loaded[name].cash_flow  # type: ignore[attr-defined] # the file's group, or computed again (aluminium)
         if name == "datacentre":
             with xr.open_dataset(files[name], engine="h5netcdf", group="cash_flow") as ds:
                 xr.testing.assert_identical(ds.load(), cash)
@@ -343,3 +345,18 @@ def test_cli_report_prints_to_pdf(files: dict[str, Path], tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
     data = pdf.read_bytes()
     assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") + data.count(b"/Type/Page") >= 5  # several A4 pages
+
+
+def test_sweep_report_details_as_many_designs_as_asked(files: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "s.html"
+    res = runner.invoke(app, ["report", str(files["sweep"]), "-o", str(out), "--designs", "2", "--detail", "2",
+                              "--no-sensitivity"])
+    assert res.exit_code == 0, res.output
+    sections = parse(out.read_text(encoding="utf-8")).sections
+    assert sections == ["overview", "compliance", "chosen", *[f"design-{s}" for s, _ in RUN_SECTIONS],
+                        *[f"design2-{s}" for s, _ in RUN_SECTIONS]]
+    res = runner.invoke(app, ["report", str(files["sweep"]), "-o", str(out), "--detail", "0"])
+    assert res.exit_code == 0, res.output
+    assert parse(out.read_text(encoding="utf-8")).sections == ["overview", "compliance", "chosen"]
+    res = runner.invoke(app, ["report", str(files["sweep"]), "-o", str(out), "--detail", "-1"])
+    assert res.exit_code == 2 and "--detail = -1 is invalid: must be >= 0" in " ".join(res.output.split())

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from gpdc.cli.app import app, err, fail, out
-from gpdc.errors import GpdcError
+from gpdc.errors import ReportError
 
 #: exit status of ``gpdc verify`` for a record that was altered
 EXIT_ALTERED = 1
@@ -27,8 +27,9 @@ def report(
         "--pdf", help="also print the report to PDF through headless Chromium (if one is installed)")] = None,
     designs: Annotated[int, typer.Option("--designs", help="sweep: how many of the cheapest compliant designs "
                                                            "to list")] = 5,
-    no_detail: Annotated[bool, typer.Option("--no-detail", help="sweep or sizing: do not simulate the best design "
-                                                                "for a full report of it")] = False,
+    detail: Annotated[int, typer.Option("--detail", help="sweep: how many of the listed designs get a full report "
+                                                         "(cheapest first; 0 for none); sizing: 0 leaves out the "
+                                                         "best design's")] = 1,
     no_sensitivity: Annotated[bool, typer.Option("--no-sensitivity", help="leave out the built-in ±20 %% "
                                                                           "sensitivity study")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
@@ -39,8 +40,10 @@ def report(
 
     try:
         if designs < 1:
-            raise GpdcError(f"--designs = {designs} is invalid: must be >= 1")
-        data = load(results, designs=designs, detail=not no_detail)
+            raise ReportError("--designs", designs, "must be >= 1")
+        if detail < 0:
+            raise ReportError("--detail", detail, "must be >= 0")
+        data = load(results, designs=designs, detail=detail)
         text = render(data, with_sensitivity=not no_sensitivity)
         out.print(f"report written to [bold]{write_html(out_path, text)}[/] ({len(text) / 1e6:.1f} MB)",
                   highlight=False)
@@ -73,7 +76,7 @@ def export(
 
     try:
         if xlsx is None and csv_long is None:
-            raise GpdcError("gpdc export: nothing to write; give --xlsx FILE and/or --csv-long FILE")
+            raise ReportError("gpdc export", "nothing to write", "give --xlsx FILE and/or --csv-long FILE")
         if xlsx is not None:
             out.print(f"workbook written to [bold]{write_xlsx(results, xlsx)}[/]", highlight=False)
         if csv_long is not None:
@@ -106,9 +109,10 @@ def verify(
                 file_head = ds.attrs.get("ledger_sha256_head")
                 run_totals = run_totals_of(ds.load())
             if file_head is None:
-                raise GpdcError(f"--results {results}: it records no delivery record (run it with --ledger)")
+                raise ReportError("--results", str(results), "a run file that keeps a delivery record "
+                                                           "(gpdc run --ledger)")
             if expected is not None and expected != str(file_head):
-                raise GpdcError(f"--head {expected} differs from the head {file_head} recorded in {results}")
+                raise ReportError("--head", expected, f"the head recorded in {results}: {file_head}")
             expected = str(file_head)
         check = verify_text(text, expected)
     except typer.Exit:

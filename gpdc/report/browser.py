@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gpdc.errors import GpdcError
+from gpdc.errors import BrowserError
 
 __all__ = ["BrowserError", "Page", "PageLog", "find_chromium", "open_page"]
 
@@ -47,10 +47,6 @@ FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-extensions", "--mute-audio", "--hide-scrollbars", "--remote-debugging-pipe",
 )
-
-
-class BrowserError(GpdcError, RuntimeError):
-    """No usable Chromium, or the browser did not answer as expected; the message says what to do."""
 
 
 def find_chromium() -> str | None:

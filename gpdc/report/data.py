@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from gpdc.errors import ConsistencyWarning, GpdcError
+from gpdc.errors import ConsistencyWarning, ReportError
 from gpdc.io.hdf5 import CASH_FLOW_GROUP, TRACES_GROUP, list_groups, open_results
 from gpdc.pipeline import Prepared, prepare
 from gpdc.profiles import ProfileSet
@@ -35,26 +35,6 @@ from gpdc.scenario.schema import Scenario
 __all__ = ["ReportError", "RunData", "SizingData", "SweepData", "kind_of", "load", "load_run", "simulate_design"]
 
 RUN, SWEEP, SIZING = "run", "sweep", "sizing"
-
-
-class ReportError(GpdcError, ValueError):
-    """A results file cannot be reported as it is.
-
-    Parameters
-    ----------
-    field : str
-        What is wrong (the file, an attribute, a variable).
-    value : Any
-        What was found.
-    allowed : str
-        What a report needs, and how to get it.
-    """
-
-    def __init__(self, field: str, value: Any, allowed: str) -> None:
-        self.field = field
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
 
 
 @dataclass
@@ -98,7 +78,7 @@ class RunData:
 
 @dataclass
 class SweepData:
-    """A sweep file: its Dataset, dimensions, the designs chosen to show, and the best one in detail."""
+    """A sweep file: its Dataset, dimensions, the designs chosen to show, and the first of them in detail."""
 
     ds: xr.Dataset
     source: str
@@ -106,7 +86,7 @@ class SweepData:
     chosen: list[dict[str, Any]]
     ranked_by: str
     compliant_only: bool
-    detail: RunData | None = None
+    details: list[RunData] = field(default_factory=list)
 
 
 @dataclass
@@ -171,7 +151,7 @@ def simulate_design(scenario: Scenario, source: str, weather_year: Any = None) -
 def _present(ds: xr.Dataset | None) -> xr.Dataset:
     """A part a run was asked for (traces, cash flow): never None then."""
     if ds is None:
-        raise GpdcError("internal: a run asked for traces and its cash flow returned none")
+        raise RuntimeError("a run asked for traces and its cash flow returned none")  # a bug, not an input
     return ds
 
 
@@ -235,7 +215,7 @@ def _point_fields(ds: xr.Dataset, dims: list[str], point: dict[str, int]) -> tup
     return values, year
 
 
-def _sweep(path: Path, designs: int, detail: bool) -> SweepData:
+def _sweep(path: Path, designs: int, detail: int) -> SweepData:
     source = path.name
     with open_results(path) as opened:
         ds = opened.load()
@@ -257,22 +237,22 @@ def _sweep(path: Path, designs: int, detail: bool) -> SweepData:
     rows = rows[np.argsort(flat[rows], kind="stable")][:designs]
     chosen = [dict(zip(order_dims, (int(i) for i in np.unravel_index(int(r), cost.shape)), strict=True)) for r in rows]
     data = SweepData(ds, source, dims, chosen, metric, compliant_only)
-    if detail and chosen:
-        base = scenario_of(_attrs(ds), source)
-        point = dict(chosen[0])
+    base = scenario_of(_attrs(ds), source) if detail > 0 and chosen else None
+    for chosen_point in chosen[:detail] if base is not None else []:
+        point = dict(chosen_point)
         if "weather_year" in dims:
             point["weather_year"] = 0
         fields, year = _point_fields(ds, dims, point)
         label = ", ".join(f"{k} = {v}" for k, v in fields.items())
-        run = simulate_design(apply_fields(base, fields), f"{source}, design {label}", year)
+        run = simulate_design(apply_fields(base, fields), f"{source}, design {label}", year)  # type: ignore[arg-type]
         if "weather_year" not in dims:
             at = ds.isel({d: point[d] for d in dims})
             _same(at.drop_vars([v for v in at.data_vars if v == "finished"]), run.totals, source)
-        data.detail = run
+        data.details.append(run)
     return data
 
 
-def _sizing(path: Path, detail: bool) -> SizingData:
+def _sizing(path: Path, detail: int) -> SizingData:
     source = path.name
     groups = list_groups(path)
     with open_results(path) as ds:
@@ -284,7 +264,7 @@ def _sizing(path: Path, detail: bool) -> SizingData:
         with open_results(path, group=g) as ds:
             parts[g] = ds.load()
     data = SizingData(ranked, parts["pareto"], parts["evaluated"], source)
-    if detail and ranked.sizes.get("rank", 0) > 0:
+    if detail > 0 and ranked.sizes.get("rank", 0) > 0:
         base = scenario_of(_attrs(ranked), source)
         fields = {str(n): float(ranked[n].values[0]) for n in ranked.data_vars
                   if "." in str(n) and str(n) != "storage.duration_h"}
@@ -302,7 +282,7 @@ def _sizing(path: Path, detail: bool) -> SizingData:
     return data
 
 
-def load(path: str | Path, designs: int = 5, detail: bool = True) -> RunData | SweepData | SizingData:
+def load(path: str | Path, designs: int = 5, detail: int = 1) -> RunData | SweepData | SizingData:
     """Read any gpdc results file for a report: a run, a sweep or a sizing study.
 
     Parameters
@@ -311,8 +291,10 @@ def load(path: str | Path, designs: int = 5, detail: bool = True) -> RunData | S
         The file.
     designs : int
         For a sweep: how many designs to list (the cheapest that meet every rule).
-    detail : bool
-        For a sweep or a sizing study: also simulate the best design for a full report of it.
+    detail : int
+        For a sweep: how many of the listed designs to simulate for a full report each (the
+        cheapest first; 0 for none).  For a sizing study: 0 leaves out the full report of the
+        best design.
 
     Raises
     ------

@@ -407,7 +407,7 @@ def run_sections(run: RunData, *, with_sensitivity: bool = True, prefix: str = "
     sens = sensitivity(run.prepared) if with_sensitivity else None
     if sens is not None and not math.isclose(sens.base["project_cost_yuan"], float(run.totals["project_cost_yuan"]),
                                              rel_tol=0.0, abs_tol=0.0):
-        from gpdc.report.data import ReportError
+        from gpdc.errors import ReportError
 
         raise ReportError("sensitivity base case: project_cost_yuan", sens.base["project_cost_yuan"],
                           f"must equal the file's {float(run.totals['project_cost_yuan'])}")
@@ -606,9 +606,11 @@ def render(data: RunData | SweepData | SizingData, *, with_sensitivity: bool = T
     if isinstance(data, SweepData):
         a = data.ds.attrs
         parts = [("", sweep_sections(data))]
-        if data.detail is not None:
-            parts.append((f"The cheapest design in detail: {data.detail.source}",
-                          run_sections(data.detail, with_sensitivity=with_sensitivity, prefix="design-")))
+        for k, run in enumerate(data.details):
+            which = "The cheapest design" if k == 0 else f"Design {k + 1} of the chosen"
+            parts.append((f"{which} in detail: {run.source}",
+                          run_sections(run, with_sensitivity=with_sensitivity,
+                                       prefix="design-" if k == 0 else f"design{k + 1}-")))
         return _page(f"Sweep: {a.get('scenario_name', '')}",
                      [f"gpdc report of {data.source} · gpdc {a.get('gpdc_version', '')} · results created "
                       f"{a.get('created_utc', '')}"], parts)

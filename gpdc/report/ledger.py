@@ -32,13 +32,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gpdc.errors import GpdcError
+from gpdc.errors import GpdcError, LedgerError
 from gpdc.io.atomic import atomic_path
 from gpdc.results.registry import LEDGER_ROW, LEDGER_VARIABLES, attrs_of
 
@@ -83,26 +82,6 @@ RUN_TOTALS: dict[str, tuple[str, ...]] = {
 CHAIN_RULE = ("sha256: SHA-256 (UTF-8) of the previous row's sha256, a line feed, and this row's text before "
               "',sha256'; the first row's previous hash is the SHA-256 of every line above it, these comment "
               "lines and the column names included, each ending in a line feed")
-
-
-class LedgerError(GpdcError, ValueError):
-    """A delivery record cannot be read or built (not a verification failure: see :class:`LedgerCheck`).
-
-    Parameters
-    ----------
-    field : str
-        What is wrong: the file, a column, a header line.
-    value : Any
-        The value found.
-    allowed : str
-        What is allowed instead.
-    """
-
-    def __init__(self, field: str, value: Any, allowed: str) -> None:
-        self.field = field
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
 
 
 def _sha(text: str) -> str:

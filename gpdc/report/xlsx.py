@@ -12,8 +12,9 @@
   source and confidence, and the sources of the hourly profiles;
 * ``provenance`` — the file's attributes (gpdc version, input hash, scenario TOML, ...).
 
-A sweep or sizing file gives one long-form sheet per group (a row per design and variable),
-with the ``assumptions`` and ``provenance`` of its base scenario.  ``--csv-long out.csv`` writes
+A sweep or sizing file (or a run over several weather years) gives one long-form sheet per
+group (a row per design and variable), with the ``assumptions`` and ``provenance`` of its base
+scenario.  ``--csv-long out.csv`` writes
 every numeric variable of every group as tidy CSV: ``group, variable``, a column per dimension,
 ``value, unit, description``.  Both are written atomically.
 """
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gpdc.errors import GpdcError
+from gpdc.errors import GpdcError, ReportError
 from gpdc.io.atomic import atomic_path
 from gpdc.io.hdf5 import list_groups, open_results
 from gpdc.report import tables
@@ -40,26 +41,6 @@ __all__ = ["MAX_ROWS", "SUMMARY_COLUMNS", "long_frame", "write_csv_long", "write
 SUMMARY_COLUMNS = ("variable", "product", "value", "unit", "description", "definition")
 #: rows a worksheet holds (Excel's limit, less the header)
 MAX_ROWS = 1_048_575
-
-
-class ExportError(GpdcError, ValueError):
-    """An export cannot be written as asked.
-
-    Parameters
-    ----------
-    field : str
-        The option or file at fault.
-    value : Any
-        Its value.
-    allowed : str
-        What works instead.
-    """
-
-    def __init__(self, field: str, value: Any, allowed: str) -> None:
-        self.field = field
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
 
 
 def _openpyxl() -> Any:
@@ -159,7 +140,7 @@ def _sheet(wb: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[A
     for row in rows:
         n += 1
         if n > MAX_ROWS:
-            raise ExportError(f"sheet {title!r}", f"more than {MAX_ROWS:,} rows",
+            raise ReportError(f"sheet {title!r}", f"more than {MAX_ROWS:,} rows",
                               "a worksheet holds at most 1,048,576 rows: use --csv-long for this file")
         ws.append([_cell(v) if isinstance(v, float | np.floating) else v for v in row])
 
@@ -224,7 +205,8 @@ def write_xlsx(path_in: str | Path, path_out: str | Path) -> Path:
     wb = openpyxl.Workbook(write_only=True)
     with open_results(path_in) as ds:
         kind = kind_of(dict(ds.attrs))
-    if kind == "run":
+        ensemble = "weather_year" in ds.dims
+    if kind == "run" and not ensemble:
         import warnings
 
         from gpdc.errors import ConsistencyWarning
