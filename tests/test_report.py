@@ -360,3 +360,16 @@ def test_sweep_report_details_as_many_designs_as_asked(files: dict[str, Path], t
     assert parse(out.read_text(encoding="utf-8")).sections == ["overview", "compliance", "chosen"]
     res = runner.invoke(app, ["report", str(files["sweep"]), "-o", str(out), "--detail", "-1"])
     assert res.exit_code == 2 and "--detail = -1 is invalid: must be >= 0" in " ".join(res.output.split())
+
+
+def test_a_browser_that_does_not_come_up_is_an_error_not_a_hang(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from gpdc.errors import BrowserError
+
+    page = tmp_path / "p.html"
+    page.write_text("<!DOCTYPE html><p>x</p>", encoding="utf-8")
+    with pytest.raises(BrowserError, match="closed the DevTools pipe"), open_page(page, executable="/bin/false"):
+        pass
+    monkeypatch.setenv("GPDC_CHROMIUM", str(tmp_path / "no-such-browser"))
+    with pytest.raises(BrowserError, match="no Chromium found"), open_page(page):
+        pass

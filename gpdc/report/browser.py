@@ -223,9 +223,66 @@ def _high_fd(fd: int) -> int:
     return high
 
 
+class _Chromium:
+    """One headless Chromium process spoken to over its DevTools pipe, with its own empty profile folder."""
+
+    def __init__(self, exe: str, profile: str, timeout_s: float) -> None:
+        cmd_r, self.cmd_w = (_high_fd(fd) for fd in os.pipe())  # we write commands; Chromium reads fd 3
+        self.out_r, out_w = (_high_fd(fd) for fd in os.pipe())  # Chromium writes fd 4; we read
+        args = [exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            args.insert(1, "--no-sandbox")  # Chromium refuses to start as root with its sandbox
+        self.stderr_path = Path(profile) / "stderr.txt"
+        try:
+            with self.stderr_path.open("wb") as stderr:
+                self.proc = subprocess.Popen(  # noqa: S603 - a fixed argument list, no shell
+                    [sys.executable, "-c", _TRAMPOLINE, str(cmd_r), str(out_w), *args],
+                    pass_fds=(cmd_r, out_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
+        except OSError as exc:
+            for fd in (cmd_r, out_w, self.cmd_w, self.out_r):
+                os.close(fd)
+            raise BrowserError(f"cannot start {exe}: {exc}") from None
+        os.close(cmd_r)
+        os.close(out_w)
+        self.pipe = _Pipe(self.proc, self.cmd_w, self.out_r, timeout_s)
+
+    def open(self, url: str, width_px: int, height_px: int) -> Page:
+        """Open ``url`` in a new tab and return it once its load event has fired."""
+        try:
+            pipe = self.pipe
+            target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+            session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                pipe.call(f"{domain}.enable", {}, session)
+            page = Page(pipe, session, url)
+            page.set_viewport(width_px, height_px)
+            pipe.call("Page.navigate", {"url": url}, session)
+            pipe.wait_for("Page.loadEventFired", session)
+        except BrowserError as exc:
+            text = self.stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise BrowserError(f"{exc}\nChromium said:\n{text}") from None
+        return page
+
+    def close(self) -> None:
+        """Ask Chromium to quit; end it if it does not within a few seconds."""
+        if self.proc.poll() is None:
+            self.pipe.timeout_s = min(self.pipe.timeout_s, 10.0)
+            try:
+                self.pipe.call("Browser.close")
+            except (BrowserError, OSError):
+                pass
+            try:
+                self.proc.wait(timeout=10.0)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        os.close(self.cmd_w)
+        os.close(self.out_r)
+
+
 @contextmanager
 def open_page(path: str | Path, *, width_px: int = 1280, height_px: int = 900, timeout_s: float = 60.0,
-              executable: str | None = None) -> Iterator[Page]:
+              executable: str | None = None, attempts: int = 2) -> Iterator[Page]:
     """Start headless Chromium, load a local HTML file, and yield the :class:`Page` once it has loaded.
 
     Parameters
@@ -238,6 +295,9 @@ def open_page(path: str | Path, *, width_px: int = 1280, height_px: int = 900, t
         How long to wait for any one answer of the browser [s].
     executable : str, optional
         The browser; default :func:`find_chromium`.
+    attempts : int
+        Starts to try: a browser that does not come up (a loaded machine) is ended and started
+        again, with a new empty profile.
 
     Raises
     ------
@@ -249,46 +309,18 @@ def open_page(path: str | Path, *, width_px: int = 1280, height_px: int = 900, t
         raise BrowserError("no Chromium found: install the operating system's chromium (Debian/Ubuntu: "
                            "apt-get install chromium) or set GPDC_CHROMIUM to the browser's path")
     url = Path(path).resolve().as_uri()
-    with tempfile.TemporaryDirectory(prefix="gpdc-chromium-") as profile:
-        cmd_r, cmd_w = (_high_fd(fd) for fd in os.pipe())  # we write commands; Chromium reads fd 3
-        out_r, out_w = (_high_fd(fd) for fd in os.pipe())  # Chromium writes fd 4; we read
-        args = [exe, *FLAGS, f"--user-data-dir={profile}", "about:blank"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            args.insert(1, "--no-sandbox")  # Chromium refuses to start as root with its sandbox
-        stderr_path = Path(profile) / "stderr.txt"
-        with stderr_path.open("wb") as stderr:
+    for attempt in range(1, max(attempts, 1) + 1):
+        with tempfile.TemporaryDirectory(prefix="gpdc-chromium-") as profile:
+            browser = _Chromium(exe, profile, timeout_s)
             try:
-                proc = subprocess.Popen(  # noqa: S603 - a fixed argument list, no shell
-                    [sys.executable, "-c", _TRAMPOLINE, str(cmd_r), str(out_w), *args],
-                    pass_fds=(cmd_r, out_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
-            except OSError as exc:
-                raise BrowserError(f"cannot start {exe}: {exc}") from None
-        os.close(cmd_r)
-        os.close(out_w)
-        pipe = _Pipe(proc, cmd_w, out_r, timeout_s)
-        try:
-            try:
-                target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-                session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-                for domain in ("Page", "Runtime", "Log", "Network"):
-                    pipe.call(f"{domain}.enable", {}, session)
-                page = Page(pipe, session, url)
-                page.set_viewport(width_px, height_px)
-                pipe.call("Page.navigate", {"url": url}, session)
-                pipe.wait_for("Page.loadEventFired", session)
-            except BrowserError as exc:
-                text = stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise BrowserError(f"{exc}\nChromium said:\n{text}") from None
-            yield page
-        finally:
-            try:
-                pipe.call("Browser.close")
+                page = browser.open(url, width_px, height_px)
             except BrowserError:
-                pass
+                browser.close()
+                if attempt < attempts:
+                    continue
+                raise
             try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            os.close(cmd_w)
-            os.close(out_r)
+                yield page
+            finally:
+                browser.close()
+            return
