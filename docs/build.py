@@ -13,7 +13,7 @@ from pathlib import Path
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
-from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
+from gpdc.results.registry import CASH_FLOW_VARIABLES, LEDGER_VARIABLES, TRACE_VARIABLES, VARIABLES
 from gpdc.scenario.schema import WARNING_DESCRIPTIONS, Scenario
 from gpdc.units import unit_of
 
@@ -60,7 +60,13 @@ def _table(rows: dict[str, typing.Any]) -> str:
 def metrics_page() -> str:
     """Return docs/metrics.md as text."""
     return (METRICS_HEAD + "\n## Totals (one value per scenario)\n\n" + _table(VARIABLES)
-            + "\n## Hourly traces (group `traces`, dimension `time`, local time)\n\n" + _table(TRACE_VARIABLES))
+            + "\n## Hourly traces (group `traces`, dimension `time`, local time)\n\n" + _table(TRACE_VARIABLES)
+            + "\n## Cash flow by year (group `cash_flow` of a run file, dimension `project_year`)\n\n"
+            + "Year 0 is the investment, years 1 .. N the project life ([finance.md](finance.md)); a sweep keeps "
+            "only the NPV, IRR, payback and LCOE these add up to.\n\n" + _table(CASH_FLOW_VARIABLES)
+            + "\n## Green-power delivery record (`gpdc run --ledger`, group `ledger`, dimension `row`)\n\n"
+            + "One row per step, then one totals row per calendar year; every row chained by SHA-256 "
+            "([ledger.md](ledger.md)).\n\n" + _table(LEDGER_VARIABLES))
 
 
 def _type_name(annotation: typing.Any) -> str:

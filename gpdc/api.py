@@ -197,7 +197,8 @@ def open_results(path: str | Path, group: str | None = None, allow_partial: bool
     return _open(path, group=group, allow_partial=allow_partial)
 
 
-def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | None = None) -> Path:
+def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | None = None, *,
+                  groups: Mapping[str, xr.Dataset | None] | None = None) -> Path:
     """Write a run's totals (and hourly traces) to a netCDF4/HDF5 file atomically; return the path.
 
     Parameters
@@ -208,6 +209,8 @@ def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | Non
         Written to the root group.
     traces : xarray.Dataset, optional
         Written to the group ``traces``.
+    groups : mapping of str to xarray.Dataset, optional
+        Further groups, e.g. ``{"cash_flow": result.cash_flow}`` (what ``gpdc run`` writes).
 
     Raises
     ------
@@ -216,4 +219,4 @@ def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | Non
     """
     from gpdc.io.hdf5 import write_results as _write
 
-    return _write(path, totals, traces)
+    return _write(path, totals, traces, groups)

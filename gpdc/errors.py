@@ -103,3 +103,45 @@ class LPInfeasibleError(GpdcError, ValueError):
 
 class LPSolveError(GpdcError, RuntimeError):
     """HiGHS stopped without an optimum (time limit, unbounded, numerical trouble)."""
+
+
+class _FieldError(GpdcError, ValueError):
+    """An error that names the field (option, file, attribute, column), the value found and what is allowed."""
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
+
+
+class ReportError(_FieldError):
+    """A results file cannot be reported or exported as asked (``gpdc report``, ``gpdc export``).
+
+    Parameters
+    ----------
+    field : str
+        What is wrong: an option, the file, one of its attributes or variables.
+    value : Any
+        What was found.
+    allowed : str
+        What a report needs, and how to get it.
+    """
+
+
+class LedgerError(_FieldError):
+    """A green-power delivery record cannot be built or read (an altered one is a failed check, not an error).
+
+    Parameters
+    ----------
+    field : str
+        What is wrong: the file, a column, a header line.
+    value : Any
+        The value found.
+    allowed : str
+        What is allowed instead.
+    """
+
+
+class BrowserError(GpdcError, RuntimeError):
+    """No usable Chromium, or the browser did not answer as expected; the message says what to do."""

@@ -21,7 +21,8 @@ from gpdc.kernels import layout as L
 from gpdc.pipeline import Prepared, build_profiles, prepare, run_trace, weather_years
 from gpdc.profiles import ProfileSet
 from gpdc.results import provenance
-from gpdc.results.dataset import totals_dataset, trace_dataset
+from gpdc.results.dataset import cash_flow_dataset, totals_dataset, trace_dataset
+from gpdc.results.registry import CASH_FLOW_VARIABLES
 from gpdc.scenario import checks
 from gpdc.scenario.load import load_scenario
 from gpdc.scenario.resolve import Resolved
@@ -44,12 +45,16 @@ class Result:
         The world numbers used, with their sources.
     profiles : ProfileSet
         The hourly profiles the run used.
+    cash_flow : xarray.Dataset or None
+        The year-by-year cash flow against the grid-only baseline (dimension ``project_year``,
+        :data:`gpdc.results.registry.CASH_FLOW_VARIABLES`).
     """
 
     totals: xr.Dataset
     traces: xr.Dataset | None
     resolved: Resolved
     profiles: ProfileSet
+    cash_flow: xr.Dataset | None = None
 
 
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -87,7 +92,8 @@ def run_scenario(
     prepared = prepare(sc, weather_year, profiles)
     resolved = prepared.resolved
     checks.check_all(resolved, prepared.inputs.load_mw, prepared.inputs.dt_h, strict)
-    values = evaluate(prepared)
+    values = evaluate(prepared, cash_flows=True)
+    flows = {name: values.pop(name) for name in CASH_FLOW_VARIABLES}
     years = float(values["load_mwh"][0]) / period_years(sc.profiles.year, prepared.inputs)
     checks.check_products(resolved, years, strict)
     if values["unserved_mwh"][0] > 0.0:
@@ -95,7 +101,8 @@ def run_scenario(
     products = resolved.products
     totals = totals_dataset(values, coords=products.coords() if len(products) else None,
                             attrs=provenance.run_attrs(prepared))
-    return Result(totals, _traces(prepared) if traces else None, resolved, prepared.profiles)
+    cash_flow = cash_flow_dataset(flows, attrs={"scenario_name": sc.name})
+    return Result(totals, _traces(prepared) if traces else None, resolved, prepared.profiles, cash_flow)
 
 
 def run_ensemble(scenario: Scenario | str | Path, *, strict: bool = False) -> xr.Dataset:

@@ -54,9 +54,12 @@ LAYERS: tuple[str, ...] = (
     "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
     "gpdc.sizing.spec", "gpdc.sizing.result", "gpdc.sizing.search", "gpdc.sizing.report", "gpdc.sizing.lp_compare", "gpdc.sizing",
     # figures: nothing below imports them
-    "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing", "gpdc.plot.sweep",
+    "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing", "gpdc.plot.sweep", "gpdc.plot.report",
+    # reports people read: the delivery record, what a results file holds, HTML, Excel, the browser
+    "gpdc.report.browser", "gpdc.report.ledger", "gpdc.report.data", "gpdc.report.tables",
+    "gpdc.report.sensitivity", "gpdc.report.xlsx", "gpdc.report.html", "gpdc.report",
     # the public API and the command line
-    "gpdc.api", "gpdc", "gpdc.cli.app", "gpdc.cli.render", "gpdc.cli.commands", "gpdc.cli",
+    "gpdc.api", "gpdc", "gpdc.cli.app", "gpdc.cli.render", "gpdc.cli.commands", "gpdc.cli.report", "gpdc.cli",
 )
 RANK = {m: i for i, m in enumerate(LAYERS)}
 

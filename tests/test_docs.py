@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gpdc.results.registry import TRACE_VARIABLES, VARIABLES
+from gpdc.results.registry import CASH_FLOW_VARIABLES, LEDGER_VARIABLES, TRACE_VARIABLES, VARIABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,8 +25,9 @@ def test_generated_pages_are_up_to_date() -> None:
 
 def test_metrics_page_lists_every_variable_with_its_unit() -> None:
     text = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
-    for name, var in {**VARIABLES, **TRACE_VARIABLES}.items():
-        assert f"| `{name}` | {var.units} |" in text, name
+    for table in (VARIABLES, TRACE_VARIABLES, CASH_FLOW_VARIABLES, LEDGER_VARIABLES):
+        for name, var in table.items():
+            assert f"| `{name}` | {var.units} |" in text, name
 
 
 def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:

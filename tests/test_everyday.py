@@ -80,7 +80,7 @@ def _error_classes() -> list[type[GpdcError]]:
 def _instance(cls: type[GpdcError], text: str) -> GpdcError:
     if issubclass(cls, errors.ScenarioErrors):
         return cls([ScenarioError("products", "[[products]]", text)])  # type: ignore[call-arg]
-    if issubclass(cls, ScenarioError):
+    if issubclass(cls, ScenarioError) or issubclass(cls, errors._FieldError):
         return cls("tariff.name", "[[products]]", text)  # type: ignore[call-arg]
     if cls is errors.LPInfeasibleError:
         return cls(text, ["[policy]"])  # type: ignore[call-arg]

@@ -141,7 +141,10 @@ def lifetime_finance(
     energy.  With ``per_year`` (``bill_yuan``, ``self_used_mwh``, ``fees_minus_export_yuan``,
     each [n, N_max] over the simulated period: the dispatch re-run for every year with
     degradation), year y uses its own values instead of the first year's.  Returns (scalars
-    per design, flows ``{cash_flow_yuan, green_cost_yuan, self_used_mwh}`` each [n, N_max + 1]).
+    per design, flows each [n, N_max + 1], years 0 .. N_max): ``cash_flow_yuan`` (CF_y),
+    ``green_cost_yuan`` and ``self_used_mwh`` (the LCOE's numerator and denominator), and the
+    parts of CF_y — ``capex_yuan`` (year 0), ``bill_savings_yuan`` ((baseline − bill)·(1+g)^(y−1)),
+    ``om_yuan`` and ``replacement_yuan``, each ≥ 0 as spent or saved; 0 past a design's life.
     """
     from gpdc.accounting import finance
 
@@ -192,4 +195,10 @@ def lifetime_finance(
         "lifetime_self_used_mwh": green_mwh.sum(axis=1),
         "final_year_self_used_mwh": last,
     }
-    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh}
+    parts = {name: np.zeros((n, n_max + 1)) for name in ("capex_yuan", "bill_savings_yuan", "om_yuan",
+                                                          "replacement_yuan")}
+    parts["capex_yuan"][:, 0] = cost["capex_yuan"]
+    parts["bill_savings_yuan"][:, 1:] = np.where(active, gain * esc, 0.0)
+    parts["om_yuan"][:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
+    parts["replacement_yuan"][:, 1:] = replacement
+    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh, **parts}

@@ -116,6 +116,7 @@ def derive(
     variants_raw: np.ndarray,
     *,
     hourly: HourlyFactors | None = None,
+    cash_flows: bool = False,
 ) -> dict[str, np.ndarray]:
     """Energy, policy, bills, finance and emissions of every design, each [n] (per product [n, k]).
 
@@ -132,6 +133,10 @@ def derive(
     hourly : HourlyFactors, optional
         The hourly grid factor series: the user's accounts then weight imports (the kernels'
         ``import_co2_t``) and load by it instead of a flat factor.
+    cash_flows : bool
+        Also return the year-by-year cash flow of every design, the variables of
+        :data:`gpdc.results.registry.CASH_FLOW_VARIABLES`, each [n, N_max + 1] over project years
+        0 .. N_max (a run keeps them; a sweep does not, they would multiply its file by the years).
     """
     resolved = design.resolved
     sc = resolved.scenario
@@ -165,7 +170,7 @@ def derive(
         )},
         period_years=years,
     )
-    life, _ = costs_.lifetime_finance(
+    life, flows = costs_.lifetime_finance(
         cost=cost, energy=energy, fixed_charges_yuan=fixed, period_years=years,
         per_year=_lifetime_bills(design, inputs, var, lifetime_raw),
         **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
@@ -189,18 +194,46 @@ def derive(
         em.update(emissions_.product_accounts(
             em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
             resolved["china_carbon_price_paid_yuan_per_t_co2"]))
-    return {**energy, **policy, **charges, **cost, **em}
+    out = {**energy, **policy, **charges, **cost, **em}
+    if cash_flows:
+        out.update(by_year(flows, design.value("discount_rate_frac")))
+    return out
 
 
-def evaluate(prepared: Prepared, design: Design | None = None) -> dict[str, np.ndarray]:
+def by_year(flows: dict[str, np.ndarray], discount_rate_frac: np.ndarray) -> dict[str, np.ndarray]:
+    """The cash-flow variables by project year from :func:`gpdc.accounting.costs.lifetime_finance`'s flows.
+
+    Each [n, N_max + 1] [yuan or MWh]; ``cash_flow_discounted_yuan`` is CF_y / (1 + r)^y, so that
+    its sum over the years is ``npv_yuan``.
+    """
+    from gpdc.accounting.finance import discount_factors
+
+    cf = flows["cash_flow_yuan"]
+    factors = discount_factors(np.broadcast_to(np.asarray(discount_rate_frac, dtype=np.float64), (cf.shape[0],)),
+                               cf.shape[1] - 1)
+    return {
+        "cash_flow_capex_yuan": flows["capex_yuan"],
+        "cash_flow_bill_savings_yuan": flows["bill_savings_yuan"],
+        "cash_flow_om_yuan": flows["om_yuan"],
+        "cash_flow_replacement_yuan": flows["replacement_yuan"],
+        "cash_flow_yuan": cf,
+        "cash_flow_discounted_yuan": cf * factors,
+        "cash_flow_self_used_mwh": flows["self_used_mwh"],
+        "cash_flow_green_cost_yuan": flows["green_cost_yuan"],
+    }
+
+
+def evaluate(prepared: Prepared, design: Design | None = None, *, cash_flows: bool = False) -> dict[str, np.ndarray]:
     """Dispatch designs of a prepared scenario and derive every result variable, each [n] (per product [n, k]).
 
     ``design`` defaults to the scenario's own.  The designs and the :func:`variants` they
-    need run in one kernel call.
+    need run in one kernel call.  ``cash_flows`` adds the year-by-year cash flow (see
+    :func:`derive`).
     """
     design = design if design is not None else prepared.design
     inputs = prepared.inputs.with_params(design_params(design))
     var = variants(design, inputs)
     n = inputs.n_scen
     raw_all = run_totals(inputs.with_params(np.concatenate([inputs.params, var.params], axis=1)))
-    return derive(design, inputs, raw_all[:n], var, raw_all[n:], hourly=prepared.hourly_factors)
+    return derive(design, inputs, raw_all[:n], var, raw_all[n:], hourly=prepared.hourly_factors,
+                  cash_flows=cash_flows)

@@ -100,6 +100,9 @@ def run(
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="treat plausibility warnings as errors")] = False,
     show_all: Annotated[bool, typer.Option("--all", help="with weather years: list every variable")] = False,
+    ledger: Annotated[Path | None, typer.Option(
+        "--ledger", help="also write the hourly green-power delivery record, SHA-256 chained (CSV; also kept in "
+        "the results file, its head in the attributes); check it with gpdc verify")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Simulate one scenario for one year, print the results and write them to HDF5.
@@ -126,22 +129,37 @@ def run(
             target = check_writable(out_path or default_results_path(scenario, overrides))
             if csv is not None:
                 check_writable(csv, "CSV")
+            if ledger is not None:
+                check_writable(ledger, "the delivery record")
             sc = load_scenario(scenario, overrides=overrides)
             ensemble = run_ensemble(sc, strict=strict) if len(weather_years(sc)) > 1 else None
             if ensemble is None:
-                result = simulate(sc, traces=traces or plot is not None, strict=strict)
+                result = simulate(sc, traces=traces or plot is not None or ledger is not None, strict=strict)
         for w in caught:
             if issubclass(w.category, ConsistencyWarning):
                 warning(w.message)
         if ensemble is not None:
             print_ensemble(ensemble, show_all)
             written("results", write_results(target, ensemble), " (dimension weather_year)")
-            if traces or plot is not None or csv is not None:
-                note("--traces, --plot and --csv apply to single-year runs; use `gpdc profiles --plot` for the profiles")
+            if traces or plot is not None or csv is not None or ledger is not None:
+                note("--traces, --plot, --csv and --ledger apply to single-year runs; use `gpdc profiles --plot` for "
+                     "the profiles")
             return
         print_result(result.totals)
-        path_written = write_results(target, result.totals, result.traces if traces else None)
+        totals, groups = result.totals, {"cash_flow": result.cash_flow}
+        if ledger is not None:
+            from gpdc.report.ledger import ledger_dataset, ledger_from_run
+
+            record = ledger_from_run(result.totals, result.traces)  # type: ignore[arg-type] # traced above
+            totals = totals.assign_attrs(ledger_sha256_head=record.head, ledger_hourly_rows=record.n_hourly)
+            groups["ledger"] = ledger_dataset(record)
+        path_written = write_results(target, totals, result.traces if traces else None, groups=groups)
         written("results", path_written, " (with hourly traces)" if traces else "")
+        if ledger is not None:
+            from gpdc.report.ledger import write_ledger_csv
+
+            written("delivery record", write_ledger_csv(ledger, record),
+                    f" ({record.n_hourly} hourly rows; head {record.head})")
         if csv is not None:
             written("totals", write_totals_csv(csv, result.totals))
         if plot is not None:

@@ -10,6 +10,7 @@ only when complete, so a crash never leaves a half-written result.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import xarray as xr
@@ -18,6 +19,8 @@ from gpdc.errors import ResultsFileError
 from gpdc.io.atomic import atomic_path
 
 TRACES_GROUP = "traces"
+CASH_FLOW_GROUP = "cash_flow"
+LEDGER_GROUP = "ledger"
 
 
 def _encoding(ds: xr.Dataset, compress: bool) -> dict[str, dict[str, object]]:
@@ -26,7 +29,8 @@ def _encoding(ds: xr.Dataset, compress: bool) -> dict[str, dict[str, object]]:
     return {str(name): {"zlib": True, "complevel": 4} for name in ds.data_vars if ds[name].ndim > 0}
 
 
-def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | None = None) -> Path:
+def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | None = None,
+                  groups: Mapping[str, xr.Dataset | None] | None = None) -> Path:
     """Write a result atomically; return the final path.
 
     Parameters
@@ -37,16 +41,19 @@ def write_results(path: str | Path, totals: xr.Dataset, traces: xr.Dataset | Non
         Written to the root group.
     traces : xr.Dataset, optional
         Written to the group ``traces``.
+    groups : mapping of str to xr.Dataset, optional
+        Further groups by name, e.g. ``{"cash_flow": ..., "ledger": ...}`` (None values skipped).
 
     Raises
     ------
     ResultsFileError
         If the file cannot be written; the target is then left as it was.
     """
-    groups: dict[str | None, xr.Dataset] = {None: totals}
+    out: dict[str | None, xr.Dataset] = {None: totals}
     if traces is not None:
-        groups[TRACES_GROUP] = traces
-    return write_groups(path, groups)
+        out[TRACES_GROUP] = traces
+    out.update({name: ds for name, ds in (groups or {}).items() if ds is not None})
+    return write_groups(path, out)
 
 
 def open_results(path: str | Path, group: str | None = None, allow_partial: bool = False) -> xr.Dataset:
@@ -95,3 +102,21 @@ def write_groups(path: str | Path, groups: dict[str | None, xr.Dataset]) -> Path
             ds.to_netcdf(tmp, mode="w" if k == 0 else "a", group=group, engine="h5netcdf",
                          encoding=_encoding(ds, True))
     return path
+
+
+def list_groups(path: str | Path) -> list[str]:
+    """The names of the groups of a results file (``traces``, ``cash_flow``, ``ledger``, ``pareto``, ...).
+
+    Raises
+    ------
+    ResultsFileError
+        If the file does not exist or is not HDF5.
+    """
+    import h5py
+
+    path = Path(path)
+    try:
+        with h5py.File(path, "r") as f:
+            return sorted(k for k, v in f.items() if isinstance(v, h5py.Group))
+    except OSError as exc:
+        raise ResultsFileError(f"cannot read {path} as a gpdc result: {exc}") from None

@@ -7,13 +7,14 @@ atomically through :func:`save` (a temporary file, then a rename) in a format ch
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 from gpdc.errors import GpdcError
 from gpdc.io.atomic import atomic_path
 
-__all__ = ["FORMATS", "check_format", "pyplot", "save"]
+__all__ = ["FORMATS", "check_format", "pyplot", "save", "svg"]
 
 #: image formats every matplotlib backend writes
 FORMATS = ("png", "pdf", "svg", "jpg", "jpeg")
@@ -49,3 +50,28 @@ def save(fig: Any, path: str | Path, dpi: int = 110) -> Path:
     finally:
         plt.close(fig)
     return path
+
+
+def svg(fig: Any, name: str) -> str:
+    """Return ``fig`` as an inline SVG element (text, no XML prologue) and close it.
+
+    Text stays text (``svg.fonttype = "none"``: the page's fonts draw it, small and selectable);
+    ``name`` salts the ids matplotlib gives clip paths, so several figures can share one HTML page
+    without clashing ids, and the same figure always gives the same SVG (no date either).
+    """
+    import warnings
+
+    import matplotlib
+
+    plt = pyplot()
+    buf = io.StringIO()
+    try:
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}), warnings.catch_warnings():
+            # the browser draws the text with its own fonts (Chinese ones too): matplotlib's lack of a glyph
+            # only affects its estimate of the text's width
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(fig)
+    text = buf.getvalue()
+    return text[text.find("<svg"):]

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from gpdc.errors import UnregisteredVariableError
-from gpdc.results.registry import TRACE_VARIABLES, VARIABLES, attrs_of
+from gpdc.results.registry import CASH_FLOW_VARIABLES, PROJECT_YEAR, TRACE_VARIABLES, VARIABLES, attrs_of
 
 
 def totals_dataset(
@@ -73,4 +73,38 @@ def trace_dataset(time: pd.DatetimeIndex, values: Mapping[str, np.ndarray], time
     }
     ds = xr.Dataset(data_vars, coords={"time": ("time", local.values.astype("datetime64[ns]"))})
     ds["time"].attrs.update({"long_name": "start of the step, local time", "timezone": timezone})
+    return ds
+
+
+def cash_flow_dataset(values: Mapping[str, np.ndarray], attrs: Mapping[str, Any] | None = None) -> xr.Dataset:
+    """Build one design's year-by-year cash flow on a ``project_year`` dimension (0 = the investment).
+
+    Parameters
+    ----------
+    values : mapping of str to ndarray
+        The variables of :data:`gpdc.results.registry.CASH_FLOW_VARIABLES`, each
+        ``(n_years + 1,)`` or ``(1, n_years + 1)`` [yuan or MWh].
+    attrs
+        Dataset attributes.
+
+    Raises
+    ------
+    UnregisteredVariableError
+        If a variable is not in the registry.
+    """
+    unknown = sorted(set(values) - set(CASH_FLOW_VARIABLES))
+    if unknown:
+        raise UnregisteredVariableError(f"cash-flow variables not in gpdc.results.registry.CASH_FLOW_VARIABLES: "
+                                        f"{unknown}")
+    data_vars = {
+        name: xr.Variable((PROJECT_YEAR,), np.asarray(values[name], dtype=np.float64).reshape(-1),
+                          attrs=attrs_of(name, kind="cash_flow"))
+        for name in CASH_FLOW_VARIABLES
+        if name in values
+    }
+    n = len(next(iter(data_vars.values()))) if data_vars else 0
+    ds = xr.Dataset(data_vars, coords={PROJECT_YEAR: (PROJECT_YEAR, np.arange(n, dtype=np.int64))},
+                    attrs=dict(attrs or {}))
+    ds[PROJECT_YEAR].attrs.update({"long_name": "project year: 0 = the investment, 1 .. N the years of operation",
+                                   "units": "a"})
     return ds

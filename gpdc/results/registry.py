@@ -146,19 +146,74 @@ TRACE_VARIABLES: dict[str, Var] = {
 }
 
 
-def attrs_of(name: str, trace: bool = False) -> dict[str, str]:
+#: the dimension of the year-by-year cash flow: project years 0 (the investment) .. N (the life)
+PROJECT_YEAR = "project_year"
+
+
+def _y(units: str, long_name: str, definition: str) -> Var:
+    """Return a cash-flow variable: one value per project year, dimension ``project_year``."""
+    return Var(units, long_name, definition, "cash_flow", (PROJECT_YEAR,))
+
+
+#: the year-by-year cash flow of a run (group ``cash_flow`` of a run file; sweeps keep only its NPV,
+#: IRR, payback and LCOE, which these add up to); amounts in the project year, 0 after the life
+CASH_FLOW_VARIABLES: dict[str, Var] = {
+    "cash_flow_capex_yuan": _y("yuan", "capital spent in the project year", "capex_yuan in year 0, else 0"),
+    "cash_flow_bill_savings_yuan": _y("yuan", "grid bill avoided in the project year", "(baseline_cost − bill with the project, before capex and O&M) · (1 + tariff escalation)^(y−1), scaled to a year; each year's own dispatch where PV or storage degrade"),
+    "cash_flow_om_yuan": _y("yuan", "operation and maintenance cost in the project year", "om_cost_yuan scaled to a year"),
+    "cash_flow_replacement_yuan": _y("yuan", "storage replacement in the project year", "storage capex · replacement share in the years k · storage lifetime < life"),
+    "cash_flow_yuan": _y("yuan", "net cash flow against the grid-only baseline in the project year", "bill savings − capex − O&M − replacement (CF_y of docs/finance.md)"),
+    "cash_flow_discounted_yuan": _y("yuan", "discounted net cash flow in the project year", "CF_y / (1 + discount rate)^y; Σ_y = npv_yuan"),
+    "cash_flow_self_used_mwh": _y("MWh", "self-used green energy in the project year", "self_used scaled to a year (0 in year 0); Σ_y = lifetime_self_used_mwh"),
+    "cash_flow_green_cost_yuan": _y("yuan", "cost of the self-used green power in the project year", "capex (year 0) + O&M + replacement + (fees − export revenue) · (1 + g)^(y−1): the numerator of lifetime_lcoe_yuan_per_mwh before discounting"),
+}
+
+
+#: the dimension of a delivery record: its hourly rows, then one totals row per calendar year
+LEDGER_ROW = "row"
+
+
+def _l(long_name: str, definition: str) -> Var:
+    """Return a column of the green-power delivery record [MWh per row], dimension ``row``."""
+    return Var("MWh", long_name, definition, "ledger", (LEDGER_ROW,))
+
+
+#: the columns of the green-power delivery record (``gpdc run --ledger``, group ``ledger`` of a run
+#: file; :mod:`gpdc.report.ledger`), in their order in the record; per hour, and summed in the totals rows
+LEDGER_VARIABLES: dict[str, Var] = {
+    "generation_mwh": _l("green energy generated", "available wind + PV generation in the hour, before any curtailment (trace gen_avail_mwh)"),
+    "curtailed_line_mwh": _l("green energy curtailed by the line rating", "trace curtail_line_mwh"),
+    "line_loss_mwh": _l("loss on the dedicated line", "trace line_loss_mwh"),
+    "delivered_mwh": _l("green energy delivered to the user over the line", "generation − curtailed_line − line_loss: what arrives at the user's bus"),
+    "used_directly_mwh": _l("green energy used by the load as it arrived", "trace direct_mwh"),
+    "stored_mwh": _l("green energy put into storage", "trace charge_green_mwh"),
+    "released_mwh": _l("green energy released from storage to the load", "trace discharge_green_mwh (the green pool's share of the discharge)"),
+    "exported_mwh": _l("green energy fed into the public grid", "trace export_mwh"),
+    "curtailed_bus_mwh": _l("green energy curtailed at the user's bus", "trace curtail_bus_mwh: storage full, export limit or cap reached"),
+    "grid_import_mwh": _l("energy drawn from the public grid", "trace import_mwh, for the load and for grid charging"),
+    "load_mwh": _l("user consumption", "trace load_mw · step length"),
+}
+
+
+def attrs_of(name: str, trace: bool = False, *, kind: str | None = None) -> dict[str, str]:
     """The file attributes of a registered variable: ``units``, ``long_name``, ``definition``.
 
-    Every writer (run files, sweep files) takes them from here.
+    Every writer (run files, sweep files) takes them from here.  ``kind`` names the table:
+    ``"total"`` (:data:`VARIABLES`, the default), ``"trace"`` (:data:`TRACE_VARIABLES`, also
+    ``trace=True``), ``"cash_flow"`` (:data:`CASH_FLOW_VARIABLES`) or ``"ledger"``
+    (:data:`LEDGER_VARIABLES`).
 
     Raises
     ------
     UnregisteredVariableError
         If ``name`` is not registered.
     """
-    table = TRACE_VARIABLES if trace else VARIABLES
+    kind = kind or ("trace" if trace else "total")
+    tables = {"total": ("VARIABLES", VARIABLES), "trace": ("TRACE_VARIABLES", TRACE_VARIABLES),
+              "cash_flow": ("CASH_FLOW_VARIABLES", CASH_FLOW_VARIABLES),
+              "ledger": ("LEDGER_VARIABLES", LEDGER_VARIABLES)}
+    label, table = tables[kind]
     if name not in table:
-        kind = "TRACE_VARIABLES" if trace else "VARIABLES"
-        raise UnregisteredVariableError(f"variable {name!r} is not in gpdc.results.registry.{kind}")
+        raise UnregisteredVariableError(f"variable {name!r} is not in gpdc.results.registry.{label}")
     v = table[name]
     return {"units": v.units, "long_name": v.long_name, "definition": v.definition}
