@@ -20,7 +20,7 @@ from gpdc.accounting import evaluate, period_years
 from gpdc.kernels import layout as L
 from gpdc.pipeline import Prepared, build_profiles, prepare, run_trace, weather_years
 from gpdc.profiles import ProfileSet
-from gpdc.results import provenance
+from gpdc.results import provenance, reported
 from gpdc.results.dataset import cash_flow_dataset, totals_dataset, trace_dataset
 from gpdc.results.registry import CASH_FLOW_VARIABLES
 from gpdc.scenario import checks
@@ -89,6 +89,7 @@ def run_scenario(
 ) -> Result:
     """Simulate one scenario over its year and return labelled results (see :func:`gpdc.simulate`)."""
     sc = as_scenario(scenario)
+    reported.check(sc.reported)
     prepared = prepare(sc, weather_year, profiles)
     resolved = prepared.resolved
     checks.check_all(resolved, prepared.inputs.load_mw, prepared.inputs.dt_h, strict)

@@ -43,7 +43,7 @@ LAYERS: tuple[str, ...] = (
     "gpdc.accounting.energy", "gpdc.accounting.policy", "gpdc.accounting.tariffs", "gpdc.accounting.finance",
     "gpdc.accounting.costs", "gpdc.accounting.emissions", "gpdc.accounting.derive", "gpdc.accounting",
     # quantities -> labelled datasets
-    "gpdc.results.registry", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
+    "gpdc.results.registry", "gpdc.results.reported", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
     # the only writers
     "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io.scenario_files", "gpdc.io.weather_files", "gpdc.io",
     # studies

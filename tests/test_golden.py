@@ -26,7 +26,9 @@ def factor_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_golden_output_is_unchanged(case: str, factor_folder: Path) -> None:
     expected = golden.load(case)
     got = golden.flatten(golden.cases(factor_folder)[case]())
-    assert sorted(got) == sorted(expected), "variables added or missing"
+    assert not sorted(set(expected) - set(got)), "variables missing"
+    extra = sorted(k for k in set(got) - set(expected) if k.rsplit("/", 1)[-1] not in golden.ADDED)
+    assert not extra, f"variables added without a line in tests/golden.py ADDED: {extra}"
     for key, want in expected.items():
         have = got[key]
         assert have.shape == want.shape, key

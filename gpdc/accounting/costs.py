@@ -108,6 +108,30 @@ def costs(
     return out
 
 
+def product_costs(cost: dict[str, np.ndarray], energy: dict[str, np.ndarray],
+                  electricity_kwh_per_t: np.ndarray) -> dict[str, np.ndarray]:
+    """Return each product's electricity cost per tonne with and without the project, and the saving [yuan/t].
+
+    The user's cost per MWh consumed (``project_cost / load``, ``baseline_cost / load``) times
+    the product's electricity per tonne: every MWh of the site costs the same, whichever product
+    uses it.  Each entry has shape (n_scen, n_products); NaN where the load is 0.
+    """
+    load = np.asarray(energy["load_mwh"], dtype=np.float64)[:, None]
+    mwh_per_t = np.asarray(electricity_kwh_per_t, dtype=np.float64)[None, :] / 1000.0
+    ok = load > 0.0
+
+    def per_t(total: np.ndarray) -> np.ndarray:
+        per_mwh = np.divide(np.asarray(total, dtype=np.float64)[:, None], load, out=np.full_like(load, np.nan),
+                            where=ok)
+        return per_mwh * mwh_per_t
+
+    with_project = per_t(cost["project_cost_yuan"])
+    baseline = per_t(cost["baseline_cost_yuan"])
+    return {"product_electricity_cost_yuan_per_t": with_project,
+            "product_electricity_cost_baseline_yuan_per_t": baseline,
+            "product_electricity_saving_yuan_per_t": baseline - with_project}
+
+
 def project_years(lifetime_years: np.ndarray) -> np.ndarray:
     """Return the whole years of the cash flow, round(lifetime) half up, at least 1 [a]."""
     return np.maximum(np.floor(np.asarray(lifetime_years, dtype=np.float64) + 0.5).astype(np.int64), 1)

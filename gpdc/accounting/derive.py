@@ -194,6 +194,7 @@ def derive(
         em.update(emissions_.product_accounts(
             em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
             resolved["china_carbon_price_paid_yuan_per_t_co2"]))
+        em.update(costs_.product_costs(cost, energy, products.electricity_kwh_per_t))
     out = {**energy, **policy, **charges, **cost, **em}
     if cash_flows:
         out.update(by_year(flows, design.value("discount_rate_frac")))

@@ -170,12 +170,37 @@ def print_carbon(ds: Any, v: dict[str, float]) -> None:
         + f"coal rate {ds.attrs['coal_rate_g_ce_per_kwh']} g ce/kWh",
         style="dim",
     )
-    if "product" not in ds.dims:
+    if "product" in ds.dims:
+        _print_products(ds, v)
+    print_reported(ds)
+
+
+def print_reported(ds: Any) -> None:
+    """The figures of ``[[reported]]`` beside gpdc's values of the same quantities (nothing if none)."""
+    from gpdc.results.reported import compare
+
+    rows = compare(ds)
+    if not rows:
         return
+    t = Table(title="Reported figures beside gpdc's", header_style="bold")
+    for col in ("figure", "unit", "reported", "gpdc", "gpdc / reported"):
+        t.add_column(col, justify="left" if col in ("figure", "unit") else "right")
+    for c in rows:
+        rep = f"{c.low:,.4g}" if c.high == c.low else f"{c.low:,.4g}–{c.high:,.4g}"
+        verdict = f"{c.ratio:.2f}x" + (" (within)" if c.within else "")
+        t.add_row(c.label, c.unit, rep, f"{c.gpdc:,.4g}", verdict)
+    out.print(t)
+    for c in rows:
+        out.print(f"{c.label}: reported as \"{c.as_reported}\" — {c.source}", style="dim", soft_wrap=True)
+        if c.implied:
+            out.print(f"  {c.implied}", soft_wrap=True)
+
+
+def _print_products(ds: Any, v: dict[str, float]) -> None:
     price = f"{fmt(v['cbam_net_carbon_price_yuan_per_t_co2'], 1)} yuan/t CO2"
     t = Table(title=f"Products and EU CBAM (net certificate price {price})", header_style="bold")
     for col in ("product", "sector", "indirect counted", "elec. t CO2/t loc. / direct", "CBAM yuan/t loc. / direct",
-                "CBAM M yuan/a loc. / direct"):
+                "CBAM M yuan/a loc. / direct", "electricity yuan/t grid / project"):
         t.add_column(col, justify="left" if col in ("product", "sector", "indirect counted") else "right")
     for name in ds["product"].values:
         p = ds.sel(product=name)
@@ -188,7 +213,9 @@ def print_carbon(ds: Any, v: dict[str, float]) -> None:
                   pair("product_electricity_co2_location_t_co2_per_t",
                        "product_electricity_co2_direct_connection_t_co2_per_t"),
                   pair("cbam_exposure_location_yuan_per_t", "cbam_exposure_direct_connection_yuan_per_t", digits=1),
-                  pair("cbam_exposure_location_yuan_per_year", "cbam_exposure_direct_connection_yuan_per_year", 1e6, 2))
+                  pair("cbam_exposure_location_yuan_per_year", "cbam_exposure_direct_connection_yuan_per_year", 1e6, 2),
+                  pair("product_electricity_cost_baseline_yuan_per_t", "product_electricity_cost_yuan_per_t",
+                       digits=1))
     out.print(t)
     for name in ds["product"].values:
         out.print(f"{name}: {ds['cbam_scope_reason'].sel(product=name).values}", style="dim")

@@ -23,6 +23,7 @@ import xarray as xr
 from gpdc._version import __version__
 from gpdc.accounting import period_years
 from gpdc.pipeline import Prepared
+from gpdc.results import reported
 from gpdc.scenario.load import to_toml
 
 RUN_TITLE = "gpdc green power direct connection simulation"
@@ -113,6 +114,8 @@ def scenario_attrs(prepared: Prepared) -> dict[str, Any]:
         "inputs_sha256": inputs_hash(toml_text, arrays),
         "version_record": json.dumps(version_record()),
     }
+    if sc.reported:
+        attrs[reported.ATTR] = reported.attrs_json(sc.reported)
     for k in ("min_self_use_frac", "min_green_share_of_load_frac", "max_export_frac"):
         attrs[f"policy_{k}"] = float(resolved[k])
     attrs.update({

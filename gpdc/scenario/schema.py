@@ -425,6 +425,28 @@ class Product(_Section):
         return v
 
 
+class ReportedFigure(_Section):
+    """A figure reported elsewhere for this project (``[[reported]]``), printed beside gpdc's own.
+
+    ``metric`` names a result variable (``docs/metrics.md``); for a per-product variable,
+    ``product`` names the ``[[products]]`` entry.  ``low`` (and ``high`` for a range) are in the
+    variable's unit, e.g. 50 yuan/MWh for "0.05 yuan/kWh".
+    """
+
+    metric: str = Field(min_length=1, description="result variable, e.g. savings_yuan_per_mwh")
+    product: str | None = Field(default=None, description="the [[products]] name, for a per-product variable")
+    low: float = Field(description="the reported value (or the low end of a range), in the variable's unit")
+    high: float | None = Field(default=None, description="the high end of a reported range")
+    as_reported: str = Field(min_length=1, description="the figure as the source words it")
+    source: str = Field(min_length=1, description="where it was reported")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReportedFigure:
+        if self.high is not None and self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+
 class Finance(_Section):
     """Capital and operating costs; unset numbers come from the cost table."""
 
@@ -532,6 +554,8 @@ class Scenario(_Section):
     finance: Finance = Field(default_factory=Finance)
     profiles: ProfileSource = Field(default_factory=ProfileSource)
     products: list[Product] = Field(default_factory=list, description="[[products]] tables")
+    reported: list[ReportedFigure] = Field(default_factory=list,
+                                           description="[[reported]] tables: figures reported elsewhere, shown beside gpdc's")
     ignore_warnings: list[str] = Field(default_factory=list, description="plausibility warnings to silence, by code")
 
     @field_validator("ignore_warnings")
@@ -541,6 +565,15 @@ class Scenario(_Section):
         if unknown:
             raise ValueError(f"unknown warning code {unknown[0]!r}; valid: {', '.join(WARNING_CODES)}")
         return v
+
+    @model_validator(mode="after")
+    def _reported_products_exist(self) -> Scenario:
+        names = [p.name for p in self.products]
+        for k, r in enumerate(self.reported):
+            if r.product is not None and r.product not in names:
+                raise ValueError(f"reported[{k}].product {r.product!r} is not a [[products]] name; names: "
+                                 f"{', '.join(names) or '(no [[products]])'}")
+        return self
 
     @field_validator("products")
     @classmethod
