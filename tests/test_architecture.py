@@ -45,7 +45,7 @@ LAYERS: tuple[str, ...] = (
     # quantities -> labelled datasets
     "gpdc.results.registry", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
     # the only writers
-    "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io",
+    "gpdc.io.lock", "gpdc.io.h5file", "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io",
     # studies
     "gpdc.runs",
     "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.runner",
