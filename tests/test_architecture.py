@@ -48,7 +48,8 @@ LAYERS: tuple[str, ...] = (
     "gpdc.io.lock", "gpdc.io.h5file", "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io",
     # studies
     "gpdc.runs",
-    "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.runner",
+    "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.scheduler",
+    "gpdc.sweeps.runner",
     "gpdc.sweeps",
     "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
     "gpdc.sizing.spec", "gpdc.sizing.result", "gpdc.sizing.search", "gpdc.sizing.report", "gpdc.sizing.lp_compare", "gpdc.sizing",

@@ -247,6 +247,11 @@ def print_sweep_summary(ds: Any) -> None:
         out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
                   f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
                   f"self-use {float(point['self_use_share']):.1%}{mean}", highlight=False)
+    from gpdc.io.sweep_store import failures
+
+    for reason, count in failures(ds):
+        out.print(f"[yellow]{count:,} design{'s' if count != 1 else ''} failed[/] (status 2, NaN values): {reason}",
+                  highlight=False)
 
 
 def print_sizing(result: Any) -> None:
