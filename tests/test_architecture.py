@@ -20,7 +20,7 @@ PKG = Path(__file__).resolve().parents[1] / "gpdc"
 #: every module, lowest layer first
 LAYERS: tuple[str, ...] = (
     # the vocabulary
-    "gpdc._version", "gpdc.errors", "gpdc.units",
+    "gpdc._version", "gpdc.errors", "gpdc.units", "gpdc.input_files",
     # kernels: numpy and numba only
     "gpdc.kernels.spec", "gpdc.kernels.layout", "gpdc.kernels.step", "gpdc.kernels.cpu", "gpdc.kernels.dispatch",
     "gpdc.kernels",

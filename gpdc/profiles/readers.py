@@ -9,13 +9,15 @@ belong in this module too, each returning a :class:`gpdc.profiles.ProfileSet`.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gpdc.errors import ProfileError
+from gpdc.errors import InputFileError, ProfileError
+from gpdc.input_files import decode_text, header_for_message, read_bytes
 from gpdc.profiles.types import ProfileSet, hourly_index
 
 __all__ = [
@@ -37,6 +39,38 @@ MAX_LOAD_MW = 1e12
 DEFAULT_TZ = "Asia/Shanghai"
 _HOUR_NS = 3_600_000_000_000
 _NAN_WORDS = ("nan", "na", "n/a", "null", "none")
+
+
+def read_input(path: str | Path, what: str, *, text: bool = True) -> tuple[bytes, str]:
+    """Read a regular input file within the size limit (:mod:`gpdc.input_files`): its bytes and (if ``text``) text.
+
+    Raises
+    ------
+    ProfileError
+        If the file is missing, not a regular file, too large, or (``text``) not UTF-8 text:
+        the message names the file and the byte offset of a bad byte.
+    """
+    try:
+        raw = read_bytes(path, what)
+        return raw, (decode_text(raw, path, what) if text else "")
+    except InputFileError as exc:
+        raise ProfileError(str(exc)) from None
+
+
+def read_csv_text(text: str, where: str, **kwargs: object) -> pd.DataFrame:
+    """``pandas.read_csv`` of decoded text, every column as text; parser errors as a ProfileError naming the file."""
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)  # type: ignore[call-overload]
+    except pd.errors.EmptyDataError:
+        raise ProfileError(f"{where}: file is empty; expected a header row") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+
+
+def columns_present(columns: pd.Index) -> str:
+    """Return the columns of a CSV for a message (only if they read as a CSV header: :func:`header_for_message`)."""
+    names = [str(c) for c in columns]
+    return header_for_message(names) if names else "(none)"
 
 
 def hours_in_year(year: int) -> int:
@@ -189,23 +223,15 @@ def read_profile_csv(path: str | Path, *, year: int | None = None, timezone: str
 
     path = Path(path)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found") from None
-    except OSError as exc:
-        raise ProfileError(f"{where}: cannot be read ({exc})") from None
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(REQUIRED)}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    raw, text = read_input(path, "profile CSV")
+    if not text.strip():
+        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(REQUIRED)}")
+    df = read_csv_text(text, where, skip_blank_lines=False)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise ProfileError(
-            f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns) or '(none)'}"
+            f"{where}: missing column(s) {', '.join(missing)}; columns present: {columns_present(df.columns)}"
         )
     df = df[list(REQUIRED)].apply(lambda s: s.str.strip())
     # trailing blank lines are harmless; blank lines inside the data are reported by row
@@ -300,7 +326,7 @@ def _check_frame(df: pd.DataFrame, where: str, columns: tuple[str, ...], line_of
                            f"{df.index[i - 1]} (times must increase)")
     for col in columns:
         if col not in df.columns:
-            raise ProfileError(f"{where}: missing column {col}; columns present: {', '.join(map(str, df.columns))}")
+            raise ProfileError(f"{where}: missing column {col}; columns present: {columns_present(df.columns)}")
         vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(vals))
         if bad.size:
@@ -377,8 +403,7 @@ def read_weather(
     where = str(p)
     if fmt not in WEATHER_FORMATS:
         raise ProfileError(f"{where}: weather format {fmt!r} is unknown; valid: {', '.join(WEATHER_FORMATS)}")
-    if not p.is_file():
-        raise ProfileError(f"{where}: file not found")
+    read_input(p, f"{fmt} weather file", text=False)  # a regular file within the size limit
     if fmt == "csv":
         return _read_weather_csv(p, year, timezone), {}
     offset: int | None = None
@@ -452,16 +477,15 @@ def _site_of(loc: dict[str, Any]) -> dict[str, float]:
 def _read_weather_csv(p: Path, year: int, timezone: str) -> pd.DataFrame:
     """Plain weather CSV: ``time, ghi`` [+ ``dni, dhi, temp_air, wind_speed, pressure``]."""
     where = str(p)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ProfileError(f"{where}: file is empty; expected a header row time, ghi, ...") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    _, text = read_input(p, "weather CSV")
+    if not text.strip():
+        raise ProfileError(f"{where}: file is empty; expected a header row time, ghi, ...")
+    df = read_csv_text(text, where)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in WEATHER_CSV_REQUIRED if c not in df.columns]
     if missing:
-        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns)}")
+        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: "
+                           f"{columns_present(df.columns)}")
     cols = ["ghi"] + [c for c in WEATHER_CSV_OPTIONAL if c in df.columns]
     idx = _parse_times(df["time"].str.strip(), where, timezone)
     steps = np.diff(idx.as_unit("ns").asi8)
@@ -507,10 +531,8 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
 
     p = _check_local(path)
     where = str(p)
-    try:
-        lines = p.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found") from None
+    raw, text = read_input(p, "renewables.ninja export")
+    lines = text.splitlines()
     n_comment = 0
     capacity = 1.0
     for line in lines:
@@ -523,18 +545,20 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
                 params = json.loads(line[start:])
             except json.JSONDecodeError:
                 continue
-            params = params.get("params", params)
-            capacity = float(params.get("capacity", 1.0))
-    if capacity <= 0.0:
+            params = params.get("params", params) if isinstance(params, dict) else {}
+            params = params if isinstance(params, dict) else {}
+            try:
+                capacity = float(params.get("capacity", 1.0))
+            except (TypeError, ValueError):
+                raise ProfileError(f"{where}, line {n_comment}: capacity {params.get('capacity')!r} is not a "
+                                   "number [kW]") from None
+    if not (np.isfinite(capacity) and capacity > 0.0):
         raise ProfileError(f"{where}, line {n_comment}: capacity {capacity!r} must be > 0")
-    try:
-        df = pd.read_csv(p, skiprows=n_comment, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ProfileError(f"{where}: cannot be read as a renewables.ninja CSV ({exc})") from None
+    df = read_csv_text(text, where, skiprows=n_comment)
     df.columns = [str(c).strip() for c in df.columns]
     for col in ("time", "electricity"):
         if col not in df.columns:
-            raise ProfileError(f"{where}: missing column {col}; columns present: {', '.join(df.columns)}")
+            raise ProfileError(f"{where}: missing column {col}; columns present: {columns_present(df.columns)}")
     off = n_comment + 2  # data row i (0-based) is file line i + off
     times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed")
     bad = np.flatnonzero(times.isna().to_numpy())
@@ -562,7 +586,7 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
         raise ProfileError(f"{where}: column electricity, line {i + off}: {elec[i]:g} kW is above the capacity "
                            f"{capacity:g} kW")
     table = _to_local_year(_hourly_mean(pd.DataFrame({"cf": cf}, index=idx), where), where, timezone, year, wrap=True)
-    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(raw).hexdigest()[:16]
     return (np.ascontiguousarray(np.clip(table["cf"].to_numpy(), 0.0, 1.0), dtype=np.float64),
             f"renewables.ninja export {p.resolve()} (sha256 {digest}...), capacity {capacity:g} kW")
 
@@ -580,16 +604,13 @@ def read_load_csv(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) ->
     """
     p = _check_local(path)
     where = str(p)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    raw, text = read_input(p, "load CSV")
+    df = read_csv_text(text, where)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in ("time", "load_mw") if c not in df.columns]
     if missing:
-        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns)}")
+        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: "
+                           f"{columns_present(df.columns)}")
     idx = _parse_times(df["time"].str.strip(), where, timezone)
     steps = np.diff(idx.as_unit("ns").asi8)
     back = np.flatnonzero(steps <= 0)
@@ -603,6 +624,6 @@ def read_load_csv(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) ->
         raise ProfileError(f"{_where(where, int(neg[0]), 'load_mw')}: {load[neg[0]]:g} is negative; must be >= 0")
     table = _to_local_year(_hourly_mean(pd.DataFrame({"load_mw": load}, index=idx), where), where, timezone, year,
                            wrap=False)
-    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(raw).hexdigest()[:16]
     return (np.ascontiguousarray(table["load_mw"].to_numpy(), dtype=np.float64),
             f"load CSV {p.resolve()} (sha256 {digest}...), hourly mean power")
