@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from typing import Any
 
 import typer
 from rich.console import Console
 
-from gpdc.errors import GpdcError
+from gpdc.errors import ConsistencyWarning, GpdcError, KernelCacheWarning, SchedulerWarning
 
-__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "err", "fail", "out", "parse_sets"]
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "SHOWN_WARNINGS", "app", "err", "fail", "out", "parse_sets"]
 
 app = typer.Typer(
     name="gpdc",
@@ -24,6 +25,10 @@ err = Console(stderr=True)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+#: warnings the commands print as ``warning: ...`` lines
+SHOWN_WARNINGS = (ConsistencyWarning, KernelCacheWarning, SchedulerWarning)
+#: operating-system errors that are the machine's state, not a bug: printed as errors (exit 2)
+_OS_STATE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
 
 
 def parse_sets(items: list[str] | None) -> dict[str, Any]:
@@ -35,7 +40,7 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
         key, raw = item.split("=", 1)
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             value = raw
         result[key.strip()] = value
     return result
@@ -47,6 +52,10 @@ def fail(exc: BaseException, debug: bool) -> None:
         raise exc
     if isinstance(exc, GpdcError):
         err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, OSError) and exc.errno in _OS_STATE:  # e.g. a full disk met outside gpdc's writers
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(f"[bold red]error:[/] {exc.strerror or exc}{where}", highlight=False)
         raise typer.Exit(EXIT_INPUT)
     err.print(
         f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"

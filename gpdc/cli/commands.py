@@ -17,7 +17,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from gpdc.cli.app import app, err, fail, out, parse_sets
+from gpdc.cli.app import SHOWN_WARNINGS, app, err, fail, out, parse_sets
 from gpdc.cli.render import (
     fmt,
     print_ensemble,
@@ -26,7 +26,7 @@ from gpdc.cli.render import (
     print_sizing,
     print_sweep_summary,
 )
-from gpdc.errors import ConsistencyWarning
+from gpdc.errors import ConsistencyWarning, SchedulerWarning
 
 
 @app.command()
@@ -107,7 +107,7 @@ def run(
             if ensemble is None:
                 result = simulate(sc, traces=traces or plot is not None, strict=strict)
         for w in caught:
-            if issubclass(w.category, ConsistencyWarning):
+            if issubclass(w.category, SHOWN_WARNINGS):
                 err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
         if ensemble is not None:
             print_ensemble(ensemble)
@@ -183,9 +183,22 @@ def sweep(
         plan = plan_sweep(base, combine(read_sweep_table(scenario), dims), size_)
         out.print(f"sweep of {plan.size:,} designs ({' × '.join(f'{d.name} {d.size}' for d in plan.dims)}) "
                   f"in {len(plan.chunks)} chunks -> {target}", highlight=False)
-        report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
+        if scheduler is not None:  # checked before any work; a remote one must be trusted
+            from gpdc.sweeps.scheduler import check_scheduler
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", SchedulerWarning)
+                check_scheduler(scheduler)
+            for w in caught:
+                err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SchedulerWarning)
+            report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
         if report.chunks_resumed:
             out.print(f"resumed: {report.chunks_resumed} chunks were already done", highlight=False)
+        if report.chunks_recomputed:
+            out.print(f"{report.chunks_recomputed} chunks marked done failed their checksum and were computed again",
+                      highlight=False)
         out.print(f"{report.chunks_run} chunks computed in {report.seconds:.1f} s "
                   f"({report.designs_per_second:,.0f} designs/s)", highlight=False)
         with open_sweep(target) as ds:
@@ -281,7 +294,7 @@ def validate(
         fail(exc, debug)
         return
     for w in caught:
-        if issubclass(w.category, ConsistencyWarning):
+        if issubclass(w.category, SHOWN_WARNINGS):
             err.print(f"[yellow]warning:[/] {w.message}", highlight=False)
     out.print(f"[green]valid:[/] {scenario} — {sc.name}; profiles: {len(profiles.time)} hours")
     out.print("\n[bold]numbers taken from the data tables[/] (set them in the scenario to override):")
