@@ -227,6 +227,16 @@ def _across_a_step(
             f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {s_lo:.6f} h (scale {lo!r}); "
             "the sum of the capacity factors does not cross the target there"
         )
-    theta = (target_sum - s_lo) / (s_hi - s_lo)
-    cf = np.clip(cf_lo + theta * (cf_hi - cf_lo), 0.0, 1.0)
+    diff = cf_hi - cf_lo
+    step = np.abs(diff) > 1e-9  # the hours that switch; elsewhere adjacent scales differ in the last bit only
+    jump = float(diff[step].sum())
+    cf = cf_lo.copy()
+    if jump != 0.0:
+        theta = (target_sum - s_lo) / jump
+        cf[step] = np.clip(cf_lo[step] + theta * diff[step], 0.0, 1.0)
+    if abs(float(cf.sum()) - target_sum) > rel_tol * target_sum:
+        raise ProfileError(
+            f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {s_lo:.6f} h (scale {lo!r}); "
+            "the hours that switch there cannot close the gap"
+        )
     return lo, cf
