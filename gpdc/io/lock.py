@@ -80,7 +80,7 @@ def holder_of(lock: Path) -> dict[str, Any]:
 
 def _holder_text(info: dict[str, Any]) -> str:
     if not info:
-        return "another process (it has not written its name into the lock yet)"
+        return "another process (its lock file does not name it: just started, or the disk is full)"
     parts = [f"process {info.get('pid', '?')}"]
     if info.get("host") and info.get("host") != socket.gethostname():
         parts.append(f"on host {info['host']}")
@@ -110,9 +110,13 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _write_info(fd: int) -> None:
+    """Record the holder in the lock file; best effort: on a full disk the lock holds without it."""
     data = json.dumps(_describe()).encode("utf-8")
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, data, 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
+    except OSError:
+        log.debug("could not record this process in its lock file", exc_info=True)
 
 
 def _acquire_flock(target: Path, lock: Path, what: str) -> int | None:
@@ -158,10 +162,8 @@ def _acquire_exclusive(target: Path, lock: Path, what: str) -> None:
                 lock.unlink(missing_ok=True)
                 continue
             raise _refuse(target, lock, what, info) from None
-        try:
-            _write_info(fd)
-        finally:
-            os.close(fd)
+        _write_info(fd)
+        os.close(fd)
         return
     raise ResultsFileError(f"cannot lock {lock}: it keeps being replaced by other processes")
 
