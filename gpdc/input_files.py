@@ -45,6 +45,14 @@ def max_bytes() -> int:
     return int(mb * 1024 * 1024)
 
 
+def _size_text(n: float) -> str:
+    if n >= 2**20:
+        return f"{n / 2**20:,.1f} MiB"
+    if n >= 2**10:
+        return f"{n / 2**10:,.1f} KiB"
+    return f"{int(n)} bytes"
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a folder"
@@ -92,8 +100,8 @@ def read_bytes(path: str | Path, what: str = "input file") -> bytes:
             raise InputFileError(f"{p}: is {_kind(info.st_mode)}, not a regular file; gpdc reads only regular "
                                  f"files ({what})")
         if info.st_size > limit:
-            raise InputFileError(f"{p}: is {info.st_size / 2**20:,.1f} MiB; input files are limited to "
-                                 f"{limit / 2**20:,.0f} MiB (set GPDC_MAX_INPUT_MB to change it) ({what})")
+            raise InputFileError(f"{p}: is {_size_text(info.st_size)}; input files are limited to "
+                                 f"{_size_text(limit)} (set GPDC_MAX_INPUT_MB to change it) ({what})")
         chunks = []
         total = 0
         while True:
@@ -106,7 +114,7 @@ def read_bytes(path: str | Path, what: str = "input file") -> bytes:
             chunks.append(block)
             total += len(block)
             if total > limit:
-                raise InputFileError(f"{p}: holds more than {limit / 2**20:,.0f} MiB; input files are limited to "
+                raise InputFileError(f"{p}: holds more than {_size_text(limit)}; input files are limited to "
                                      f"that (set GPDC_MAX_INPUT_MB to change it) ({what})")
         return b"".join(chunks)
     except OSError as exc:

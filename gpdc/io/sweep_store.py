@@ -486,7 +486,8 @@ def problems_text(path: Path, led: Ledger, problems: Mapping[int, str], limit: i
     """Say the problems of :func:`verify` in words, the first ``limit`` of them named."""
     items = sorted(problems.items())
     shown = "; ".join(f"{led.describe(i)} {what}" for i, what in items[:limit])
-    more = f"; and {len(items) - limit} more chunks" if len(items) > limit else ""
+    extra = len(items) - limit
+    more = f"; and {extra} more chunk{'s' if extra != 1 else ''}" if extra > 0 else ""
     return f"{path}: {shown}{more}"
 
 

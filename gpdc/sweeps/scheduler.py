@@ -30,8 +30,6 @@ __all__ = ["SCHEMES", "check_scheduler", "client_for", "connect", "connect_timeo
 
 #: address schemes of Dask's communication layer
 SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
-#: seconds allowed past the connect timeout before the connection is given up
-_GRACE_S = 5.0
 _LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 
 
@@ -128,7 +126,7 @@ def connect(address: str, timeout_s: float | None = None) -> Any:
 
     helper = threading.Thread(target=attempt, name="gpdc-dask-connect", daemon=True)
     helper.start()
-    helper.join(limit + _GRACE_S)
+    helper.join(limit + max(1.0, limit / 4.0))  # Dask's own timeout first; then ours
     if helper.is_alive():
         raise ResultsFileError(f"no Dask scheduler answered at {address} within {limit:g} s (is a Dask scheduler "
                                "listening there? set DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT to wait longer)")
