@@ -72,8 +72,8 @@ def open_results(path: str | Path, group: str | None = None, allow_partial: bool
         return open_sweep(path, allow_partial=allow_partial)
     try:
         ds = xr.open_dataset(path, engine="h5netcdf", group=group)
-    except (OSError, ValueError) as exc:
-        raise ResultsFileError(f"cannot read {path} as a gpdc result: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails in h5py, h5netcdf or xarray
+        raise ResultsFileError(f"cannot read {path} as a gpdc result: {type(exc).__name__}: {exc}") from None
     if group is None and "gpdc_version" not in ds.attrs:
         ds.close()
         raise ResultsFileError(f"{path} is not a gpdc result (no gpdc_version attribute)")

@@ -67,6 +67,8 @@ NOT_COMPUTED, COMPUTED, FAILED = 0, 1, 2
 MESSAGE_BYTES = 512
 #: variables that are finite for every computed design: a done chunk with NaN there is damaged
 SENTINELS = ("gen_avail_mwh", "load_mwh", "project_cost_yuan")
+#: the types of the bookkeeping variables as written (result variables: float64, or int8 for booleans)
+_DTYPES = {STATUS: (np.dtype(np.int8),), FAILURE: (np.dtype(np.int32),), FINISHED: (np.dtype(np.int8),)}
 
 
 @dataclass(frozen=True)
@@ -379,9 +381,18 @@ def _ledger_of(f: h5py.File, path: Path) -> Ledger:
                 raise _damaged(path, f"the variable {v} is missing")
             if tuple(f[v].shape[:len(full)]) != full:
                 raise _damaged(path, f"the variable {v} has shape {f[v].shape}; the sweep's is {full}")
+            want = _DTYPES.get(v, (np.dtype(np.float64), np.dtype(np.int8)))
+            if f[v].dtype not in want:
+                raise _damaged(path, f"the variable {v} has type {f[v].dtype}; gpdc writes "
+                                     f"{' or '.join(str(w) for w in want)}")
+            if v in _DTYPES and f[v].ndim != len(full):
+                raise _damaged(path, f"the variable {v} has shape {f[v].shape}; the sweep's is {full}")
         table = _read(led, FAILURE_MESSAGE, path)
-        if table.ndim != 1 or table.dtype.kind != "S":
+        if table.ndim != 1 or table.dtype.kind != "S" or table.size < 1:
             raise _damaged(path, f"{LEDGER}/{FAILURE_MESSAGE} is not a table of text")
+        sha = led.get("group_inputs_sha256")
+        if not isinstance(sha, h5py.Dataset) or sha.ndim != 2 or sha.shape[1] != 32 or sha.dtype != np.uint8:
+            raise _damaged(path, f"{LEDGER}/group_inputs_sha256 is missing or not 32 bytes per group")
         messages = [bytes(m).decode("utf-8", "replace") for m in table]
         while messages and not messages[-1]:
             messages.pop()
@@ -748,16 +759,29 @@ def open_sweep(path: str | Path, allow_partial: bool = False, verify_data: bool 
         warnings.warn(msg + "; unfinished designs are NaN (finished == False)", stacklevel=2)
     try:
         ds = xr.open_dataset(path, engine="h5netcdf")
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-        raise ResultsFileError(f"cannot read {path} as a gpdc sweep: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - its structure passed read_ledger: what fails here is the data's layout
+        raise ResultsFileError(f"cannot read {path} as a gpdc sweep: {type(exc).__name__}: {exc}") from None
     if led.fmt >= 2 and led.messages:
         ds = ds.assign({FAILURE_MESSAGE: xr.DataArray(np.array(led.messages, dtype=object), dims=["failure_reason"],
                                                       attrs={"long_name": "why designs failed (indexed by failure)"})})
     if not partial:
         return ds
-    names = led.names
-    mask = done_mask(path, led)
-    finished = xr.DataArray(mask, dims=names, attrs=dict(ds[FINISHED].attrs))
+    try:
+        masked = _masked(ds, led, done_mask(path, led))
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        ds.close()
+        raise ResultsFileError(f"cannot read {path} as a gpdc sweep: its variables do not follow its dimensions "
+                               f"({type(exc).__name__}: {exc})") from None
+    for name in masked.data_vars:  # where() keeps no encoding that names a bool dtype any more
+        masked[name].encoding.pop("dtype", None)
+    return masked
+
+
+def _masked(ds: Any, led: Ledger, mask: np.ndarray) -> Any:
+    """The partial view: every variable NaN where the ledger does not mark a design's chunk done."""
+    import xarray as xr
+
+    finished = xr.DataArray(mask, dims=led.names, attrs=dict(ds[FINISHED].attrs))
     finished.attrs.pop("dtype", None)
     keep = [n for n in (STATUS, FAILURE, FAILURE_MESSAGE) if n in ds]
     with ds:
@@ -765,13 +789,11 @@ def open_sweep(path: str | Path, allow_partial: bool = False, verify_data: bool 
         masked[FINISHED] = finished
         if STATUS in ds:
             masked[STATUS] = ds[STATUS].where(finished, NOT_COMPUTED).astype(np.int8)
+        if FAILURE in ds:
             masked[FAILURE] = ds[FAILURE].where(finished, -1).astype(np.int32)
         if FAILURE_MESSAGE in ds:
             masked[FAILURE_MESSAGE] = ds[FAILURE_MESSAGE]
-        masked = masked.load()
-    for name in masked.data_vars:  # where() keeps no encoding that names a bool dtype any more
-        masked[name].encoding.pop("dtype", None)
-    return masked
+        return masked.load()
 
 
 def failures(ds: Any) -> list[tuple[str, int]]:

@@ -106,7 +106,7 @@ def _parse_times(text: pd.Series, where: str, timezone: str) -> pd.DatetimeIndex
     if bad.size:
         i = int(bad[0])
         raise ProfileError(f"{_where(where, i, 'time')}: cannot read {text.iloc[i]!r} as a date-time")
-    idx = pd.DatetimeIndex(times)
+    idx = _in_years(pd.DatetimeIndex(times), text, lambda i: _where(where, i, "time"))
     if idx.tz is None:
         try:
             idx = idx.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
@@ -118,6 +118,20 @@ def _parse_times(text: pd.Series, where: str, timezone: str) -> pd.DatetimeIndex
     else:
         idx = idx.tz_convert(timezone)
     return idx.rename(None)
+
+
+#: years a date-time in an input file may have (beyond them the nanosecond clock of pandas overflows)
+YEARS = (1900, 2200)
+
+
+def _in_years(idx: pd.DatetimeIndex, text: pd.Series, at: Any) -> pd.DatetimeIndex:
+    """Refuse date-times outside :data:`YEARS`; return ``idx`` in nanoseconds.  ``at(i)`` locates row ``i``."""
+    years = idx.year.to_numpy()
+    out = np.flatnonzero((years < YEARS[0]) | (years > YEARS[1]))
+    if out.size:
+        i = int(out[0])
+        raise ProfileError(f"{at(i)}: {text.iloc[i]!r} is outside the years {YEARS[0]}-{YEARS[1]}")
+    return idx.as_unit("ns")
 
 
 def _check_times(idx: pd.DatetimeIndex, text: pd.Series, where: str, year: int | None) -> int:
@@ -560,12 +574,18 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
         if col not in df.columns:
             raise ProfileError(f"{where}: missing column {col}; columns present: {columns_present(df.columns)}")
     off = n_comment + 2  # data row i (0-based) is file line i + off
-    times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed")
+    try:
+        times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed")
+    except (ValueError, TypeError):  # mixed UTC offsets: renewables.ninja times are UTC, convert each
+        try:
+            times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed", utc=True)
+        except (ValueError, TypeError) as exc:
+            raise ProfileError(f"{where}: column time cannot be read as date-times ({exc})") from None
     bad = np.flatnonzero(times.isna().to_numpy())
     if bad.size:
         i = int(bad[0])
         raise ProfileError(f"{where}: column time, line {i + off}: cannot read {df['time'].iloc[i]!r} as a date-time")
-    idx = pd.DatetimeIndex(times)
+    idx = _in_years(pd.DatetimeIndex(times), df["time"], lambda i: f"{where}: column time, line {i + off}")
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
     steps = np.diff(idx.as_unit("ns").asi8)
     back = np.flatnonzero(steps <= 0)

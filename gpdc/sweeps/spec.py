@@ -254,6 +254,8 @@ def read_designs_csv(path: str | Path) -> Dim:
     if len(rows) < 2:
         raise _err("--designs", str(path), "needs a header of field paths and at least one design row")
     header = [h.strip() for h in rows[0]]
+    if not header:
+        raise _err(f"{path}:1", "", "the first line is empty; it must name scenario field paths")
     if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", h) for h in header):
         raise _err(f"{path}:1", header_for_message(header), "the header must be scenario field paths such as "
                    "storage.energy_mwh (and an optional first column design)")
