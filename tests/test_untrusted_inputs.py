@@ -361,3 +361,32 @@ def test_weather_and_price_files_refuse_what_they_cannot_read(tmp_path: Path) ->
     frame.to_csv(tmp_path / "short.csv", index=False)
     with pytest.raises(ProfileError, match="missing column.*columns present: time, x"):
         read_hourly_prices(tmp_path / "short.csv", time=hourly_index(2025), timezone="Asia/Shanghai")
+
+
+def test_what_the_fuzz_found_is_a_clean_error(tmp_path: Path) -> None:
+    from gpdc.io.hdf5 import open_results
+    from gpdc.profiles.readers import read_ninja
+
+    empty_header = tmp_path / "d.csv"
+    empty_header.write_text("\nsmall,100\n", encoding="utf-8")
+    with pytest.raises(SweepError, match="the first line is empty"):
+        read_designs_csv(empty_header)
+    far = tmp_path / "p.csv"
+    far.write_text("time,cf_wind,cf_solar,load_mw\n2025-01-01 00:00,0,0,1\n225-01-01 01:00,0,0,1\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"column time, data row 2 \(line 3\): '225-01-01 01:00' is outside the "
+                                           r"years 1900-2200"):
+        read_profile_csv(far)
+    ninja = tmp_path / "n.csv"
+    ninja.write_text("time,electricity\n2025-01-01 00:00+08:00,1\n2025-01-01 01:00+00:00,1\n", encoding="utf-8")
+    with pytest.raises(ProfileError):
+        read_ninja(ninja, year=2025)  # mixed offsets: converted to UTC, then one year is asked for
+    import h5py
+
+    with h5py.File(tmp_path / "r.h5", "w") as f:  # a netCDF variable whose dimension scale is gone
+        f["x"] = np.arange(3.0)
+        f["x"].make_scale("x")
+        f["v"] = np.arange(3.0)
+        f["v"].dims[0].attach_scale(f["x"])
+        del f["x"]
+    with pytest.raises(ResultsFileError, match="cannot read .* as a gpdc result"):
+        open_results(tmp_path / "r.h5")
