@@ -318,14 +318,22 @@ def _listener(answer: bytes | None) -> tuple[socket.socket, int]:
     (None, "no Dask scheduler answered at tcp://127.0.0.1:"),
     (b"HTTP/1.1 400 Bad Request\r\n\r\n", "is not a Dask scheduler"),
 ])
-def test_a_server_that_is_not_a_scheduler_is_a_bounded_clean_error(answer: bytes | None, message: str) -> None:
+def test_a_server_that_is_not_a_scheduler_is_a_bounded_clean_error(answer: bytes | None, message: str,
+                                                                    tmp_path: Path) -> None:
     pytest.importorskip("distributed")
+    import xarray as xr
+
+    from gpdc.io.hdf5 import write_results
+
     srv, port = _listener(answer)
     try:
         with pytest.raises(ResultsFileError, match=message):
             connect(f"tcp://127.0.0.1:{port}", timeout_s=1.0)  # Dask's own timeout did not hold: 90+ s
     finally:
         srv.close()
+    # the client left hanging must not have become this process's dask scheduler: xarray's writers
+    # would then take a distributed lock through it ("ConnectionPool closing")
+    write_results(tmp_path / "after.h5", xr.Dataset({"x": 1.0}, attrs={"gpdc_version": "test"}))
 
 
 def test_quiet_dask_silences_its_info_lines(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -307,7 +307,7 @@ def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int 
         [plan_f] = client.scatter([plan], broadcast=True)
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or 1)
         pending = iter(todo)
-        futures = as_completed()
+        futures = as_completed(loop=client.loop)
         for i in list(_take(pending, window)):
             futures.add(client.submit(chunk_result_task, plan_f, i, threads, pure=False))
         for fut in futures:

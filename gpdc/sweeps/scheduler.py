@@ -120,7 +120,9 @@ def connect(address: str, timeout_s: float | None = None) -> Any:
 
     def attempt() -> None:
         try:
-            box["client"] = Client(address, timeout=f"{limit}s")
+            # never the process's default scheduler: a client stuck here must not capture later dask work
+            # (xarray's writers would take a distributed lock through it and fail)
+            box["client"] = Client(address, timeout=f"{limit}s", set_as_default=False)
         except BaseException as exc:  # noqa: BLE001 - reported below, whatever it is
             box["error"] = exc
 
@@ -162,4 +164,4 @@ def client_for(scheduler: str | None, workers: int | None, quiet: bool = False) 
     n = workers or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                            host="127.0.0.1", silence_logs=logging.ERROR if quiet else logging.WARNING)
-    return Client(cluster), cluster, max(1, (os.cpu_count() or 1) // n)
+    return Client(cluster, set_as_default=False), cluster, max(1, (os.cpu_count() or 1) // n)
