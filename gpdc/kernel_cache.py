@@ -28,8 +28,9 @@ T = TypeVar("T")
 
 
 def kernel_dispatchers(module: Any = cpu) -> list[Any]:
-    """The numba dispatchers of a kernel module that keep an on-disk cache."""
-    return [obj for obj in vars(module).values() if hasattr(obj, "py_func") and hasattr(obj, "stats")]
+    """Return the numba dispatchers of a kernel module that keep an on-disk cache (inlined helpers keep none)."""
+    return [obj for obj in vars(module).values()
+            if hasattr(obj, "py_func") and hasattr(obj, "stats") and obj.stats.cache_path is not None]
 
 
 def from_numba_cache(exc: BaseException) -> bool:
@@ -48,6 +49,8 @@ def clear(dispatchers: Iterable[Any]) -> list[Path]:
     """
     folders: list[Path] = []
     for d in dispatchers:
+        if d.stats.cache_path is None:  # no on-disk cache
+            continue
         folder = Path(d.stats.cache_path)
         stem = Path(d.py_func.__code__.co_filename).stem
         name = d.py_func.__name__

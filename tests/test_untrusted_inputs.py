@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -253,6 +254,41 @@ def test_a_damaged_kernel_cache_is_cleared_and_recompiled(tmp_path: Path) -> Non
     assert "recompiled" in warning or "compiled again" in warning
     third = run()  # the cache was written anew
     assert third.returncode == 0 and "WARNING" not in third.stdout
+
+
+_BATCH = textwrap.dedent("""
+    import warnings
+    import numpy as np
+    from gpdc import pipeline
+    from gpdc.kernels import layout as L
+    p = np.zeros((L.N_PARAMS, 2))
+    p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
+    inputs = pipeline.make_inputs(np.zeros(4), np.zeros(4), np.ones(4), np.ones(4), np.ones(4), p)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        print(pipeline.run_totals(inputs).shape)
+    for w in caught:
+        if w.category.__name__ == "KernelCacheWarning":
+            print("WARNING", w.message)
+""")
+
+
+@pytest.mark.slow
+def test_the_real_kernels_recover_from_a_damaged_cache(tmp_path: Path) -> None:
+    from gpdc.kernel_cache import kernel_dispatchers
+
+    assert kernel_dispatchers() and all(d.stats.cache_path is not None for d in kernel_dispatchers())
+    cache = tmp_path / "cache"
+    shutil.copytree(os.environ["NUMBA_CACHE_DIR"], cache)  # the session's compiled kernels
+    index = sorted(cache.rglob("cpu.dispatch_batch_nb-*.nbi"))
+    assert index
+    for f in index:
+        f.write_bytes(b"\x80\x04garbage")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(cache)}
+    proc = subprocess.run([sys.executable, "-c", _BATCH], capture_output=True, text=True, env=env, timeout=900,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("(2, ") and f"in {index[0].parent} was damaged" in flat(proc.stdout)
 
 
 # --- 6. schedulers ------------------------------------------------------------------------------------
