@@ -322,11 +322,12 @@ def info() -> None:
     out.print(f"numba threads: {numba.get_num_threads()}; cache: {CACHE}; "
               f"NUMBA_CACHE_DIR: {os.environ.get('NUMBA_CACHE_DIR', '(default: __pycache__)')}; batch block: {BLOCK}")
     try:
+        from gpdc.kernel_cache import call
         from gpdc.kernels.dispatch import batch_totals
         from gpdc.kernels.layout import N_PARAMS
 
         x = np.zeros(2)
-        batch_totals(x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
+        call(batch_totals, x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
         out.print(f"numba threading layer: {numba.threading_layer()}")
     except Exception as exc:  # noqa: BLE001
         out.print(f"numba threading layer: unavailable ({exc})")
