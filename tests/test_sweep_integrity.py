@@ -202,6 +202,23 @@ def test_designs_that_fail_late_fail_alone(tmp_path: Path, plan: SweepPlan, refe
     assert run_sweep(plan, path).chunks_run == 0  # a failure is a result: a rerun does not redo it
 
 
+def test_a_sweep_whose_first_designs_fail_still_lays_out_its_file(tmp_path: Path, base: Scenario,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    real = execute.evaluate_columns
+
+    def evaluate(prepared: object, columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        if columns and (np.asarray(columns["storage.energy_mwh"]) == 0).any():
+            raise InputError("no storage: refused late (for the test)")
+        return real(prepared, columns)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(execute, "evaluate_columns", evaluate)
+    plan = plan_sweep(base, {"storage.energy_mwh": [0, 100, 200]}, chunk_size=2)
+    report = run_sweep(plan, tmp_path / "s.h5")
+    assert report.failed == {"no storage: refused late (for the test)": 1}
+    with gpdc.open_results(tmp_path / "s.h5") as ds:
+        assert list(ds["status"].values) == [2, 1, 1] and np.isfinite(ds["project_cost_yuan"].values[1:]).all()
+
+
 @pytest.mark.parametrize(("seed", "target_h"), [(0, 1500.0), (1, 1774.6), (4, 2461.1)])
 def test_wind_calibration_meets_targets_inside_a_cut_in_step(seed: int, target_h: float) -> None:
     # these three stopped with "calibration ... stopped at ... h; try another seed" before

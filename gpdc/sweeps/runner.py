@@ -237,24 +237,36 @@ def chunk_size_of(path: str | Path) -> int | None:
     return int(v) if v is not None else None
 
 
+#: designs of each group tried for the probe that lays out the results file
+_PROBES_PER_GROUP = 16
+
+
 def _probe(plan: SweepPlan) -> tuple[int, dict[str, np.ndarray]]:
-    """Compute the first design of the first group that can be computed: (group, its values).
+    """Compute one design that can be computed — the first of each group in turn — and return (group, its values).
+
+    Its variables lay out the file, so a sweep whose first designs fail still runs.
 
     Raises
     ------
     SweepError
-        If no group's first design can be computed (the first reason is given).
+        If no design tried can be computed (the first reason is given).
     """
+    from gpdc.sweeps.execute import _group_or_reason
     from gpdc.sweeps.spec import _err
 
     first: str | None = None
+    n_columns = int(np.prod(plan.column_shape)) if plan.column_dims else 1
     for g in range(plan.n_groups):
-        probe_chunk = Chunk(-1, g, 0, 1, (), tuple(1 for _ in plan.dims))
-        try:
-            return g, compute_chunk(plan, probe_chunk)
-        except GpdcError as exc:
-            first = first or str(exc)
-    raise _err("sweep", None, f"no group of the sweep can compute its first design; the first reason: {first}")
+        prepared = _group_or_reason(plan, g)
+        if isinstance(prepared, str):
+            first = first or prepared
+            continue
+        for j in range(min(n_columns, _PROBES_PER_GROUP)):
+            try:
+                return g, compute_chunk(plan, Chunk(-1, g, j, j + 1, (), tuple(1 for _ in plan.dims)), prepared)
+            except GpdcError as exc:
+                first = first or str(exc)
+    raise _err("sweep", None, f"no design of the sweep that was tried can be computed; the first reason: {first}")
 
 
 def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[sweep_store.VarLayout], int, int]:
@@ -418,7 +430,7 @@ def run_sweep(
                             n_bad = int((result.failure == k).sum())
                             if n_bad:
                                 if reason not in failed:
-                                    log.warning("%s failed: %s", chunk_words(plan, chunk), reason)
+                                    log.warning("%d of the %s failed: %s", n_bad, chunk_words(plan, chunk), reason)
                                 failed[reason] = failed.get(reason, 0) + n_bad
                     if bar is not None:
                         done_designs += chunk.size
