@@ -400,7 +400,11 @@ def run_sweep(
     if scheduler is not None:
         check_scheduler(scheduler)
     t0 = time.perf_counter()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsFileError(f"cannot write sweep results to {path}: cannot create its folder "
+                               f"({exc.strerror or exc})") from None
     with writer_lock(path, "sweep"):
         remove_stale_temporaries(path)
         _, done, recomputed = prepare_file(path, plan, overwrite)
