@@ -778,7 +778,7 @@ def open_sweep(path: str | Path, allow_partial: bool = False, verify_data: bool 
 
 
 def _masked(ds: Any, led: Ledger, mask: np.ndarray) -> Any:
-    """The partial view: every variable NaN where the ledger does not mark a design's chunk done."""
+    """Return the partial view: every variable NaN where the ledger does not mark a design's chunk done."""
     import xarray as xr
 
     finished = xr.DataArray(mask, dims=led.names, attrs=dict(ds[FINISHED].attrs))
