@@ -49,6 +49,14 @@ Every number has its unit in its name. Fields marked *from data* default to a va
 in `gpdc/scenario/data/*.csv` for the site's province, with its source; `gpdc validate FILE`
 lists what it took from where. This page is generated from `gpdc/scenario/schema.py` by
 `python docs/build.py`.
+
+**Paths.** Every file a scenario names — `profiles.csv_path`, `weather_path`, `solar_ninja_path`,
+`wind_ninja_path`, `load_csv_path`, `wind.power_curve_path`, `emissions.hourly_factors_csv`,
+`tariff.file`, `tariff.energy_price_csv`, `tariff.export_price_csv` — is taken relative to the
+scenario file's folder when relative (also when given with `--set`), so `gpdc run proj/s.toml`
+and `cd proj && gpdc run s.toml` read the same files. Only regular files are read (not devices,
+pipes or folders), each up to 256 MiB (`GPDC_MAX_INPUT_MB`), as UTF-8 text; see
+docs/reliability.md for what a scenario from someone else can and cannot make gpdc do.
 """
 
 

@@ -85,12 +85,75 @@ class ResultsFileError(GpdcError, OSError):
     """A results file cannot be written or read as a gpdc result."""
 
 
+class FileLockedError(ResultsFileError):
+    """Another process is writing this results file; ``holder_pid`` is its process id (None if unknown)."""
+
+    def __init__(self, message: str, holder_pid: int | None = None) -> None:
+        self.holder_pid = holder_pid
+        super().__init__(message)
+
+
+class WriteError(ResultsFileError):
+    """Writing a results file failed (no space left, a file-size limit, an I/O error); nothing was replaced.
+
+    ``errno`` is the operating system's error number (e.g. ``errno.ENOSPC``).
+    """
+
+    def __init__(self, message: str, errno_: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno_
+
+
+class KernelCacheError(GpdcError, OSError):
+    """numba's on-disk cache of the kernels is damaged and cannot be cleared (e.g. a read-only folder)."""
+
+
+class InputFileError(GpdcError, ValueError):
+    """An input file cannot be read: not a regular file, too large, or not UTF-8 text.
+
+    The message names the file (scenario, profile, weather, tariff, designs) and, for text, the
+    byte offset of the first bad byte.
+    """
+
+
+class _FieldError(GpdcError, ValueError):
+    """An error that names the field (option, file, attribute, column), the value found and what is allowed."""
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
+
+
+class OptionError(_FieldError):
+    """A command-line or API option has a value that is not allowed.
+
+    Parameters
+    ----------
+    field : str
+        The option, e.g. ``"--scheduler"``.
+    value : Any
+        The value given.
+    allowed : str
+        What is allowed, in words.
+    """
+
+
 class ConsistencyError(GpdcError, ValueError):
     """A plausibility check failed under ``strict=True``."""
 
 
 class ConsistencyWarning(UserWarning):
     """A plausibility check failed; the run goes on."""
+
+
+class KernelCacheWarning(UserWarning):
+    """numba's on-disk cache of the kernels was damaged; it was cleared and the kernels recompiled."""
+
+
+class SchedulerWarning(UserWarning):
+    """A Dask scheduler address is not on this machine: the scheduler must be trusted."""
 
 
 class LPInfeasibleError(GpdcError, ValueError):
@@ -103,16 +166,6 @@ class LPInfeasibleError(GpdcError, ValueError):
 
 class LPSolveError(GpdcError, RuntimeError):
     """HiGHS stopped without an optimum (time limit, unbounded, numerical trouble)."""
-
-
-class _FieldError(GpdcError, ValueError):
-    """An error that names the field (option, file, attribute, column), the value found and what is allowed."""
-
-    def __init__(self, field: str, value: Any, allowed: str) -> None:
-        self.field = field
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"{field} = {value!r} is invalid: {allowed}")
 
 
 class ReportError(_FieldError):

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from gpdc import kernel_cache
 from gpdc.errors import InputError, ProfileError
 from gpdc.kernels import dispatch as backend
 from gpdc.kernels import layout as L
@@ -518,10 +519,10 @@ def run_totals(inputs: KernelInputs, backend_name: str = "cpu") -> np.ndarray:
     Always through the batch kernel, one design too: a design's totals are the same bit for
     bit whether it runs alone (``gpdc run``) or in any block of a sweep.
     """
-    with _KERNEL_LOCK:
-        return backend.batch_totals(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
-                                    inputs.price_export, inputs.factor, inputs.month_index, inputs.dt_h,
-                                    inputs.params, _backend(backend_name))
+    with _KERNEL_LOCK:  # a damaged numba cache is cleared and the kernel compiled again
+        return kernel_cache.call(backend.batch_totals, inputs.cf_wind, inputs.cf_solar, inputs.load_mw,
+                                 inputs.price_import, inputs.price_export, inputs.factor, inputs.month_index,
+                                 inputs.dt_h, inputs.params, _backend(backend_name))
 
 
 def run_trace(inputs: KernelInputs, design: int = 0, backend_name: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
@@ -536,6 +537,6 @@ def run_trace(inputs: KernelInputs, design: int = 0, backend_name: str = "cpu") 
         :data:`gpdc.kernels.spec.TRACE_NAMES`.
     """
     with _KERNEL_LOCK:
-        return backend.trace(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
-                             inputs.price_export, inputs.factor, inputs.month_index, inputs.dt_h,
-                             np.ascontiguousarray(inputs.params[:, design]), _backend(backend_name))
+        return kernel_cache.call(backend.trace, inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
+                                 inputs.price_export, inputs.factor, inputs.month_index, inputs.dt_h,
+                                 np.ascontiguousarray(inputs.params[:, design]), _backend(backend_name))

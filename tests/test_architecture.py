@@ -20,10 +20,10 @@ PKG = Path(__file__).resolve().parents[1] / "gpdc"
 #: every module, lowest layer first
 LAYERS: tuple[str, ...] = (
     # the vocabulary
-    "gpdc._version", "gpdc.errors", "gpdc.units",
+    "gpdc._version", "gpdc.errors", "gpdc.units", "gpdc.input_files",
     # kernels: numpy and numba only
     "gpdc.kernels.spec", "gpdc.kernels.layout", "gpdc.kernels.step", "gpdc.kernels.cpu", "gpdc.kernels.dispatch",
-    "gpdc.kernels",
+    "gpdc.kernels", "gpdc.kernel_cache",
     # the independent reference dispatch
     "gpdc.reference.dispatch_py", "gpdc.reference",
     # scenarios: the data tables, the schema, loading, resolving world numbers, plausibility
@@ -45,10 +45,12 @@ LAYERS: tuple[str, ...] = (
     # quantities -> labelled datasets
     "gpdc.results.registry", "gpdc.results.reported", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
     # the only writers
-    "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv", "gpdc.io.scenario_files", "gpdc.io.weather_files", "gpdc.io",
+    "gpdc.io.lock", "gpdc.io.h5file", "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv",
+    "gpdc.io.scenario_files", "gpdc.io.weather_files", "gpdc.io",
     # studies
     "gpdc.runs", "gpdc.template",
-    "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.progress",
+    "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.scheduler",
+    "gpdc.sweeps.progress",
     "gpdc.sweeps.runner",
     "gpdc.sweeps",
     "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",

@@ -22,10 +22,17 @@ def factor_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("golden")
 
 
+#: bookkeeping variables of sweep files added after the golden files were written (issue 18: a design
+#: that cannot be computed is recorded, not fatal): in these cases every design is computed
+NEW_SINCE_GOLDEN = {"status": 1, "failure": -1}
+
+
 @pytest.mark.parametrize("case", sorted(golden.cases()))
 def test_golden_output_is_unchanged(case: str, factor_folder: Path) -> None:
     expected = golden.load(case)
     got = golden.flatten(golden.cases(factor_folder)[case]())
+    for key in [k for k in got if k not in expected and k.rsplit("/", 1)[-1] in NEW_SINCE_GOLDEN]:
+        assert (got.pop(key) == NEW_SINCE_GOLDEN[key.rsplit("/", 1)[-1]]).all(), key
     assert not sorted(set(expected) - set(got)), "variables missing"
     extra = sorted(k for k in set(got) - set(expected) if k.rsplit("/", 1)[-1] not in golden.ADDED)
     assert not extra, f"variables added without a line in tests/golden.py ADDED: {extra}"

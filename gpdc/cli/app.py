@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import tomllib
 from typing import Any
 
@@ -9,10 +10,17 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from gpdc.errors import GpdcError, InputError, command_line_spelling
+from gpdc.errors import (
+    ConsistencyWarning,
+    GpdcError,
+    InputError,
+    KernelCacheWarning,
+    SchedulerWarning,
+    command_line_spelling,
+)
 
-__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "app", "err", "fail", "note", "out", "parse_sets", "styled", "warning",
-           "written"]
+__all__ = ["EXIT_INPUT", "EXIT_INTERNAL", "SHOWN_WARNINGS", "app", "err", "fail", "note", "out", "parse_sets", "styled",
+           "warning", "written"]
 
 app = typer.Typer(
     name="gpdc",
@@ -52,6 +60,10 @@ def written(what: str, path: object, after: str = "") -> None:
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 3
+#: warnings the commands print as ``warning: ...`` lines
+SHOWN_WARNINGS = (ConsistencyWarning, KernelCacheWarning, SchedulerWarning)
+#: operating-system errors that are the machine's state, not a bug: printed as errors (exit 2)
+_OS_STATE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
 
 
 def _version(value: bool) -> None:
@@ -83,7 +95,7 @@ def parse_sets(items: list[str] | None) -> dict[str, Any]:
         key, raw = item.split("=", 1)
         try:
             value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             value = raw
         result[key.strip()] = value
     return result
@@ -95,6 +107,10 @@ def fail(exc: BaseException, debug: bool) -> None:
         raise exc
     if isinstance(exc, GpdcError):
         err.print(styled(("error:", "bold red"), " ", str(exc)), soft_wrap=True)  # paths unbroken, to copy
+        raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, OSError) and exc.errno in _OS_STATE:  # e.g. a full disk met outside gpdc's writers
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(styled(("error:", "bold red"), f" {exc.strerror or exc}{where}"), soft_wrap=True)
         raise typer.Exit(EXIT_INPUT)
     err.print(styled(("internal error:", "bold red"), f" {type(exc).__name__}: {exc}\n"
                      "This is a bug in gpdc; rerun with --debug for the traceback and report it."), soft_wrap=True)

@@ -17,7 +17,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from gpdc.cli.app import app, fail, note, out, parse_sets, styled, warning, written
+from gpdc.cli.app import SHOWN_WARNINGS, app, fail, note, out, parse_sets, styled, warning, written
 from gpdc.cli.render import (
     fmt,
     print_ensemble,
@@ -26,7 +26,7 @@ from gpdc.cli.render import (
     print_sizing,
     print_sweep_summary,
 )
-from gpdc.errors import ConsistencyWarning, InputError
+from gpdc.errors import ConsistencyWarning, InputError, SchedulerWarning
 
 
 @app.command()
@@ -136,7 +136,7 @@ def run(
             if ensemble is None:
                 result = simulate(sc, traces=traces or plot is not None or ledger is not None, strict=strict)
         for w in caught:
-            if issubclass(w.category, ConsistencyWarning):
+            if issubclass(w.category, SHOWN_WARNINGS):
                 warning(w.message)
         if ensemble is not None:
             print_ensemble(ensemble, show_all)
@@ -224,9 +224,22 @@ def sweep(
         wanted = [parse_point(t, plan) for t in traces_at or []]  # an off-grid design is refused before any work
         out.print(f"sweep of {plan.size:,} designs ({' × '.join(f'{d.where} {d.size}' for d in plan.dims)}) "
                   f"in {len(plan.chunks)} chunks -> {target}")
-        report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
+        if scheduler is not None:  # checked before any work; a remote one must be trusted
+            from gpdc.sweeps.scheduler import check_scheduler
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", SchedulerWarning)
+                check_scheduler(scheduler)
+            for w in caught:
+                warning(w.message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SchedulerWarning)
+            report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
         if report.chunks_resumed:
             out.print(f"resumed: {report.chunks_resumed} chunks were already done", highlight=False)
+        if report.chunks_recomputed:
+            out.print(f"{report.chunks_recomputed} chunks marked done failed their checksum and were computed again",
+                      highlight=False)
         out.print(f"{report.chunks_run} chunks computed in {report.seconds:.1f} s "
                   f"({report.designs_per_second:,.0f} designs/s)", highlight=False)
         with open_sweep(target) as ds:
@@ -403,7 +416,7 @@ def validate(
         fail(exc, debug)
         return
     for w in caught:
-        if issubclass(w.category, ConsistencyWarning):
+        if issubclass(w.category, SHOWN_WARNINGS):
             warning(w.message)
     out.print(styled(("valid:", "green"), f" {scenario} — {sc.name}; profiles: {len(profiles.time)} hours"))
     out.print(styled("\n", ("numbers taken from the data tables", "bold"), " (set them in the scenario to override):"))
@@ -481,11 +494,12 @@ def info() -> None:
     out.print(f"numba threads: {numba.get_num_threads()}; cache: {CACHE}; "
               f"NUMBA_CACHE_DIR: {os.environ.get('NUMBA_CACHE_DIR', '(default: __pycache__)')}; batch block: {BLOCK}")
     try:
+        from gpdc.kernel_cache import call
         from gpdc.kernels.dispatch import batch_totals
         from gpdc.kernels.layout import N_PARAMS
 
         x = np.zeros(2)
-        batch_totals(x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
+        call(batch_totals, x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
         out.print(f"numba threading layer: {numba.threading_layer()}")
     except Exception as exc:  # noqa: BLE001
         out.print(f"numba threading layer: unavailable ({exc})")

@@ -316,6 +316,11 @@ def print_sweep_summary(ds: Any) -> None:
         out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
                   f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
                   f"self-use {float(point['self_use_share']):.1%}{mean}")
+    from gpdc.io.sweep_store import failures
+
+    for reason, count in failures(ds):
+        out.print(styled((f"{count:,} design{'s' if count != 1 else ''} failed", "yellow"),
+                         f" (status 2, NaN values): {reason}"), soft_wrap=True)
 
 
 def _coordinate(ds: Any, dim: str, i: int) -> str:

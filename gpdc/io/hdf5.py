@@ -5,7 +5,9 @@ study: its groups); sweep files, laid out first and filled chunk by chunk, are
 :mod:`gpdc.io.sweep_store`'s.  Both take each variable's attributes from
 :mod:`gpdc.results.registry` and the file's from :mod:`gpdc.results.provenance`.  Writes are
 atomic: the file is written under a temporary name in the target folder and renamed into place
-only when complete, so a crash never leaves a half-written result.
+only when complete, so a crash never leaves a half-written result; one process writes a target at
+a time (:mod:`gpdc.io.lock`); and HDF5 writes through :class:`gpdc.io.h5file.GuardedFile`, so a
+full disk or a file-size limit is a clean :class:`~gpdc.errors.WriteError`, never a crash.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pathlib import Path
 import xarray as xr
 
 from gpdc.errors import ResultsFileError
-from gpdc.io.atomic import atomic_path
+from gpdc.io.atomic import NOTHING_REPLACED, atomic_path
+from gpdc.io.h5file import GuardedFile, guard_error
 
 TRACES_GROUP = "traces"
 CASH_FLOW_GROUP = "cash_flow"
@@ -76,8 +79,8 @@ def open_results(path: str | Path, group: str | None = None, allow_partial: bool
         return open_sweep(path, allow_partial=allow_partial)
     try:
         ds = xr.open_dataset(path, engine="h5netcdf", group=group)
-    except (OSError, ValueError) as exc:
-        raise ResultsFileError(f"cannot read {path} as a gpdc result: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails in h5py, h5netcdf or xarray
+        raise ResultsFileError(f"cannot read {path} as a gpdc result: {type(exc).__name__}: {exc}") from None
     if group is None and "gpdc_version" not in ds.attrs:
         ds.close()
         raise ResultsFileError(f"{path} is not a gpdc result (no gpdc_version attribute)")
@@ -98,9 +101,17 @@ def write_groups(path: str | Path, groups: dict[str | None, xr.Dataset]) -> Path
     """Write several Datasets into one file atomically: ``None`` is the root group, other keys groups."""
     path = Path(path)
     with atomic_path(path) as tmp:
-        for k, (group, ds) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] is not None)):
-            ds.to_netcdf(tmp, mode="w" if k == 0 else "a", group=group, engine="h5netcdf",
-                         encoding=_encoding(ds, True))
+        raw = GuardedFile(tmp, create=True)
+        try:
+            for k, (group, ds) in enumerate(sorted(groups.items(), key=lambda kv: kv[0] is not None)):
+                ds.to_netcdf(raw, mode="w" if k == 0 else "a", group=group, engine="h5netcdf",
+                             encoding=_encoding(ds, True))
+                if raw.error is not None:
+                    break
+            raw.fsync()
+        finally:
+            raw.close()
+        guard_error(raw, path, "results", NOTHING_REPLACED)
     return path
 
 

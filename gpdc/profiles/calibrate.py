@@ -184,12 +184,59 @@ def calibrate_scale(
     scale = float(brentq(lambda s: total(s) - target_sum, a, b, xtol=xtol, rtol=1e-14, maxiter=500))
     cf = cf_of_scale(scale)
     got = float(cf.sum())
-    if abs(got - target_sum) > rel_tol * target_sum:  # a cut-out jump exactly at the root: nudge up
-        cf = cf_of_scale(float(np.nextafter(scale, np.inf)))
-        got = float(cf.sum())
-        if abs(got - target_sum) > rel_tol * target_sum:
-            raise ProfileError(
-                f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {got:.6f} h "
-                f"(scale {scale!r}); try another seed"
-            )
-    return scale, cf
+    if abs(got - target_sum) <= rel_tol * target_sum:
+        return scale, cf
+    return _across_a_step(cf_of_scale, target_sum, scale, a, b, rel_tol, what)
+
+
+def _across_a_step(
+    cf_of_scale: Callable[[float], np.ndarray], target_sum: float, scale: float, a: float, b: float,
+    rel_tol: float, what: str,
+) -> tuple[float, np.ndarray]:
+    """Meet the target where the sum steps over it: blend the hours that switch at the step.
+
+    The sum of a power curve's output is not continuous in the scale: an hour whose speed
+    crosses the cut-in speed adds the curve's first value at once (0.0175 of rated power for
+    the default turbine) and one that crosses the cut-out speed drops to zero.  When the
+    target lies inside such a step, no scale meets it (brentq stops at the step).  The step is
+    located to adjacent floating-point scales ``lo < hi``; the hours that change between them
+    are the ones at cut-in or cut-out, and they take the share ``theta`` of their change that
+    makes the sum exact — as if part of a farm's turbines had started (or stopped).  The scale
+    returned is ``lo``; only those few hours differ from ``cf_of_scale(lo)``.
+    """
+    f_a = float(cf_of_scale(a).sum()) - target_sum
+    f_s = float(cf_of_scale(scale).sum()) - target_sum
+    lo, hi = (a, scale) if (f_a < 0.0) != (f_s < 0.0) else (scale, b)
+    f_lo = float(cf_of_scale(lo).sum()) - target_sum
+    for _ in range(2200):  # bisection down to adjacent floats (at most ~2100 halvings for doubles)
+        mid = 0.5 * (lo + hi)
+        if not lo < mid < hi:
+            break
+        f_mid = float(cf_of_scale(mid).sum()) - target_sum
+        if (f_mid < 0.0) == (f_lo < 0.0):
+            lo, f_lo = mid, f_mid
+        else:
+            hi = mid
+    cf_lo, cf_hi = cf_of_scale(lo), cf_of_scale(hi)
+    s_lo, s_hi = float(cf_lo.sum()), float(cf_hi.sum())
+    for s_x, cf_x, x in ((s_lo, cf_lo, lo), (s_hi, cf_hi, hi)):
+        if abs(s_x - target_sum) <= rel_tol * target_sum:
+            return x, cf_x
+    if (s_lo - target_sum) * (s_hi - target_sum) > 0.0 or s_hi == s_lo:
+        raise ProfileError(
+            f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {s_lo:.6f} h (scale {lo!r}); "
+            "the sum of the capacity factors does not cross the target there"
+        )
+    diff = cf_hi - cf_lo
+    step = np.abs(diff) > 1e-9  # the hours that switch; elsewhere adjacent scales differ in the last bit only
+    jump = float(diff[step].sum())
+    cf = cf_lo.copy()
+    if jump != 0.0:
+        theta = (target_sum - s_lo) / jump
+        cf[step] = np.clip(cf_lo[step] + theta * diff[step], 0.0, 1.0)
+    if abs(float(cf.sum()) - target_sum) > rel_tol * target_sum:
+        raise ProfileError(
+            f"{what}: calibration to {target_sum:.6f} full-load hours stopped at {s_lo:.6f} h (scale {lo!r}); "
+            "the hours that switch there cannot close the gap"
+        )
+    return lo, cf

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gpdc.errors import ProfileError
-from gpdc.profiles.readers import _parse_times, _where
+from gpdc.profiles.readers import _parse_times, _where, columns_present, read_csv_text, read_input
 
 __all__ = ["FACTOR_COLUMNS", "MAX_FACTOR_T_CO2_PER_MWH", "PRICE_COLUMNS", "HourlyFactors", "read_hourly_factors",
            "read_hourly_prices"]
@@ -108,23 +108,15 @@ def _read_hourly(path: str | Path, *, time: pd.DatetimeIndex, timezone: str, col
                  lo: float, hi: float, unit: str, hint: str) -> tuple[np.ndarray, str]:
     path = Path(path)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found ({field})") from None
-    except OSError as exc:
-        raise ProfileError(f"{where}: cannot be read ({exc})") from None
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(columns)}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    raw, text = read_input(path, field)
+    if not text.strip():
+        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(columns)}")
+    df = read_csv_text(text, where, skip_blank_lines=False)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ProfileError(
-            f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns) or '(none)'}"
+            f"{where}: missing column(s) {', '.join(missing)}; columns present: {columns_present(df.columns)}"
         )
     df = df[list(columns)].apply(lambda s: s.str.strip())
     filled = (df != "").any(axis=1).to_numpy()

@@ -9,13 +9,15 @@ belong in this module too, each returning a :class:`gpdc.profiles.ProfileSet`.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from gpdc.errors import ProfileError
+from gpdc.errors import InputFileError, ProfileError
+from gpdc.input_files import decode_text, header_for_message, read_bytes
 from gpdc.profiles.types import ProfileSet, hourly_index
 
 __all__ = [
@@ -37,6 +39,38 @@ MAX_LOAD_MW = 1e12
 DEFAULT_TZ = "Asia/Shanghai"
 _HOUR_NS = 3_600_000_000_000
 _NAN_WORDS = ("nan", "na", "n/a", "null", "none")
+
+
+def read_input(path: str | Path, what: str, *, text: bool = True) -> tuple[bytes, str]:
+    """Read a regular input file within the size limit (:mod:`gpdc.input_files`): its bytes and (if ``text``) text.
+
+    Raises
+    ------
+    ProfileError
+        If the file is missing, not a regular file, too large, or (``text``) not UTF-8 text:
+        the message names the file and the byte offset of a bad byte.
+    """
+    try:
+        raw = read_bytes(path, what)
+        return raw, (decode_text(raw, path, what) if text else "")
+    except InputFileError as exc:
+        raise ProfileError(str(exc)) from None
+
+
+def read_csv_text(text: str, where: str, **kwargs: object) -> pd.DataFrame:
+    """``pandas.read_csv`` of decoded text, every column as text; parser errors as a ProfileError naming the file."""
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **kwargs)  # type: ignore[call-overload]
+    except pd.errors.EmptyDataError:
+        raise ProfileError(f"{where}: file is empty; expected a header row") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+
+
+def columns_present(columns: pd.Index) -> str:
+    """Return the columns of a CSV for a message (only if they read as a CSV header: :func:`header_for_message`)."""
+    names = [str(c) for c in columns]
+    return header_for_message(names) if names else "(none)"
 
 
 def hours_in_year(year: int) -> int:
@@ -72,7 +106,7 @@ def _parse_times(text: pd.Series, where: str, timezone: str) -> pd.DatetimeIndex
     if bad.size:
         i = int(bad[0])
         raise ProfileError(f"{_where(where, i, 'time')}: cannot read {text.iloc[i]!r} as a date-time")
-    idx = pd.DatetimeIndex(times)
+    idx = _in_years(pd.DatetimeIndex(times), text, lambda i: _where(where, i, "time"))
     if idx.tz is None:
         try:
             idx = idx.tz_localize(timezone, ambiguous="raise", nonexistent="raise")
@@ -84,6 +118,20 @@ def _parse_times(text: pd.Series, where: str, timezone: str) -> pd.DatetimeIndex
     else:
         idx = idx.tz_convert(timezone)
     return idx.rename(None)
+
+
+#: years a date-time in an input file may have (beyond them the nanosecond clock of pandas overflows)
+YEARS = (1900, 2200)
+
+
+def _in_years(idx: pd.DatetimeIndex, text: pd.Series, at: Any) -> pd.DatetimeIndex:
+    """Refuse date-times outside :data:`YEARS`; return ``idx`` in nanoseconds.  ``at(i)`` locates row ``i``."""
+    years = idx.year.to_numpy()
+    out = np.flatnonzero((years < YEARS[0]) | (years > YEARS[1]))
+    if out.size:
+        i = int(out[0])
+        raise ProfileError(f"{at(i)}: {text.iloc[i]!r} is outside the years {YEARS[0]}-{YEARS[1]}")
+    return idx.as_unit("ns")
 
 
 def _check_times(idx: pd.DatetimeIndex, text: pd.Series, where: str, year: int | None) -> int:
@@ -189,23 +237,15 @@ def read_profile_csv(path: str | Path, *, year: int | None = None, timezone: str
 
     path = Path(path)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found") from None
-    except OSError as exc:
-        raise ProfileError(f"{where}: cannot be read ({exc})") from None
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(REQUIRED)}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    raw, text = read_input(path, "profile CSV")
+    if not text.strip():
+        raise ProfileError(f"{where}: file is empty; expected a header row {', '.join(REQUIRED)}")
+    df = read_csv_text(text, where, skip_blank_lines=False)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise ProfileError(
-            f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns) or '(none)'}"
+            f"{where}: missing column(s) {', '.join(missing)}; columns present: {columns_present(df.columns)}"
         )
     df = df[list(REQUIRED)].apply(lambda s: s.str.strip())
     # trailing blank lines are harmless; blank lines inside the data are reported by row
@@ -305,7 +345,7 @@ def _check_frame(df: pd.DataFrame, where: str, columns: tuple[str, ...], line_of
                            f"{df.index[i - 1]} (times must increase)")
     for col in columns:
         if col not in df.columns:
-            raise ProfileError(f"{where}: missing column {col}; columns present: {', '.join(map(str, df.columns))}")
+            raise ProfileError(f"{where}: missing column {col}; columns present: {columns_present(df.columns)}")
         vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=np.float64)
         bad = np.flatnonzero(~np.isfinite(vals))
         if bad.size:
@@ -382,8 +422,7 @@ def read_weather(
     where = str(p)
     if fmt not in WEATHER_FORMATS:
         raise ProfileError(f"{where}: weather format {fmt!r} is unknown; valid: {', '.join(WEATHER_FORMATS)}")
-    if not p.is_file():
-        raise ProfileError(f"{where}: file not found")
+    read_input(p, f"{fmt} weather file", text=False)  # a regular file within the size limit
     if fmt == "csv":
         return _read_weather_csv(p, year, timezone), {}
     offset: int | None = None
@@ -457,16 +496,15 @@ def _site_of(loc: dict[str, Any]) -> dict[str, float]:
 def _read_weather_csv(p: Path, year: int, timezone: str) -> pd.DataFrame:
     """Plain weather CSV: ``time, ghi`` [+ ``dni, dhi, temp_air, wind_speed, pressure``]."""
     where = str(p)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except pd.errors.EmptyDataError:
-        raise ProfileError(f"{where}: file is empty; expected a header row time, ghi, ...") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    _, text = read_input(p, "weather CSV")
+    if not text.strip():
+        raise ProfileError(f"{where}: file is empty; expected a header row time, ghi, ...")
+    df = read_csv_text(text, where)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in WEATHER_CSV_REQUIRED if c not in df.columns]
     if missing:
-        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns)}")
+        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: "
+                           f"{columns_present(df.columns)}")
     cols = ["ghi"] + [c for c in WEATHER_CSV_OPTIONAL if c in df.columns]
     idx = _parse_times(df["time"].str.strip(), where, timezone)
     steps = np.diff(idx.as_unit("ns").asi8)
@@ -512,10 +550,8 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
 
     p = _check_local(path)
     where = str(p)
-    try:
-        lines = p.read_text(encoding="utf-8-sig").splitlines()
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found") from None
+    raw, text = read_input(p, "renewables.ninja export")
+    lines = text.splitlines()
     n_comment = 0
     capacity = 1.0
     for line in lines:
@@ -528,25 +564,33 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
                 params = json.loads(line[start:])
             except json.JSONDecodeError:
                 continue
-            params = params.get("params", params)
-            capacity = float(params.get("capacity", 1.0))
-    if capacity <= 0.0:
+            params = params.get("params", params) if isinstance(params, dict) else {}
+            params = params if isinstance(params, dict) else {}
+            try:
+                capacity = float(params.get("capacity", 1.0))
+            except (TypeError, ValueError):
+                raise ProfileError(f"{where}, line {n_comment}: capacity {params.get('capacity')!r} is not a "
+                                   "number [kW]") from None
+    if not (np.isfinite(capacity) and capacity > 0.0):
         raise ProfileError(f"{where}, line {n_comment}: capacity {capacity!r} must be > 0")
-    try:
-        df = pd.read_csv(p, skiprows=n_comment, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ProfileError(f"{where}: cannot be read as a renewables.ninja CSV ({exc})") from None
+    df = read_csv_text(text, where, skiprows=n_comment)
     df.columns = [str(c).strip() for c in df.columns]
     for col in ("time", "electricity"):
         if col not in df.columns:
-            raise ProfileError(f"{where}: missing column {col}; columns present: {', '.join(df.columns)}")
+            raise ProfileError(f"{where}: missing column {col}; columns present: {columns_present(df.columns)}")
     off = n_comment + 2  # data row i (0-based) is file line i + off
-    times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed")
+    try:
+        times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed")
+    except (ValueError, TypeError):  # mixed UTC offsets: renewables.ninja times are UTC, convert each
+        try:
+            times = pd.to_datetime(df["time"].str.strip(), errors="coerce", format="mixed", utc=True)
+        except (ValueError, TypeError) as exc:
+            raise ProfileError(f"{where}: column time cannot be read as date-times ({exc})") from None
     bad = np.flatnonzero(times.isna().to_numpy())
     if bad.size:
         i = int(bad[0])
         raise ProfileError(f"{where}: column time, line {i + off}: cannot read {df['time'].iloc[i]!r} as a date-time")
-    idx = pd.DatetimeIndex(times)
+    idx = _in_years(pd.DatetimeIndex(times), df["time"], lambda i: f"{where}: column time, line {i + off}")
     idx = idx.tz_localize("UTC") if idx.tz is None else idx.tz_convert("UTC")
     steps = np.diff(idx.as_unit("ns").asi8)
     back = np.flatnonzero(steps <= 0)
@@ -567,7 +611,7 @@ def read_ninja(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) -> tu
         raise ProfileError(f"{where}: column electricity, line {i + off}: {elec[i]:g} kW is above the capacity "
                            f"{capacity:g} kW")
     table = _to_local_year(_hourly_mean(pd.DataFrame({"cf": cf}, index=idx), where), where, timezone, year, wrap=True)
-    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(raw).hexdigest()[:16]
     return (np.ascontiguousarray(np.clip(table["cf"].to_numpy(), 0.0, 1.0), dtype=np.float64),
             f"renewables.ninja export {p.resolve()} (sha256 {digest}...), capacity {capacity:g} kW")
 
@@ -585,16 +629,13 @@ def read_load_csv(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) ->
     """
     p = _check_local(path)
     where = str(p)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ProfileError(f"{where}: file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{where}: cannot be read as CSV ({exc})") from None
+    raw, text = read_input(p, "load CSV")
+    df = read_csv_text(text, where)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in ("time", "load_mw") if c not in df.columns]
     if missing:
-        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: {', '.join(df.columns)}")
+        raise ProfileError(f"{where}: missing column(s) {', '.join(missing)}; columns present: "
+                           f"{columns_present(df.columns)}")
     idx = _parse_times(df["time"].str.strip(), where, timezone)
     steps = np.diff(idx.as_unit("ns").asi8)
     back = np.flatnonzero(steps <= 0)
@@ -608,6 +649,6 @@ def read_load_csv(path: str | Path, *, year: int, timezone: str = DEFAULT_TZ) ->
         raise ProfileError(f"{_where(where, int(neg[0]), 'load_mw')}: {load[neg[0]]:g} is negative; must be >= 0")
     table = _to_local_year(_hourly_mean(pd.DataFrame({"load_mw": load}, index=idx), where), where, timezone, year,
                            wrap=False)
-    digest = hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(raw).hexdigest()[:16]
     return (np.ascontiguousarray(table["load_mw"].to_numpy(), dtype=np.float64),
             f"load CSV {p.resolve()} (sha256 {digest}...), hourly mean power")

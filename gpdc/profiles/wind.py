@@ -53,6 +53,7 @@ from windpowerlib.wind_turbine import get_turbine_data_from_file
 
 from gpdc.errors import ConsistencyWarning, ProfileError, ScenarioError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default, mid_hour
+from gpdc.profiles.readers import columns_present, read_csv_text, read_input
 from gpdc.scenario import tables
 
 __all__ = [
@@ -114,16 +115,12 @@ def read_power_curve_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         value, speeds not increasing, power outside [0, 1], fewer than 3 points.
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise ProfileError(f"{path}: file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{path}: cannot be read as CSV ({exc})") from None
+    _, text = read_input(path, "wind.power_curve_path")
+    df = read_csv_text(text, str(path))
     df.columns = [str(c).strip() for c in df.columns]
     for col in ("wind_speed_m_per_s", "power_frac"):
         if col not in df.columns:
-            raise ProfileError(f"{path}: missing column {col}; columns present: {', '.join(df.columns)}")
+            raise ProfileError(f"{path}: missing column {col}; columns present: {columns_present(df.columns)}")
     out = []
     for col in ("wind_speed_m_per_s", "power_frac"):
         num = pd.to_numeric(df[col].str.strip(), errors="coerce").to_numpy(dtype=np.float64)

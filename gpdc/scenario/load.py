@@ -14,7 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gpdc.errors import ScenarioError, ScenarioErrors
+from gpdc.errors import InputFileError, ScenarioError, ScenarioErrors
+from gpdc.input_files import read_text
 from gpdc.scenario.schema import Scenario
 from gpdc.units import bracket
 
@@ -126,11 +127,52 @@ def scenario_from_dict(data: dict[str, Any], source: str | None = None) -> Scena
         raise ScenarioErrors(errors, source) from None
 
 
+#: every field of a scenario that names a file: (section, key)
+PATH_FIELDS: tuple[tuple[str, str], ...] = (
+    ("profiles", "csv_path"), ("profiles", "weather_path"), ("profiles", "solar_ninja_path"),
+    ("profiles", "wind_ninja_path"), ("profiles", "load_csv_path"), ("wind", "power_curve_path"),
+    ("emissions", "hourly_factors_csv"), ("tariff", "file"), ("tariff", "energy_price_csv"),
+    ("tariff", "export_price_csv"),
+)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file: a regular file within the size limit, UTF-8, valid TOML.
+
+    Raises
+    ------
+    ScenarioErrors
+        Naming the file and what is wrong: not found, not a regular file, too large, not
+        UTF-8 (with the byte offset), or not valid TOML (with the line and column).
+    """
+    try:
+        text = read_text(path, "scenario file")
+    except InputFileError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise ScenarioErrors([ScenarioError("<file>", str(path), f"cannot be read: {reason}")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioErrors([ScenarioError("<file>", str(path), f"is not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise ScenarioErrors([ScenarioError("<file>", str(path), "is not valid TOML: arrays or tables nested too "
+                                                                 "deeply")]) from None
+
+
+def resolve_paths(data: dict[str, Any], base: Path) -> None:
+    """Make every relative path of :data:`PATH_FIELDS` in the parsed TOML absolute, against the folder ``base``."""
+    for section, key in PATH_FIELDS:
+        sec = data.get(section)
+        if isinstance(sec, dict) and isinstance(sec.get(key), str) and sec[key] and not Path(sec[key]).is_absolute():
+            sec[key] = str((base / sec[key]).resolve())
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read and validate a scenario file.
 
-    A relative ``profiles.csv_path`` is taken
-    relative to the file's folder and stored as absolute paths.
+    Every relative path (:data:`PATH_FIELDS`: the profile, weather, load, power curve,
+    emission-factor, tariff and hourly price files) is taken relative to the file's folder —
+    in the file or given in ``overrides`` (``--set``) — and stored as an absolute path.
 
     Parameters
     ----------
@@ -143,28 +185,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     Raises
     ------
     ScenarioErrors
-        If the file cannot be parsed or a field is invalid.
+        If the file cannot be read or parsed, or a field is invalid.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioErrors(
-            [ScenarioError("<file>", str(path), f"cannot be read ({exc.strerror or exc})")]
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioErrors([ScenarioError("<file>", str(path), f"is not valid TOML: {exc}")]) from None
+    data = read_toml(path)
     for dotted, value in (overrides or {}).items():
         set_dotted(data, dotted, value)
-    base = path.resolve().parent
-    for section, key in (("profiles", "csv_path"), ("profiles", "weather_path"), ("profiles", "solar_ninja_path"),
-                         ("profiles", "wind_ninja_path"), ("profiles", "load_csv_path"), ("wind", "power_curve_path"),
-                         ("emissions", "hourly_factors_csv")):
-        sec = data.get(section)
-        if isinstance(sec, dict) and isinstance(sec.get(key), str) and not Path(sec[key]).is_absolute():
-            sec[key] = str((base / sec[key]).resolve())
+    resolve_paths(data, path.resolve().parent)
     return scenario_from_dict(data, source=str(path))
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 from gpdc.errors import ScenarioError, ScenarioErrors
 from gpdc.pipeline import COLUMN_FIELDS
 from gpdc.results.registry import VARIABLES
+from gpdc.scenario.load import read_toml
 
 #: the storage duration [h]: not a scenario field, sets storage.energy_mwh = power x duration
 DURATION = "storage.duration_h"
@@ -161,9 +161,9 @@ def read_sizing_table(path: str | Path) -> dict[str, Any] | None:
         If the file cannot be read or parsed.
     """
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise _err("<file>", str(path), f"cannot be read as TOML ({exc})") from None
+        data = read_toml(path)
+    except ScenarioErrors as exc:
+        raise _err("<file>", str(path), f"cannot be read as TOML ({exc.errors[0].allowed})") from None
     table = data.get("sizing")
     return table if isinstance(table, dict) else None
 

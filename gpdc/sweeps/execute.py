@@ -3,16 +3,24 @@
 Pure functions of a :class:`~gpdc.sweeps.plan.SweepPlan` and a chunk, so the same code runs
 in the driver, in a process pool or on a Dask worker.  Each process keeps the prepared inputs
 of the groups it has built (profiles take about a second), keyed by the plan's fingerprint.
+
+A design that cannot be computed does not stop the sweep: :func:`chunk_task` records why.  A
+group whose inputs cannot be built (its profiles, say, cannot reach the full-load hours asked
+for) fails all its designs with that reason; a chunk whose batch raises is run again design by
+design, so that only the designs at fault fail.  Only gpdc's own errors (:class:`GpdcError`:
+bad input found late) are recorded so; any other exception is a bug and stops the sweep.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from gpdc.accounting import evaluate
+from gpdc.errors import GpdcError
 from gpdc.pipeline import Design, Prepared, build_profiles, prepare
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.schema import Scenario
@@ -36,6 +44,7 @@ def profile_key(sc: Scenario, weather_year: Any) -> str:
 
 _PROFILES: OrderedDict[str, ProfileSet] = OrderedDict()
 _GROUPS: OrderedDict[tuple[str, int], Prepared] = OrderedDict()
+_FAILED_GROUPS: OrderedDict[tuple[str, int], str] = OrderedDict()
 _CACHE_SIZE = 8
 
 
@@ -82,8 +91,106 @@ def compute_chunk(plan: SweepPlan, chunk: Chunk, prepared: Prepared | None = Non
     return {name: np.asarray(v).reshape(chunk.shape + np.asarray(v).shape[1:]) for name, v in values.items()}
 
 
+@dataclass(frozen=True)
+class ChunkResult:
+    """What a worker returns for one chunk.
+
+    Attributes
+    ----------
+    index : int
+        The chunk.
+    digest : str
+        SHA-256 of the group's hourly inputs ("" when the group could not be built).
+    values : dict
+        Result variables shaped like the chunk's slab (NaN / False for failed designs; empty
+        when no design of the chunk could be computed).
+    failure : ndarray of int or None
+        Per design, the index in ``messages`` of the reason it failed, -1 where it was
+        computed; None when every design was computed.
+    messages : tuple of str
+        The distinct reasons.
+    """
+
+    index: int
+    digest: str
+    values: dict[str, np.ndarray]
+    failure: np.ndarray | None = None
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def n_failed(self) -> int:
+        """Number of designs that failed."""
+        return 0 if self.failure is None else int((self.failure >= 0).sum())
+
+
+def _reason(exc: GpdcError) -> str:
+    return str(exc).strip() or type(exc).__name__
+
+
+def _group_or_reason(plan: SweepPlan, g: int) -> Prepared | str:
+    """Return the group's prepared inputs, or why they cannot be built (remembered per process)."""
+    key = (plan.fingerprint(), g)
+    if key in _FAILED_GROUPS:
+        return _FAILED_GROUPS[key]
+    try:
+        return group_inputs(plan, g)
+    except GpdcError as exc:
+        values, year = plan.group_values(g)
+        where = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        if year is not None:
+            where = f"{where}, weather_year={year!r}" if where else f"weather_year={year!r}"
+        reason = f"inputs of the group {where or '(base scenario)'} cannot be built: {_reason(exc)}"
+        _FAILED_GROUPS[key] = reason
+        if len(_FAILED_GROUPS) > 4 * _CACHE_SIZE:
+            _FAILED_GROUPS.popitem(last=False)
+        return reason
+
+
+def _one_by_one(plan: SweepPlan, chunk: Chunk, prepared: Prepared) -> ChunkResult:
+    """Run a chunk's designs one at a time: the ones that raise a GpdcError fail, the others are computed."""
+    columns = plan.columns(chunk) if plan.column_dims else {}
+    n = chunk.size
+    results: list[dict[str, np.ndarray] | None] = []
+    codes = np.full(n, -1, dtype=np.int64)
+    messages: list[str] = []
+    for i in range(n):
+        one = {k: v[i:i + 1] for k, v in columns.items()}
+        try:
+            results.append(evaluate_columns(prepared, one or None))
+        except GpdcError as exc:
+            reason = _reason(exc)
+            if reason not in messages:
+                messages.append(reason)
+            codes[i] = messages.index(reason)
+            results.append(None)
+    template = next((r for r in results if r is not None), None)
+    values: dict[str, np.ndarray] = {}
+    if template is not None:
+        for name, first in template.items():
+            first = np.asarray(first)
+            fill = False if first.dtype == bool else np.nan
+            col = np.full((n, *first.shape[1:]), fill, dtype=bool if first.dtype == bool else np.float64)
+            for i, r in enumerate(results):
+                if r is not None:
+                    col[i] = np.asarray(r[name])[0]
+            values[name] = col.reshape(chunk.shape + col.shape[1:])
+    return ChunkResult(chunk.index, prepared.digest, values, codes.reshape(chunk.shape), tuple(messages))
+
+
+def run_chunk(plan: SweepPlan, index: int) -> ChunkResult:
+    """Compute chunk ``index``, recording the designs that cannot be computed and why."""
+    chunk = plan.chunks[index]
+    prepared = _group_or_reason(plan, chunk.group)
+    if isinstance(prepared, str):
+        return ChunkResult(index, "", {}, np.zeros(chunk.shape, dtype=np.int64), (prepared,))
+    try:
+        return ChunkResult(index, prepared.digest, compute_chunk(plan, chunk, prepared))
+    except GpdcError:
+        return _one_by_one(plan, chunk, prepared)
+
+
 def chunk_task(plan: SweepPlan, index: int, numba_threads: int | None = None) -> tuple[int, str, dict[str, np.ndarray]]:
-    """Compute chunk ``index`` in a worker: returns (index, group digest, values)."""
+    """Compute chunk ``index`` in a worker: returns (index, group digest, values); a GpdcError stops it."""
     if numba_threads is not None:
         import numba
 
@@ -91,3 +198,12 @@ def chunk_task(plan: SweepPlan, index: int, numba_threads: int | None = None) ->
     chunk = plan.chunks[index]
     prepared = group_inputs(plan, chunk.group)
     return index, prepared.digest, compute_chunk(plan, chunk, prepared)
+
+
+def chunk_result_task(plan: SweepPlan, index: int, numba_threads: int | None = None) -> ChunkResult:
+    """Compute chunk ``index`` in a worker (:func:`run_chunk`), with ``numba_threads`` threads."""
+    if numba_threads is not None:
+        import numba
+
+        numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    return run_chunk(plan, index)

@@ -1,9 +1,13 @@
 """Run a sweep: check it, lay out the results file, compute the chunks, write them as they finish.
 
 Chunks run in this process (the batch kernel uses every core through ``prange``) or as tasks
-on a Dask distributed cluster; either way this process is the only writer.  A rerun of the
-same sweep against its unfinished file resumes from the ledger; a different sweep or
-scenario is refused unless ``overwrite``.
+on a Dask distributed cluster; either way this process is the only writer, and it holds the
+file's writer lock (:mod:`gpdc.io.lock`) from before the file is created to the last chunk, so a
+second sweep on the same file is refused at once.  A rerun of the same sweep against its
+unfinished file resumes from the ledger — after checking every chunk marked done against its
+checksum, and computing again any that fails; a different sweep or scenario is refused unless
+``overwrite``.  Designs that cannot be computed are recorded with their reason
+(:mod:`gpdc.sweeps.execute`) and the sweep goes on.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +26,19 @@ import numpy as np
 import xarray as xr
 
 from gpdc._version import __version__
-from gpdc.errors import ResultsFileError, UnregisteredVariableError, argument
+from gpdc.errors import GpdcError, ResultsFileError, UnregisteredVariableError, argument
 from gpdc.io import sweep_store
+from gpdc.io.atomic import remove_stale_temporaries
+from gpdc.io.lock import writer_lock
 from gpdc.pipeline import weather_years
 from gpdc.results import provenance
 from gpdc.results.registry import VARIABLES, attrs_of
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
-from gpdc.sweeps.execute import chunk_task, compute_chunk, group_inputs
+from gpdc.sweeps.execute import ChunkResult, chunk_result_task, compute_chunk, group_inputs
 from gpdc.sweeps.plan import DEFAULT_CHUNK, WEATHER_DIM, Chunk, SweepPlan, make_plan
 from gpdc.sweeps.progress import progress_for
+from gpdc.sweeps.scheduler import check_scheduler, client_for
 from gpdc.sweeps.spec import Dim, SweepSpec, check_spec, coord_array, dim_name, parse_vary
 from gpdc.units import unit_of
 
@@ -40,7 +47,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SweepReport:
-    """What a run did: chunks computed now and before, designs, time."""
+    """What a run did: chunks computed now and before, designs, failed designs, time.
+
+    ``failed`` maps each reason a design failed in this run to the number of designs it
+    stopped; ``chunks_recomputed`` counts chunks marked done whose data failed their check.
+    """
 
     path: Path | None
     n_designs: int
@@ -48,6 +59,8 @@ class SweepReport:
     chunks_run: int
     chunks_resumed: int
     seconds: float
+    failed: Mapping[str, int] = dc_field(default_factory=dict)
+    chunks_recomputed: int = 0
 
     @property
     def designs_per_second(self) -> float:
@@ -153,9 +166,9 @@ def _units(field: str) -> dict[str, str]:
     return {"units": unit} if unit else {}
 
 
-def _extra_dims(plan: SweepPlan) -> list[sweep_store.DimLayout]:
+def _extra_dims(plan: SweepPlan, g: int = 0) -> list[sweep_store.DimLayout]:
     """Dimensions after the sweep's: ``product`` when the scenario states products."""
-    products = group_inputs(plan, 0).resolved.products
+    products = group_inputs(plan, g).resolved.products
     if not len(products):
         return []
     coords = products.coords()
@@ -177,9 +190,9 @@ def _var_layouts(probe: Mapping[str, np.ndarray]) -> list[sweep_store.VarLayout]
     return out
 
 
-def _attrs(plan: SweepPlan) -> dict[str, Any]:
-    """The file's attributes: its base scenario's (group 0), and the sweep's own."""
-    return provenance.sweep_attrs(group_inputs(plan, 0), {
+def _attrs(plan: SweepPlan, g: int = 0) -> dict[str, Any]:
+    """Return the file's attributes: its base scenario's (group ``g``, the first that builds) and the sweep's."""
+    return provenance.sweep_attrs(group_inputs(plan, g), {
         "sweep_fingerprint": plan.fingerprint(),
         "sweep_spec": plan.spec.canonical(),
         "sweep_chunk_size": plan.chunk_size,
@@ -241,66 +254,97 @@ def chunk_size_of(path: str | Path) -> int | None:
     return int(v) if v is not None else None
 
 
-def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[sweep_store.VarLayout], int]:
-    """Create the results file, or check an existing one for resuming; return (variables, chunks done)."""
+#: designs of each group tried for the probe that lays out the results file
+_PROBES_PER_GROUP = 16
+
+
+def _probe(plan: SweepPlan) -> tuple[int, dict[str, np.ndarray]]:
+    """Compute one design that can be computed — the first of each group in turn — and return (group, its values).
+
+    Its variables lay out the file, so a sweep whose first designs fail still runs.
+
+    Raises
+    ------
+    SweepError
+        If no design tried can be computed (the first reason is given).
+    """
+    from gpdc.sweeps.execute import _group_or_reason
+    from gpdc.sweeps.spec import _err
+
+    first: str | None = None
+    n_columns = int(np.prod(plan.column_shape)) if plan.column_dims else 1
+    for g in range(plan.n_groups):
+        prepared = _group_or_reason(plan, g)
+        if isinstance(prepared, str):
+            first = first or prepared
+            continue
+        for j in range(min(n_columns, _PROBES_PER_GROUP)):
+            try:
+                return g, compute_chunk(plan, Chunk(-1, g, j, j + 1, (), tuple(1 for _ in plan.dims)), prepared)
+            except GpdcError as exc:
+                first = first or str(exc)
+    raise _err("sweep", None, f"no design of the sweep that was tried can be computed; the first reason: {first}")
+
+
+def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[sweep_store.VarLayout], int, int]:
+    """Create the results file, or check an existing one for resuming; return (variables, chunks done, chunks to redo).
+
+    The caller holds the file's writer lock.  An existing file of this sweep has every chunk
+    marked done checked against its checksum and flags; a chunk that fails is logged and
+    marked not done, so that it is computed again.
+    """
+    path = Path(path)
     if path.exists() and not overwrite:
         attrs = sweep_store.read_attrs(path)
         if attrs.get("sweep_fingerprint") != plan.fingerprint():
             raise ResultsFileError(_refusal(path, attrs, plan))
-        done, _ = sweep_store.progress(path)
-        return [], done
-    probe_chunk = Chunk(-1, 0, 0, 1, (), tuple(1 for _ in plan.dims))
-    probe = compute_chunk(plan, probe_chunk)
+        ledger = sweep_store.read_ledger(path)
+        if ledger.fmt < sweep_store.FORMAT:
+            raise ResultsFileError(f"{path} was written by an older gpdc (sweep file format {ledger.fmt}, without "
+                                   "checksums); rerun with --overwrite to compute it again")
+        if ledger.done.size != len(plan.chunks):
+            raise ResultsFileError(f"{path}: its ledger has {ledger.done.size} chunks, this sweep {len(plan.chunks)}; "
+                                   "the file was changed after gpdc wrote it: rerun with --overwrite")
+        problems = sweep_store.verify(path, ledger)
+        if problems:
+            log.warning("%s; computing %s again", sweep_store.problems_text(path, ledger, problems),
+                        "it" if len(problems) == 1 else f"these {len(problems)} chunks")
+            with sweep_store.Store(path) as store:
+                store.unmark(sorted(problems))
+        return [], int(ledger.done.sum()) - len(problems), len(problems)
+    g, probe = _probe(plan)
     variables = _var_layouts(probe)
     sweep_store.create(path, _dim_layouts(plan), variables, [c.selection for c in plan.chunks], plan.n_groups,
-                       _attrs(plan), _extra_dims(plan))
-    return variables, 0
+                       _attrs(plan, g), _extra_dims(plan, g))
+    return variables, 0, 0
 
 
 # --- execution ---------------------------------------------------------------------------------
 
 
-def _local(plan: SweepPlan, todo: list[int]) -> Iterator[tuple[int, str, dict[str, np.ndarray]]]:
+def _local(plan: SweepPlan, todo: list[int]) -> Iterator[ChunkResult]:
     for i in todo:
-        yield chunk_task(plan, i)
+        yield chunk_result_task(plan, i)
 
 
-def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int | None, quiet: bool = False) -> Iterator[
-        tuple[int, str, dict[str, np.ndarray]]]:
-    if quiet:  # Dask logs its cluster's start and stop at INFO: not under -q
-        for name in ("distributed", "dask"):
-            logging.getLogger(name).setLevel(logging.WARNING)
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise ResultsFileError(
-            "running on a Dask cluster needs dask.distributed: pip install 'gpdc[cluster]'") from None
-    cluster = None
-    if scheduler:
-        try:
-            client = Client(scheduler, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise ResultsFileError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-        threads = None
-    else:
-        n = workers or 1
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               host="127.0.0.1")
-        client = Client(cluster)
-        threads = max(1, (os.cpu_count() or 1) // n)
+def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int | None,
+          quiet: bool = False) -> Iterator[ChunkResult]:
+    client, cluster, threads = client_for(scheduler, workers, quiet)
+    from dask.distributed import as_completed
+
     try:
         [plan_f] = client.scatter([plan], broadcast=True)
         window = 4 * max(1, len(client.scheduler_info().get("workers", {})) or 1)
         pending = iter(todo)
-        futures = as_completed()
+        futures = as_completed(loop=client.loop)
         for i in list(_take(pending, window)):
-            futures.add(client.submit(chunk_task, plan_f, i, threads, pure=False))
+            futures.add(client.submit(chunk_result_task, plan_f, i, threads, pure=False))
         for fut in futures:
             result = fut.result()
             yield result
             fut.release()
             for i in _take(pending, 1):
-                futures.add(client.submit(chunk_task, plan_f, i, threads, pure=False))
+                futures.add(client.submit(chunk_result_task, plan_f, i, threads, pure=False))
     finally:
         client.close()
         if cluster is not None:
@@ -347,31 +391,65 @@ def run_sweep(
         Called with each chunk's index once it is on disk (used by tests).
     """
     path = Path(path)
+    if scheduler is not None:
+        check_scheduler(scheduler)
     t0 = time.perf_counter()
-    _, done = prepare_file(path, plan, overwrite)
-    if done == len(plan.chunks):
-        log.info("%s already holds this whole sweep: nothing to do", path)
-        return SweepReport(path, plan.size, len(plan.chunks), 0, done, time.perf_counter() - t0)
-    with sweep_store.Store(path) as store:
-        todo = [c.index for c in plan.chunks if not store.done[c.index]]
-        resumed = len(plan.chunks) - len(todo)
-        if resumed and todo:
-            log.info("resuming %s: %d of %d chunks already done", path, resumed, len(plan.chunks))
-        shown = progress_for(len(plan.chunks), resumed, plan.size, quiet)
-        use_dask = scheduler is not None or (workers is not None and workers > 0)
-        source = _dask(plan, todo, scheduler, workers, quiet) if (use_dask and todo) else _local(plan, todo)
-        n_run = 0
-        try:
-            for index, digest, values in source:
-                chunk = plan.chunks[index]
-                store.write(index, chunk.selection, chunk.group, digest, values)
-                n_run += 1
-                shown.advance(chunk.size)
-                if on_chunk is not None:
-                    on_chunk(index)
-        finally:
-            shown.close()
-    return SweepReport(path, plan.size, len(plan.chunks), n_run, resumed, time.perf_counter() - t0)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsFileError(f"cannot write sweep results to {path}: cannot create its folder "
+                               f"({exc.strerror or exc})") from None
+    with writer_lock(path, "sweep"):
+        remove_stale_temporaries(path)
+        _, done, recomputed = prepare_file(path, plan, overwrite)
+        if done == len(plan.chunks):
+            log.info("%s already holds this whole sweep: nothing to do", path)
+            return SweepReport(path, plan.size, len(plan.chunks), 0, done, time.perf_counter() - t0)
+        failed: dict[str, int] = {}
+        with sweep_store.Store(path) as store:
+            todo = [c.index for c in plan.chunks if not store.done[c.index]]
+            resumed = len(plan.chunks) - len(todo)
+            if resumed and todo:
+                log.info("resuming %s: %d of %d chunks already done", path, resumed, len(plan.chunks))
+            shown = progress_for(len(plan.chunks), resumed, plan.size, quiet)
+            use_dask = scheduler is not None or (workers is not None and workers > 0)
+            source = _dask(plan, todo, scheduler, workers, quiet) if (use_dask and todo) else _local(plan, todo)
+            n_run = 0
+            try:
+                for result in source:
+                    chunk = plan.chunks[result.index]
+                    store.write(result.index, chunk.selection, chunk.group, result.digest, result.values,
+                                result.failure, result.messages)
+                    n_run += 1
+                    if result.failure is not None:
+                        for k, reason in enumerate(result.messages):
+                            n_bad = int((result.failure == k).sum())
+                            if n_bad:
+                                if reason not in failed:
+                                    log.warning("%d of the %s failed: %s", n_bad, chunk_words(plan, chunk), reason)
+                                failed[reason] = failed.get(reason, 0) + n_bad
+                    shown.advance(chunk.size)
+                    if on_chunk is not None:
+                        on_chunk(result.index)
+            finally:
+                shown.close()
+    return SweepReport(path, plan.size, len(plan.chunks), n_run, resumed, time.perf_counter() - t0, failed,
+                       recomputed)
+
+
+def chunk_words(plan: SweepPlan, chunk: Chunk) -> str:
+    """Say where a chunk's designs are, for messages (``2 designs at wind.capacity_mw=120, ...``)."""
+    parts = []
+    for d, sel in zip(plan.dims, chunk.selection, strict=True):
+        coord = d.coord()
+        if isinstance(sel, slice):
+            a, b, _ = sel.indices(d.size)
+            parts.append(f"{d.name}={coord[a]!r}" if b - a == 1 else
+                         (None if (a, b) == (0, d.size) else f"{d.name}={coord[a]!r}..{coord[b - 1]!r}"))
+        else:
+            parts.append(f"{d.name}={coord[sel]!r}")
+    shown = ", ".join(p for p in parts if p)
+    return f"{chunk.size} design{'s' if chunk.size != 1 else ''} at {shown or 'every point'}"
 
 
 def sweep(

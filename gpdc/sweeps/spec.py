@@ -36,8 +36,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from gpdc.errors import ScenarioError, ScenarioErrors
-from gpdc.scenario.load import allowed_text, apply_fields
+from gpdc.errors import InputFileError, ScenarioError, ScenarioErrors
+from gpdc.input_files import header_for_message, read_text
+from gpdc.scenario.load import allowed_text, apply_fields, read_toml
 from gpdc.scenario.schema import Scenario
 
 #: fields that name or describe a scenario rather than change its results
@@ -256,16 +257,25 @@ def read_designs_csv(path: str | Path) -> Dim:
     An optional first column ``design`` gives each row a label.
     """
     import csv
+    import io
+    import re
 
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
-    except OSError as exc:
-        raise _err("--designs", str(path), f"cannot be read ({exc.strerror or exc})") from None
+        text = read_text(path, "--designs")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except InputFileError as exc:
+        raise _err("--designs", str(path), f"cannot be read: {str(exc).removeprefix(f'{path}: ')}") from None
+    except csv.Error as exc:
+        raise _err("--designs", str(path), f"cannot be read as CSV ({exc})") from None
     if len(rows) < 2:
         raise _err("--designs", str(path), "needs a header of field paths and at least one design row")
     header = [h.strip() for h in rows[0]]
+    if not header:
+        raise _err(f"{path}:1", "", "the first line is empty; it must name scenario field paths")
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", h) for h in header):
+        raise _err(f"{path}:1", header_for_message(header), "the header must be scenario field paths such as "
+                   "storage.energy_mwh (and an optional first column design)")
     if len(set(header)) != len(header):
         raise _err(f"{path}:1", header, "a column appears twice in the header")
     label_col = header[0] == "design"
@@ -310,8 +320,8 @@ def read_sweep_table(path: str | Path) -> SweepSpec:
     """The ``[sweep]`` table of a scenario file (an empty spec when it has none)."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        data = read_toml(path)
+    except ScenarioErrors:
         return SweepSpec(())  # load_scenario reports file errors with their details
     table = data.get("sweep")
     if table is None:

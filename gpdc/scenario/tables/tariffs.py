@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from gpdc.errors import DataTableError
+from gpdc.errors import DataTableError, InputFileError
+from gpdc.input_files import header_for_message, read_text
 from gpdc.scenario.tables.core import FEE_FLAGS, choices, keys, load_table, row, to_float, validate_frame
 from gpdc.scenario.tables.tou import tou_schedule_names
 
@@ -157,10 +159,16 @@ def read_tariff_file(path: str) -> dict[str, TariffField]:
         if the file holds more than one tariff.
     """
     try:
-        with open(path, encoding="utf-8") as fh:
-            df = pd.read_csv(fh, dtype=str, keep_default_na=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataTableError(f"cannot read tariff file {path}: {exc}") from exc
+        text = read_text(path, "tariff.file")
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except InputFileError as exc:
+        raise DataTableError(f"cannot read tariff file {exc}") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise DataTableError(f"cannot read tariff file {path} as CSV: {exc}") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if "tariff" not in df.columns:
+        raise DataTableError(f"{path}: not a tariff file: no column 'tariff'; columns present: "
+                             f"{header_for_message(list(df.columns))}")
     df = validate_frame("tariffs", df, str(path))
     names = sorted(set(df["tariff"]))
     if len(names) != 1:
