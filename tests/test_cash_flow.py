@@ -47,7 +47,13 @@ def test_the_parts_add_up_and_the_sums_are_the_runs_finance(scenario: Scenario, 
     assert used[-1] < used[0]
     disc = (1.0 + 0.06) ** -np.arange(life + 1)
     lcoe = np.sum(disc * cf["cash_flow_green_cost_yuan"].values) / np.sum(disc * cf["cash_flow_self_used_mwh"].values)
-    assert lcoe == pytest.approx(float(t["lifetime_lcoe_yuan_per_mwh"]), rel=1e-12)
+    assert lcoe == pytest.approx(float(t["lifetime_self_used_net_cost_yuan_per_mwh"]), rel=1e-12)
+    # the LCOE (NREL): the discounted capex, O&M and replacements over the discounted plant output
+    spent = cf["cash_flow_capex_yuan"].values + cf["cash_flow_om_yuan"].values + cf["cash_flow_replacement_yuan"].values
+    delivered = cf["cash_flow_plant_output_mwh"].values
+    assert float(delivered.sum()) == pytest.approx(float(t["lifetime_plant_output_mwh"]), rel=1e-12)
+    assert delivered[0] == 0.0 and delivered[-1] < delivered[1]  # nothing in year 0; PV ages
+    assert np.sum(disc * spent) / np.sum(disc * delivered) == pytest.approx(float(t["lcoe_yuan_per_mwh"]), rel=1e-12)
     # payback: the first year the cumulative discounted flow turns >= 0, linear within it
     cum = np.cumsum(cf["cash_flow_discounted_yuan"].values)
     y = int(np.flatnonzero(cum >= 0)[0])

@@ -72,10 +72,12 @@ def _flows(**over: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
     from gpdc.accounting.costs import lifetime_finance
 
     a = lambda x: np.array([float(x)])  # noqa: E731
+    imp = over.pop("import_cost", 50.0)
     cost = {"baseline_cost_yuan": a(100.0), "self_use_fees_yuan": a(0.0), "om_cost_yuan": a(10.0),
-            "capex_yuan": a(500.0), "capex_storage_yuan": a(100.0)}
-    energy = {"import_cost_yuan": a(over.pop("import_cost", 50.0)), "unserved_cost_yuan": a(0.0),
-              "export_revenue_yuan": a(0.0), "self_used_mwh": a(10.0)}
+            "capex_yuan": a(500.0), "capex_storage_yuan": a(100.0), "project_cost_yuan": a(imp + 10.0 + 50.0)}
+    energy = {"import_cost_yuan": a(imp), "unserved_cost_yuan": a(0.0), "load_mwh": a(20.0),
+              "export_revenue_yuan": a(0.0), "self_used_mwh": a(10.0), "direct_mwh": a(8.0),
+              "charge_green_mwh": a(2.5), "export_mwh": a(1.5)}
     kw = {"lifetime_years": 10.0, "discount_rate_frac": 0.0, "tariff_escalation_frac_per_year": 0.0,
           "storage_lifetime_years": 4.0, "storage_replacement_cost_frac": 0.5}
     kw.update(over)
@@ -90,12 +92,67 @@ def test_cash_flow_with_storage_replacement_by_hand() -> None:
     assert f["cash_flow_yuan"][0].tolist() == expected
     assert s["npv_yuan"][0] == -500.0 + 8 * 40.0 - 20.0
     assert s["storage_replacement_yuan"][0] == 100.0 and s["project_life_years"][0] == 10.0
-    # LCOE of self-used green power, r = 0: (500 + 10 x 10 + 100) / (10 x 10 MWh) = 7
-    assert s["lifetime_lcoe_yuan_per_mwh"][0] == pytest.approx(7.0)
+    # net cost of the self-used green power, r = 0: (500 + 10 x 10 + 100) / (10 x 10 MWh) = 7
+    assert s["lifetime_self_used_net_cost_yuan_per_mwh"][0] == pytest.approx(7.0)
+    # LCOE, r = 0: the same costs over the energy delivered, (8 + 2.5 + 1.5) x 10 MWh
+    assert s["lcoe_yuan_per_mwh"][0] == pytest.approx(700.0 / 120.0)
     # escalation 10 %: the gain of year y is 50 x 1.1^(y-1)
     s2, f2 = _flows(tariff_escalation_frac_per_year=0.1, storage_replacement_cost_frac=0.0)
     assert f2["cash_flow_yuan"][0, 3] == pytest.approx(50.0 * 1.21 - 10.0)
     assert s2["npv_yuan"][0] == pytest.approx(-500.0 + 50.0 * (1.1**10 - 1) / 0.1 - 100.0)
+
+
+def test_lcoe_is_nrels_discounted_cost_over_discounted_delivered_energy() -> None:
+    # r = 8 %, 10 years, storage replaced at half its 100 yuan in years 4 and 8
+    s, _ = _flows(discount_rate_frac=0.08)
+    d = 1.08 ** -np.arange(1, 11)
+    cost = 500.0 + np.sum(d * 10.0) + 50.0 * (1.08 ** -4 + 1.08 ** -8)
+    energy = np.sum(d * (8.0 + 2.5 + 1.5))
+    assert s["lcoe_yuan_per_mwh"][0] == pytest.approx(cost / energy, rel=1e-12)
+
+
+def test_equivalent_annual_cost_times_the_annuity_factor_is_the_npv_of_costs() -> None:
+    """project_cost (EAC) / CRF = NPV of the cost flow that NPV uses; savings / CRF = NPV (per-asset lives)."""
+    from gpdc.accounting.costs import capital_recovery_factor, lifetime_finance
+
+    n = 4
+    capex = np.array([500.0, 800.0, 300.0, 1000.0])
+    storage = np.array([100.0, 0.0, 150.0, 400.0])
+    om = np.array([10.0, 12.0, 6.0, 30.0])
+    bill = np.array([50.0, 40.0, 70.0, 20.0])
+    base = np.full(n, 100.0)
+    life = np.array([10.0, 25.0, 7.0, 20.0])
+    storage_life = np.array([4.0, 10.0, 3.0, 6.0])
+    repl_frac = np.array([0.5, 0.8, 1.0, 0.6])
+    rate = np.array([0.06, 0.0, 0.1, 0.08])
+    esc = np.array([0.0, 0.02, -0.01, 0.03])
+    period = 0.5  # half a year simulated: first-year values are per half year
+    first = bill + capex * capital_recovery_factor(rate, life) * period + om
+    cost = {"baseline_cost_yuan": base, "self_use_fees_yuan": np.zeros(n), "om_cost_yuan": om,
+            "capex_yuan": capex, "capex_storage_yuan": storage, "project_cost_yuan": first}
+    energy = {"import_cost_yuan": bill, "unserved_cost_yuan": np.zeros(n), "export_revenue_yuan": np.zeros(n),
+              "self_used_mwh": np.full(n, 10.0), "direct_mwh": np.full(n, 10.0), "charge_green_mwh": np.zeros(n),
+              "export_mwh": np.zeros(n), "load_mwh": np.full(n, 20.0)}
+    s, f = lifetime_finance(cost=cost, energy=energy, fixed_charges_yuan=np.zeros(n), period_years=period,
+                            lifetime_years=life, discount_rate_frac=rate, tariff_escalation_frac_per_year=esc,
+                            storage_lifetime_years=storage_life, storage_replacement_cost_frac=repl_frac)
+    for k in range(n):
+        years = np.arange(1, int(life[k]) + 1)
+        d = (1.0 + rate[k]) ** -years.astype(float)
+        g = (1.0 + esc[k]) ** (years - 1.0)
+        repl = np.where((years % storage_life[k] == 0) & (years < life[k]), storage[k] * repl_frac[k], 0.0)
+        npv_costs = capex[k] + np.sum(d * (bill[k] / period * g + om[k] / period + repl))
+        npv_base = np.sum(d * base[k] / period * g)
+        annuity = 1.0 / capital_recovery_factor(rate[k], life[k])
+        assert s["project_cost_yuan"][k] / period * annuity == pytest.approx(npv_costs, rel=1e-12), k
+        assert s["baseline_cost_yuan"][k] / period * annuity == pytest.approx(npv_base, rel=1e-12), k
+        assert s["savings_yuan"][k] / period * annuity == pytest.approx(s["npv_yuan"][k], rel=1e-9, abs=1e-6), k
+        assert s["project_cost_yuan"][k] == pytest.approx(first[k] + s["levelised_adjustment_yuan"][k], rel=1e-15)
+    # without escalation, replacement or degradation the EAC is the first year's cost exactly
+    s0, _ = lifetime_finance(cost=cost, energy=energy, fixed_charges_yuan=np.zeros(n), period_years=period,
+                             lifetime_years=life, discount_rate_frac=rate, tariff_escalation_frac_per_year=np.zeros(n),
+                             storage_lifetime_years=life + 1.0, storage_replacement_cost_frac=repl_frac)
+    assert np.array_equal(s0["project_cost_yuan"], first) and np.array_equal(s0["baseline_cost_yuan"], base)
 
 
 def test_project_that_never_pays_back_has_no_irr() -> None:
@@ -109,7 +166,8 @@ def test_simulated_project_finance_by_hand(small_scenario: object, small_profile
 
     ds = simulate(small_scenario, profiles=small_profiles).totals  # type: ignore[arg-type]
     v = {k: float(ds[k].values) for k in ("npv_yuan", "irr_frac", "discounted_payback_years",
-                                          "lifetime_lcoe_yuan_per_mwh", "has_irr", "project_life_years")}
+                                          "lifetime_self_used_net_cost_yuan_per_mwh", "has_irr",
+                                          "project_life_years")}
     # conftest: 48 h saving 2400 x 400 - (1600 x 400 - 256 x 250) = 384,000 yuan -> x 8760/48 a year
     # = 70.08 M; O&M 100 MW x 40 = 4 M; capex 100 MW x 3000 = 300 M; 20 years at r = 0
     gain = 384_000.0 * 8760.0 / 48.0 - 4.0e6
@@ -119,8 +177,8 @@ def test_simulated_project_finance_by_hand(small_scenario: object, small_profile
     assert v["has_irr"] == 1.0
     assert npv(v["irr_frac"], np.array([-300.0e6] + [gain] * 20)) == pytest.approx(0.0, abs=1e-3)
     # LCOE: (300 M + 20 x (4 M - export 64,000 x 182.5)) / (20 x 800 x 182.5 MWh)
-    assert v["lifetime_lcoe_yuan_per_mwh"] == pytest.approx((300.0e6 + 20 * (4.0e6 - 64_000.0 * 182.5))
-                                                            / (20 * 800.0 * 182.5))
+    assert v["lifetime_self_used_net_cost_yuan_per_mwh"] == pytest.approx(
+        (300.0e6 + 20 * (4.0e6 - 64_000.0 * 182.5)) / (20 * 800.0 * 182.5))
 
 
 def test_lifetime_redispatch_with_pv_degradation_by_hand(small_scenario: object) -> None:

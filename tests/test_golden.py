@@ -1,7 +1,8 @@
 """Golden outputs: the main jobs give today exactly what they gave before the core redesign.
 
 The reference files were written by ``python -m tests.golden --write`` on commit 4a4cd1c (before
-the redesign) and rewritten when issue 15's tariff model changed the bills on purpose; every data variable and coordinate of every case must be identical, bit for bit,
+the redesign) and rewritten when issue 15's tariff model changed the bills on purpose and when issue
+14 levelised the project cost (see tests/golden.py); every data variable and coordinate of every case must be identical, bit for bit,
 except where :func:`tests.golden.tolerance` says otherwise (the reasons are written beside it):
 the hourly-factor CO2 to 1e-12 relative, and the runs' hourly traces to 1e-12 of each
 variable's largest value.

@@ -187,7 +187,7 @@ def test_run_report_numbers_equal_the_results_files(files: dict[str, Path], load
         # every total the verdict, bill, finance and emissions sections show is marked and checked
         for must in ("compliant", "self_use_share", "green_share_of_load", "export_share", "self_use_margin",
                      "green_share_margin", "export_margin", "baseline_cost_yuan", "project_cost_yuan", "npv_yuan",
-                     "irr_frac", "discounted_payback_years", "lifetime_lcoe_yuan_per_mwh", "avoided_co2_t",
+                     "irr_frac", "discounted_payback_years", "lcoe_yuan_per_mwh", "avoided_co2_t",
                      "coal_saved_tce", "gec_count", "capex_yuan", "cash_flow_yuan", "cash_flow_discounted_yuan"):
             assert must in checked, (name, must)
         # the monthly table adds up to the file's annual totals

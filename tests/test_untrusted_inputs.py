@@ -277,18 +277,27 @@ _BATCH = textwrap.dedent("""
 def test_the_real_kernels_recover_from_a_damaged_cache(tmp_path: Path) -> None:
     from gpdc.kernel_cache import kernel_dispatchers
 
-    assert kernel_dispatchers() and all(d.stats.cache_path is not None for d in kernel_dispatchers())
+    import gpdc
+
+    dispatchers = kernel_dispatchers()
+    assert dispatchers and all(d.stats.cache_path is not None for d in dispatchers)
+    session_cache = Path(os.environ["NUMBA_CACHE_DIR"])
     cache = tmp_path / "cache"
-    shutil.copytree(os.environ["NUMBA_CACHE_DIR"], cache)  # the session's compiled kernels
-    index = sorted(cache.rglob("cpu.dispatch_batch_nb-*.nbi"))
+    shutil.copytree(session_cache, cache)  # the session's compiled kernels
+    # the session's cache may hold kernels of more than one copy of gpdc (the installed one and the
+    # source tree, each in a folder named after its path): damage those of the gpdc this process
+    # imported, and let the subprocess import that same copy
+    folder = cache / Path(dispatchers[0].stats.cache_path).relative_to(session_cache)
+    index = sorted(folder.glob("cpu.dispatch_batch_nb-*.nbi"))
     assert index
     for f in index:
         f.write_bytes(b"\x80\x04garbage")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NUMBA_CACHE_DIR": str(cache)}
+    package_root = Path(gpdc.__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(package_root), "NUMBA_CACHE_DIR": str(cache)}
     proc = subprocess.run([sys.executable, "-c", _BATCH], capture_output=True, text=True, env=env, timeout=900,
                           check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.startswith("(2, ") and f"in {index[0].parent} was damaged" in flat(proc.stdout)
+    assert proc.stdout.startswith("(2, ") and f"in {folder} was damaged" in flat(proc.stdout)
 
 
 # --- 6. schedulers ------------------------------------------------------------------------------------

@@ -60,8 +60,11 @@ def costs(
 
     Capital and O&M costs are annual; for a period shorter than a year they are prorated by
     ``period_years`` (simulated hours / hours in the year), so that all cost terms cover
-    the same time.  ``lcoe_yuan_per_mwh`` is the all-in cost of the self-used green power:
-    annualised capex + O&M + fees on self-used energy − export revenue, per MWh used on site.
+    the same time.  ``self_used_net_cost_yuan_per_mwh`` is the net cost of the self-used green
+    power: annualised capex + O&M + fees on self-used energy − export revenue, per MWh used on
+    site (called LCOE before; the LCOE by the standard definition is computed by
+    :func:`lifetime_finance`).  ``project_cost_yuan`` and ``baseline_cost_yuan`` here are the first
+    year's; :func:`lifetime_finance` levelises them.
     """
     kw = 1000.0
     n = np.shape(energy["import_mwh"])
@@ -103,8 +106,8 @@ def costs(
         "savings_yuan": savings,
     }
     out["savings_yuan_per_mwh"] = np.divide(savings, load, out=np.full_like(savings, np.nan), where=load > 0)
-    lcoe_num = annual_capex + om + fees - export_revenue
-    out["lcoe_yuan_per_mwh"] = np.divide(lcoe_num, used, out=np.full_like(used, np.nan), where=used > 0)
+    net = annual_capex + om + fees - export_revenue
+    out["self_used_net_cost_yuan_per_mwh"] = np.divide(net, used, out=np.full_like(used, np.nan), where=used > 0)
     return out
 
 
@@ -160,15 +163,32 @@ def lifetime_finance(
 
     where ``bill`` = import + unserved load + monthly charges + fees on self-used energy −
     export revenue, and ``replacement_y`` = initial storage capex × replacement share in the
-    years y = k·round(storage_lifetime) < N.  The LCOE of self-used green power discounts
-    ``capex + O&M + replacement + (fees − export revenue)·(1+g)^(y−1)`` over the self-used
-    energy.  With ``per_year`` (``bill_yuan``, ``self_used_mwh``, ``fees_minus_export_yuan``,
+    years y = k·round(storage_lifetime) < N.  The net cost of the self-used green power
+    (``lifetime_self_used_net_cost_yuan_per_mwh``) discounts ``capex + O&M + replacement +
+    (fees − export revenue)·(1+g)^(y−1)`` over the self-used energy.  With ``per_year`` (``bill_yuan``, ``self_used_mwh``, ``fees_minus_export_yuan``,
     each [n, N_max] over the simulated period: the dispatch re-run for every year with
     degradation), year y uses its own values instead of the first year's.  Returns (scalars
     per design, flows each [n, N_max + 1], years 0 .. N_max): ``cash_flow_yuan`` (CF_y),
-    ``green_cost_yuan`` and ``self_used_mwh`` (the LCOE's numerator and denominator), and the
+    ``green_cost_yuan`` and ``self_used_mwh`` (the net cost's numerator and denominator),
+    ``plant_output_mwh`` (the LCOE's energy), and the
     parts of CF_y — ``capex_yuan`` (year 0), ``bill_savings_yuan`` ((baseline − bill)·(1+g)^(y−1)),
     ``om_yuan`` and ``replacement_yuan``, each ≥ 0 as spent or saved; 0 past a design's life.
+
+    **One cost model.**  ``project_cost_yuan`` is the equivalent annual cost (EAC) of the very
+    cost flow whose difference from the baseline flow is CF_y — ``capex`` in year 0, then
+    ``bill·(1+g)^(y−1) + O&M + replacement_y`` — so that EAC = NPV(costs) · CRF(r, N), per
+    simulated period (× ``period_years``); ``baseline_cost_yuan`` likewise of
+    ``baseline·(1+g)^(y−1)``, and ``savings_yuan`` = their difference = NPV · CRF.  They are
+    computed as the first year's value (``cost``) plus the levelised difference of each year
+    from it (``levelised_adjustment_yuan``, ``baseline_levelised_adjustment_yuan``): escalation,
+    degradation and storage replacements; 0, and the first year's value exactly, without them.
+
+    **LCOE** (``lcoe_yuan_per_mwh``), the standard definition (NREL, SAM): the discounted
+    lifetime cost of the project (capex, O&M, storage replacements) over the discounted energy
+    the plants deliver after curtailment — used directly, stored or exported, at the user's bus
+    after line loss (SAM: the system's net output after curtailment) — each year's own with
+    degradation.  The old quantity, the net cost of the
+    self-used green power over the life, is ``lifetime_self_used_net_cost_yuan_per_mwh``.
     """
     from gpdc.accounting import finance
 
@@ -182,10 +202,14 @@ def lifetime_finance(
     n_max = int(life.max())
     y = np.arange(1, n_max + 1, dtype=np.float64)
     used = (energy["self_used_mwh"] * a)[:, None]
+    plant = ((energy["direct_mwh"] + energy["charge_green_mwh"] + energy["export_mwh"]) * a)[:, None]
+    bill_y = (bill * a)[:, None]
     if per_year is not None:
         gain = (cost["baseline_cost_yuan"][:, None] - per_year["bill_yuan"]) * a
         green_var = per_year["fees_minus_export_yuan"] * a
         used = per_year["self_used_mwh"] * a
+        plant = per_year["plant_output_mwh"] * a
+        bill_y = per_year["bill_yuan"] * a
     else:
         gain = gain[:, None]
         green_var = green_var[:, None]
@@ -205,6 +229,26 @@ def lifetime_finance(
     green_mwh[:, 1:] = np.where(active, np.broadcast_to(used, (n, n_max)), 0.0)
     last = np.take_along_axis(np.broadcast_to(used, (n, n_max)), (life - 1)[:, None], axis=1)[:, 0]
     rate = np.asarray(discount_rate_frac, dtype=np.float64)
+    # the equivalent annual cost: the first year's value + the levelised difference of the other years
+    crf = np.broadcast_to(capital_recovery_factor(rate, life.astype(np.float64)), (n,))
+    bill_1 = (bill * a)[:, None]
+    delta_cost = np.zeros((n, n_max + 1))
+    delta_cost[:, 1:] = np.where(active, bill_y * esc - bill_1 + replacement, 0.0)
+    base_1 = (cost["baseline_cost_yuan"] * a)[:, None]
+    delta_base = np.zeros((n, n_max + 1))
+    delta_base[:, 1:] = np.where(active, base_1 * esc - base_1, 0.0)
+    adjust = np.asarray(finance.npv(rate, delta_cost), dtype=np.float64).reshape(n) * crf * period_years
+    adjust_base = np.asarray(finance.npv(rate, delta_base), dtype=np.float64).reshape(n) * crf * period_years
+    project_cost = cost["project_cost_yuan"] + adjust
+    baseline_cost = cost["baseline_cost_yuan"] + adjust_base
+    savings = baseline_cost - project_cost
+    load = energy["load_mwh"]
+    # LCOE: discounted project cost over discounted plant output after curtailment
+    plant_cost = np.zeros((n, n_max + 1))
+    plant_cost[:, 0] = cost["capex_yuan"]
+    plant_cost[:, 1:] = np.where(active, om[:, None] + replacement, 0.0)
+    plant_mwh = np.zeros((n, n_max + 1))
+    plant_mwh[:, 1:] = np.where(active, np.broadcast_to(plant, (n, n_max)), 0.0)
     irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)
     scalars = {
         "npv_yuan": np.asarray(finance.npv(rate, cf), dtype=np.float64).reshape(n),
@@ -212,8 +256,16 @@ def lifetime_finance(
         "has_irr": np.where(np.isnan(irr), 0.0, 1.0),
         "discounted_payback_years": np.asarray(finance.discounted_payback_years(rate, cf),
                                                dtype=np.float64).reshape(n),
-        "lifetime_lcoe_yuan_per_mwh": np.asarray(finance.lcoe(rate, green_cost, green_mwh),
-                                                 dtype=np.float64).reshape(n),
+        "lifetime_self_used_net_cost_yuan_per_mwh": np.asarray(finance.lcoe(rate, green_cost, green_mwh),
+                                                               dtype=np.float64).reshape(n),
+        "lcoe_yuan_per_mwh": np.asarray(finance.lcoe(rate, plant_cost, plant_mwh), dtype=np.float64).reshape(n),
+        "lifetime_plant_output_mwh": plant_mwh.sum(axis=1),
+        "project_cost_yuan": project_cost,
+        "baseline_cost_yuan": baseline_cost,
+        "savings_yuan": savings,
+        "savings_yuan_per_mwh": np.divide(savings, load, out=np.full_like(savings, np.nan), where=load > 0),
+        "levelised_adjustment_yuan": adjust,
+        "baseline_levelised_adjustment_yuan": adjust_base,
         "project_life_years": life.astype(np.float64),
         "storage_replacement_yuan": replacement.sum(axis=1),
         "lifetime_self_used_mwh": green_mwh.sum(axis=1),
@@ -225,4 +277,5 @@ def lifetime_finance(
     parts["bill_savings_yuan"][:, 1:] = np.where(active, gain * esc, 0.0)
     parts["om_yuan"][:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
     parts["replacement_yuan"][:, 1:] = replacement
-    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh, **parts}
+    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh,
+                     "plant_output_mwh": plant_mwh, **parts}

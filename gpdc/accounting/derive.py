@@ -92,7 +92,10 @@ def _green_first_comparison(raw: dict[str, np.ndarray], energy: dict[str, np.nda
 
 def _lifetime_bills(design: Design, inputs: KernelInputs, var: Variants,
                     lifetime_raw: np.ndarray | None) -> dict[str, np.ndarray] | None:
-    """Each year's bill, self-used energy and fees − export revenue, each [n, N_max] over the simulated period."""
+    """Each year's bill, self-used energy, plant output after curtailment and fees − export revenue, each [n, N_max].
+
+    Over the simulated period; the dispatch re-run for every year of the life with degradation.
+    """
     if lifetime_raw is None or var.lifetime_params is None:
         return None
     n_years = var.n_years
@@ -104,7 +107,9 @@ def _lifetime_bills(design: Design, inputs: KernelInputs, var: Variants,
     bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + charges["basic_charge_yuan"]
             + charges["capacity_td_fee_yuan"] + fees - energy["export_revenue_yuan"])
     shape = (inputs.n_scen, n_years)
+    plant = energy["direct_mwh"] + energy["charge_green_mwh"] + energy["export_mwh"]
     return {"bill_yuan": bill.reshape(shape), "self_used_mwh": energy["self_used_mwh"].reshape(shape),
+            "plant_output_mwh": plant.reshape(shape),
             "fees_minus_export_yuan": (fees - energy["export_revenue_yuan"]).reshape(shape)}
 
 
@@ -221,6 +226,7 @@ def by_year(flows: dict[str, np.ndarray], discount_rate_frac: np.ndarray) -> dic
         "cash_flow_discounted_yuan": cf * factors,
         "cash_flow_self_used_mwh": flows["self_used_mwh"],
         "cash_flow_green_cost_yuan": flows["green_cost_yuan"],
+        "cash_flow_plant_output_mwh": flows["plant_output_mwh"],
     }
 
 

@@ -105,7 +105,7 @@ def print_result(ds: Any) -> None:
     t.add_column("item")
     t.add_column("million yuan", justify="right")
     cost_rows: tuple[tuple[str, str | Text], ...] = (
-        ("baseline_cost_yuan", "all from the grid (baseline)"),
+        ("baseline_cost_yuan", "all from the grid (baseline, equivalent annual cost)"),
         ("import_cost_yuan", "grid import bill"),
         ("import_energy_cost_yuan", "  of which energy"),
         ("import_td_fee_yuan", "  of which T&D energy rate"),
@@ -120,20 +120,23 @@ def print_result(ds: Any) -> None:
         ("export_revenue_yuan", "export revenue (credit)"),
         ("annualised_capex_yuan", "annualised capital cost"),
         ("om_cost_yuan", "operation and maintenance"),
-        ("project_cost_yuan", "with the project"),
+        ("levelised_adjustment_yuan", "levelised escalation, degradation, replacements"),
+        ("project_cost_yuan", "with the project (equivalent annual cost)"),
         ("savings_yuan", styled(("savings", "bold"))),
     )
     for name, cell in cost_rows:
         t.add_row(cell, fmt(v[name] / 1e6, 2))
     t.add_row("savings per MWh consumed", f"{fmt(v['savings_yuan_per_mwh'], 1)} yuan/MWh")
-    t.add_row("cost of self-used green power", f"{fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    t.add_row("LCOE (discounted cost / discounted delivered energy)", f"{fmt(v['lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    t.add_row("net cost of self-used green power", f"{fmt(v['self_used_net_cost_yuan_per_mwh'], 1)} yuan/MWh")
     life = int(v["project_life_years"])
     t.add_row(f"NPV over {life} years (vs grid only)", fmt(v["npv_yuan"] / 1e6, 1))
     t.add_row("IRR", f"{v['irr_frac']:.1%}" if v["has_irr"] > 0.5 else
               "none: the cash flow never changes sign (or its NPV never reaches 0)")
     pay = v["discounted_payback_years"]
     t.add_row("discounted payback", f"{pay:.1f} years" if np.isfinite(pay) else f"not within {life} years")
-    t.add_row("lifetime cost of self-used green power", f"{fmt(v['lifetime_lcoe_yuan_per_mwh'], 1)} yuan/MWh")
+    t.add_row("lifetime net cost of self-used green power",
+              f"{fmt(v['lifetime_self_used_net_cost_yuan_per_mwh'], 1)} yuan/MWh")
     if v["arbitrage_green_share_cost"] != 0.0:
         t.add_row("green share lost to arbitrage / peak shaving",
                   f"{v['arbitrage_green_share_cost']:.1%} (green-first {v['green_share_of_load_green_first']:.1%})")
@@ -367,7 +370,7 @@ def print_sizing(result: Any) -> None:
         t.add_row(k, f"{v:,.4g}")
     out.print(t)
     m = {k: float(v[b]) for k, v in ev.metrics.items()}
-    out.print(f"project cost {m['project_cost_yuan'] / 1e6:,.2f} M yuan/a, LCOE of self-used green power "
+    out.print(f"project cost {m['project_cost_yuan'] / 1e6:,.2f} M yuan/a, LCOE "
               f"{m['lcoe_yuan_per_mwh']:,.1f} yuan/MWh, savings {m['savings_yuan'] / 1e6:,.2f} M yuan/a; "
               f"self-use {m['self_use_share']:.1%}, green share {m['green_share_of_load']:.1%}, "
               f"export {m['export_share']:.1%}, curtailment {m['curtailment_rate']:.1%}"

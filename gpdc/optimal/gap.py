@@ -17,7 +17,7 @@ from gpdc.runs import run_scenario
 from gpdc.scenario.resolve import Resolved
 from gpdc.scenario.schema import Scenario
 
-__all__ = ["DispatchGap", "SizingCheck", "dispatch_gap", "sizing_check"]
+__all__ = ["DispatchGap", "SizingCheck", "dispatch_gap", "first_year_cost", "sizing_check"]
 
 #: tolerance on a share when judging a constraint met (the LP meets its rows to ~1e-7 MWh)
 SHARE_TOL = 1e-6
@@ -30,7 +30,7 @@ class DispatchGap:
     Attributes
     ----------
     rule_cost_yuan, lp_cost_yuan : float
-        ``project_cost_yuan`` of the rule-based dispatch and of the LP optimum [yuan].
+        The first-year cost (:func:`first_year_cost`) of the rule-based dispatch and the LP optimum [yuan].
     gap_yuan : float
         rule − LP (≥ 0 up to solver tolerance) [yuan].
     gap_frac : float
@@ -122,10 +122,21 @@ def dispatch_gap(
     compliant = bool(rule["compliant"])
     apply = compliant if policy == "auto" else bool(policy)
     lp = optimal_dispatch(resolved, prof, apply, **lp_options)  # type: ignore[arg-type]
-    gap = rule["project_cost_yuan"] - lp.objective_yuan
-    return DispatchGap(rule["project_cost_yuan"], lp.objective_yuan, gap,
-                       gap / abs(rule["project_cost_yuan"]) if rule["project_cost_yuan"] else float("nan"),
+    cost = first_year_cost(rule)
+    gap = cost - lp.objective_yuan
+    return DispatchGap(cost, lp.objective_yuan, gap, gap / abs(cost) if cost else float("nan"),
                        compliant, apply, rule, lp)
+
+
+def first_year_cost(totals: dict[str, float]) -> float:
+    """The rule-based dispatch's cost on the LP's terms: ``project_cost_yuan`` of the first year [yuan].
+
+    The LP optimises one simulated period: annualised capex, O&M and that period's bill.
+    ``project_cost_yuan`` is the equivalent annual cost over the project's life; it adds
+    ``levelised_adjustment_yuan`` (tariff escalation, degradation, storage replacements), which
+    lies outside the LP's horizon, so the comparison takes it out.
+    """
+    return totals["project_cost_yuan"] - totals["levelised_adjustment_yuan"]
 
 
 def _checks(totals: dict[str, float], resolved: Resolved, policy: bool,
@@ -169,7 +180,7 @@ def sizing_check(lp: LPResult) -> SizingCheck:
     sim = run_scenario(lp.scenario, profiles=lp.profiles)
     rule = _scalars(sim.totals)
     checks = _checks(rule, sim.resolved, bool(lp.options.get("policy")), dict(lp.options.get("targets") or {}))
-    gap = rule["project_cost_yuan"] - lp.objective_yuan
-    return SizingCheck(lp.objective_yuan, rule["project_cost_yuan"], gap,
-                       gap / abs(rule["project_cost_yuan"]) if rule["project_cost_yuan"] else float("nan"),
+    cost = first_year_cost(rule)
+    gap = cost - lp.objective_yuan
+    return SizingCheck(lp.objective_yuan, cost, gap, gap / abs(cost) if cost else float("nan"),
                        checks, all(m for _, _, m in checks.values()), rule)

@@ -282,7 +282,8 @@ def _bill(run: RunData) -> str:
                     f'data-sign="{sign:g}">{_e(fmt(v, "yuan"))}</td></tr>')
     rows.append(f'<tr class="total"><td>with</td><td>total: the cost with the project</td>'
                 f'{_num(float(t["project_cost_yuan"].values), "yuan", "project_cost_yuan")}</tr>')
-    summary = _item_rows(tables.items(t, ["savings_yuan", "savings_yuan_per_mwh", "lcoe_yuan_per_mwh"]))
+    summary = _item_rows(tables.items(t, ["savings_yuan", "savings_yuan_per_mwh", "lcoe_yuan_per_mwh",
+                                          "self_used_net_cost_yuan_per_mwh"]))
     svg_text = fig.bill_comparison([(label, v) for label, _, v in without], [(label, v) for label, _, v in with_])
     return (_figure("fig-bill", svg_text, "The user's cost over the period without the project (everything bought "
                                           "from the grid) and with it, by component; credits below zero")

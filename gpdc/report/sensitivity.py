@@ -32,7 +32,7 @@ __all__ = ["CHANGE", "METRICS", "Case", "Sensitivity", "sensitivity"]
 #: how far each input moves, both ways [1]
 CHANGE = 0.2
 #: what each case keeps
-METRICS = ("project_cost_yuan", "savings_yuan", "npv_yuan", "lifetime_lcoe_yuan_per_mwh", "self_use_share",
+METRICS = ("project_cost_yuan", "savings_yuan", "npv_yuan", "lcoe_yuan_per_mwh", "self_use_share",
            "green_share_of_load", "export_share", "compliant", "meets_self_use", "meets_green_share",
            "meets_export_cap")
 #: the capital-cost inputs scaled together (fields a design column may set)

@@ -233,8 +233,8 @@ def monthly(traces: xr.Dataset, dt_h: float) -> pd.DataFrame:
 BILL_WITHOUT: tuple[tuple[str, str], ...] = (
     ("energy at the tariff (TOU price and per-MWh parts)", "baseline_energy_cost_yuan"),
     ("basic charge (capacity or demand)", "baseline_basic_charge_yuan"),
+    ("levelised escalation over the life", "baseline_levelised_adjustment_yuan"),
 )
-#: the user's cost with the project: (label, variable, sign)
 #: label of each per-MWh part of the import bill (gpdc.accounting.tariffs.IMPORT_PART_NAMES: one per component)
 _IMPORT_PART_LABELS = {
     "import_td_fee_yuan": "T&D on grid energy",
@@ -244,6 +244,7 @@ _IMPORT_PART_LABELS = {
     "import_capacity_compensation_yuan": "capacity compensation on grid energy",
 }
 assert set(_IMPORT_PART_LABELS) == set(IMPORT_PART_NAMES.values()), "a new part of the import bill needs a label"
+#: the user's cost with the project: (label, variable, sign)
 BILL_WITH: tuple[tuple[str, str, float], ...] = (
     ("grid energy", "import_energy_cost_yuan", 1.0),
     *((_IMPORT_PART_LABELS[name], name, 1.0) for name in IMPORT_PART_NAMES.values()),
@@ -254,6 +255,7 @@ BILL_WITH: tuple[tuple[str, str, float], ...] = (
     ("export revenue", "export_revenue_yuan", -1.0),
     ("annualised capital cost", "annualised_capex_yuan", 1.0),
     ("operation and maintenance", "om_cost_yuan", 1.0),
+    ("levelised escalation, degradation and storage replacements", "levelised_adjustment_yuan", 1.0),
 )
 
 
@@ -277,7 +279,8 @@ def cash_flow_frame(cash_flow: xr.Dataset) -> pd.DataFrame:
 
 
 #: the finance summary under the cash-flow table
-FINANCE = ("npv_yuan", "irr_frac", "discounted_payback_years", "lifetime_lcoe_yuan_per_mwh", "lcoe_yuan_per_mwh",
+FINANCE = ("npv_yuan", "irr_frac", "discounted_payback_years", "lcoe_yuan_per_mwh",
+           "lifetime_self_used_net_cost_yuan_per_mwh", "self_used_net_cost_yuan_per_mwh",
            "savings_yuan", "savings_yuan_per_mwh", "project_life_years", "storage_replacement_yuan")
 
 #: the emissions and certificates section

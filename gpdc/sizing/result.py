@@ -18,7 +18,7 @@ from gpdc.sweeps.spec import dim_name
 from gpdc.units import unit_of
 
 #: metrics kept for every evaluated design (means over the weather years)
-KEPT = ("project_cost_yuan", "lcoe_yuan_per_mwh", "capex_yuan", "savings_yuan", "self_use_share",
+KEPT = ("project_cost_yuan", "levelised_adjustment_yuan", "lcoe_yuan_per_mwh", "self_used_net_cost_yuan_per_mwh", "capex_yuan", "savings_yuan", "self_use_share",
         "green_share_of_load", "export_share", "curtailment_rate", "unserved_mwh", "import_mwh",
         "self_used_mwh", "avoided_co2_t")
 
