@@ -310,10 +310,11 @@ def info() -> None:
               f"NUMBA_CACHE_DIR: {os.environ.get('NUMBA_CACHE_DIR', '(default: __pycache__)')}; batch block: {BLOCK}")
     try:
         from gpdc.kernels.dispatch import batch_totals
-        from gpdc.kernels.layout import N_PARAMS
+        from gpdc.kernels.layout import N_HOURLY, N_PARAMS
 
         x = np.zeros(2)
-        batch_totals(x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
+        batch_totals(x, x, x, x, x, x, np.zeros(2, dtype=np.int64), np.zeros((2, N_HOURLY)), 1.0,
+                     np.ones((N_PARAMS, 2)))
         out.print(f"numba threading layer: {numba.threading_layer()}")
     except Exception as exc:  # noqa: BLE001
         out.print(f"numba threading layer: unavailable ({exc})")

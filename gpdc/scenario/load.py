@@ -161,7 +161,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     base = path.resolve().parent
     for section, key in (("profiles", "csv_path"), ("profiles", "weather_path"), ("profiles", "solar_ninja_path"),
                          ("profiles", "wind_ninja_path"), ("profiles", "load_csv_path"), ("wind", "power_curve_path"),
-                         ("emissions", "hourly_factors_csv")):
+                         ("emissions", "hourly_factors_csv"), ("hydrogen", "offtake_csv"), ("ev_fleet", "plugged_csv")):
         sec = data.get(section)
         if isinstance(sec, dict) and isinstance(sec.get(key), str) and not Path(sec[key]).is_absolute():
             sec[key] = str((base / sec[key]).resolve())

@@ -22,6 +22,10 @@ file                        content
                             an ``illustrative`` flag (users supply their own in this format)
 ``fee_regimes.csv``         which tariff components grid-drawn and self-used energy bear
 ``load_archetypes.csv``     the load archetypes a scenario may name (shapes: gpdc.profiles)
+``hydrogen_defaults.csv``   electrolyser, hydrogen store, EV fleet and shiftable-load figures,
+                            each with its date
+``hydrogen_standards.csv``  thresholds of the green-hydrogen standards (T/CAB 0078-2020, EU
+                            RFNBO) and the EU's temporal-correlation dates
 ==========================  ===============================================================
 
 Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`.  Where a row
@@ -67,6 +71,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "tariffs",
     "fee_regimes",
     "load_archetypes",
+    "hydrogen_defaults",
+    "hydrogen_standards",
 )
 
 #: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not).
@@ -113,6 +119,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "tariffs": ("tariff", "field", "value", "unit", "date", "illustrative"),
     "fee_regimes": ("regime", *FEE_FLAGS, "description"),
     "load_archetypes": ("archetype", "description"),
+    "hydrogen_defaults": ("item", "value", "unit", "date"),
+    "hydrogen_standards": ("standard", "item", "value", "unit", "date"),
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -127,6 +135,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "tariffs": ("tariff", "field"),
     "fee_regimes": ("regime",),
     "load_archetypes": ("archetype",),
+    "hydrogen_defaults": ("item",),
+    "hydrogen_standards": ("standard", "item"),
 }
 # Columns that must hold a number in every row / may be empty (-> None).
 NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -142,6 +152,8 @@ NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "tariffs": ("illustrative",),
     "fee_regimes": FEE_FLAGS,
     "load_archetypes": (),
+    "hydrogen_defaults": ("value",),
+    "hydrogen_standards": ("value",),
 }
 NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),
@@ -161,6 +173,8 @@ NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "tariffs": (),
     "fee_regimes": (),
     "load_archetypes": (),
+    "hydrogen_defaults": (),
+    "hydrogen_standards": (),
 }
 INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year"), ("technical_defaults", "year")}
 
