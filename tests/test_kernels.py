@@ -195,7 +195,8 @@ def test_empty_batch_and_zero_hours_do_nothing() -> None:
     np.testing.assert_array_equal(tot["storage_green_end_mwh"], p[L.P_INIT_GREEN_MWH])  # pools as they started
     np.testing.assert_array_equal(tot["storage_grid_end_mwh"], p[L.P_INIT_GRID_MWH])
     dispatch_batch_nb(np.ones(5), np.ones(5), np.ones(5), np.ones(5), np.ones(5), np.ones(5),
-                      np.zeros(5, dtype=np.int64), 1.0, np.ones((L.N_PARAMS, 0)), np.zeros((0, L.N_TOTALS)))
+                      np.zeros(5, dtype=np.int64), np.zeros((5, L.N_HOURLY)), 1.0, np.ones((L.N_PARAMS, 0)),
+                      np.zeros((0, L.N_TOTALS)))
 
 
 def _run_batch_in_worker(seed: int) -> np.ndarray:

@@ -383,13 +383,15 @@ def reduce_flows(
     factor: np.ndarray,
     month_index: np.ndarray,
     dt: float,
+    flex: bool = False,
 ) -> np.ndarray:
     """Reduce one design's hourly flows into the kernels' totals array, float64[N_TOTALS], as :data:`TOTALS` says.
 
     For implementations that produce whole hourly arrays (the LP): numpy sums (pairwise, not
     hour by hour like the kernels: the two agree to rounding), each month's maximum divided by
     ``dt``, and the end values of the state.  ``flows`` needs the flows the totals name (the
-    flexible elements' flows and states may be missing: their totals are then 0).
+    flexible elements' flows and states may be missing: their totals are then 0); the monthly
+    sums only for a design with a flexible element (``flex``), as in the kernels.
     """
     weights = {"": None, "price_import": price_import, "price_export": price_export, "factor": factor}
     out = np.zeros(N_TOTALS)
@@ -406,7 +408,7 @@ def reduce_flows(
         peak = np.zeros(N_MONTHS)
         np.maximum.at(peak, np.asarray(month_index, dtype=np.int64), np.asarray(flows[t.source], dtype=np.float64))
         out[k:k + N_MONTHS] = peak / dt
-    for t in MONTH_SUMS:
+    for t in MONTH_SUMS if flex else ():
         if t.source in flows:
             k = column_of(t.name)
             np.add.at(out[k:k + N_MONTHS], np.asarray(month_index, dtype=np.int64),
