@@ -18,8 +18,8 @@ import xarray as xr
 
 from gpdc.accounting import evaluate, period_years
 from gpdc.accounting.flexible import traces_of
-from gpdc.kernels.spec import FLEX_TRACES
 from gpdc.kernels import layout as L
+from gpdc.kernels.spec import FLEX_TRACES
 from gpdc.pipeline import Prepared, build_profiles, prepare, run_trace, weather_years
 from gpdc.profiles import ProfileSet
 from gpdc.results import provenance

@@ -52,7 +52,7 @@ LAYERS: tuple[str, ...] = (
     "gpdc.runs",
     "gpdc.sweeps.spec", "gpdc.sweeps.plan", "gpdc.sweeps.execute", "gpdc.sweeps.select", "gpdc.sweeps.runner",
     "gpdc.sweeps",
-    "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
+    "gpdc.optimal.flexible", "gpdc.optimal.result", "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
     "gpdc.sizing.spec", "gpdc.sizing.result", "gpdc.sizing.search", "gpdc.sizing.report", "gpdc.sizing.lp_compare", "gpdc.sizing",
     # figures: nothing below imports them
     "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing",

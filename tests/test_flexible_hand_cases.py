@@ -14,6 +14,7 @@ plant, no line loss; import 1,000 MW (never binding).
 from __future__ import annotations
 
 import warnings
+
 import numpy as np
 import pytest
 

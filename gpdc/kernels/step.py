@@ -303,7 +303,8 @@ def step_nb(
         dis_o = max(0.0, min(max(0.0, deficit + n_f + n_v - (cap_imp_e if gc else keep_e)), deliv))
         d_l = min(dis_o, deficit)
         d_f = min(dis_o - d_l, n_f)
-        d_v = dis_o - d_l - d_f
+        d_v = max(0.0, min(dis_o - d_l - d_f, n_v))  # (never a rounding crumb to a fleet that needs nothing)
+        dis_o = d_l + d_f + d_v
         v2g_e = b[P_EV_V2G_MW * stride + j] if plugged else 0.0
         v2g = max(0.0, min(deficit - d_l, v2g_e, (ev - b[D_EV_FLOOR * stride + j]) * eta_v))
         need = deficit - d_l - v2g
@@ -330,7 +331,7 @@ def step_nb(
         avail = room_dis + (room_imp if b[P_ELY_GRID * stride + j] > 0.5 else 0.0)
         top = min(max(0.0, e_firm - g_e), avail)
         e_run = g_e + top
-        ok = e_run > 0.0 and e_run >= e_min
+        ok = e_run > 1e-9 * ely_e and e_run >= e_min  # (a rounding crumb of production is no start)
         g_e = g_e if ok else 0.0
         top = top if ok else 0.0
         e_run = e_run if ok else 0.0

@@ -44,7 +44,7 @@ def run_lengths_after(mask: np.ndarray, group: np.ndarray | None = None) -> np.n
 def window_columns(local: pd.DatetimeIndex, allowed_hours: list[int], period: str) -> dict[str, np.ndarray]:
     """The shiftable load's columns ``shift_*`` on the steps ``local`` (local clock time) [1]."""
     day = local.normalize()
-    key = day - pd.to_timedelta(local.dayofweek, unit="D") if period == "week" else day
+    key = day - pd.to_timedelta(local.day_of_week, unit="D") if period == "week" else day
     window = np.asarray(pd.factorize(np.asarray(key))[0])
     allowed = np.isin(local.hour, allowed_hours)
     start = np.concatenate([[True], window[1:] != window[:-1]])

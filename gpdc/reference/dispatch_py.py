@@ -240,7 +240,8 @@ class FlexibleElements:
         dis_others = max(0.0, min(max(0.0, deficit + short_f + short_v - hold_back), deliverable))
         to_load = min(dis_others, deficit)
         to_f = min(dis_others - to_load, short_f)
-        to_v = dis_others - to_load - to_f
+        to_v = max(0.0, min(dis_others - to_load - to_f, short_v))
+        dis_others = to_load + to_f + to_v
         floor = max(need_day, p["ev_v2g_min_frac"] * p["ev_mwh"])
         v2g_cap = p["ev_v2g_mw"] * dt if plugged else 0.0
         v2g = max(0.0, min(deficit - to_load, v2g_cap, (self.ev - floor) * eta_v))
@@ -268,7 +269,7 @@ class FlexibleElements:
         topup_avail = spare_dis + (spare_imp if p["ely_grid"] == 1.0 else 0.0)
         topup = min(max(0.0, e_firm - e_green), topup_avail)
         e = e_green + topup
-        if not (e > 0.0 and e >= e_min):  # never below the minimum load: off
+        if not (e > 1e-9 * ely_e and e >= e_min):  # never below the minimum load (nor a crumb): off
             e = e_green = topup = 0.0
         e_dis = min(topup, spare_dis)
         e_imp = topup - e_dis
