@@ -111,8 +111,9 @@ def flexible_costs(design: Design, inputs: KernelInputs, energy: dict[str, np.nd
       capex per kg; both annualised with the project's capital recovery factor, O&M a share of
       capex per year;
     * ``hydrogen_unmet_cost_yuan`` = unmet kg · ``hydrogen.unmet_value_yuan_per_kg`` (the grey
-      hydrogen bought instead); the unserved shiftable and fleet energy at the grid price of its
-      deadline (kernel totals); ``ev_degradation_cost_yuan`` = V2G MWh · wear cost per MWh;
+      hydrogen bought instead); the unserved shiftable energy and the driving energy the fleet
+      lacked at the period's dearest import price (never cheaper than an MWh the grid could have
+      supplied in any hour); ``ev_degradation_cost_yuan`` = V2G MWh · wear cost per MWh;
     * ``baseline_flexible_yuan`` — without the project: the offtake bought as grey hydrogen at
       the same value per kg, the shiftable load and the fleet on their baseline schedules at the
       ordinary tariff's hourly price (every per-MWh component).
@@ -139,11 +140,14 @@ def flexible_costs(design: Design, inputs: KernelInputs, energy: dict[str, np.nd
         out["hydrogen_unmet_cost_yuan"] = energy["hydrogen_unmet_kg"] * value
         penalty = penalty + out["hydrogen_unmet_cost_yuan"]
         baseline = baseline + energy["hydrogen_demand_kg"] * value
+    dearest = float(np.max(inputs.price_import))  # an unserved MWh never costs less than any the grid could supply
     if sc.flexible_load is not None:
-        penalty = penalty + energy["flexible_load_unserved_cost_yuan"]
+        out["flexible_load_unserved_cost_yuan"] = energy["flexible_load_unserved_mwh"] * dearest
+        penalty = penalty + out["flexible_load_unserved_cost_yuan"]
     if sc.ev_fleet is not None:
+        out["ev_unserved_cost_yuan"] = energy["ev_unserved_mwh"] * dearest
         out["ev_degradation_cost_yuan"] = energy["v2g_discharge_mwh"] * design.value("ev_degradation_cost_yuan_per_mwh")
-        penalty = penalty + energy["ev_unserved_cost_yuan"] + out["ev_degradation_cost_yuan"]
+        penalty = penalty + out["ev_unserved_cost_yuan"] + out["ev_degradation_cost_yuan"]
     if sc.flexible_load is not None or sc.ev_fleet is not None:
         r = design.resolved
         price = inputs.price_import + (r["adders_yuan_per_mwh"] - r["import_adders_yuan_per_mwh"])

@@ -39,8 +39,8 @@ def flexible_model(m: Any, resolved: Resolved, prof: ProfileSet, s: dict[str, An
       η·charge − V2G/η − need at departures + ``ev_short``, within the batteries.
 
     Costs (returned as ``cost(crf, period)`` and ``constant``): electrolyser and store capex and
-    O&M, unmet hydrogen at its value, unserved shiftable energy at its deadline's import price, the
-    fleet's shortfall at its departure's price and V2G wear — as :mod:`gpdc.accounting.flexible`.
+    O&M, unmet hydrogen at its value, unserved shiftable energy and the fleet's shortfall at the
+    period's dearest import price, and V2G wear — as :mod:`gpdc.accounting.flexible`.
     """
     sc, dt, r = resolved.scenario, 1.0, resolved
     p = design_params(Design(resolved))[:, 0]
@@ -84,8 +84,7 @@ def flexible_model(m: Any, resolved: Resolved, prof: ProfileSet, s: dict[str, An
         window = pd.Series(np.cumsum(hx[:, L.H_SHIFT_START]) - 1, index=pd.RangeIndex(len(hx), name="t"), name="w")
         wu = m.add_variables(lower=0.0, coords=[pd.RangeIndex(int(window.max()) + 1, name="w")], name="shift_unserved")
         add("shift_window", x.groupby(window.to_xarray()).sum() + wu == p[L.P_SHIFT_MWH])
-        price_end = pd.Series(pi[hx[:, L.H_SHIFT_END] > 0.5], index=wu.indexes["w"])
-        terms.append(lambda crf, period: (wu * price_end).sum())
+        terms.append(lambda crf, period: float(np.max(pi)) * wu.sum())  # at the dearest import price
         demand, other = demand + x, other + x
     if sc.ev_fleet is not None:
         plugged, depart, eta = hx[:, L.H_EV_PLUGGED], hx[:, L.H_EV_DEPART], p[L.P_EV_ETA]
@@ -94,7 +93,7 @@ def flexible_model(m: Any, resolved: Resolved, prof: ProfileSet, s: dict[str, An
         add("ev_balance", ev - ev.shift(t=1).fillna(0) - eta * c + v2 / eta - short
             == ser(p[L.P_EV_INIT_MWH] * (np.arange(len(hx)) == 0) - p[L.P_EV_NEED_MWH] * depart))
         wear = r["ev_degradation_cost_yuan_per_mwh"]
-        terms.append(lambda crf, period: (short * ser(pi)).sum() + wear * v2.sum())
+        terms.append(lambda crf, period: float(np.max(pi)) * short.sum() + wear * v2.sum())
         demand, other = demand + c - v2, other + c
         out["v2g"] = v2
     add("flex_bus", fg + fdg + fdr + fi - demand - out.get("v2g", 0.0) == 0)

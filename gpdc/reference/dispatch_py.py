@@ -538,8 +538,6 @@ def dispatch_python(
                     fx_tot[name] += fx[name]
             fx_tot["electrolyser_grid_cost_yuan"] += fx["electrolyser_grid_mwh"] * p_imp[t]
             fx_tot["electrolyser_grid_co2_t"] += fx["electrolyser_grid_mwh"] * fac[t]
-            fx_tot["flexible_load_unserved_cost_yuan"] += fx["flexible_load_unserved_mwh"] * p_imp[t]
-            fx_tot["ev_unserved_cost_yuan"] += fx["ev_unserved_mwh"] * p_imp[t]
             fx_month["electrolyser_grid_month_mwh"][month[t]] += fx["electrolyser_grid_mwh"]
             fx_month["export_month_mwh"][month[t]] += export
             fx_month["hydrogen_produced_month_kg"][month[t]] += fx["hydrogen_produced_kg"]
