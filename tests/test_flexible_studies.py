@@ -246,3 +246,18 @@ def test_cli_prints_the_flexible_section_beside_the_policy_table(tmp_path: Path)
     text = " ".join(result.output.split())  # rich's line wrapping undone
     assert text.index("Policy rules") < text.index("Flexible consumption") < text.index("Curtailment by cause")
     assert "shiftable load served / shifted / unserved" in text
+
+
+def test_size_keeps_an_offtake_that_must_be_met() -> None:
+    # 2,283 kg/h at 55.96 kWh/kg needs 128 MW on average: a 100 MW electrolyser cannot meet it
+    # even with the grid, so where unmet offtake is not allowed the search rejects it
+    sc = gpdc.load_scenario(KUQA, overrides={"hydrogen.unmet_allowed": False})
+    spec = spec_from({"objective": "lcoh_yuan_per_kg", "variables": {"electrolyser.capacity_mw": "100:300:100"}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = size(sc, spec)
+    assert any("hydrogen offtake met" in c for c in res.constraints)
+    assert res.feasible and res.design()["electrolyser.capacity_mw"] >= 200.0
+    ev = res.evaluated
+    small = np.flatnonzero(ev.x[:, 0] == 100.0)
+    assert small.size and not ev.feasible[small].any()
