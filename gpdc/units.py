@@ -9,7 +9,7 @@ from __future__ import annotations
 
 #: name suffix -> unit string (longest suffixes first so that lookups are unambiguous)
 SUFFIX_UNITS: dict[str, str] = {
-    "_co2_kg_per_kg": "kg CO2/kg",
+    "_kg_per_kg": "kg/kg",
     "_eur_per_t_co2": "EUR/t CO2",
     "_yuan_per_t_co2": "yuan/t CO2",
     "_t_co2_per_t": "t CO2/t",
@@ -31,6 +31,7 @@ SUFFIX_UNITS: dict[str, str] = {
     "_yuan_per_kg": "yuan/kg",
     "_kwh_per_kg": "kWh/kg",
     "_kg_per_day": "kg/d",
+    "_kwh_per_day": "kWh/d",
     "_kg_per_h": "kg/h",
     "_t_co2_per_mwh": "t CO2/MWh",
     "_g_ce_per_kwh": "g ce/kWh",

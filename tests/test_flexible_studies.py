@@ -261,3 +261,13 @@ def test_size_keeps_an_offtake_that_must_be_met() -> None:
     ev = res.evaluated
     small = np.flatnonzero(ev.x[:, 0] == 100.0)
     assert small.size and not ev.feasible[small].any()
+
+
+def test_every_numeric_field_of_the_flexible_sections_has_a_unit() -> None:
+    from gpdc.scenario.schema import Electrolyser, EvFleet, FlexibleLoad, Hydrogen
+    from gpdc.units import DIMENSIONLESS_FIELDS, unit_of
+
+    for model in (Electrolyser, Hydrogen, FlexibleLoad, EvFleet):
+        for name, info in model.model_fields.items():
+            if any(a in (int, float) for a in (info.annotation, *getattr(info.annotation, "__args__", ()))):
+                assert unit_of(name) is not None or name in DIMENSIONLESS_FIELDS, (model.__name__, name)
