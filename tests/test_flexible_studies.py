@@ -144,24 +144,26 @@ def test_sweep_over_electrolyser_tank_and_pv_is_labelled_and_balanced() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ds = gpdc.sweep(sc, axes)
-    assert {d: ds.sizes[d] for d in axes} == {d: 2 for d in axes}
-    assert ds["electrolyser.capacity_mw"].attrs["units"] == "MW" and ds["hydrogen.tank_kg"].attrs["units"] == "kg"
-    assert ds["hydrogen_produced_kg"].dims == tuple(axes) and ds["lcoh_yuan_per_kg"].attrs["units"] == "yuan/kg"
+    dims = tuple(d.replace(".", "_") for d in axes)  # sweep dimensions are identifiers (field in attrs)
+    assert {d: ds.sizes[d] for d in dims} == {d: 2 for d in dims}
+    assert [ds[d].attrs["field"] for d in dims] == list(axes)
+    assert ds["electrolyser_capacity_mw"].attrs["units"] == "MW" and ds["hydrogen_tank_kg"].attrs["units"] == "kg"
+    assert ds["hydrogen_produced_kg"].dims == dims and ds["lcoh_yuan_per_kg"].attrs["units"] == "yuan/kg"
     # every design: the identities (the store starts half full: initial_fill_frac x its own size)
     for ely in axes["electrolyser.capacity_mw"]:
         for tank in axes["hydrogen.tank_kg"]:
             for pv in axes["solar.capacity_mw"]:
-                point = ds.sel({"electrolyser.capacity_mw": ely, "hydrogen.tank_kg": tank, "solar.capacity_mw": pv})
+                point = ds.sel({"electrolyser_capacity_mw": ely, "hydrogen_tank_kg": tank, "solar_capacity_mw": pv})
                 check_identities(point, sc, 0.5 * tank)
     # more PV: more of the electrolyser's electricity is green and its hydrogen carries less CO2
     share = ds["electrolyser_green_share"]
-    assert bool((share.sel({"solar.capacity_mw": 450.0}) > share.sel({"solar.capacity_mw": 300.0})).all())
+    assert bool((share.sel(solar_capacity_mw=450.0) > share.sel(solar_capacity_mw=300.0)).all())
     # a sweep point equals the run of that design
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         one = gpdc.simulate(gpdc.load_scenario(KUQA, overrides={"electrolyser.capacity_mw": 180.0,
                                                                 "hydrogen.tank_kg": 0.0, "solar.capacity_mw": 450.0}))
-    point = ds.sel({"electrolyser.capacity_mw": 180.0, "hydrogen.tank_kg": 0.0, "solar.capacity_mw": 450.0})
+    point = ds.sel({"electrolyser_capacity_mw": 180.0, "hydrogen_tank_kg": 0.0, "solar_capacity_mw": 450.0})
     for name in ("hydrogen_produced_kg", "lcoh_yuan_per_kg", "project_cost_yuan", "green_share_of_load"):
         assert float(point[name]) == float(one.totals[name]), name
 
