@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                       # 8760 h; one scenario, then batches of 1,000 to 100,000
     python benchmarks/run.py --scenarios 1,100000 --repeat 5
+    python benchmarks/run.py --baseline b9b6855       # today's batch kernel against a commit's, interleaved
 
 Everything comes from one run on one machine: the numba kernels (one scenario; a batch on
 1 thread and on all threads), the independent pure-Python loop and the pure-NumPy reference
@@ -12,11 +13,16 @@ time (the on-disk cache is off here unless --cache, so the compile is real).
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 if "--cache" not in sys.argv:
     os.environ["GPDC_NUMBA_CACHE"] = "0"  # before gpdc.kernels is imported
@@ -57,7 +63,10 @@ def make_case(
     p[L.P_GRID_CHARGE_PRICE] = 200.0
     factor = np.zeros(n_hours)  # no hourly emission factor
     month = np.minimum(t * 12 // n_hours, 11).astype(np.int64)
-    return [cfw, cfs, load, price, price_x, factor, month], np.ascontiguousarray(p)
+    prof = [cfw, cfs, load, price, price_x, factor, month]
+    if hasattr(L, "N_HOURLY"):  # the flexible elements' hourly inputs: none
+        prof.append(np.zeros((n_hours, L.N_HOURLY)))
+    return prof, np.ascontiguousarray(p)
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -89,13 +98,69 @@ def check(n_hours: int) -> None:
         worst = max(worst, float(np.max(np.abs(batch[s] - ref_np[s]) / scale)))
         if s < 5:
             ref_py, _ = dispatch_python(*prof[:5], {n: float(p[k, s]) for k, n in enumerate(L.PARAM_NAMES)}, 1.0,
-                                        factor=prof[5], month_index=prof[6])
+                                        factor=prof[5], month_index=prof[6], hourly=prof[7])
             ref = np.array([ref_py[n] for n in spec.TOTAL_COLUMNS])
             worst = max(worst, float(np.max(np.abs(batch[s] - ref) / (np.abs(ref) + 1.0))))
     if worst > 1e-9:
         sys.exit(f"CHECK FAILED: batch vs single kernel / references relative difference {worst:.2e} > 1e-9")
     print(f"check: {p.shape[1]} scenarios x {n_hours} h — each scenario alone == its batch row bit for bit; "
           f"max relative difference to the single kernel and the references {worst:.1e}  OK")
+
+
+def baseline_kernels(ref: str) -> tuple[ModuleType, ModuleType]:
+    """The batch kernel and layout of ``gpdc/kernels`` at git commit ``ref``, imported as a package of their own."""
+    root = Path(__file__).resolve().parents[1]
+    names = subprocess.run(["git", "-C", str(root), "ls-tree", "--name-only", ref, "gpdc/kernels/"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    pkg = Path(tempfile.mkdtemp()) / "gpdc_baseline_kernels"
+    pkg.mkdir()
+    for name in names:
+        if name.endswith(".py"):
+            text = subprocess.run(["git", "-C", str(root), "show", f"{ref}:{name}"], capture_output=True, text=True,
+                                  check=True).stdout
+            (pkg / Path(name).name).write_text(text.replace("gpdc.kernels", "gpdc_baseline_kernels"), encoding="utf-8")
+    sys.path.insert(0, str(pkg.parent))
+    return importlib.import_module("gpdc_baseline_kernels.cpu"), importlib.import_module("gpdc_baseline_kernels.layout")
+
+
+def compare_baseline(ref: str, n_hours: int, n_scen: int, repeat: int) -> None:
+    """Today's batch kernel against ``ref``'s on the same designs (no flexible element), interleaved, CPU time.
+
+    Each repeat runs the baseline, then today's kernel, for both strategies; the best CPU time
+    (``time.process_time``: all threads of the process) of each is reported in ns per
+    scenario-hour, on one thread and on all.  Both kernels are compiled first (not timed).
+    """
+    old_cpu, old_l = baseline_kernels(ref)
+    n_threads = numba.get_num_threads()
+    print(f"\nbaseline {ref}: batch kernel of that commit against today's, {n_scen:,} designs x {n_hours} h, "
+          f"best of {repeat} interleaved repeats, process CPU time")
+    print(f"{'strategy':24s} {'threads':>7s} {'baseline ns':>12s} {'today ns':>10s} {'today/base':>11s}")
+    for label, gc in (("green-first", False), ("grid charging", True)):
+        prof, p = make_case(n_hours, n_scen, grid_charging=gc)
+        p_old = np.zeros((old_l.N_PARAMS, n_scen))
+        for k, name in enumerate(old_l.PARAM_NAMES):
+            p_old[k] = p[L.PARAM_NAMES.index(name)]
+        old_prof = prof[:7] + ([prof[7]] if hasattr(old_l, "N_HOURLY") else [])
+        out_old = np.zeros((n_scen, old_l.N_TOTALS))
+        out_new = np.zeros((n_scen, L.N_TOTALS))
+        run_old = lambda: old_cpu.dispatch_batch_nb(*old_prof, 1.0, p_old, out_old)  # noqa: E731
+        run_new = lambda: dispatch_batch_nb(*prof, 1.0, p, out_new)  # noqa: E731
+        for threads in sorted({1, n_threads}):
+            numba.set_num_threads(threads)
+            run_old()
+            run_new()
+            best = {"old": float("inf"), "new": float("inf")}
+            for _ in range(repeat):
+                for key, fn in (("old", run_old), ("new", run_new)):
+                    c0 = time.process_time()
+                    fn()
+                    best[key] = min(best[key], time.process_time() - c0)
+            ns = {k: v / (n_hours * n_scen) * 1e9 for k, v in best.items()}
+            print(f"{label:24s} {threads:>7d} {ns['old']:>12.3f} {ns['new']:>10.3f} {ns['new'] / ns['old']:>10.3f}x")
+        cols = [old_l.TOTAL_NAMES.index(c) for c in old_l.TOTAL_NAMES]
+        same = np.array_equal(out_old[:, cols], out_new[:, [L.TOTAL_NAMES.index(c) for c in old_l.TOTAL_NAMES]])
+        print(f"{'':24s} totals of the baseline's columns identical: {same}")
+    numba.set_num_threads(n_threads)
 
 
 def main() -> None:
@@ -107,7 +172,13 @@ def main() -> None:
     ap.add_argument("--python-hours", type=int, default=8760, help="hours for the pure-Python loop")
     ap.add_argument("--numpy-max-scenarios", type=int, default=10000, help="largest batch for the NumPy reference")
     ap.add_argument("--cache", action="store_true", help="use numba's on-disk cache (compile time then = load time)")
+    ap.add_argument("--baseline", help="git commit: time its batch kernel against today's (interleaved, CPU time) "
+                    "and stop")
+    ap.add_argument("--baseline-scenarios", type=int, default=20000, help="designs for --baseline")
     args = ap.parse_args()
+    if args.baseline:
+        compare_baseline(args.baseline, args.hours, args.baseline_scenarios, args.repeat)
+        return
     sizes = [int(s) for s in args.scenarios.split(",") if int(s) > 1]  # one scenario: dispatch_nb above
     H = args.hours
 

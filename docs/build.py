@@ -135,11 +135,20 @@ def _top_default(info: typing.Any) -> str:
     return repr(info.default)
 
 
+def _optional_model(info: typing.Any) -> type[BaseModel] | None:
+    """Return the model of an optional section (``Model | None``, e.g. ``[electrolyser]``), else None."""
+    for a in typing.get_args(info.annotation) if isinstance(info.annotation, types.UnionType) else ():
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+    return None
+
+
 def scenario_page() -> str:
     """Return docs/scenario.md as text."""
     text = [SCENARIO_HEAD]
     top = [(n, i) for n, i in Scenario.model_fields.items()
-           if not (isinstance(i.annotation, type) and issubclass(i.annotation, BaseModel)) and _item_model(i) is None]
+           if not (isinstance(i.annotation, type) and issubclass(i.annotation, BaseModel)) and _item_model(i) is None
+           and _optional_model(i) is None]
     text.append("\n## Top level\n\n| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
     text.extend(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i)} | "
                 f"{_top_default(i)} |\n" for n, i in top)
@@ -150,20 +159,27 @@ def scenario_page() -> str:
     for section, sinfo in Scenario.model_fields.items():
         model = sinfo.annotation
         array = _item_model(sinfo)
+        optional = _optional_model(sinfo)
         if array is not None:  # an array of tables, e.g. [[products]]
             model = array
+        elif optional is not None:  # an optional section (a flexible element): absent unless given
+            model = optional
         elif not (isinstance(model, type) and issubclass(model, BaseModel)):
             continue
         assert isinstance(model, type)  # noqa: S101 - for mypy
         assert issubclass(model, BaseModel)  # noqa: S101 - for mypy
         doc = (model.__doc__ or "").strip().splitlines()[0]
         head = f"[[{section}]]` (array of tables, optional)" if array is not None else (
+            f"[{section}]` (optional: see flexible.md)" if optional is not None else
             f"[{section}]`{' (required)' if sinfo.is_required() else ''}")
         text.append(f"\n## `{head}\n\n{doc}\n\n")
         text.append("| field | type | unit | allowed | default |\n| --- | --- | --- | --- | --- |\n")
         for n, i in model.model_fields.items():
             if i.default_factory is not None and not isinstance(i.annotation, type(BaseModel)):
-                default = "*from data* (technical_defaults.csv)"
+                default = ("*from data* (hydrogen_defaults.csv)" if optional is not None else
+                           "*from data* (technical_defaults.csv)")
+                if n == "allowed_hours":
+                    default = "all 24 hours"
                 text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} "
                             f"| {default} |\n")
                 continue
@@ -173,7 +189,8 @@ def scenario_page() -> str:
                 "load_csv_path", "years", "tilt_deg", "azimuth_deg",
                 "export_cap_frac", "min_self_use_frac", "min_green_share_of_load_frac", "max_export_frac",
                 "tou_schedule", "hourly_factors_csv", "account_basis", "name", "file", "export_price_csv", "energy_price_csv", "import_target_mw",
-                "self_use_fee_yuan_per_mwh", "adders_yuan_per_mwh", "connection_mva") else repr(i.default))
+                "self_use_fee_yuan_per_mwh", "adders_yuan_per_mwh", "connection_mva", "offtake_kg_per_h",
+                "offtake_kg_per_day", "offtake_csv", "plugged_csv") else repr(i.default))
             text.append(f"| `{n}` | {_type_name(i.annotation)} | {unit_of(n) or ''} | {_bounds(i, n)} | {default} |\n")
     return "".join(text)
 

@@ -32,6 +32,7 @@ from gpdc.profiles import ProfileSet
 from gpdc.profiles.build import scenario_profiles
 from gpdc.profiles.build import weather_years as _members
 from gpdc.profiles.factors import HourlyFactors, read_hourly_factors, read_hourly_prices
+from gpdc.profiles.flexible import flexible_hourly
 from gpdc.profiles.readers import MAX_LOAD_MW
 from gpdc.scenario import tables
 from gpdc.scenario.resolve import Resolved, resolve
@@ -103,6 +104,10 @@ class KernelInputs:
     tou_multiplier : float64[n_hours]
         The TOU multiplier of each step [1] (ones with an hourly energy price series).  No
         kernel reads it: the accounting prices the baseline and splits the import bill by it.
+    hourly : float64[n_hours, N_HOURLY]
+        The flexible elements' hourly inputs, columns :data:`gpdc.kernels.spec.HOURLY` (the
+        hydrogen offtake [kg per step], the shiftable load's windows, the fleet's plug-in
+        windows); zeros without flexible elements.
     """
 
     cf_wind: np.ndarray
@@ -116,6 +121,7 @@ class KernelInputs:
     month_weight: np.ndarray
     factor: np.ndarray
     tou_multiplier: np.ndarray
+    hourly: np.ndarray
 
     @property
     def n_hours(self) -> int:
@@ -173,11 +179,12 @@ def make_inputs(
     month_weight: np.ndarray | None = None,
     factor: np.ndarray | None = None,
     tou_multiplier: np.ndarray | None = None,
+    hourly: np.ndarray | None = None,
 ) -> KernelInputs:
     """Check and pack kernel inputs; ``params`` is float64[N_PARAMS] or [N_PARAMS, n_scen].
 
     ``month_index`` / ``month_weight`` (see :class:`KernelInputs`) default to one billing
-    month covering the steps, weighted by their hours / 730 h; ``factor`` to zeros;
+    month covering the steps, weighted by their hours / 730 h; ``factor`` and ``hourly`` to zeros;
     ``tou_multiplier`` to ones.
 
     Raises
@@ -212,7 +219,10 @@ def make_inputs(
     mw = np.ascontiguousarray(month_weight, dtype=np.float64)
     if mw.shape != (12,) or not np.all(np.isfinite(mw)) or mw.min() < 0.0:
         raise InputError(f"month_weight must be 12 finite shares >= 0; got {mw!r}")
-    return KernelInputs(cfw, cfs, load, pi, pe, p, float(dt_h), mi, mw, fac, tou)
+    hx = np.zeros((n, L.N_HOURLY)) if hourly is None else np.ascontiguousarray(hourly, dtype=np.float64)
+    if hx.shape != (n, L.N_HOURLY) or not np.all(np.isfinite(hx)) or (hx < 0.0).any():
+        raise InputError(f"hourly must be float64[{n}, {L.N_HOURLY}] of finite values >= 0; got shape {hx.shape}")
+    return KernelInputs(cfw, cfs, load, pi, pe, p, float(dt_h), mi, mw, fac, tou, hx)
 
 
 def _beijing(time: pd.DatetimeIndex) -> pd.DatetimeIndex:
@@ -316,6 +326,21 @@ COLUMN_FIELDS: dict[str, str | None] = {
     "finance.storage_power_capex_yuan_per_kw": None,
     "finance.line_bays_capex_yuan": None,
     "finance.grid_connection_capex_yuan": None,
+    # the flexible elements (a scenario that has the section)
+    "electrolyser.capacity_mw": None,
+    "electrolyser.min_load_frac": None,
+    "electrolyser.specific_energy_kwh_per_kg": None,
+    "electrolyser.standby_frac": None,
+    "electrolyser.capex_yuan_per_kw": "electrolyser_capex_yuan_per_kw",
+    "hydrogen.tank_kg": None,
+    "hydrogen.initial_fill_frac": None,
+    "hydrogen.tank_capex_yuan_per_kg": "hydrogen_tank_capex_yuan_per_kg",
+    "hydrogen.unmet_value_yuan_per_kg": "hydrogen_unmet_value_yuan_per_kg",
+    "flexible_load.max_power_mw": None,
+    "flexible_load.energy_per_period_mwh": None,
+    "ev_fleet.vehicles": None,
+    "ev_fleet.v2g_kw": None,
+    "ev_fleet.degradation_cost_yuan_per_mwh": "ev_degradation_cost_yuan_per_mwh",
 }
 
 
@@ -397,7 +422,42 @@ def design_params(design: Design) -> np.ndarray:
     p[L.P_GRID_CHARGE_PRICE] = np.where(np.isnan(gc_price), -np.inf, gc_price)
     target = f("storage.import_target_mw")
     p[L.P_IMPORT_TARGET_MW] = np.where(np.isnan(target), 0.0, target)  # 0: no peak shaving (green-first)
+    if sc.has_flexible:
+        _flexible_params(design, p)
     return p
+
+
+def _flexible_params(design: Design, p: np.ndarray) -> None:
+    """The flexible elements' parameter rows (docs/flexible.md), written into ``p`` [N_PARAMS, n]."""
+    sc = design.resolved.scenario
+    f = design.number
+    p[L.P_FLEX] = 1.0
+    if sc.electrolyser is not None:
+        ely = f("electrolyser.capacity_mw")
+        p[L.P_ELY_MW] = ely
+        p[L.P_ELY_MIN_FRAC] = f("electrolyser.min_load_frac")
+        p[L.P_ELY_MWH_PER_KG] = (f("electrolyser.specific_energy_kwh_per_kg")
+                                 + f("electrolyser.compression_kwh_per_kg")) / 1000.0
+        p[L.P_ELY_STANDBY_MW] = f("electrolyser.standby_frac") * ely
+        p[L.P_ELY_HOLD] = 1.0 if sc.electrolyser.below_min_load == "hold" else 0.0
+        p[L.P_ELY_GRID] = 1.0 if sc.electrolyser.grid_draw else 0.0
+        if sc.hydrogen is not None:
+            tank = f("hydrogen.tank_kg")
+            p[L.P_TANK_KG] = tank
+            p[L.P_TANK_INIT_KG] = f("hydrogen.initial_fill_frac") * tank
+    if sc.flexible_load is not None:
+        p[L.P_SHIFT_MW] = f("flexible_load.max_power_mw")
+        p[L.P_SHIFT_MWH] = f("flexible_load.energy_per_period_mwh")
+    ev = sc.ev_fleet
+    if ev is not None:
+        n = f("ev_fleet.vehicles")
+        p[L.P_EV_MWH] = n * ev.battery_kwh / 1000.0
+        p[L.P_EV_CHARGE_MW] = n * ev.charger_kw / 1000.0
+        p[L.P_EV_V2G_MW] = n * f("ev_fleet.v2g_kw") / 1000.0
+        p[L.P_EV_V2G_MIN_FRAC] = ev.v2g_min_soc_frac
+        p[L.P_EV_ETA] = design.resolved["ev_charge_efficiency_frac"]
+        p[L.P_EV_NEED_MWH] = n * ev.energy_kwh_per_day / 1000.0
+        p[L.P_EV_INIT_MWH] = ev.initial_soc_frac * p[L.P_EV_MWH]
 
 
 def lifetime_params(params: np.ndarray, n_years: int, pv_degradation: np.ndarray, battery_degradation: np.ndarray,
@@ -467,6 +527,8 @@ def _digest(inputs: KernelInputs, resolved: Resolved, hourly: HourlyFactors | No
     for arr in (inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
                 inputs.tou_multiplier):
         h.update(np.ascontiguousarray(arr).tobytes())
+    if resolved.scenario.has_flexible:
+        h.update(inputs.hourly.tobytes())
     h.update(repr(sorted(resolved.provenance().items())).encode())
     h.update(repr((resolved.tou_float, resolved.self_use_metering)).encode())
     if hourly is not None:
@@ -495,7 +557,8 @@ def prepare(scenario: Scenario, weather_year: Any = None, profiles: ProfileSet |
     inputs = make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, price_import, price_export,
                          design_params(Design(resolved)), month_index=month_index, month_weight=month_weight,
                          factor=None if hourly is None else hourly.factor_t_co2_per_mwh,
-                         tou_multiplier=tou_multiplier(resolved, prof))
+                         tou_multiplier=tou_multiplier(resolved, prof),
+                         hourly=flexible_hourly(sc, prof.time) if sc.has_flexible else None)
     return Prepared(sc, resolved, prof, inputs, hourly, weather_year, _digest(inputs, resolved, hourly))
 
 
@@ -522,7 +585,7 @@ def run_totals(inputs: KernelInputs, backend_name: str = "cpu") -> np.ndarray:
     with _KERNEL_LOCK:  # a damaged numba cache is cleared and the kernel compiled again
         return kernel_cache.call(backend.batch_totals, inputs.cf_wind, inputs.cf_solar, inputs.load_mw,
                                  inputs.price_import, inputs.price_export, inputs.factor, inputs.month_index,
-                                 inputs.dt_h, inputs.params, _backend(backend_name))
+                                 inputs.hourly, inputs.dt_h, inputs.params, _backend(backend_name))
 
 
 def run_trace(inputs: KernelInputs, design: int = 0, backend_name: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
@@ -538,5 +601,5 @@ def run_trace(inputs: KernelInputs, design: int = 0, backend_name: str = "cpu") 
     """
     with _KERNEL_LOCK:
         return kernel_cache.call(backend.trace, inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
-                                 inputs.price_export, inputs.factor, inputs.month_index, inputs.dt_h,
+                                 inputs.price_export, inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h,
                                  np.ascontiguousarray(inputs.params[:, design]), _backend(backend_name))

@@ -17,7 +17,9 @@ import numpy as np
 import xarray as xr
 
 from gpdc.accounting import evaluate, period_years
+from gpdc.accounting.flexible import traces_of
 from gpdc.kernels import layout as L
+from gpdc.kernels.spec import FLEX_TRACES
 from gpdc.pipeline import Prepared, build_profiles, prepare, run_trace, weather_years
 from gpdc.profiles import ProfileSet
 from gpdc.results import provenance, reported
@@ -66,7 +68,8 @@ def _traces(prepared: Prepared) -> xr.Dataset:
     sc = prepared.scenario
     inputs = prepared.inputs
     trace = run_trace(inputs)[1]
-    tv = {name: trace[:, k] for k, name in enumerate(L.TRACE_NAMES)}
+    keep = traces_of(sc)  # the flexible elements' traces only for the elements the scenario has
+    tv = {name: trace[:, k] for k, name in enumerate(L.TRACE_NAMES) if name not in FLEX_TRACES or name in keep}
     e = sc.storage.energy_mwh
     stored = tv["storage_green_mwh"] + tv["storage_grid_mwh"]
     tv["soc_frac"] = (sc.storage.soc_min_frac * e + stored) / e if e > 0 else np.zeros(inputs.n_hours)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 #: name suffix -> unit string (longest suffixes first so that lookups are unambiguous)
 SUFFIX_UNITS: dict[str, str] = {
+    "_kg_per_kg": "kg/kg",
     "_eur_per_t_co2": "EUR/t CO2",
     "_yuan_per_t_co2": "yuan/t CO2",
     "_t_co2_per_t": "t CO2/t",
@@ -27,6 +28,11 @@ SUFFIX_UNITS: dict[str, str] = {
     "_yuan_per_kwh": "yuan/kWh",
     "_yuan_per_kw": "yuan/kW",
     "_yuan_per_km": "yuan/km",
+    "_yuan_per_kg": "yuan/kg",
+    "_kwh_per_kg": "kWh/kg",
+    "_kg_per_day": "kg/d",
+    "_kwh_per_day": "kWh/d",
+    "_kg_per_h": "kg/h",
     "_t_co2_per_mwh": "t CO2/MWh",
     "_g_ce_per_kwh": "g ce/kWh",
     "_t_co2": "t CO2",
@@ -34,6 +40,7 @@ SUFFIX_UNITS: dict[str, str] = {
     "_yuan": "yuan",
     "_mwh": "MWh",
     "_kwh": "kWh",
+    "_kg": "kg",
     "_mva": "MVA",
     "_mw": "MW",
     "_kw": "kW",
@@ -59,6 +66,10 @@ DIMENSIONLESS_FIELDS: dict[str, str] = {
     "dc_ac_ratio": "ratio of the DC module rating to the AC inverter rating",
     "ensemble_size": "number of synthetic weather years, a count",
     "years": "calendar years",
+    "vehicles": "number of vehicles in the fleet, a count",
+    "plug_in_hour": "hour of the day (0-23, local time) when the fleet plugs in, a clock time",
+    "departure_hour": "hour of the day (0-23, local time) when the fleet leaves, a clock time",
+    "allowed_hours": "hours of the day (0-23, local time) in which the load may run, clock times",
 }
 
 

@@ -56,9 +56,28 @@ HOURLY_CASES = ("run_datacentre_all_switches", "sweep_hourly_factors")
 TRACE_CASES = ("run_datacentre", "run_aluminium", "run_datacentre_all_switches")
 
 
+#: The LP reference moved from a hand-built scipy.sparse matrix solved by the HiGHS inside scipy (1.12)
+#: onto linopy, solved by HiGHS 1.16 through highspy (issue 13).  The four-week LP of the Inner
+#: Mongolia design has a degenerate optimum: when to store green surplus and when to export or
+#: curtail it costs the same, so which optimal vertex a solver returns depends on its build, not on
+#: the model.  Measured against these files: the objective and every cost and energy total agree to
+#: <= 4e-16 relative (compared at 1e-12 relative below); the hourly flows the LP decides differ by up
+#: to 100 MWh in single hours, and so do the three totals that follow from how a surplus hour is split
+#: (curtailment by cause, hours without import).  Those are left out of the comparison for the LP
+#: cases only; ``tests/test_lp_linopy.py`` holds the new LP's objective to the old one on both ready
+#: scenarios (fixed sizes and sizing, four weeks and the full year).
+LP_CASES = ("lp_four_weeks", "lp_four_weeks_demand")
+LP_VERTEX = tuple(f"traces/var/{f}" for f in (
+    "charge_green_mwh", "charge_grid_mwh", "discharge_green_mwh", "discharge_grid_mwh", "export_mwh", "import_mwh",
+    "curtail_bus_mwh", "unserved_mwh", "storage_green_mwh", "storage_grid_mwh")) + tuple(
+    f"totals/var/{t}" for t in ("curtail_storage_full_mwh", "curtail_export_cap_mwh", "self_supply_hours_h"))
+
+
 def tolerance(case: str, key: str) -> str | None:
     """How a saved array may differ: None (bit for bit), "rel" (1e-12 relative) or "scale" (1e-12 of its max)."""
     name = key.rsplit("/", 1)[-1]
+    if case in LP_CASES and key.startswith("totals/var/"):
+        return "rel"
     if case in HOURLY_CASES and name in TOLERANT:
         return "rel"
     if case in TRACE_CASES and key.startswith("traces/var/"):
@@ -133,7 +152,9 @@ def _lp_week(overrides: dict[str, object]) -> dict[str, xr.Dataset]:
     lp = optimal_dispatch(sc, prof)
     values = {k: xr.DataArray(np.asarray(v, dtype=np.float64)) for k, v in lp.totals.items()}
     values["objective_yuan"] = xr.DataArray(lp.objective_yuan)
-    flows = {k: xr.DataArray(np.asarray(v, dtype=np.float64), dims=("time",)) for k, v in lp.flows.items()}
+    flows = {k: xr.DataArray(np.asarray(v, dtype=np.float64), dims=("time",)) for k, v in lp.flows.items()
+             if f"traces/var/{k}" not in LP_VERTEX}
+    values = {k: v for k, v in values.items() if f"totals/var/{k}" not in LP_VERTEX}
     return {"totals": xr.Dataset(values), "traces": xr.Dataset(flows)}
 
 
@@ -211,7 +232,7 @@ def load(name: str) -> dict[str, np.ndarray]:
             renamed = kind == "coord" or name.startswith("size_")  # sizing variables too
             var = VARIABLE_RENAMED.get(var, var) if kind == "var" else var
             out[f"{part}/{kind}/{var.replace('.', '_') if renamed else var}"] = z[k]
-        return out
+    return {k: v for k, v in out.items() if not (name in LP_CASES and k in LP_VERTEX)}
 
 
 def main() -> None:

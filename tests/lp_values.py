@@ -2,7 +2,7 @@
 
 ``python -m tests.lp_values --write`` solves every case of :func:`cases` and saves
 ``tests/data/lp_values.json`` with the objective [yuan], the sizes, a few totals, the
-solver and the commit they came from.  It was run once on commit b9b6855 (the hand-built
+solver and the commit they came from.  It was run on commit b9b6855 and again on 4cc894c, after the tariff model of issue 15 changed the bills (the hand-built
 ``scipy.sparse`` LP solved by the HiGHS inside scipy) before the LP moved onto linopy;
 ``tests/test_lp_linopy.py`` solves the same cases with today's LP and asks for 1e-6 relative.
 

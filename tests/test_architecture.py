@@ -29,19 +29,21 @@ LAYERS: tuple[str, ...] = (
     # scenarios: the data tables, the schema, loading, resolving world numbers, plausibility
     "gpdc.scenario.tables.core", "gpdc.scenario.tables.policy", "gpdc.scenario.tables.provinces",
     "gpdc.scenario.tables.emissions", "gpdc.scenario.tables.costs", "gpdc.scenario.tables.tou",
-    "gpdc.scenario.tables.tariffs", "gpdc.scenario.tables.names", "gpdc.scenario.tables",
+    "gpdc.scenario.tables.tariffs", "gpdc.scenario.tables.names", "gpdc.scenario.tables.flexible",
+    "gpdc.scenario.tables",
     "gpdc.scenario.schema", "gpdc.scenario.load", "gpdc.scenario.products", "gpdc.scenario.resolve",
     "gpdc.scenario.checks", "gpdc.scenario",
     # profiles: the models and readers, then the scenario's profiles
     "gpdc.profiles.types", "gpdc.profiles.calibrate", "gpdc.profiles.climate", "gpdc.profiles.readers",
-    "gpdc.profiles.factors", "gpdc.profiles.load", "gpdc.profiles.pv_system", "gpdc.profiles.pvwatts_v8",
+    "gpdc.profiles.factors", "gpdc.profiles.flexible", "gpdc.profiles.load", "gpdc.profiles.pv_system", "gpdc.profiles.pvwatts_v8",
     "gpdc.profiles.solar", "gpdc.profiles.wind", "gpdc.profiles",
     "gpdc.profiles.build",
     # scenario -> kernel inputs; the kernel calls
     "gpdc.pipeline",
     # kernel totals -> quantities
     "gpdc.accounting.energy", "gpdc.accounting.policy", "gpdc.accounting.tariffs", "gpdc.accounting.finance",
-    "gpdc.accounting.costs", "gpdc.accounting.emissions", "gpdc.accounting.derive", "gpdc.accounting",
+    "gpdc.accounting.costs", "gpdc.accounting.emissions", "gpdc.accounting.flexible", "gpdc.accounting.derive",
+    "gpdc.accounting",
     # quantities -> labelled datasets
     "gpdc.results.registry", "gpdc.results.reported", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
     # the only writers
@@ -53,7 +55,7 @@ LAYERS: tuple[str, ...] = (
     "gpdc.sweeps.progress",
     "gpdc.sweeps.runner",
     "gpdc.sweeps",
-    "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
+    "gpdc.optimal.flexible", "gpdc.optimal.result", "gpdc.optimal.lp", "gpdc.optimal.gap", "gpdc.optimal",
     "gpdc.sizing.spec", "gpdc.sizing.result", "gpdc.sizing.search", "gpdc.sizing.report", "gpdc.sizing.lp_compare", "gpdc.sizing",
     # figures: nothing below imports them
     "gpdc.plot", "gpdc.plot.dispatch", "gpdc.plot.profiles", "gpdc.plot.sizing", "gpdc.plot.sweep", "gpdc.plot.report",

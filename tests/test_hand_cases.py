@@ -18,7 +18,7 @@ import pytest
 
 from gpdc.kernels import spec
 from gpdc.kernels.cpu import dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
-from gpdc.kernels.layout import N_PARAMS, N_TOTALS, N_TRACE, PARAM_NAMES
+from gpdc.kernels.layout import N_HOURLY, N_PARAMS, N_TOTALS, N_TRACE, PARAM_NAMES
 from gpdc.reference.dispatch_py import (
     dispatch_numpy,
     dispatch_python,
@@ -83,7 +83,8 @@ def _kernel_runner(kind: str) -> Run:
     ) -> dict[str, float]:
         arrays = [np.ascontiguousarray(x, dtype=np.float64) for x in (cf_wind, cf_solar, load_mw, price_import, price_export)]
         n = arrays[0].shape[0]
-        arrays += [np.zeros(n), np.zeros(n, dtype=np.int64)]  # no hourly factor; one billing month
+        arrays += [np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros((n, N_HOURLY))]  # no hourly factor; one
+        # billing month; no flexible element
         p = params_array([params])
         out = np.zeros((1, N_TOTALS))
         if kind == "single":

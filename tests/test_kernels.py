@@ -43,7 +43,8 @@ def random_case(rng: np.random.Generator, n_hours: int, n_scen: int) -> tuple[li
     p[L.P_GRID_CHARGE] = rng.integers(0, 2, n_scen)
     p[L.P_GRID_CHARGE_PRICE] = rng.choice([150.0, 400.0], n_scen)
     p[L.P_IMPORT_TARGET_MW] = rng.uniform(0, 160, n_scen) * (rng.random(n_scen) < 0.5)  # peak shaving half the time
-    return [cfw, cfs, load, price, price_x, factor, month], np.ascontiguousarray(p)
+    hourly = np.zeros((n_hours, L.N_HOURLY))  # no flexible element
+    return [cfw, cfs, load, price, price_x, factor, month, hourly], np.ascontiguousarray(p)
 
 
 def ref_kwargs(profiles: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -186,7 +187,7 @@ def test_empty_batch_and_zero_hours_do_nothing() -> None:
     x = np.zeros(0)
     out = np.zeros((3, L.N_TOTALS))
     p = np.ones((L.N_PARAMS, 3))
-    dispatch_batch_nb(x, x, x, x, x, x, np.zeros(0, dtype=np.int64), 1.0, p, out)
+    dispatch_batch_nb(x, x, x, x, x, x, np.zeros(0, dtype=np.int64), np.zeros((0, L.N_HOURLY)), 1.0, p, out)
     tot = spec.totals_dict(out)
     for name in ("direct_mwh", "import_mwh", "export_mwh", "unserved_mwh"):
         assert not tot[name].any()  # no flows
@@ -194,7 +195,8 @@ def test_empty_batch_and_zero_hours_do_nothing() -> None:
     np.testing.assert_array_equal(tot["storage_green_end_mwh"], p[L.P_INIT_GREEN_MWH])  # pools as they started
     np.testing.assert_array_equal(tot["storage_grid_end_mwh"], p[L.P_INIT_GRID_MWH])
     dispatch_batch_nb(np.ones(5), np.ones(5), np.ones(5), np.ones(5), np.ones(5), np.ones(5),
-                      np.zeros(5, dtype=np.int64), 1.0, np.ones((L.N_PARAMS, 0)), np.zeros((0, L.N_TOTALS)))
+                      np.zeros(5, dtype=np.int64), np.zeros((5, L.N_HOURLY)), 1.0, np.ones((L.N_PARAMS, 0)),
+                      np.zeros((0, L.N_TOTALS)))
 
 
 def _run_batch_in_worker(seed: int) -> np.ndarray:

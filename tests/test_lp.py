@@ -160,7 +160,9 @@ def designs(draw: st.DrawFn) -> tuple[Scenario, ProfileSet]:
     return _scenario(**over), _profiles(n, seed)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 40 examples: building a linopy model costs about 1 s of CPU (the hand-built matrix took milliseconds);
+# the 100 examples of the scipy-era test all passed once with the linopy LP (commit 8adcfc8), 500 once before
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(designs())
 def test_lp_never_dearer_than_rule_based(case: tuple[Scenario, ProfileSet]) -> None:
     sc, prof = case

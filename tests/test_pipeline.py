@@ -50,7 +50,8 @@ def test_bad_profiles(field: str, value: np.ndarray, message: str) -> None:
 def test_bad_params_and_step() -> None:
     args = good()
     args["params"] = np.zeros(5)
-    with pytest.raises(InputError, match=r"params has shape \(5, 1\); expected \(18,\) or \(18, n_scen\)"):
+    n = L.N_PARAMS  # the parameter rows of the kernel specification
+    with pytest.raises(InputError, match=rf"params has shape \(5, 1\); expected \({n},\) or \({n}, n_scen\)"):
         pipeline.make_inputs(**args)
     args = good()
     args["params"][L.P_WIND_MW] = np.nan

@@ -75,7 +75,15 @@ def test_every_path_field_resolves_against_the_scenario_folder(tmp_path: Path, s
     fields = {(section, key): "data/in.csv"}
     if key == "weather_path":
         fields[("profiles", "weather_format")] = "csv"
-    (proj / "s.toml").write_text(_with_fields(DATACENTRE.read_text(encoding="utf-8"), fields), encoding="utf-8")
+    text = _with_fields(DATACENTRE.read_text(encoding="utf-8"), fields)
+    # the flexible sections the file lacks, with what they require beside the path
+    companions = {"hydrogen": "[electrolyser]\ncapacity_mw = 100.0\n",
+                  "ev_fleet": "vehicles = 100\nbattery_kwh = 60.0\ncharger_kw = 7.0\nenergy_kwh_per_day = 20.0\n"}
+    if section == "hydrogen":
+        text += "\n" + companions["hydrogen"]
+    elif section == "ev_fleet":
+        text = text.replace("[ev_fleet]\n", "[ev_fleet]\n" + companions["ev_fleet"])
+    (proj / "s.toml").write_text(text, encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

@@ -152,6 +152,8 @@ def lifetime_finance(
     storage_lifetime_years: np.ndarray,
     storage_replacement_cost_frac: np.ndarray,
     per_year: dict[str, np.ndarray] | None = None,
+    other_capex_yuan: np.ndarray | None = None,
+    other_om_yuan: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Return the year-by-year cash flow against the grid-only baseline and its NPV, IRR, payback and LCOE.
 
@@ -187,7 +189,9 @@ def lifetime_finance(
     lifetime cost of the project (capex, O&M, storage replacements) over the discounted energy
     the plants deliver after curtailment — used directly, stored or exported, at the user's bus
     after line loss (SAM: the system's net output after curtailment) — each year's own with
-    degradation.  The old quantity, the net cost of the
+    degradation.  ``other_capex_yuan`` and ``other_om_yuan`` (over the simulated period) are the
+    parts of ``capex_yuan`` and ``om_cost_yuan`` that are not the plants' (the flexible elements:
+    electrolyser, hydrogen store, fleet): in the cash flow, not in the LCOE.  The old quantity, the net cost of the
     self-used green power over the life, is ``lifetime_self_used_net_cost_yuan_per_mwh``.
     """
     from gpdc.accounting import finance
@@ -245,8 +249,10 @@ def lifetime_finance(
     load = energy["load_mwh"]
     # LCOE: discounted project cost over discounted plant output after curtailment
     plant_cost = np.zeros((n, n_max + 1))
-    plant_cost[:, 0] = cost["capex_yuan"]
-    plant_cost[:, 1:] = np.where(active, om[:, None] + replacement, 0.0)
+    not_plant_capex = 0.0 if other_capex_yuan is None else other_capex_yuan
+    not_plant_om = 0.0 if other_om_yuan is None else other_om_yuan * a
+    plant_cost[:, 0] = cost["capex_yuan"] - not_plant_capex
+    plant_cost[:, 1:] = np.where(active, (om - not_plant_om)[:, None] + replacement, 0.0)
     plant_mwh = np.zeros((n, n_max + 1))
     plant_mwh[:, 1:] = np.where(active, np.broadcast_to(plant, (n, n_max)), 0.0)
     irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)

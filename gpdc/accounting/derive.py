@@ -19,6 +19,7 @@ import numpy as np
 from gpdc.accounting import costs as costs_
 from gpdc.accounting import emissions as emissions_
 from gpdc.accounting.energy import energy_totals, share
+from gpdc.accounting.flexible import flexible_costs, flexible_energy, hydrogen_accounts
 from gpdc.accounting.policy import policy_metrics
 from gpdc.accounting.tariffs import tariff_charges
 from gpdc.kernels import layout as L
@@ -106,6 +107,10 @@ def _lifetime_bills(design: Design, inputs: KernelInputs, var: Variants,
     fees = energy["self_used_mwh"] * np.repeat(design.value("self_use_fee_yuan_per_mwh"), n_years)
     bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + charges["basic_charge_yuan"]
             + charges["capacity_td_fee_yuan"] + fees - energy["export_revenue_yuan"])
+    if design.resolved.scenario.has_flexible:  # what unmet flexible demand and V2G wear cost, year by year
+        fx = flexible_energy(rep, per, lifetime_raw)
+        bill = bill + flexible_costs(rep, per, {**energy, **fx}, np.zeros(per.n_scen),
+                                     1.0)["flexible_penalty_cost_yuan"]
     shape = (inputs.n_scen, n_years)
     plant = energy["direct_mwh"] + energy["charge_green_mwh"] + energy["export_mwh"]
     return {"bill_yuan": bill.reshape(shape), "self_used_mwh": energy["self_used_mwh"].reshape(shape),
@@ -149,15 +154,19 @@ def derive(
     totals = totals_dict(raw)
     green_first_raw, lifetime_raw = var.split(variants_raw)
     energy = energy_totals(inputs, raw)
-    policy = policy_metrics(energy, design.value("min_self_use_frac"), design.value("min_green_share_of_load_frac"),
+    flexible = sc.has_flexible
+    if flexible:  # the flexible elements' totals; the shares count their consumption (docs/flexible.md)
+        energy.update(flexible_energy(design, inputs, raw))
+    counted = {**energy, "load_mwh": energy["consumption_mwh"]} if flexible else energy
+    policy = policy_metrics(counted, design.value("min_self_use_frac"), design.value("min_green_share_of_load_frac"),
                             design.value("max_export_frac"), self_use_metering=resolved.self_use_metering,
                             line_loss_frac=inputs.params[L.P_LINE_LOSS_FRAC])
-    policy.update(_green_first_comparison(totals, energy, policy, var.green_first, green_first_raw))
+    policy.update(_green_first_comparison(totals, counted, policy, var.green_first, green_first_raw))
     charges = tariff_charges(design, inputs, energy, totals["peak_import_month_mw"])
     baseline = charges["baseline_energy_cost_yuan"] + charges["baseline_basic_charge_yuan"]
     fixed = charges["basic_charge_yuan"] + charges["capacity_td_fee_yuan"]
     cost = costs_.costs(
-        energy=energy,
+        energy=counted,
         baseline_cost_yuan=baseline,
         fixed_charges_yuan=fixed,
         wind_mw=design.number("wind.capacity_mw"),
@@ -175,20 +184,39 @@ def derive(
         )},
         period_years=years,
     )
+    flexible_capex = flexible_om = np.zeros_like(cost["capex_yuan"])
+    if flexible:  # the elements' capital, O&M and penalty costs; their baseline (docs/flexible.md)
+        crf = costs_.capital_recovery_factor(design.value("discount_rate_frac"), design.value("lifetime_years"))
+        fx = flexible_costs(design, inputs, energy, crf, years)
+        flexible_capex = fx.pop("flexible_capex_yuan")
+        cost["capex_yuan"] = cost["capex_yuan"] + flexible_capex
+        cost["annualised_capex_yuan"] = cost["annualised_capex_yuan"] + fx["flexible_annualised_capex_yuan"]
+        cost["om_cost_yuan"] = cost["om_cost_yuan"] + fx["flexible_om_cost_yuan"]
+        cost["project_cost_yuan"] = (cost["project_cost_yuan"] + fx["flexible_annualised_capex_yuan"]
+                                     + fx["flexible_om_cost_yuan"] + fx["flexible_penalty_cost_yuan"])
+        cost["baseline_cost_yuan"] = cost["baseline_cost_yuan"] + fx["baseline_flexible_yuan"]
+        cost["savings_yuan"] = cost["baseline_cost_yuan"] - cost["project_cost_yuan"]
+        cost["savings_yuan_per_mwh"] = share(cost["savings_yuan"], counted["load_mwh"])
+        flexible_om = fx["flexible_om_cost_yuan"]
+        cost.update(fx)
+        fixed = fixed + fx["flexible_penalty_cost_yuan"]  # billed every year like the monthly charges
     life, flows = costs_.lifetime_finance(
         cost=cost, energy=energy, fixed_charges_yuan=fixed, period_years=years,
         per_year=_lifetime_bills(design, inputs, var, lifetime_raw),
+        other_capex_yuan=flexible_capex, other_om_yuan=flexible_om,
         **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
                                         "storage_lifetime_years", "storage_replacement_cost_frac")},
     )
-    life["final_year_green_share_of_load"] = share(life["final_year_self_used_mwh"] * years, energy["load_mwh"])
+    life["final_year_green_share_of_load"] = share(life["final_year_self_used_mwh"] * years, counted["load_mwh"])
     cost.update(life)
     import_co2 = load_co2 = None
     if hourly is not None:
         import_co2 = totals["import_co2_t"]
         load_co2 = emissions_.hourly_weighted_co2_t(inputs.load_mw * inputs.dt_h, hourly.factor_t_co2_per_mwh)
+        if flexible:  # the flexible consumption at the mean factor (no hourly trace of it here)
+            load_co2 = load_co2 + energy["flexible_consumption_mwh"] * hourly.mean_t_co2_per_mwh
     em = emissions_.emissions(
-        energy, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
+        counted, resolved["emission_factor_t_co2_per_mwh"], resolved["coal_rate_g_ce_per_kwh"],
         account_factor_t_co2_per_mwh=resolved["account_factor_t_co2_per_mwh"],
         count_export=sc.emissions.count_export_in_avoided,
         import_co2_t=import_co2, load_co2_t=load_co2,
@@ -200,6 +228,8 @@ def derive(
             em, products, resolved["eu_carbon_price_eur_per_t_co2"], resolved["exchange_rate_yuan_per_eur"],
             resolved["china_carbon_price_paid_yuan_per_t_co2"]))
         em.update(costs_.product_costs(cost, energy, products.electricity_kwh_per_t))
+    if sc.electrolyser is not None:
+        em.update(hydrogen_accounts(design, inputs, raw, energy, cost, hourly))
     out = {**energy, **policy, **charges, **cost, **em}
     if cash_flows:
         out.update(by_year(flows, design.value("discount_rate_frac")))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from gpdc.kernels import layout as L
-from gpdc.kernels.spec import totals_dict
+from gpdc.kernels.spec import FLEX_TOTALS, totals_dict
 from gpdc.pipeline import KernelInputs
 
-#: kernel totals that feed other accounts but are not result variables themselves
-INTERNAL = ("import_co2_t", "peak_import_month_mw")
+#: kernel totals that feed other accounts but are not result variables themselves (the flexible
+#: elements' totals are added by gpdc.accounting.flexible, for the elements a scenario has)
+INTERNAL = ("import_co2_t", "peak_import_month_mw", *FLEX_TOTALS)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

@@ -496,10 +496,11 @@ def info() -> None:
     try:
         from gpdc.kernel_cache import call
         from gpdc.kernels.dispatch import batch_totals
-        from gpdc.kernels.layout import N_PARAMS
+        from gpdc.kernels.layout import N_HOURLY, N_PARAMS
 
         x = np.zeros(2)
-        call(batch_totals, x, x, x, x, x, x, np.zeros(2, dtype=np.int64), 1.0, np.ones((N_PARAMS, 2)))
+        call(batch_totals, x, x, x, x, x, x, np.zeros(2, dtype=np.int64), np.zeros((2, N_HOURLY)), 1.0,
+             np.ones((N_PARAMS, 2)))
         out.print(f"numba threading layer: {numba.threading_layer()}")
     except Exception as exc:  # noqa: BLE001
         out.print(f"numba threading layer: unavailable ({exc})")

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from gpdc.cli.app import out, styled
 
-__all__ = ["fmt", "pct", "print_ensemble", "print_lp_gap", "print_result", "print_sizing", "print_sweep_summary"]
+__all__ = ["fmt", "pct", "print_ensemble", "print_flexible", "print_lp_gap", "print_result", "print_sizing",
+           "print_sweep_summary"]
 
 
 def pct(x: float, sign: str = "") -> str:
@@ -77,6 +78,8 @@ def print_result(ds: Any) -> None:
               f"≤ {ds.attrs['policy_max_export_frac']:.0%}", margin(v['export_margin']), verdict(v["meets_export_cap"]))
     t.add_row(styled(("compliant", "bold")), "", "", "", verdict(v["compliant"]))
     out.print(t)
+    if "consumption_mwh" in v:
+        print_flexible(v)
 
     t = Table(title="Matching and operation", header_style="bold")
     t.add_column("quantity")
@@ -143,6 +146,53 @@ def print_result(ds: Any) -> None:
     out.print(t)
 
     print_carbon(ds, v)
+
+
+def print_flexible(v: dict[str, float]) -> None:
+    """Print the flexible elements beside the policy ratios: consumption counted, hydrogen and its standards, shifts."""
+    t = Table(title="Flexible consumption (counted in the green share: docs/flexible.md)", header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    t.add_row("user's total consumption (load + flexible − V2G)", f"{fmt(v['consumption_mwh'])} MWh")
+    t.add_row("  of which flexible", f"{fmt(v['flexible_consumption_mwh'])} MWh")
+    if "hydrogen_produced_kg" in v:
+        t.add_row("electrolyser electricity (green / grid)", f"{fmt(v['electrolyser_mwh'])} MWh "
+                  f"({pct(v['electrolyser_green_share'])} green, {fmt(v['electrolyser_grid_mwh'])} MWh grid)")
+        t.add_row("electrolyser full-load hours, starts", f"{fmt(v['electrolyser_full_load_hours_h'])} h, "
+                  f"{fmt(v['electrolyser_starts'])}")
+        t.add_row("hydrogen produced / offtake met / unmet", f"{fmt(v['hydrogen_produced_kg'] / 1000, 1)} / "
+                  f"{fmt(v['hydrogen_offtake_kg'] / 1000, 1)} / {fmt(v['hydrogen_unmet_kg'] / 1000, 1)} t "
+                  f"(demand {fmt(v['hydrogen_demand_kg'] / 1000, 1)} t)")
+        t.add_row("levelised cost of hydrogen (IEA-style annuity)", f"{fmt(v['lcoh_yuan_per_kg'], 2)} yuan/kg")
+        t.add_row("hydrogen CO2, direct-connection / location-based",
+                  f"{fmt(v['hydrogen_co2_direct_kg_per_kg'], 2)} / {fmt(v['hydrogen_co2_location_kg_per_kg'], 2)} "
+                  "kg CO2/kg")
+    if "flexible_load_mwh" in v:
+        t.add_row("shiftable load served / shifted / unserved", f"{fmt(v['flexible_load_mwh'])} / "
+                  f"{fmt(v['flexible_load_shifted_mwh'])} / {fmt(v['flexible_load_unserved_mwh'])} MWh")
+    if "ev_charge_mwh" in v:
+        t.add_row("EV charging / V2G discharge / driving energy short", f"{fmt(v['ev_charge_mwh'])} / "
+                  f"{fmt(v['v2g_discharge_mwh'])} / {fmt(v['ev_unserved_mwh'])} MWh")
+    out.print(t)
+    if "hydrogen_produced_kg" not in v:
+        return
+
+    def verdict(ok: float) -> str:
+        return "[green]PASS[/]" if ok else "[bold red]FAIL[/]"
+
+    s = Table(title="Green-hydrogen standards (electricity only; hydrogen_standards.csv)", header_style="bold")
+    for col in ("standard", "intensity kg CO2/kg", "threshold", "result"):
+        s.add_column(col, justify="left" if col == "standard" else "right")
+    d = v["hydrogen_co2_direct_kg_per_kg"]
+    s.add_row("T/CAB 0078-2020 low-carbon", fmt(d, 2), "≤ 14.51", verdict(v["meets_tcab_low_carbon"]))
+    s.add_row("T/CAB 0078-2020 clean", fmt(d, 2), "≤ 4.9", verdict(v["meets_tcab_clean"]))
+    s.add_row("T/CAB 0078-2020 renewable", fmt(d, 2), "≤ 4.9, no grid", verdict(v["meets_tcab_renewable"]))
+    s.add_row("EU RFNBO, monthly matching (to 2029), worst month", fmt(v["hydrogen_co2_eu_monthly_kg_per_kg"], 2),
+              "≤ 3.38", verdict(v["meets_eu_rfnbo_monthly"]))
+    s.add_row("EU RFNBO, hourly matching (from 2030), worst month", fmt(v["hydrogen_co2_eu_hourly_kg_per_kg"], 2),
+              "≤ 3.38", verdict(v["meets_eu_rfnbo_hourly"]))
+    s.add_row("hydrogen offtake met as required", "", "", verdict(v["meets_hydrogen_offtake"]))
+    out.print(s)
 
 
 def print_carbon(ds: Any, v: dict[str, float]) -> None:

@@ -17,7 +17,12 @@ first), no allocation inside the hour loop, no Python objects.
 Inputs shared by every design (float64[n_hours] unless noted): ``cf_wind``, ``cf_solar``
 capacity factors [-]; ``load_mw`` mean load per step [MW]; ``price_import``, ``price_export``
 [yuan/MWh]; ``factor`` hourly grid emission factor [t CO2/MWh] (zeros without one);
-``month_index`` int64[n_hours], the billing month 0-11 of each step; ``dt`` the step [h].
+``month_index`` int64[n_hours], the billing month 0-11 of each step; ``hourly``
+float64[n_hours, N_HOURLY], the flexible elements' hourly inputs (columns
+:data:`gpdc.kernels.spec.HOURLY`; zeros without them); ``dt`` the step [h].
+
+A block without a design that has a flexible element (parameter ``flex``) runs the step with the
+flexible elements compiled out: the same code, and the same speed, as before they existed.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from gpdc.kernels.layout import N_PARAMS, N_ROWS, N_TOTALS, N_TRACE, P_GRID_CHARGE, P_INIT_GRID_MWH
+from gpdc.kernels.layout import N_PARAMS, N_ROWS, N_TOTALS, N_TRACE, P_FLEX, P_GRID_CHARGE, P_INIT_GRID_MWH
 from gpdc.kernels.step import (
     JIT,
     accumulate_nb,
@@ -54,6 +59,7 @@ def _run_single_nb(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
     out_totals: np.ndarray,
@@ -65,13 +71,15 @@ def _run_single_nb(
     b = np.zeros(N_ROWS)
     load_params_nb(b, 0, 1, params.reshape((N_PARAMS, 1)), 0, dt)
     derive_lane_nb(b, 0, 1, cw_tot, cs_tot)
+    flex = params[P_FLEX] > 0.5
     cw = 0.0
     cs = 0.0
     for t in range(n_hours):
         cw += cf_wind[t] * dt
         cs += cf_solar[t] * dt
-        flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False)
-        accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False)
+        flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False, flex,
+                        hourly[t])
+        accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False, flex)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
             close_month_nb(b, 0, 1, m)
@@ -89,6 +97,7 @@ def dispatch_nb(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
     out_totals: np.ndarray,
@@ -97,7 +106,7 @@ def dispatch_nb(
 
     Parameters
     ----------
-    cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt
+    cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt
         The shared hourly inputs (see the module docstring).
     params : float64[N_PARAMS]
         The design's parameters, rows as in :data:`gpdc.kernels.spec.PARAMS`.
@@ -105,7 +114,7 @@ def dispatch_nb(
         Written in place, columns as in :data:`gpdc.kernels.spec.TOTAL_COLUMNS`.
     """
     empty = np.empty((0, N_TRACE))
-    _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt, params,
+    _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt, params,
                    out_totals, empty, False)
 
 
@@ -118,6 +127,7 @@ def dispatch_trace_nb(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
     out_totals: np.ndarray,
@@ -128,7 +138,7 @@ def dispatch_trace_nb(
     As :func:`dispatch_nb`, plus ``out_trace : float64[n_hours, N_TRACE]`` written in place,
     columns as :data:`gpdc.kernels.spec.TRACE_NAMES` [MWh per step; pools at the end of the step].
     """
-    _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt, params,
+    _run_single_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt, params,
                    out_totals, out_trace, True)
 
 
@@ -142,8 +152,10 @@ def _block_hours_nb(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     green_only: bool,
+    flex: bool,
 ) -> None:
     """Run all steps for one block of BLOCK designs held in ``buf`` (rows x STRIDE)."""
     n_hours = cf_wind.shape[0]
@@ -158,9 +170,10 @@ def _block_hours_nb(
         pi = price_import[t]
         pe = price_export[t]
         fac = factor[t]
+        hx = hourly[t]
         for j in range(BLOCK):
-            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only)
-            accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only)
+            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx)
+            accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, flex)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
             for j in range(BLOCK):
@@ -176,6 +189,7 @@ def dispatch_batch_nb(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
     out_totals: np.ndarray,
@@ -184,7 +198,7 @@ def dispatch_batch_nb(
 
     Parameters
     ----------
-    cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt
+    cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt
         As in :func:`dispatch_nb`, shared by all designs.
     params : float64[N_PARAMS, n_scen]
         Design parameters, C-contiguous, one column per design.
@@ -207,17 +221,24 @@ def dispatch_batch_nb(
             load_params_nb(buf, j, STRIDE, params, s0 + j, dt)
         for j in range(BLOCK):
             derive_lane_nb(buf, j, STRIDE, cw_tot, cs_tot)
-        # blocks whose grid pool is and stays empty skip the pro-rata division
+        # blocks whose grid pool is and stays empty skip the pro-rata division; blocks without a
+        # flexible element skip the flexible elements (compiled out)
         green_only = True
+        flex = False
         for j in range(nb):
             if params[P_GRID_CHARGE, s0 + j] > 0.5 or params[P_INIT_GRID_MWH, s0 + j] != 0.0:
                 green_only = False
-        if green_only:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt,
-                            True)
+            if params[P_FLEX, s0 + j] > 0.5:
+                flex = True
+        if flex:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
+                            dt, False, True)
+        elif green_only:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
+                            dt, True, False)
         else:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt,
-                            False)
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
+                            dt, False, False)
         for j in range(nb):
             write_totals_nb(buf, j, STRIDE, dt, out_totals[s0 + j])
 

@@ -30,6 +30,7 @@ def batch_totals(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
     backend: str = "cpu",
@@ -37,7 +38,7 @@ def batch_totals(
     """Return the totals of every design, float64[n_scen, N_TOTALS] (inputs as :mod:`gpdc.kernels.cpu`)."""
     _check_backend(backend)
     out = np.zeros((params.shape[1], N_TOTALS))
-    cpu.dispatch_batch_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt,
+    cpu.dispatch_batch_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt,
                           params, out)
     return out
 
@@ -50,6 +51,7 @@ def trace(
     price_export: np.ndarray,
     factor: np.ndarray,
     month_index: np.ndarray,
+    hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
     backend: str = "cpu",
@@ -58,6 +60,6 @@ def trace(
     _check_backend(backend)
     totals = np.zeros(N_TOTALS)
     out = np.zeros((cf_wind.shape[0], N_TRACE))
-    cpu.dispatch_trace_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, dt,
+    cpu.dispatch_trace_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt,
                           np.ascontiguousarray(params), totals, out)
     return totals, out

@@ -8,7 +8,8 @@ LLVM vectorises across them), the single-design driver ``stride = 1``; the code 
 * :func:`prepare_nb` — a design's parameters into the block (powers as energies per step),
   its derived constants and its initial state;
 * :func:`step_nb` — the rules of ``docs/dispatch.md`` for one step; returns the flows in the
-  order of :data:`gpdc.kernels.spec.FLOWS`;
+  order of :data:`gpdc.kernels.spec.FLOWS` (with ``flex`` a compile-time False, the flexible
+  elements' code and flows drop out: their flows are the constant 0);
 * :func:`accumulate_nb` — the flows into the accumulators, as :data:`gpdc.kernels.spec.TOTALS`
   says (the one accumulator: no second copy in any driver);
 * :func:`close_month_nb` — at the end of a billing month, the month's maxima into their rows;
@@ -27,43 +28,81 @@ from numba import njit
 from gpdc.kernels.layout import (
     A_MAX0,
     A_MONTH0,
+    A_MSUM0,
     A_SUM0,
     C_END0,
     C_MONTH0,
     D_CAP_BUDGET,
     D_CAP_IMPORT,
+    D_ELY_KG_PER_MWH,
+    D_ELY_MIN_E,
+    D_EV_FLOOR,
+    D_EV_INV_ETA,
     D_INV_ETA_CH,
     D_INV_ETA_DIS,
     END_STATE,
+    FLEX_PARAMS,
+    H_EV_AFTER,
+    H_EV_DEPART,
+    H_EV_PLUGGED,
+    H_OFFTAKE_KG,
+    H_SHIFT_AFTER,
+    H_SHIFT_ALLOWED,
+    H_SHIFT_BASE,
+    H_SHIFT_END,
+    H_SHIFT_START,
     MAX_FLOW,
+    MSUM_FLOW,
     N_ENDS,
     N_MAXES,
     N_MONTHS,
+    N_MSUMS,
     N_PARAMS,
     N_STATE,
     N_SUMS,
     P_CHARGE_MW,
     P_DISCHARGE_MW,
+    P_ELY_GRID,
+    P_ELY_HOLD,
+    P_ELY_MIN_FRAC,
+    P_ELY_MW,
+    P_ELY_MWH_PER_KG,
+    P_ELY_STANDBY_MW,
     P_ETA_CHARGE,
     P_ETA_DISCHARGE,
+    P_EV_CHARGE_MW,
+    P_EV_ETA,
+    P_EV_MWH,
+    P_EV_NEED_MWH,
+    P_EV_V2G_MIN_FRAC,
+    P_EV_V2G_MW,
     P_EXPORT_CAP_FRAC,
     P_EXPORT_MW,
     P_EXPORT_RULE,
+    P_FLEX,
     P_GRID_CHARGE,
     P_GRID_CHARGE_PRICE,
     P_IMPORT_MW,
     P_IMPORT_TARGET_MW,
     P_LINE_LOSS_FRAC,
     P_LINE_MW,
+    P_SHIFT_MW,
+    P_SHIFT_MWH,
     P_SOLAR_MW,
+    P_TANK_KG,
     P_USABLE_MWH,
     P_WIND_MW,
     PER_STEP_PARAMS,
     S0,
     S_CUM_EXPORT,
+    S_ELY_ON,
+    S_EV,
     S_GREEN,
     S_GRID,
+    S_SHIFT_REM,
+    S_TANK,
     STATE_INIT,
+    SUM_FLEX,
     SUM_FLOW,
     SUM_GRID_POOL,
     SUM_WEIGHT,
@@ -95,6 +134,7 @@ def idle_lane_nb(b: np.ndarray, j: int, stride: int) -> None:
     """Give lane ``j`` harmless values (unit efficiencies: no division by zero) before any design."""
     b[P_ETA_CHARGE * stride + j] = 1.0
     b[P_ETA_DISCHARGE * stride + j] = 1.0
+    b[P_EV_ETA * stride + j] = 1.0
 
 
 @njit(inline="always", **JIT)
@@ -104,9 +144,12 @@ def load_params_nb(b: np.ndarray, j: int, stride: int, params: np.ndarray, s: in
         b[r * stride + j] = params[r, s]
     for r in PER_STEP_PARAMS:
         b[r * stride + j] = params[r, s] * dt  # power limits as energy per step
+    if not params[P_FLEX, s] > 0.5:  # no flexible element: its parameters are 0 whatever they hold
+        for r in FLEX_PARAMS:
+            b[r * stride + j] = 0.0
     for k in range(N_STATE):
         init = STATE_INIT[k]
-        b[(S0 + k) * stride + j] = params[init, s] if init >= 0 else 0.0
+        b[(S0 + k) * stride + j] = b[init * stride + j] if init >= 0 else 0.0
 
 
 @njit(inline="always", **JIT)
@@ -122,6 +165,12 @@ def derive_lane_nb(b: np.ndarray, j: int, stride: int, cw_tot: float, cs_tot: fl
     keep = b[P_IMPORT_TARGET_MW * stride + j]
     imp_cap = b[P_IMPORT_MW * stride + j]
     b[D_CAP_IMPORT * stride + j] = min(keep, imp_cap) if keep > 0.0 else imp_cap
+    mpk = b[P_ELY_MWH_PER_KG * stride + j]
+    b[D_ELY_KG_PER_MWH * stride + j] = 1.0 / mpk if mpk > 0.0 else 0.0
+    b[D_ELY_MIN_E * stride + j] = b[P_ELY_MIN_FRAC * stride + j] * b[P_ELY_MW * stride + j]
+    b[D_EV_INV_ETA * stride + j] = 1.0 / b[P_EV_ETA * stride + j]
+    b[D_EV_FLOOR * stride + j] = max(b[P_EV_NEED_MWH * stride + j],
+                                     b[P_EV_V2G_MIN_FRAC * stride + j] * b[P_EV_MWH * stride + j])
 
 
 @njit(inline="always", **JIT)
@@ -137,7 +186,11 @@ def step_nb(
     cw: float,
     cs: float,
     green_only: bool,
+    flex: bool,
+    hx: np.ndarray,
 ) -> tuple[
+    float, float, float, float, float, float, float, float,
+    float, float, float, float, float, float, float, float,
     float, float, float, float, float, float, float, float,
     float, float, float, float, float, float, float, float,
 ]:  # fmt: skip
@@ -147,13 +200,17 @@ def step_nb(
     export cap).  The new state is written back into the block.  ``green_only`` (a compile-time
     constant at each call site) may be True only when the grid pool is and stays empty (no grid
     charging): the pro-rata share is then 1 and its division drops out, bit-identical results.
+    ``flex`` (compile-time too) turns on the flexible elements, whose hourly inputs are ``hx``
+    (this step's row of ``hourly``, columns :data:`gpdc.kernels.spec.HOURLY`); with ``flex``
+    False their code drops out and their flows are 0.
 
     Returns
     -------
     tuple of float
         The flows in the order of :data:`gpdc.kernels.spec.FLOWS`: gen, curt_line, line_loss,
         direct, ch_green, ch_grid, dis_green, dis_grid, export, import, curt_bus, unserved,
-        green pool and grid pool at the end of the step, curt_cap, self-supply (1 or 0).
+        green pool and grid pool at the end of the step, curt_cap, self-supply (1 or 0), then
+        the flexible elements' flows [MWh, kg, 1].
     """
     wind = b[P_WIND_MW * stride + j]
     solar = b[P_SOLAR_MW * stride + j]
@@ -188,6 +245,129 @@ def step_nb(
     deficit = load_e - direct
     gc = price_import <= gc_price  # gc_price is NaN when grid charging is off
 
+    # 0. the flexible elements (docs/dispatch.md "Flexible elements"): their green take, and what
+    #    storage, V2G and the grid give the load's deficit and the firm flexible demand
+    direct_all = direct
+    dis_x = 0.0  # storage discharge, for the load and the flexible consumers
+    need = 0.0  # the load's deficit after storage and V2G
+    imp_x = 0.0  # import before grid charging
+    uns_x = 0.0
+    ely_all = 0.0
+    sb = 0.0
+    d_ely = 0.0  # storage discharge into the electrolyser (production and stand-by)
+    g_ely = 0.0  # green from the line and grid imports into the electrolyser
+    i_ely = 0.0
+    start = 0.0
+    h2 = 0.0
+    off = 0.0
+    unmet = 0.0
+    tank = 0.0
+    served_f = 0.0
+    shifted = 0.0
+    uns_f = 0.0
+    served_v = 0.0
+    v2g = 0.0
+    ev_short = 0.0
+    ev = 0.0
+    if flex:
+        plugged = hx[H_EV_PLUGGED] > 0.5
+        # shiftable load: the window's energy, what may run now, what must run now (latest start)
+        sh_e = b[P_SHIFT_MW * stride + j]
+        rem = b[P_SHIFT_MWH * stride + j] if hx[H_SHIFT_START] > 0.5 else b[S_SHIFT_REM * stride + j]
+        cap_f = min(sh_e, rem) if hx[H_SHIFT_ALLOWED] > 0.5 else 0.0
+        firm_f = min(cap_f, max(0.0, rem - hx[H_SHIFT_AFTER] * sh_e))
+        # EV fleet: the day's driving energy leaves at departure; charge what the next departure needs
+        ev = b[S_EV * stride + j]
+        ev_need = b[P_EV_NEED_MWH * stride + j]
+        eta_v = b[P_EV_ETA * stride + j]
+        inv_eta_v = b[D_EV_INV_ETA * stride + j]
+        depart = hx[H_EV_DEPART] > 0.5
+        ev_short = max(0.0, ev_need - ev) if depart else 0.0
+        ev = max(0.0, ev - ev_need) if depart else ev
+        ch_v = b[P_EV_CHARGE_MW * stride + j] if plugged else 0.0
+        cap_v = max(0.0, min(ch_v, (b[P_EV_MWH * stride + j] - ev) * inv_eta_v))
+        firm_v = min(cap_v, max(0.0, (ev_need - ev) * inv_eta_v - hx[H_EV_AFTER] * ch_v))
+        # green surplus: firm flexible demand first, then what the shiftable load and the fleet may take
+        g_ff = min(surplus, firm_f)
+        surplus = surplus - g_ff
+        g_fv = min(surplus, firm_v)
+        surplus = surplus - g_fv
+        o_f = min(surplus, cap_f - firm_f)
+        surplus = surplus - o_f
+        o_v = min(surplus, cap_v - firm_v)
+        surplus = surplus - o_v
+        n_f = firm_f - g_ff
+        n_v = firm_v - g_fv
+        # storage serves the load's deficit and the firm flexible demand (3.), then V2G the load, then the grid
+        deliv = min(dis_e, (green + grid) * eta_dis)
+        dis_o = max(0.0, min(max(0.0, deficit + n_f + n_v - (cap_imp_e if gc else keep_e)), deliv))
+        d_l = min(dis_o, deficit)
+        d_f = min(dis_o - d_l, n_f)
+        d_v = max(0.0, min(dis_o - d_l - d_f, n_v))  # (never a rounding crumb to a fleet that needs nothing)
+        dis_o = d_l + d_f + d_v
+        v2g_e = b[P_EV_V2G_MW * stride + j] if plugged else 0.0
+        v2g = max(0.0, min(deficit - d_l, v2g_e, (ev - b[D_EV_FLOOR * stride + j]) * eta_v))
+        need = deficit - d_l - v2g
+        imp_l = min(need, imp_e)
+        uns_l = need - imp_l
+        imp_f = max(0.0, min(n_f - d_f, imp_e - imp_l))
+        imp_v = max(0.0, min(n_v - d_v, imp_e - imp_l - imp_f))
+        room_dis = deliv - dis_o
+        room_imp = imp_e - imp_l - imp_f - imp_v
+        # electrolyser: green up to its rating and what the store and the offtake take; below the minimum
+        # load held there (switch) from storage then grid, or off; the offtake the store cannot meet
+        # produced from storage / grid too; stand-by when it does not produce
+        ely_e = b[P_ELY_MW * stride + j]
+        e_min = b[D_ELY_MIN_E * stride + j]
+        mpk = b[P_ELY_MWH_PER_KG * stride + j]
+        tank = b[S_TANK * stride + j]
+        dem = hx[H_OFFTAKE_KG] if b[P_FLEX * stride + j] > 0.5 else 0.0  # a design without them: none
+        e_cap = min(ely_e, (b[P_TANK_KG * stride + j] - tank + dem) * mpk)
+        can_run = e_cap > 0.0 and e_cap >= e_min
+        hold_e = e_min if b[P_ELY_HOLD * stride + j] > 0.5 else 0.0
+        e_firm = max(min(e_cap, max(0.0, dem - tank) * mpk), hold_e)
+        e_firm = max(e_firm, e_min) if (can_run and e_firm > 0.0) else 0.0
+        g_e = min(surplus, e_cap) if can_run else 0.0
+        avail = room_dis + (room_imp if b[P_ELY_GRID * stride + j] > 0.5 else 0.0)
+        top = min(max(0.0, e_firm - g_e), avail)
+        e_run = g_e + top
+        ok = e_run > 1e-9 * ely_e and e_run >= e_min  # (a rounding crumb of production is no start)
+        g_e = g_e if ok else 0.0
+        top = top if ok else 0.0
+        e_run = e_run if ok else 0.0
+        d_e = min(top, room_dis)
+        i_e = top - d_e
+        surplus = surplus - g_e
+        sb = b[P_ELY_STANDBY_MW * stride + j] if not ok else 0.0
+        sb_g = min(surplus, sb)
+        surplus = surplus - sb_g
+        sb_d = max(0.0, min(sb - sb_g, room_dis - d_e))
+        sb_i = max(0.0, min(sb - sb_g - sb_d, room_imp - i_e))
+        ely_all = e_run + sb
+        d_ely = d_e + sb_d
+        g_ely = g_e + sb_g
+        i_ely = i_e + sb_i
+        h2 = e_run * b[D_ELY_KG_PER_MWH * stride + j]
+        off = min(dem, tank + h2)
+        unmet = dem - off
+        tank = tank + h2 - off
+        start = 1.0 if (e_run > 0.0 and b[S_ELY_ON * stride + j] < 0.5) else 0.0
+        b[S_ELY_ON * stride + j] = 1.0 if e_run > 0.0 else 0.0
+        b[S_TANK * stride + j] = tank
+        # what the shiftable load and the fleet got; the window's deadline
+        served_f = g_ff + o_f + d_f + imp_f
+        rem = rem - served_f
+        shifted = max(0.0, served_f - hx[H_SHIFT_BASE] * b[P_SHIFT_MWH * stride + j])
+        uns_f = max(0.0, rem) if hx[H_SHIFT_END] > 0.5 else 0.0
+        b[S_SHIFT_REM * stride + j] = rem - uns_f
+        served_v = g_fv + o_v + d_v + imp_v
+        ev = ev + served_v * eta_v - v2g * inv_eta_v
+        b[S_EV * stride + j] = ev
+        direct_all = direct + g_ff + g_fv + o_f + o_v + g_ely
+        dis_x = dis_o + d_ely
+        imp_x = imp_l + imp_f + imp_v + i_ely
+        uns_x = uns_l + (sb - sb_g - sb_d - sb_i)
+
     # 1. storage takes green surplus first
     ch_green = max(0.0, min(surplus, ch_e, (usable - green - grid) * inv_eta_ch))
     green = green + ch_green * eta_ch
@@ -203,9 +383,12 @@ def step_nb(
 
     # 3. storage serves the deficit, pro rata from both pools (not in grid-charging hours)
     stored = green + grid
-    # grid-charging hour: only what the import (cap) cannot; else the deficit above the target (0: all)
-    to_cover = max(0.0, deficit - (cap_imp_e if gc else keep_e))
-    dis = max(0.0, min(to_cover, dis_e, stored * eta_dis))
+    if flex:
+        dis = dis_x  # decided in 0. (no green charge in a step that discharges)
+    else:
+        # grid-charging hour: only what the import (cap) cannot; else the deficit above the target (0: all)
+        to_cover = max(0.0, deficit - (cap_imp_e if gc else keep_e))
+        dis = max(0.0, min(to_cover, dis_e, stored * eta_dis))
     if green_only:
         share = 1.0  # grid == 0, so green / stored == 1 exactly; with stored == 0, dis == 0
     else:
@@ -217,9 +400,13 @@ def step_nb(
     dis_grid = dis - dis_green
 
     # 4. the grid serves the rest, up to the contracted import
-    need = deficit - dis
-    imp_load = min(need, imp_e)
-    unserved = need - imp_load
+    if flex:
+        imp_load = imp_x
+        unserved = uns_x
+    else:
+        need = deficit - dis
+        imp_load = min(need, imp_e)
+        unserved = need - imp_load
 
     # 5. grid charging with the charge power and import capacity left
     ch_grid = max(0.0, min(ch_e - ch_green, (usable - green - grid) * inv_eta_ch, cap_imp_e - imp_load))
@@ -233,9 +420,13 @@ def step_nb(
         b[S_GRID * stride + j] = grid
     line_loss = (gen - curt_line) * loss_frac  # as reported (the step itself uses line_in)
     self_supply = 1.0 if need <= 0.0 else 0.0
+    ely_green = g_ely + d_ely * share
+    ely_grid = i_ely + (d_ely - d_ely * share)
     return (
-        gen, curt_line, line_loss, direct, ch_green, ch_grid, dis_green, dis_grid,
+        gen, curt_line, line_loss, direct_all, ch_green, ch_grid, dis_green, dis_grid,
         export, imp, curt_bus, unserved, green, grid, curt_cap, self_supply,
+        ely_all, ely_green, ely_grid, sb, start, h2, off, unmet,
+        tank, served_f, shifted, uns_f, served_v, v2g, ev_short, ev,
     )  # fmt: skip
 
 
@@ -248,19 +439,24 @@ def _accumulate_source() -> str:
     """
     weight = {0: "", 1: " * price_import", 2: " * price_export", 3: " * factor"}
     lines = [
-        "def accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only):",
+        "def accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only, flex):",
         '    """Add one step\'s flows to design j\'s accumulators (generated from the kernel spec)."""',
     ]
     for k in range(N_SUMS):
         line = f"b[({A_SUM0 + k}) * stride + j] += flows[{SUM_FLOW[k]}]{weight[SUM_WEIGHT[k]]}"
         if SUM_GRID_POOL[k]:  # +0.0 while the grid pool is empty: skipped in green-only blocks
             lines.append(f"    if not green_only:\n        {line}")
+        elif SUM_FLEX[k]:  # the flexible elements' flows: 0 in blocks without one, skipped there
+            lines.append(f"    if flex:\n        {line}")
         else:
             lines.append(f"    {line}")
     for k in range(N_MAXES):
         # `+ 0.0`: not a conditional (masked) store, very slow on some CPUs
         r = f"({A_MAX0 + k}) * stride + j"
         lines.append(f"    b[{r}] = max(b[{r}], flows[{MAX_FLOW[k]}]) + 0.0")
+    for k in range(N_MSUMS):  # monthly sums (of the flexible elements' accounts): flexible blocks only
+        # (x the design's flex flag, 1 or 0: a design without flexible elements keeps 0 in a flexible block)
+        lines.append(f"    if flex:\n        b[({A_MSUM0 + k}) * stride + j] += flows[{MSUM_FLOW[k]}] * b[{P_FLEX} * stride + j]")
     return "\n".join(lines) + "\n"
 
 
@@ -281,9 +477,9 @@ for _src in (ACCUMULATE_SOURCE, TRACE_SOURCE):
     exec(compile(_src, "<gpdc.kernels.step: generated from the kernel spec>", "exec"),
          _generated)  # noqa: S102 - code generated from the package's own constant tables
 #: Add one step's flows to design ``j``'s accumulators as :data:`gpdc.kernels.spec.TOTALS` says
-#: (``accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only)``).  Each
-#: accumulator is one straight-line add or multiply-add; with ``green_only`` the grid-pool sums
-#: are skipped (their flows are +0.0).  Monthly maxima go into one running row per total, filed by
+#: (``accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only, flex)``).
+#: Each accumulator is one straight-line add or multiply-add; with ``green_only`` the grid-pool
+#: sums are skipped (their flows are +0.0), without ``flex`` the flexible elements' sums.  Monthly maxima go into one running row per total, filed by
 #: :func:`close_month_nb`.  The source is :data:`ACCUMULATE_SOURCE`.
 accumulate_nb = njit(inline="always", **{**JIT, "cache": False})(_generated["accumulate_nb"])  # inlined: the
 # drivers that inline it are cached
@@ -294,20 +490,27 @@ write_trace_nb = njit(inline="always", **{**JIT, "cache": False})(_generated["wr
 
 @njit(inline="always", **JIT)
 def close_month_nb(b: np.ndarray, j: int, stride: int, month: int) -> None:
-    """File design ``j``'s running maxima under billing month ``month`` (0-11) and restart them."""
+    """File design ``j``'s running maxima and sums under billing month ``month`` (0-11) and restart them."""
     for k in range(N_MAXES):
         cur = (A_MAX0 + k) * stride + j
         r = (A_MONTH0 + k * N_MONTHS + month) * stride + j
         b[r] = max(b[r], b[cur])  # a month may come back (profiles out of calendar order)
         b[cur] = 0.0
+    for k in range(N_MSUMS):
+        cur = (A_MSUM0 + k) * stride + j
+        r = (A_MONTH0 + (N_MAXES + k) * N_MONTHS + month) * stride + j
+        b[r] = b[r] + b[cur]
+        b[cur] = 0.0
 
 
 @njit(inline="always", **JIT)
 def write_totals_nb(b: np.ndarray, j: int, stride: int, dt: float, out: np.ndarray) -> None:
-    """Write design ``j``'s totals into ``out`` (float64[N_TOTALS]): sums, end states, monthly maxima / dt."""
+    """Write design ``j``'s totals into ``out`` (float64[N_TOTALS]): sums, end states, monthly maxima / dt, monthly sums."""
     for k in range(N_SUMS):
         out[k] = b[(A_SUM0 + k) * stride + j]
     for k in range(N_ENDS):
         out[C_END0 + k] = b[END_STATE[k] * stride + j]
     for k in range(N_MAXES * N_MONTHS):
         out[C_MONTH0 + k] = b[(A_MONTH0 + k) * stride + j] / dt  # max(imp)/dt == max(imp/dt), dt > 0
+    for k in range(N_MAXES * N_MONTHS, (N_MAXES + N_MSUMS) * N_MONTHS):
+        out[C_MONTH0 + k] = b[(A_MONTH0 + k) * stride + j]  # monthly sums

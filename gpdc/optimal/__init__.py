@@ -8,7 +8,8 @@ rule-based dispatch of :func:`gpdc.simulate` (:mod:`.gap`).
 from __future__ import annotations
 
 from gpdc.optimal.gap import DispatchGap, SizingCheck, dispatch_gap, sizing_check
-from gpdc.optimal.lp import SIZE_FIELDS, TARGETS, LPResult, optimal_dispatch, optimal_sizing, sized_scenario
+from gpdc.optimal.lp import TARGETS, optimal_dispatch, optimal_sizing
+from gpdc.optimal.result import SIZE_FIELDS, LPResult, sized_scenario
 
 __all__ = [
     "SIZE_FIELDS",

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from gpdc.optimal.lp import TARGETS, LPResult, as_resolved, optimal_dispatch, profiles_of
+from gpdc.optimal.lp import TARGETS, optimal_dispatch
+from gpdc.optimal.result import LPResult, as_resolved, profiles_of
 from gpdc.profiles import ProfileSet
 from gpdc.runs import run_scenario
 from gpdc.scenario.resolve import Resolved

@@ -19,7 +19,7 @@ from gpdc.errors import ProfileError
 from gpdc.profiles.readers import _parse_times, _where, columns_present, read_csv_text, read_input
 
 __all__ = ["FACTOR_COLUMNS", "MAX_FACTOR_T_CO2_PER_MWH", "PRICE_COLUMNS", "HourlyFactors", "read_hourly_factors",
-           "read_hourly_prices"]
+           "read_hourly_prices", "read_hourly_series"]
 
 #: Columns an hourly-factor CSV must have (in any order; more are ignored).
 FACTOR_COLUMNS = ("time", "factor_t_co2_per_mwh")
@@ -102,6 +102,22 @@ def read_hourly_prices(path: str | Path, *, time: pd.DatetimeIndex, timezone: st
     lo, hi = PRICE_BOUNDS_YUAN_PER_MWH
     return _read_hourly(path, time=time, timezone=timezone, columns=PRICE_COLUMNS, field=field, lo=lo, hi=hi,
                         unit="yuan/MWh", hint=" (prices are in yuan/MWh, not yuan/kWh x 1000?)")
+
+
+def read_hourly_series(path: str | Path, *, time: pd.DatetimeIndex, timezone: str, column: str, field: str,
+                       lo: float, hi: float, unit: str) -> tuple[np.ndarray, str]:
+    """Read one hourly series (``time, <column>``) aligned with the simulated hours, values within [lo, hi] [unit].
+
+    The file rules are those of :func:`read_hourly_factors` (e.g. a hydrogen offtake in kg/h, the
+    hours an EV fleet is plugged in).  Returns the values and a source line.
+
+    Raises
+    ------
+    ProfileError
+        Naming the file, the line, the column and the problem.
+    """
+    return _read_hourly(path, time=time, timezone=timezone, columns=("time", column), field=field, lo=lo, hi=hi,
+                        unit=unit, hint="")
 
 
 def _read_hourly(path: str | Path, *, time: pd.DatetimeIndex, timezone: str, columns: tuple[str, str], field: str,

@@ -165,11 +165,158 @@ def _factor_and_months(
     return fac, month
 
 
+def _hourly_lists(hourly: npt.ArrayLike | None, n_hours: int) -> dict[str, list[float]]:
+    """The flexible elements' hourly inputs (float[n_hours, N_HOURLY] or None: zeros) as lists by name."""
+    if hourly is None:
+        return {name: [0.0] * n_hours for name in spec.HOURLY_NAMES}
+    arr = np.asarray(hourly, dtype=np.float64)
+    if arr.shape != (n_hours, len(spec.HOURLY_NAMES)):
+        raise ProfileError(f"hourly has shape {arr.shape}; expected ({n_hours}, {len(spec.HOURLY_NAMES)})")
+    return {name: [float(x) for x in arr[:, k]] for k, name in enumerate(spec.HOURLY_NAMES)}
+
+
 def _check_dt(dt_h: float) -> float:
     dt = float(dt_h)
     if not dt > 0.0:
         raise ScenarioError("dt_h", dt_h, "must be > 0 [h]")
     return dt
+
+
+# ---------------------------------------------------------------------------------------
+# the flexible elements of one scenario, plain Python
+# ---------------------------------------------------------------------------------------
+
+
+class FlexibleElements:
+    """Electrolyser with hydrogen store and offtake, shiftable load and EV fleet, step 0 of docs/dispatch.md.
+
+    Holds their state (hydrogen in store [kg], whether the electrolyser ran, shiftable energy
+    owed [MWh], energy in the fleet [MWh]); :meth:`before_storage` runs step 0 of one step and
+    returns what steps 1-4 of the dispatch take from it and the flows it adds.
+    """
+
+    def __init__(self, p: Mapping[str, float], dt: float) -> None:
+        self.p = dict(p)
+        self.dt = dt
+        self.tank = p["tank_init_kg"]
+        self.was_on = False
+        self.rem = 0.0
+        self.ev = p["ev_init_mwh"]
+
+    def before_storage(self, t: int, hx: Mapping[str, list[float]], surplus: float, deficit: float, green: float,
+                       grid: float, gc: bool, keep_e: float, cap_import_e: float, discharge_e: float,
+                       eta_discharge: float, import_e: float) -> dict[str, float]:
+        """Step 0 for step ``t``: the flexible consumers' take, and what storage, V2G and the grid give [MWh, kg]."""
+        p, dt = self.p, self.dt
+        # 0a. shiftable load: the window's energy, what may run and what must (latest start)
+        sh_e = p["shift_mw"] * dt
+        if hx["shift_start"][t] > 0.5:
+            self.rem = p["shift_mwh"]
+        can_f = min(sh_e, self.rem) if hx["shift_allowed"][t] > 0.5 else 0.0
+        must_f = min(can_f, max(0.0, self.rem - hx["shift_after"][t] * sh_e))
+        # 0a. fleet: departure takes the day's driving energy; what the next departure needs
+        need_day, eta_v = p["ev_need_mwh"], p["ev_eta"]
+        ev_short = 0.0
+        if hx["ev_depart"][t] > 0.5:
+            ev_short = max(0.0, need_day - self.ev)
+            self.ev = max(0.0, self.ev - need_day)
+        plugged = hx["ev_plugged"][t] > 0.5
+        charger = p["ev_charge_mw"] * dt if plugged else 0.0
+        can_v = max(0.0, min(charger, (p["ev_mwh"] - self.ev) / eta_v))
+        must_v = min(can_v, max(0.0, (need_day - self.ev) / eta_v - hx["ev_after"][t] * charger))
+        # 0b. green surplus: what must run, then what may
+        green_f = min(surplus, must_f)
+        surplus -= green_f
+        green_v = min(surplus, must_v)
+        surplus -= green_v
+        extra_f = min(surplus, can_f - must_f)
+        surplus -= extra_f
+        extra_v = min(surplus, can_v - must_v)
+        surplus -= extra_v
+        short_f, short_v = must_f - green_f, must_v - green_v
+        # 0c. storage for the load's deficit and the firm flexible demand (strategy rule), V2G, the grid
+        deliverable = min(discharge_e, (green + grid) * eta_discharge)
+        hold_back = cap_import_e if gc else keep_e
+        dis_others = max(0.0, min(max(0.0, deficit + short_f + short_v - hold_back), deliverable))
+        to_load = min(dis_others, deficit)
+        to_f = min(dis_others - to_load, short_f)
+        to_v = max(0.0, min(dis_others - to_load - to_f, short_v))
+        dis_others = to_load + to_f + to_v
+        floor = max(need_day, p["ev_v2g_min_frac"] * p["ev_mwh"])
+        v2g_cap = p["ev_v2g_mw"] * dt if plugged else 0.0
+        v2g = max(0.0, min(deficit - to_load, v2g_cap, (self.ev - floor) * eta_v))
+        need = deficit - to_load - v2g
+        imp_l = min(need, import_e)
+        uns_l = need - imp_l
+        imp_f = max(0.0, min(short_f - to_f, import_e - imp_l))
+        imp_v = max(0.0, min(short_v - to_v, import_e - imp_l - imp_f))
+        spare_dis = deliverable - dis_others
+        spare_imp = import_e - imp_l - imp_f - imp_v
+        # 0d. electrolyser
+        ely_e = p["ely_mw"] * dt
+        e_min = p["ely_min_frac"] * ely_e
+        mpk = p["ely_mwh_per_kg"]
+        demand = hx["offtake_kg"][t]
+        e_cap = min(ely_e, (p["tank_kg"] - self.tank + demand) * mpk)
+        can_run = e_cap > 0.0 and e_cap >= e_min
+        e_firm = 0.0
+        if can_run:
+            rescue = min(e_cap, max(0.0, demand - self.tank) * mpk)
+            e_firm = max(rescue, e_min if p["ely_hold"] == 1.0 else 0.0)
+            if e_firm > 0.0:
+                e_firm = max(e_firm, e_min)
+        e_green = min(surplus, e_cap) if can_run else 0.0
+        topup_avail = spare_dis + (spare_imp if p["ely_grid"] == 1.0 else 0.0)
+        topup = min(max(0.0, e_firm - e_green), topup_avail)
+        e = e_green + topup
+        if not (e > 1e-9 * ely_e and e >= e_min):  # never below the minimum load (nor a crumb): off
+            e = e_green = topup = 0.0
+        e_dis = min(topup, spare_dis)
+        e_imp = topup - e_dis
+        surplus -= e_green
+        sb = p["ely_standby_mw"] * dt if e == 0.0 else 0.0
+        sb_green = min(surplus, sb)
+        surplus -= sb_green
+        sb_dis = max(0.0, min(sb - sb_green, spare_dis - e_dis))
+        sb_imp = max(0.0, min(sb - sb_green - sb_dis, spare_imp - e_imp))
+        h2 = e / mpk if mpk > 0.0 else 0.0
+        delivered = min(demand, self.tank + h2)
+        self.tank = self.tank + h2 - delivered
+        start = 1.0 if (e > 0.0 and not self.was_on) else 0.0
+        self.was_on = e > 0.0
+        # 0e. the shiftable load's and the fleet's new state
+        served_f = green_f + extra_f + to_f + imp_f
+        self.rem -= served_f
+        shifted = max(0.0, served_f - hx["shift_base"][t] * p["shift_mwh"])
+        unserved_f = max(0.0, self.rem) if hx["shift_end"][t] > 0.5 else 0.0
+        self.rem -= unserved_f
+        served_v = green_v + extra_v + to_v + imp_v
+        self.ev = self.ev + served_v * eta_v - v2g / eta_v
+        return {
+            "surplus": surplus,
+            "direct": green_f + green_v + extra_f + extra_v + e_green + sb_green,
+            "discharge": dis_others + e_dis + sb_dis,
+            "need": need,
+            "import": imp_l + imp_f + imp_v + e_imp + sb_imp,
+            "unserved": uns_l + (sb - sb_green - sb_dis - sb_imp),
+            "ely_green": e_green + sb_green,
+            "ely_grid": e_imp + sb_imp,
+            "ely_from_storage": e_dis + sb_dis,
+            "electrolyser_mwh": e + sb,
+            "electrolyser_standby_mwh": sb,
+            "electrolyser_starts": start,
+            "hydrogen_produced_kg": h2,
+            "hydrogen_offtake_kg": delivered,
+            "hydrogen_unmet_kg": demand - delivered,
+            "hydrogen_tank_kg": self.tank,
+            "flexible_load_mwh": served_f,
+            "flexible_load_shifted_mwh": shifted,
+            "flexible_load_unserved_mwh": unserved_f,
+            "ev_charge_mwh": served_v,
+            "v2g_discharge_mwh": v2g,
+            "ev_unserved_mwh": ev_short,
+            "ev_energy_mwh": self.ev,
+        }
 
 
 # ---------------------------------------------------------------------------------------
@@ -188,6 +335,7 @@ def dispatch_python(
     *,
     factor: ArrayLike1D | None = None,
     month_index: Sequence[int] | npt.NDArray[np.integer] | None = None,
+    hourly: npt.ArrayLike | None = None,
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Dispatch one scenario hour by hour in plain Python (docs/dispatch.md).
 
@@ -212,6 +360,9 @@ def dispatch_python(
         Hourly grid emission factor [t CO2/MWh]; default 0 (``import_co2_t`` is then 0).
     month_index : sequence of int, optional
         Billing month 0-11 of each step; default all 0.
+    hourly : array_like, optional
+        The flexible elements' hourly inputs, float[n_hours, N_HOURLY], columns
+        ``gpdc.kernels.spec.HOURLY_NAMES`` (offtake [kg per step], windows [1]); default zeros.
 
     Returns
     -------
@@ -236,6 +387,10 @@ def dispatch_python(
     dt = _check_dt(dt_h)
     n_hours = len(cfw)
     fac, month = _factor_and_months(factor, month_index, n_hours)
+    hx = _hourly_lists(hourly, n_hours)
+    flex = FlexibleElements(p, dt) if p["flex"] == 1.0 else None
+    if flex is None:  # no flexible element: their parameters do not count
+        p = {**p, **{q.name: 0.0 for q in spec.PARAMS if q.flex and q.name not in ("flex", "ev_eta")}}
 
     wind_mw = p["wind_mw"]
     solar_mw = p["solar_mw"]
@@ -290,6 +445,10 @@ def dispatch_python(
     import_cost = 0.0
     export_revenue = 0.0
     self_supply_steps = 0.0
+    fx_tot = {name: 0.0 for name in spec.FLEX_TOTALS if "month" not in name and not name.endswith("end_kg")
+              and not name.endswith("end_mwh")}
+    fx_month = {name: [0.0] * 12 for name in ("electrolyser_grid_month_mwh", "export_month_mwh",
+                                              "hydrogen_produced_month_kg")}
 
     traces: dict[str, list[float]] = {name: [] for name in L.TRACE_NAMES}
 
@@ -311,6 +470,13 @@ def dispatch_python(
         surplus = arrive - direct
         deficit = load_e - direct
         gc = grid_charge == 1.0 and p_imp[t] <= grid_charge_price  # grid-charging hour
+
+        # --- 0. the flexible elements ("Flexible elements" of docs/dispatch.md) ---
+        fx: dict[str, float] = {}
+        if flex is not None:
+            fx = flex.before_storage(t, hx, surplus, deficit, green, grid, gc, keep_e, cap_import_e,
+                                     discharge_mw * dt, eta_discharge, import_mw * dt)
+            surplus = fx["surplus"]
 
         # --- 1. storage takes green surplus first ---
         ch_green = max(0.0, min(surplus, charge_mw * dt,
@@ -337,6 +503,8 @@ def dispatch_python(
         else:
             to_cover = max(0.0, deficit - keep_e)
         dis = max(0.0, min(to_cover, discharge_mw * dt, (green + grid) * eta_discharge))
+        if flex is not None:
+            dis = fx["discharge"]
         pool = green + grid
         share = green / pool if pool > 0.0 else 0.0
         w = dis / eta_discharge  # energy leaving the pools
@@ -349,6 +517,8 @@ def dispatch_python(
         need = deficit - dis
         imp_load = min(need, import_mw * dt)
         unserved = need - imp_load
+        if flex is not None:
+            need, imp_load, unserved = fx["need"], fx["import"], fx["unserved"]
 
         # --- 5. grid charging, with what charge power and import remain ---
         if gc:
@@ -359,6 +529,18 @@ def dispatch_python(
             ch_grid = 0.0
         grid += ch_grid * eta_charge
         imp = imp_load + ch_grid
+        if flex is not None:  # green used at once by every consumer; the electrolyser's green and grid parts
+            direct = fx["direct"] + direct
+            fx["electrolyser_green_mwh"] = fx["ely_green"] + fx["ely_from_storage"] * share
+            fx["electrolyser_grid_mwh"] = fx["ely_grid"] + fx["ely_from_storage"] * (1.0 - share)
+            for name in fx_tot:
+                if name in fx:
+                    fx_tot[name] += fx[name]
+            fx_tot["electrolyser_grid_cost_yuan"] += fx["electrolyser_grid_mwh"] * p_imp[t]
+            fx_tot["electrolyser_grid_co2_t"] += fx["electrolyser_grid_mwh"] * fac[t]
+            fx_month["electrolyser_grid_month_mwh"][month[t]] += fx["electrolyser_grid_mwh"]
+            fx_month["export_month_mwh"][month[t]] += export
+            fx_month["hydrogen_produced_month_kg"][month[t]] += fx["hydrogen_produced_kg"]
 
         # --- sums over the year ---
         tot_direct += direct
@@ -395,6 +577,8 @@ def dispatch_python(
         traces["unserved_mwh"].append(unserved)
         traces["storage_green_mwh"].append(green)
         traces["storage_grid_mwh"].append(grid)
+        for name in spec.FLEX_TRACES:
+            traces[name].append(fx.get(name, 0.0))
 
     totals = {
         "direct_mwh": tot_direct,
@@ -416,6 +600,10 @@ def dispatch_python(
         "storage_green_end_mwh": green,
         "storage_grid_end_mwh": grid,
         **{f"peak_import_month_mw[{m + 1}]": peak_by_month[m] for m in range(12)},
+        **fx_tot,
+        "hydrogen_tank_end_kg": flex.tank if flex is not None else p["tank_init_kg"],
+        "ev_energy_end_mwh": flex.ev if flex is not None else p["ev_init_mwh"],
+        **{f"{name}[{m + 1}]": v[m] for name, v in fx_month.items() for m in range(12)},
     }
     return {name: totals[name] for name in spec.TOTAL_COLUMNS}, traces
 
@@ -482,6 +670,8 @@ def dispatch_numpy(
     n_hours = len(cfw)
     n_scen = prm.shape[1]
     fac, month = _factor_and_months(factor, month_index, n_hours)
+    if (prm[L.P_FLEX] != 0.0).any():
+        raise ScenarioError("flex", 1.0, "dispatch_numpy has no flexible elements: use dispatch_python")
 
     wind_mw = prm[L.P_WIND_MW]
     solar_mw = prm[L.P_SOLAR_MW]
@@ -597,6 +787,11 @@ def dispatch_numpy(
 
     tot["storage_green_end_mwh"] = green
     tot["storage_grid_end_mwh"] = grid
+    tot["hydrogen_tank_end_kg"] = prm[L.P_TANK_INIT_KG].copy()
+    tot["ev_energy_end_mwh"] = prm[L.P_EV_INIT_MWH].copy()
     for m in range(12):
         tot[f"peak_import_month_mw[{m + 1}]"] = peak[m]
+    for name in ("electrolyser_grid_month_mwh", "export_month_mwh", "hydrogen_produced_month_kg"):
+        for m in range(12):
+            tot[f"{name}[{m + 1}]"] = zeros.copy()
     return np.ascontiguousarray(np.stack([tot[name] for name in spec.TOTAL_COLUMNS], axis=1))

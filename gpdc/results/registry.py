@@ -35,7 +35,8 @@ def _p(units: str, long_name: str, definition: str) -> Var:
 
 
 #: kernel totals that are accounting inputs, not result variables (self-supply steps are reported in hours)
-_KERNEL_ONLY = ("import_co2_t", "peak_import_month_mw", "self_supply_steps")
+_KERNEL_ONLY = ("import_co2_t", "peak_import_month_mw", "self_supply_steps", "electrolyser_grid_month_mwh",
+                "export_month_mwh", "hydrogen_produced_month_kg")
 
 VARIABLES: dict[str, Var] = {
     # --- the kernels' totals (from the kernel specification) -------------------------------
@@ -119,6 +120,34 @@ VARIABLES: dict[str, Var] = {
     "gec_basis_mwh": _v("MWh", "green energy delivered over the line (GEC basis)", "direct + charge_green + export: green energy used, stored or fed in, after line loss and curtailment"),
     "gec_count": _v("1", "green electricity certificates (GECs) earned", "floor(gec_basis / 1 MWh per certificate) (发改能源〔2023〕1044号)"),
     "cbam_net_carbon_price_yuan_per_t_co2": _v("yuan/t CO2", "CBAM certificate price net of the carbon price paid in China", "max(EU carbon price · yuan per EUR − China carbon price paid, 0)"),
+    # --- the flexible elements (docs/flexible.md; a scenario with the element) -----------------
+    "flexible_consumption_mwh": _v("MWh", "consumption of the flexible elements", "electrolyser + shiftable load + EV charging − V2G discharge"),
+    "consumption_mwh": _v("MWh", "user's total consumption", "load + flexible consumption: the denominator of green_share_of_load (650号's total consumption)"),
+    "hydrogen_demand_kg": _v("kg", "hydrogen offtake demanded", "Σ offtake profile"),
+    "electrolyser_full_load_hours_h": _v("h", "electrolyser full-load hours", "(electrolyser − stand-by) / rating"),
+    "electrolyser_green_share": _v("1", "green share of the electrolyser's electricity", "electrolyser_green / electrolyser"),
+    "meets_hydrogen_offtake": _v("1", "the offtake is met as the scenario requires", "hydrogen_unmet == 0, or unmet offtake allowed (hydrogen.unmet_allowed)"),
+    "capex_electrolyser_yuan": _v("yuan", "capital cost, electrolyser", "MW · capex per kW"),
+    "capex_hydrogen_tank_yuan": _v("yuan", "capital cost, hydrogen store", "usable kg · capex per kg"),
+    "hydrogen_unmet_cost_yuan": _v("yuan", "cost of the unmet hydrogen offtake", "unmet kg · hydrogen.unmet_value_yuan_per_kg (grey hydrogen bought instead)"),
+    "ev_degradation_cost_yuan": _v("yuan", "battery wear of V2G", "V2G discharge · ev_fleet.degradation_cost_yuan_per_mwh"),
+    "flexible_load_unserved_cost_yuan": _v("yuan", "unserved shiftable energy, valued", "flexible_load_unserved · the period's dearest import price"),
+    "ev_unserved_cost_yuan": _v("yuan", "driving energy the fleet lacked, valued", "ev_unserved · the period's dearest import price"),
+    "flexible_annualised_capex_yuan": _v("yuan", "annualised capital cost of the flexible elements", "(electrolyser + store capex) · capital recovery factor · period_years"),
+    "flexible_om_cost_yuan": _v("yuan", "O&M of the flexible elements", "capex · O&M share per year · period_years"),
+    "flexible_penalty_cost_yuan": _v("yuan", "cost of unmet flexible demand and V2G wear", "hydrogen unmet cost + unserved shiftable and fleet energy at the dearest import price + V2G wear"),
+    "baseline_flexible_yuan": _v("yuan", "baseline cost of the flexible elements' service", "offtake as grey hydrogen + shiftable load and fleet on their baseline schedules at the ordinary tariff"),
+    "hydrogen_co2_direct_kg_per_kg": _v("kg CO2/kg", "hydrogen CO2 intensity, direct-connection basis", "grid electricity into the electrolyser · grid factor / hydrogen produced (green electricity 0; electricity only)"),
+    "hydrogen_co2_location_kg_per_kg": _v("kg CO2/kg", "hydrogen CO2 intensity, location-based", "all electricity into the electrolyser · grid factor / hydrogen produced"),
+    "meets_tcab_low_carbon": _v("1", "low-carbon hydrogen under T/CAB 0078-2020", "hydrogen_co2_direct ≤ 14.51 kg CO2e/kg"),
+    "meets_tcab_clean": _v("1", "clean hydrogen under T/CAB 0078-2020", "hydrogen_co2_direct ≤ 4.9 kg CO2e/kg"),
+    "meets_tcab_renewable": _v("1", "renewable hydrogen under T/CAB 0078-2020", "hydrogen_co2_direct ≤ 4.9 kg CO2e/kg and no grid electricity"),
+    "hydrogen_co2_eu_monthly_kg_per_kg": _v("kg CO2/kg", "worst month's hydrogen CO2 intensity, EU monthly matching", "max over months of (grid − own export of the month)⁺ · factor / hydrogen of the month"),
+    "hydrogen_co2_eu_hourly_kg_per_kg": _v("kg CO2/kg", "worst month's hydrogen CO2 intensity, EU hourly matching", "max over months of grid · factor / hydrogen of the month"),
+    "meets_eu_rfnbo_monthly": _v("1", "RFNBO with monthly matching (until 2029)", "every month ≤ 3.384 kg CO2e/kg (2023/1184 Art. 6, 2023/1185)"),
+    "meets_eu_rfnbo_hourly": _v("1", "RFNBO with hourly matching (from 2030)", "every month ≤ 3.384 kg CO2e/kg, grid matched by the hour only"),
+    "meets_eu_rfnbo": _v("1", "RFNBO under the rule of the simulated year", "monthly matching until 2029, hourly from 2030"),
+    "lcoh_yuan_per_kg": _v("yuan/kg", "levelised cost of hydrogen (IEA-style annuity)", "(electrolyser and store capex · CRF + O&M + green electricity · lcoe + grid electricity bill) / hydrogen produced"),
     # --- products (dimension product; coordinates product_sector, cbam_scope_reason) --------
     "product_output_t_per_year": _p("t/a", "product output", "as stated in [[products]]"),
     "product_electricity_mwh_per_year": _p("MWh/a", "electricity used by the product", "output · kWh per t / 1000"),

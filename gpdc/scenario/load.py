@@ -132,7 +132,7 @@ PATH_FIELDS: tuple[tuple[str, str], ...] = (
     ("profiles", "csv_path"), ("profiles", "weather_path"), ("profiles", "solar_ninja_path"),
     ("profiles", "wind_ninja_path"), ("profiles", "load_csv_path"), ("wind", "power_curve_path"),
     ("emissions", "hourly_factors_csv"), ("tariff", "file"), ("tariff", "energy_price_csv"),
-    ("tariff", "export_price_csv"),
+    ("tariff", "export_price_csv"), ("hydrogen", "offtake_csv"), ("ev_fleet", "plugged_csv"),
 )
 
 

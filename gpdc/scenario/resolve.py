@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from gpdc.errors import DataTableError, ScenarioError, ScenarioErrors
 from gpdc.scenario import tables
 from gpdc.scenario.products import ProductTable, product_table
-from gpdc.scenario.schema import Scenario, Tariff
+from gpdc.scenario.schema import Hydrogen, Scenario, Tariff
 from gpdc.units import unit_of
 
 FROM_SCENARIO = "scenario file"
@@ -410,6 +410,36 @@ def _finance(v: _Values, sc: Scenario) -> None:
               f"finance.{name}", "")
 
 
+def _sourced(s: tables.Sourced, where: str) -> Value:
+    return Value(s.value, s.unit, f"{where}: {s.source}" + (f" ({s.note})" if s.note else ""), s.confidence)
+
+
+def _flexible(v: _Values, sc: Scenario) -> None:
+    """Costs and figures of the flexible elements a scenario has, and the green-hydrogen thresholds."""
+    ely, h2, ev = sc.electrolyser, sc.hydrogen, sc.ev_fleet
+    if ely is not None:
+        cost = tables.cost("electrolyser_capex_yuan_per_kw")
+        v.put("electrolyser_capex_yuan_per_kw", ely.capex_yuan_per_kw,
+              _sourced(cost, "costs.csv row electrolyser_capex_yuan_per_kw"), "electrolyser.capex_yuan_per_kw", "")
+        v.put("electrolyser_om_frac_per_year", ely.om_frac_per_year,
+              _sourced(tables.flexible_default("electrolyser_om_frac_per_year"),
+                       "hydrogen_defaults.csv row electrolyser_om_frac_per_year"), "electrolyser.om_frac_per_year", "")
+        h = h2 if h2 is not None else Hydrogen()  # no [hydrogen] section: no store, no offtake
+        for name, item in (("tank_capex_yuan_per_kg", "hydrogen_tank_capex_yuan_per_kg"),
+                           ("tank_om_frac_per_year", "hydrogen_tank_om_frac_per_year"),
+                           ("unmet_value_yuan_per_kg", "hydrogen_unmet_value_yuan_per_kg")):
+            v.put(f"hydrogen_{name}", getattr(h, name),
+                  _sourced(tables.flexible_default(item), f"hydrogen_defaults.csv row {item}"), f"hydrogen.{name}", "")
+        for std in ("tcab_0078_2020", "eu_rfnbo"):
+            for item, row in tables.hydrogen_standard(std).items():
+                v.values[f"{std}_{item}"] = _sourced(row, f"hydrogen_standards.csv row {std} {item}")
+    if ev is not None:
+        for name, item in (("charge_efficiency_frac", "ev_charge_efficiency_frac"),
+                           ("degradation_cost_yuan_per_mwh", "ev_degradation_cost_yuan_per_mwh")):
+            v.put(f"ev_{name}", getattr(ev, name),
+                  _sourced(tables.flexible_default(item), f"hydrogen_defaults.csv row {item}"), f"ev_fleet.{name}", "")
+
+
 def resolve(scenario: Scenario) -> Resolved:
     """Resolve a scenario's policy, tariff, emissions and finance numbers, one section at a time.
 
@@ -429,6 +459,7 @@ def resolve(scenario: Scenario) -> Resolved:
     tariff = _tariff(v, sc, prov, prov_src)
     _emissions(v, sc, prov)
     _finance(v, sc)
+    _flexible(v, sc)
     if v.errors:
         raise ScenarioErrors(v.errors, source=sc.name)
     return Resolved(sc, v.values, tou_schedule=tariff.tou_schedule, tou_source=tariff.tou_source,

@@ -239,6 +239,129 @@ class Load(_Section):
         return self
 
 
+def _flexible(item: str) -> float:
+    """Return a default from ``hydrogen_defaults.csv`` (where its source, date and confidence are recorded)."""
+    from gpdc.scenario import tables
+
+    return tables.flexible_default(item).value
+
+
+class Electrolyser(_Section):
+    """An electrolyser at the user bus (docs/flexible.md): rating, minimum load, specific energy, switches.
+
+    ``specific_energy_kwh_per_kg`` is the *system* figure at rated load (stack and balance of
+    plant); ``compression_kwh_per_kg`` the compressor's into the store; their sum is the
+    electricity per kg of hydrogen.  Below ``min_load_frac`` the electrolyser is off
+    (``below_min_load = "off"``) or held at the minimum from storage, then grid
+    (``"hold"``); ``grid_draw`` lets it draw grid power to hold the minimum or to meet the
+    offtake when the store runs dry.
+    """
+
+    capacity_mw: float = Field(ge=0.0, le=100_000.0, description="rated electrical input, balance of plant included")
+    min_load_frac: float = Field(default_factory=lambda: _flexible("electrolyser_min_load_frac"), ge=0.0, lt=1.0)
+    specific_energy_kwh_per_kg: float = Field(
+        default_factory=lambda: _flexible("electrolyser_specific_energy_kwh_per_kg"), gt=33.3, le=100.0,
+        description="system electricity per kg of hydrogen at rated load (above the 33.3 kWh/kg lower heating value)")
+    compression_kwh_per_kg: float = Field(
+        default_factory=lambda: _flexible("compression_kwh_per_kg"), ge=0.0, le=10.0)
+    standby_frac: float = Field(
+        default=0.0, ge=0.0, le=0.2, description="stand-by power in steps without production, share of the rating "
+        "(0: none; hydrogen_defaults.csv electrolyser_standby_frac has a recalled 2 %)")
+    below_min_load: Literal["off", "hold"] = "off"
+    grid_draw: bool = Field(default=False, description="may draw grid power (to hold the minimum load, to meet the "
+                            "offtake when the store is dry)")
+    capex_yuan_per_kw: float | None = Field(default=None, ge=0.0, le=100_000.0)
+    om_frac_per_year: float | None = Field(default=None, ge=0.0, le=1.0, description="fixed O&M, share of capex")
+
+
+class Hydrogen(_Section):
+    """The hydrogen store and offtake of an electrolyser: tank, initial fill, offtake profile, unmet offtake.
+
+    The offtake is one of ``offtake_kg_per_h`` (constant), ``offtake_kg_per_day`` (spread evenly
+    over the day's hours) or ``offtake_csv`` (columns time, offtake_kg_per_h; local time).
+    """
+
+    tank_kg: float = Field(default=0.0, ge=0.0, le=1e9, description="usable hydrogen storage")
+    initial_fill_frac: float = Field(default=0.0, ge=0.0, le=1.0, description="share of tank_kg in store at the start")
+    offtake_kg_per_h: float | None = Field(default=None, ge=0.0, le=1e7)
+    offtake_kg_per_day: float | None = Field(default=None, ge=0.0, le=1e8)
+    offtake_csv: str | None = Field(default=None, description="CSV of time, offtake_kg_per_h")
+    unmet_allowed: bool = Field(
+        default=True, description="true: unmet offtake is reported and costs unmet_value_yuan_per_kg; false: it must "
+        "be met (a design that misses it fails meets_hydrogen_offtake; the LP forbids it)")
+    unmet_value_yuan_per_kg: float | None = Field(
+        default=None, ge=0.0, le=10_000.0, description="what an unmet kg costs (bought-in grey hydrogen); default "
+        "from hydrogen_defaults.csv")
+    tank_capex_yuan_per_kg: float | None = Field(default=None, ge=0.0, le=100_000.0)
+    tank_om_frac_per_year: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _one_offtake(self) -> Hydrogen:
+        given = [f for f in ("offtake_kg_per_h", "offtake_kg_per_day", "offtake_csv") if getattr(self, f) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one offtake: offtake_kg_per_h, offtake_kg_per_day or offtake_csv, not {given}")
+        return self
+
+
+class FlexibleLoad(_Section):
+    """A shiftable load: energy per window (a day or a week) within allowed hours, up to a power (docs/flexible.md)."""
+
+    max_power_mw: float = Field(ge=0.0, le=100_000.0)
+    energy_per_period_mwh: float = Field(ge=0.0, le=1e8, description="energy to serve in each window")
+    period: Literal["day", "week"] = "day"
+    allowed_hours: list[int] = Field(
+        default_factory=lambda: list(range(24)), min_length=1, max_length=24,
+        description="hours of the day (0-23, local time) in which it may run")
+
+    @field_validator("allowed_hours")
+    @classmethod
+    def _hours(cls, v: list[int]) -> list[int]:
+        if any(not 0 <= h <= 23 for h in v) or len(set(v)) != len(v):
+            raise ValueError("must be distinct hours of the day 0-23")
+        return sorted(v)
+
+    @model_validator(mode="after")
+    def _servable(self) -> FlexibleLoad:
+        days = 7 if self.period == "week" else 1
+        most = self.max_power_mw * len(self.allowed_hours) * days
+        if self.energy_per_period_mwh > most * (1.0 + 1e-9):
+            raise ValueError(f"energy_per_period_mwh = {self.energy_per_period_mwh:g} exceeds what max_power_mw can "
+                             f"serve in the allowed hours of a {self.period} ({most:g} MWh)")
+        return self
+
+
+class EvFleet(_Section):
+    """An EV fleet charging at the user bus, with optional vehicle-to-grid to the bus (docs/flexible.md).
+
+    Per vehicle: battery, charger, the energy it drives away with each day (taken when it leaves);
+    the fleet is plugged in from ``plug_in_hour`` to ``departure_hour`` (local time) every day,
+    or as ``plugged_csv`` says (columns time, plugged 0/1).
+    """
+
+    vehicles: int = Field(ge=0, le=10_000_000)
+    battery_kwh: float = Field(gt=0.0, le=10_000.0, description="usable battery per vehicle")
+    charger_kw: float = Field(gt=0.0, le=10_000.0, description="charging power per vehicle")
+    energy_kwh_per_day: float = Field(ge=0.0, le=10_000.0, description="driven away per vehicle and day")
+    plug_in_hour: int = Field(default=18, ge=0, le=23)
+    departure_hour: int = Field(default=7, ge=0, le=23)
+    plugged_csv: str | None = Field(default=None, description="CSV of time, plugged (1 plugged in, 0 away)")
+    v2g_kw: float = Field(default=0.0, ge=0.0, le=10_000.0, description="V2G power per vehicle to the bus (0: none)")
+    v2g_min_soc_frac: float = Field(default=0.3, ge=0.0, le=1.0, description="V2G never takes a vehicle below it")
+    initial_soc_frac: float = Field(default=0.5, ge=0.0, le=1.0)
+    charge_efficiency_frac: float | None = Field(default=None, gt=0.0, le=1.0)
+    degradation_cost_yuan_per_mwh: float | None = Field(
+        default=None, ge=0.0, le=100_000.0, description="battery wear per MWh discharged by V2G")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EvFleet:
+        if self.energy_kwh_per_day > self.battery_kwh:
+            raise ValueError(f"energy_kwh_per_day ({self.energy_kwh_per_day:g}) exceeds battery_kwh "
+                             f"({self.battery_kwh:g})")
+        if self.plugged_csv is None and self.plug_in_hour == self.departure_hour:
+            raise ValueError("plug_in_hour and departure_hour must differ (the fleet is away in between)")
+        return self
+
+
 class Tariff(_Section):
     """Grid tariff seen by the user and the fee regime of the project (see docs/tariffs.md).
 
@@ -557,6 +680,21 @@ class Scenario(_Section):
     reported: list[ReportedFigure] = Field(default_factory=list,
                                            description="[[reported]] tables: figures reported elsewhere, shown beside gpdc's")
     ignore_warnings: list[str] = Field(default_factory=list, description="plausibility warnings to silence, by code")
+    electrolyser: Electrolyser | None = None
+    hydrogen: Hydrogen | None = None
+    flexible_load: FlexibleLoad | None = None
+    ev_fleet: EvFleet | None = None
+
+    @property
+    def has_flexible(self) -> bool:
+        """Whether the scenario has a flexible element (electrolyser, shiftable load or EV fleet)."""
+        return self.electrolyser is not None or self.flexible_load is not None or self.ev_fleet is not None
+
+    @model_validator(mode="after")
+    def _hydrogen_needs_electrolyser(self) -> Scenario:
+        if self.hydrogen is not None and self.electrolyser is None:
+            raise ValueError("[hydrogen] (store and offtake) needs an [electrolyser] section")
+        return self
 
     @field_validator("ignore_warnings")
     @classmethod

@@ -18,11 +18,13 @@ from gpdc.sizing.spec import DURATION
 
 #: sizing variable -> LP size name
 LP_SIZES = {"wind.capacity_mw": "wind_mw", "solar.capacity_mw": "solar_mw", "storage.power_mw": "storage_power_mw",
-            "storage.energy_mwh": "storage_energy_mwh", "line.rating_mw": "line_mw"}
+            "storage.energy_mwh": "storage_energy_mwh", "line.rating_mw": "line_mw",
+            "electrolyser.capacity_mw": "electrolyser_mw", "hydrogen.tank_kg": "tank_kg"}
 #: target (metric, op) -> LP target name
 LP_TARGETS = {("green_share_of_load", ">="): "min_green_share_of_load_frac",
               ("self_use_share", ">="): "min_self_use_frac", ("export_share", "<="): "max_export_frac",
-              ("curtailment_rate", "<="): "max_curtailment_frac"}
+              ("curtailment_rate", "<="): "max_curtailment_frac",
+              ("hydrogen_co2_direct_kg_per_kg", "<="): "max_hydrogen_co2_kg_per_kg"}
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,11 @@ class Evaluator:
                 self.constraints.append((f"{name} {thr[margin]} (policy)", None, margin))
         for t in spec.targets:
             self.constraints.append((f"{t} (target)", t, t.metric))
+        h2 = base.hydrogen
+        if h2 is not None and not h2.unmet_allowed:  # the offtake must be met: a constraint of every design
+            must = Target("hydrogen_unmet_kg", "<=", 1.0)
+            self.constraints.append(("hydrogen offtake met, unmet <= 1 kg (hydrogen.unmet_allowed = false)", must,
+                                     must.metric))
         self._rows: dict[tuple[float, ...], int] = {}
         self.data: Evaluated | None = None
         self.n_runs = 0

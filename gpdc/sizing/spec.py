@@ -33,10 +33,13 @@ from gpdc.scenario.load import read_toml
 DURATION = "storage.duration_h"
 #: objectives that make sense to minimise (lower is better)
 OBJECTIVES = ("project_cost_yuan", "lcoe_yuan_per_mwh", "capex_yuan", "annualised_capex_yuan",
-              "direct_connection_co2_t", "import_mwh", "curtailment_rate", "export_share")
+              "direct_connection_co2_t", "import_mwh", "curtailment_rate", "export_share", "lcoh_yuan_per_kg",
+              "hydrogen_co2_direct_kg_per_kg")
 #: sizes a study may decide (fields that vary inside one kernel batch)
 DECIDABLE = tuple(f for f in COLUMN_FIELDS if f.startswith(("wind.", "solar.", "line.rating", "storage.power",
-                                                             "storage.energy", "grid.import", "grid.export_mw")))
+                                                             "storage.energy", "grid.import", "grid.export_mw",
+                                                             "electrolyser.capacity", "hydrogen.tank_kg",
+                                                             "flexible_load.max_power", "ev_fleet.vehicles")))
 
 
 class SizingError(ScenarioErrors):

@@ -28,6 +28,7 @@ import itertools
 import json
 import math
 import tomllib
+import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -334,6 +335,14 @@ def read_sweep_table(path: str | Path) -> SweepSpec:
 # --- checking ----------------------------------------------------------------------------------
 
 
+def _section_model(ann: Any) -> type[BaseModel] | None:
+    """The section model of a root field's annotation (``X`` or an optional section ``X | None``), else None."""
+    for a in (ann, *typing.get_args(ann)):
+        if isinstance(a, type) and issubclass(a, BaseModel):
+            return a
+    return None
+
+
 def _field_model(path: str) -> tuple[type[BaseModel] | None, str]:
     """The section model and field name of a dotted path (model None for a root field)."""
     if path in NOT_SWEEPABLE:
@@ -346,19 +355,18 @@ def _field_model(path: str) -> tuple[type[BaseModel] | None, str]:
         return None, parts[0]
     if len(parts) != 2 or parts[0] not in root:
         raise KeyError(path)
-    ann = root[parts[0]].annotation
-    if not (isinstance(ann, type) and issubclass(ann, BaseModel)) or parts[1] not in ann.model_fields:
+    ann = _section_model(root[parts[0]].annotation)
+    if ann is None or parts[1] not in ann.model_fields:
         raise KeyError(path)
     return ann, parts[1]
 
 
 def _valid_fields() -> list[str]:
     out = [k for k in Scenario.model_fields if k not in NOT_SWEEPABLE]
-    out = [k for k in out if not isinstance(Scenario.model_fields[k].annotation, type)
-           or not issubclass(Scenario.model_fields[k].annotation, BaseModel)]  # type: ignore[arg-type]
+    out = [k for k in out if _section_model(Scenario.model_fields[k].annotation) is None]
     for sec, info in Scenario.model_fields.items():
-        ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
+        ann = _section_model(info.annotation)
+        if ann is not None:
             out.extend(f"{sec}.{f}" for f in ann.model_fields if f"{sec}.{f}" not in NOT_SWEEPABLE)
     return out
 

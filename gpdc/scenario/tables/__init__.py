@@ -21,6 +21,7 @@ from gpdc.scenario.tables.emissions import (
     emission_factor,
     emission_factor_keys,
 )
+from gpdc.scenario.tables.flexible import HydrogenStandard, flexible_default, hydrogen_standard
 from gpdc.scenario.tables.names import load_archetypes, turbine_types
 from gpdc.scenario.tables.policy import SELF_USE_METERING, PolicyRule, policy_rule, policy_rule_sets
 from gpdc.scenario.tables.provinces import (
@@ -69,6 +70,7 @@ __all__ = [
     "TOU_FLOAT_COMPONENTS",
     "CbamSector",
     "FeeRegime",
+    "HydrogenStandard",
     "PolicyRule",
     "Province",
     "Sourced",
@@ -85,6 +87,8 @@ __all__ = [
     "emission_factor_keys",
     "fee_regime",
     "fee_regime_names",
+    "flexible_default",
+    "hydrogen_standard",
     "load_archetypes",
     "parse_float_components",
     "policy_rule",

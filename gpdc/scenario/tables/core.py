@@ -24,6 +24,10 @@ file                        content
 ``load_archetypes.csv``     the load archetypes a scenario may name (shapes: gpdc.profiles)
 ``province_bounds.csv``     approximate extent of each province (plausibility of site coordinates)
                             and a reference site (a city of its wind and PV bases) for new scenarios
+``hydrogen_defaults.csv``   electrolyser, hydrogen store, EV fleet and shiftable-load figures,
+                            each with its date
+``hydrogen_standards.csv``  thresholds of the green-hydrogen standards (T/CAB 0078-2020, EU
+                            RFNBO) and the EU's temporal-correlation dates
 ==========================  ===============================================================
 
 Confidence labels (column ``confidence``) are one of :data:`CONFIDENCE_LEVELS`, strongest
@@ -82,6 +86,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "fee_regimes",
     "load_archetypes",
     "province_bounds",
+    "hydrogen_defaults",
+    "hydrogen_standards",
 )
 
 #: Flag columns of ``fee_regimes.csv`` (1 = the energy named bears the component, 0 = it does not):
@@ -139,6 +145,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "load_archetypes": ("archetype", "description"),
     "province_bounds": ("province", "lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg", "ref_site",
                         "ref_latitude_deg", "ref_longitude_deg", "ref_elevation_m"),
+    "hydrogen_defaults": ("item", "value", "unit", "date"),
+    "hydrogen_standards": ("standard", "item", "value", "unit", "date"),
 }
 KEYS: dict[str, tuple[str, ...]] = {
     "policy_rules": ("rule_set",),
@@ -154,6 +162,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "fee_regimes": ("regime",),
     "load_archetypes": ("archetype",),
     "province_bounds": ("province",),
+    "hydrogen_defaults": ("item",),
+    "hydrogen_standards": ("standard", "item"),
 }
 # Columns that must hold a number in every row / may be empty (-> None).
 NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -171,6 +181,8 @@ NUMERIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "load_archetypes": (),
     "province_bounds": ("lat_min_deg", "lat_max_deg", "lon_min_deg", "lon_max_deg", "ref_latitude_deg",
                         "ref_longitude_deg", "ref_elevation_m"),
+    "hydrogen_defaults": ("value",),
+    "hydrogen_standards": ("value",),
 }
 NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "policy_rules": ("max_export_frac",),
@@ -192,6 +204,8 @@ NUMERIC_OPTIONAL: dict[str, tuple[str, ...]] = {
     "fee_regimes": (),
     "load_archetypes": (),
     "province_bounds": (),
+    "hydrogen_defaults": (),
+    "hydrogen_standards": (),
 }
 INT_COLUMNS = {("emission_factors", "year"), ("coal_rates", "year"), ("costs", "year"), ("technical_defaults", "year")}
 
