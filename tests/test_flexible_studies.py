@@ -50,6 +50,9 @@ def check_identities(ds: xr.Dataset, sc: object, tank_start_kg: float = 0.0) -> 
                  + v["import_mwh"] + v["unserved_mwh"])
     assert np.all(np.abs(bus_left - bus_right) <= 1e-9 * scale)
     assert np.allclose(v["consumption_mwh"], v["load_mwh"] + v["flexible_consumption_mwh"], rtol=1e-12)
+    # the money: savings = baseline − project cost, per MWh of the whole consumption (flexible included)
+    assert np.allclose(v["savings_yuan"], v["baseline_cost_yuan"] - v["project_cost_yuan"], rtol=1e-12)
+    assert np.allclose(v["savings_yuan_per_mwh"], v["savings_yuan"] / v["consumption_mwh"], rtol=1e-12)
     if "hydrogen_produced_kg" in v:
         kg = v["hydrogen_produced_kg"]
         mpk = _mwh_per_kg(sc)  # type: ignore[arg-type]

@@ -201,7 +201,7 @@ def derive(
         cost.update(fx)
         fixed = fixed + fx["flexible_penalty_cost_yuan"]  # billed every year like the monthly charges
     life, flows = costs_.lifetime_finance(
-        cost=cost, energy=energy, fixed_charges_yuan=fixed, period_years=years,
+        cost=cost, energy=counted, fixed_charges_yuan=fixed, period_years=years,
         per_year=_lifetime_bills(design, inputs, var, lifetime_raw),
         other_capex_yuan=flexible_capex, other_om_yuan=flexible_om,
         **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
