@@ -41,7 +41,7 @@ LAYERS: tuple[str, ...] = (
     # scenario -> kernel inputs; the kernel calls
     "gpdc.pipeline",
     # kernel totals -> quantities
-    "gpdc.accounting.energy", "gpdc.accounting.policy", "gpdc.accounting.tariffs", "gpdc.accounting.finance",
+    "gpdc.accounting.energy", "gpdc.accounting.policy", "gpdc.accounting.tariffs", "gpdc.accounting.finance_nb", "gpdc.accounting.finance",
     "gpdc.accounting.costs", "gpdc.accounting.emissions", "gpdc.accounting.flexible", "gpdc.accounting.derive",
     "gpdc.accounting",
     # quantities -> labelled datasets
