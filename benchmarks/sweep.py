@@ -12,7 +12,9 @@ Everything from one run on one machine:
    profiles, kernel, metrics, HDF5 writes with the ledger), each size in a fresh process so
    that its peak memory (max RSS) is its own; scenario-years per second;
 3. ratios to the pure-Python loop, to the vectorised NumPy reference and, where nrel-pysam is
-   installed, to one PySAM PV + battery year (Pvwattsv8 + Battery, default configuration).
+   installed, to one PySAM PV + battery year (Pvwattsv8 + Battery, default configuration);
+4. the sweep split into stages — kernel, finance, accounting, HDF5, the rest — in CPU seconds,
+   with the kernel alone on the same designs (benchmarks/sweep_stages.py, in a child process).
 
 Compilation is reported apart: the kernels load from numba's on-disk cache after the first run.
 """
@@ -192,6 +194,10 @@ def main() -> None:
     if best_rate:
         print(f"   gpdc sweep end to end {best_rate:12,.0f} years/s  = {best_rate / rate_py:,.0f}x Python, "
               f"{best_rate / rate_np:,.0f}x NumPy" + (f", {best_rate * t_sam:,.0f}x PySAM" if t_sam else ""))
+
+    print("\n4. where a sweep's CPU time goes (benchmarks/sweep_stages.py)", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sweep_stages.py"), "--designs", args.sizes,
+                    "--chunk-size", str(args.chunk_size)], env=env, check=False)
 
 
 if __name__ == "__main__":
