@@ -11,6 +11,8 @@ looks cheaper than the grid-only baseline for it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -200,7 +202,7 @@ def lifetime_finance(
     to :mod:`gpdc.accounting.finance`'s NumPy definitions); a rate or escalation shared by every
     design is raised to its powers once, not once per design (the same ``np.power`` per element).
     """
-    from gpdc.accounting import finance, finance_nb
+    from gpdc.accounting import finance
 
     a = 1.0 / period_years
     bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + fixed_charges_yuan
@@ -229,6 +231,7 @@ def lifetime_finance(
     replace_year = (np.mod(y[None, :], step) == 0.0) & (y[None, :] < life[:, None])
     replacement = np.where(replace_year, (cost["capex_storage_yuan"] * storage_replacement_cost_frac)[:, None], 0.0)
     n = gain.shape[0]
+    fin = finance_nb_or_numpy(n)
     cf = np.zeros((n, n_max + 1))
     cf[:, 0] = -cost["capex_yuan"]
     cf[:, 1:] = np.where(active, gain * esc - om[:, None] - replacement, 0.0)
@@ -250,8 +253,8 @@ def lifetime_finance(
     base_1 = (cost["baseline_cost_yuan"] * a)[:, None]
     delta_base = np.zeros((n, n_max + 1))
     delta_base[:, 1:] = np.where(active, base_1 * esc - base_1, 0.0)
-    adjust = finance_nb.npv_rows(delta_cost, disc) * crf * period_years
-    adjust_base = finance_nb.npv_rows(delta_base, disc) * crf * period_years
+    adjust = fin.npv_rows(delta_cost, disc) * crf * period_years
+    adjust_base = fin.npv_rows(delta_base, disc) * crf * period_years
     project_cost = cost["project_cost_yuan"] + adjust
     baseline_cost = cost["baseline_cost_yuan"] + adjust_base
     savings = baseline_cost - project_cost
@@ -264,14 +267,14 @@ def lifetime_finance(
     plant_cost[:, 1:] = np.where(active, (om - not_plant_om)[:, None] + replacement, 0.0)
     plant_mwh = np.zeros((n, n_max + 1))
     plant_mwh[:, 1:] = np.where(active, np.broadcast_to(plant, (n, n_max)), 0.0)
-    irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)
+    irr = np.asarray(fin.irr(cf), dtype=np.float64).reshape(n)
     scalars = {
-        "npv_yuan": finance_nb.npv_rows(cf, disc),
+        "npv_yuan": fin.npv_rows(cf, disc),
         "irr_frac": irr,
         "has_irr": np.where(np.isnan(irr), 0.0, 1.0),
-        "discounted_payback_years": finance_nb.payback_rows(cf, disc),
-        "lifetime_self_used_net_cost_yuan_per_mwh": finance_nb.lcoe_rows(green_cost, green_mwh, disc),
-        "lcoe_yuan_per_mwh": finance_nb.lcoe_rows(plant_cost, plant_mwh, disc),
+        "discounted_payback_years": fin.payback_rows(cf, disc),
+        "lifetime_self_used_net_cost_yuan_per_mwh": fin.lcoe_rows(green_cost, green_mwh, disc),
+        "lcoe_yuan_per_mwh": fin.lcoe_rows(plant_cost, plant_mwh, disc),
         "lifetime_plant_output_mwh": plant_mwh.sum(axis=1),
         "project_cost_yuan": project_cost,
         "baseline_cost_yuan": baseline_cost,
@@ -294,6 +297,66 @@ def lifetime_finance(
         flows["om_yuan"][:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
         flows["replacement_yuan"][:, 1:] = replacement
     return scalars, flows
+
+
+#: designs from which lifetime_finance runs the compiled finance; fewer (gpdc run, a few designs) run the
+#: NumPy definitions, the same numbers bit for bit, without loading compiled code (~0.1-1 s of CPU once)
+COMPILED_FROM_DESIGNS = 256
+
+
+class _NumpyRows:
+    """The NumPy definitions with the interface of :mod:`gpdc.accounting.finance_nb` (rows, discount factors)."""
+
+    @staticmethod
+    def npv_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return np.sum(cf * d, axis=-1)
+
+    @staticmethod
+    def lcoe_rows(c: np.ndarray, e: np.ndarray, d: np.ndarray) -> np.ndarray:
+        num = np.sum(c * d, axis=-1)
+        den = np.sum(e * d, axis=-1)
+        return np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den > 0.0)
+
+    @staticmethod
+    def payback_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        from gpdc.accounting.finance import discounted_payback_years_numpy
+
+        # the factors are the rows of discount_factors(rate): pass them through a rate of 0 ((1 + 0)^-y = 1)
+        return np.asarray(discounted_payback_years_numpy(0.0, cf * d), dtype=np.float64)
+
+    @staticmethod
+    def irr(cf: np.ndarray) -> np.ndarray:
+        from gpdc.accounting.finance import irr_numpy
+
+        return np.asarray(irr_numpy(cf), dtype=np.float64)
+
+
+class _CompiledRows:
+    @staticmethod
+    def _nb() -> Any:
+        from gpdc.accounting import finance_nb
+
+        return finance_nb
+
+    def npv_rows(self, cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return self._nb().npv_rows(cf, d)
+
+    def lcoe_rows(self, c: np.ndarray, e: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return self._nb().lcoe_rows(c, e, d)
+
+    def payback_rows(self, cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return self._nb().payback_rows(cf, d)
+
+    @staticmethod
+    def irr(cf: np.ndarray) -> np.ndarray:
+        from gpdc.accounting.finance import irr
+
+        return np.asarray(irr(cf), dtype=np.float64)
+
+
+def finance_nb_or_numpy(n: int) -> Any:
+    """The per-row finance for ``n`` designs: compiled from :data:`COMPILED_FROM_DESIGNS`, NumPy below."""
+    return _CompiledRows() if n >= COMPILED_FROM_DESIGNS else _NumpyRows()
 
 
 def _shared(x: float | np.ndarray) -> np.ndarray:
