@@ -143,6 +143,11 @@ def main() -> None:
     prof1, p1 = make_case(8760, 2)
     dispatch_batch_nb(*prof1, 1.0, p1, np.zeros((2, L.N_TOTALS)))
     print(f"batch kernel first call (compile or cache load): {time.perf_counter() - t0:.2f} s")
+    from gpdc.kernels import target
+
+    asm = "\n".join(dispatch_batch_nb.inspect_asm().values()).splitlines()
+    print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, '0')}); lines of the batch "
+          f"kernel's assembly using zmm: {sum('zmm' in ln for ln in asm)}, ymm: {sum('ymm' in ln for ln in asm)}")
 
     print("\n1. batch kernel, 8760 h shared profiles, "
           f"{args.kernel_scenarios} scenarios (best of {args.repeat})")

@@ -22,7 +22,7 @@ LAYERS: tuple[str, ...] = (
     # the vocabulary
     "gpdc._version", "gpdc.errors", "gpdc.units", "gpdc.input_files",
     # kernels: numpy and numba only
-    "gpdc.kernels.spec", "gpdc.kernels.layout", "gpdc.kernels.step", "gpdc.kernels.cpu", "gpdc.kernels.dispatch",
+    "gpdc.kernels.target", "gpdc.kernels.spec", "gpdc.kernels.layout", "gpdc.kernels.step", "gpdc.kernels.cpu", "gpdc.kernels.dispatch",
     "gpdc.kernels", "gpdc.kernel_cache",
     # the independent reference dispatch
     "gpdc.reference.dispatch_py", "gpdc.reference",
