@@ -145,9 +145,15 @@ def main() -> None:
     print(f"batch kernel first call (compile or cache load): {time.perf_counter() - t0:.2f} s")
     from gpdc.kernels import target
 
-    asm = "\n".join(dispatch_batch_nb.inspect_asm().values()).splitlines()
-    print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, '0')}); lines of the batch "
-          f"kernel's assembly using zmm: {sum('zmm' in ln for ln in asm)}, ymm: {sum('ymm' in ln for ln in asm)}")
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
+        asm = [ln for v in dispatch_batch_nb.inspect_asm().values() for ln in str(v).splitlines()]
+    regs = (f"lines of the batch kernel's assembly using zmm: {sum('zmm' in ln for ln in asm)}, "
+            f"ymm: {sum('ymm' in ln for ln in asm)}" if any('xmm' in ln or 'ymm' in ln for ln in asm) else
+            "registers not shown: the kernel came from numba's cache (GPDC_NUMBA_CACHE=0 to inspect)")
+    print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, '0')}); {regs}")
 
     print("\n1. batch kernel, 8760 h shared profiles, "
           f"{args.kernel_scenarios} scenarios (best of {args.repeat})")
