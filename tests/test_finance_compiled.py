@@ -13,8 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from gpdc.accounting import finance
-from gpdc.accounting import finance_nb
+from gpdc.accounting import finance, finance_nb
 
 _value = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
 

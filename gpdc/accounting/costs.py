@@ -355,7 +355,7 @@ class _CompiledRows:
 
 
 def finance_nb_or_numpy(n: int) -> Any:
-    """The per-row finance for ``n`` designs: compiled from :data:`COMPILED_FROM_DESIGNS`, NumPy below."""
+    """Return the per-row finance for ``n`` designs: compiled from :data:`COMPILED_FROM_DESIGNS`, NumPy below."""
     return _CompiledRows() if n >= COMPILED_FROM_DESIGNS else _NumpyRows()
 
 

@@ -73,8 +73,11 @@ def _pairwise_block(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cove
 
 @njit(**_JIT)
 def _pairwise(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - compiled
-    """NumPy's ``pairwise_sum`` of ``a[lo:lo + n]``: above 128 terms the sum of two halves (the first a
-    multiple of 8 long), evaluated here with an explicit stack (numba's cache mishandles recursion)."""
+    """Sum ``a[lo:lo + n]`` as NumPy's ``pairwise_sum`` does.
+
+    Above 128 terms: the sum of two halves (the first a multiple of 8 long), evaluated here with an
+    explicit stack (numba's cache mishandles recursion).
+    """
     if n <= 128:
         return _pairwise_block(a, lo, n)
     t_lo = np.empty(128, dtype=np.int64)  # tasks: (lo, n), n < 0 meaning "add the two values on top"
@@ -143,7 +146,7 @@ def lcoe_rows(c: np.ndarray, e: np.ndarray, d: np.ndarray) -> np.ndarray:  # pra
 
 @njit(**_JIT)
 def payback_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """The discounted payback [a] of each row, as :func:`gpdc.accounting.finance.discounted_payback_years`."""
+    """Return the discounted payback [a] of each row, as :func:`gpdc.accounting.finance.discounted_payback_years`."""
     n, m = cf.shape
     out = np.empty(n)
     disc = np.empty(m)
@@ -202,7 +205,7 @@ def _horner(ct: np.ndarray, m: int, rate: np.ndarray, f: np.ndarray, x: np.ndarr
 
 @njit(**_JIT)
 def irr_rows(cf: np.ndarray, grid: np.ndarray, power: np.ndarray, lo_b: float, hi_b: float) -> np.ndarray:
-    """The IRR [1/a] of each row as :func:`gpdc.accounting.finance._irr_many`; NaN where none.
+    """Return the IRR [1/a] of each row as :func:`gpdc.accounting.finance._irr_many`; NaN where none.
 
     ``power`` [m, n_grid] = (1 + grid)^-y, the factors of the grid scan; ``lo_b``, ``hi_b`` the bracket.
     """  # pragma: no cover - compiled

@@ -652,7 +652,8 @@ class Store:
             fspace = dsid.get_space()
             if slab_shape:
                 fspace.select_hyperslab(start, slab_shape)
-            dsid.write(h5py.h5s.create_simple(slab_shape or (1,)), fspace, a)  # what ds[slab] = a does, minus the lookups
+            # what ds[slab] = a does, minus the lookups
+            dsid.write(h5py.h5s.create_simple(slab_shape or (1,)), fspace, a)
             written[name] = a
             self._check()
         self.f.flush()

@@ -24,7 +24,7 @@ ENV = "GPDC_AVX512"
 
 
 def wide_features() -> str | None:
-    """The host's LLVM feature string with ``-prefer-256-bit`` added, or None without AVX-512."""
+    """Return the host's LLVM feature string with ``-prefer-256-bit`` added, or None without AVX-512."""
     from numba.core import codegen
 
     features = codegen.ll.get_host_cpu_features().flatten()
@@ -34,7 +34,7 @@ def wide_features() -> str | None:
 
 
 def configure() -> str:
-    """Apply :data:`ENV`; return ``"avx512"`` when the kernels will be compiled for 512-bit vectors, else ``"default"``."""
+    """Apply :data:`ENV`: ``"avx512"`` when the kernels will be compiled for 512-bit vectors, else ``"default"``."""
     if os.environ.get(ENV, "0") != "1" or os.environ.get("NUMBA_CPU_FEATURES"):
         return "default"
     features = wide_features()
