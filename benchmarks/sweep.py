@@ -12,7 +12,9 @@ Everything from one run on one machine:
    profiles, kernel, metrics, HDF5 writes with the ledger), each size in a fresh process so
    that its peak memory (max RSS) is its own; scenario-years per second;
 3. ratios to the pure-Python loop, to the vectorised NumPy reference and, where nrel-pysam is
-   installed, to one PySAM PV + battery year (Pvwattsv8 + Battery, default configuration).
+   installed, to one PySAM PV + battery year (Pvwattsv8 + Battery, default configuration);
+4. the sweep split into stages — kernel, finance, accounting, HDF5, the rest — in CPU seconds,
+   with the kernel alone on the same designs (benchmarks/sweep_stages.py, in a child process).
 
 Compilation is reported apart: the kernels load from numba's on-disk cache after the first run.
 """
@@ -39,7 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from gpdc.kernels import layout as L  # noqa: E402
 from gpdc.kernels.cpu import dispatch_batch_nb  # noqa: E402
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python  # noqa: E402
-from run import best_of, make_case  # noqa: E402
+from run import best_of, make_case  # noqa: E402, I001 - after gpdc.kernels: run.py turns the cache off on import
 
 SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 
@@ -141,6 +143,17 @@ def main() -> None:
     prof1, p1 = make_case(8760, 2)
     dispatch_batch_nb(*prof1, 1.0, p1, np.zeros((2, L.N_TOTALS)))
     print(f"batch kernel first call (compile or cache load): {time.perf_counter() - t0:.2f} s")
+    import warnings
+
+    from gpdc.kernels import target
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
+        asm = [ln for v in dispatch_batch_nb.inspect_asm().values() for ln in str(v).splitlines()]
+    regs = (f"lines of the batch kernel's assembly using zmm: {sum('zmm' in ln for ln in asm)}, "
+            f"ymm: {sum('ymm' in ln for ln in asm)}" if any('xmm' in ln or 'ymm' in ln for ln in asm) else
+            "registers not shown: the kernel came from numba's cache (GPDC_NUMBA_CACHE=0 to inspect)")
+    print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, '0')}); {regs}")
 
     print("\n1. batch kernel, 8760 h shared profiles, "
           f"{args.kernel_scenarios} scenarios (best of {args.repeat})")
@@ -192,6 +205,10 @@ def main() -> None:
     if best_rate:
         print(f"   gpdc sweep end to end {best_rate:12,.0f} years/s  = {best_rate / rate_py:,.0f}x Python, "
               f"{best_rate / rate_np:,.0f}x NumPy" + (f", {best_rate * t_sam:,.0f}x PySAM" if t_sam else ""))
+
+    print("\n4. where a sweep's CPU time goes (benchmarks/sweep_stages.py)", flush=True)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sweep_stages.py"), "--designs", args.sizes,
+                    "--chunk-size", str(args.chunk_size)], env=env, check=False)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ LAYERS: tuple[str, ...] = (
     # the vocabulary
     "gpdc._version", "gpdc.errors", "gpdc.units", "gpdc.input_files",
     # kernels: numpy and numba only
-    "gpdc.kernels.spec", "gpdc.kernels.layout", "gpdc.kernels.step", "gpdc.kernels.cpu", "gpdc.kernels.dispatch",
+    "gpdc.kernels.target", "gpdc.kernels.spec", "gpdc.kernels.layout", "gpdc.kernels.step", "gpdc.kernels.cpu", "gpdc.kernels.dispatch",
     "gpdc.kernels", "gpdc.kernel_cache",
     # the independent reference dispatch
     "gpdc.reference.dispatch_py", "gpdc.reference",
@@ -41,7 +41,7 @@ LAYERS: tuple[str, ...] = (
     # scenario -> kernel inputs; the kernel calls
     "gpdc.pipeline",
     # kernel totals -> quantities
-    "gpdc.accounting.energy", "gpdc.accounting.policy", "gpdc.accounting.tariffs", "gpdc.accounting.finance",
+    "gpdc.accounting.energy", "gpdc.accounting.policy", "gpdc.accounting.tariffs", "gpdc.accounting.finance_nb", "gpdc.accounting.finance",
     "gpdc.accounting.costs", "gpdc.accounting.emissions", "gpdc.accounting.flexible", "gpdc.accounting.derive",
     "gpdc.accounting",
     # quantities -> labelled datasets

@@ -476,3 +476,18 @@ def test_profileset_checks_lengths() -> None:
     assert isinstance(p.cf_solar, np.ndarray)
     with pytest.raises(ProfileError, match=r"ProfileSet.load_mw has shape \(47,\); expected \(48,\)"):
         ProfileSet(idx, np.zeros(48), np.zeros(48), np.ones(47))
+
+
+def test_ar1_normal_equals_scipy_lfilter_bit_for_bit() -> None:
+    """The AR(1) recursion runs without scipy.signal (issue 19: its import cost 0.6 s of CPU per run); the
+    series are those lfilter gave, bit for bit, so every profile is unchanged."""
+    from scipy.signal import lfilter
+
+    for n, phi, seed in [(8760, 0.9, 0), (8760, 0.97, 1), (3 * 8760, 0.999, 2), (2, -0.5, 3), (1, 0.3, 4), (0, 0.5, 5)]:
+        got = ar1_normal(n, phi, np.random.default_rng(seed))
+        eps = np.random.default_rng(seed).standard_normal(n)
+        want = eps.copy()
+        if n > 1:
+            want[1:], _ = lfilter([np.sqrt(1.0 - phi * phi)], [1.0, -phi], eps[1:], zi=[phi * eps[0]])
+        assert got.dtype == np.float64 and got.shape == (n,)
+        assert np.array_equal(got, want)

@@ -11,6 +11,8 @@ looks cheaper than the grid-only baseline for it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -154,6 +156,7 @@ def lifetime_finance(
     per_year: dict[str, np.ndarray] | None = None,
     other_capex_yuan: np.ndarray | None = None,
     other_om_yuan: np.ndarray | None = None,
+    parts: bool = True,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Return the year-by-year cash flow against the grid-only baseline and its NPV, IRR, payback and LCOE.
 
@@ -193,6 +196,11 @@ def lifetime_finance(
     parts of ``capex_yuan`` and ``om_cost_yuan`` that are not the plants' (the flexible elements:
     electrolyser, hydrogen store, fleet): in the cash flow, not in the LCOE.  The old quantity, the net cost of the
     self-used green power over the life, is ``lifetime_self_used_net_cost_yuan_per_mwh``.
+    ``parts=False`` leaves the four parts of CF_y out of the flows (a sweep does not store them).
+
+    The NPVs, IRR, payback and LCOEs run compiled (:mod:`gpdc.accounting.finance_nb`, bit-identical
+    to :mod:`gpdc.accounting.finance`'s NumPy definitions); a rate or escalation shared by every
+    design is raised to its powers once, not once per design (the same ``np.power`` per element).
     """
     from gpdc.accounting import finance
 
@@ -218,11 +226,12 @@ def lifetime_finance(
         gain = gain[:, None]
         green_var = green_var[:, None]
     active = y[None, :] <= life[:, None]
-    esc = np.power(1.0 + np.asarray(tariff_escalation_frac_per_year, dtype=np.float64)[:, None], y[None, :] - 1.0)
+    esc = np.power(1.0 + _shared(tariff_escalation_frac_per_year)[:, None], y[None, :] - 1.0)
     step = np.maximum(np.floor(np.asarray(storage_lifetime_years, dtype=np.float64) + 0.5), 1.0)[:, None]
     replace_year = (np.mod(y[None, :], step) == 0.0) & (y[None, :] < life[:, None])
     replacement = np.where(replace_year, (cost["capex_storage_yuan"] * storage_replacement_cost_frac)[:, None], 0.0)
     n = gain.shape[0]
+    fin = finance_nb_or_numpy(n)
     cf = np.zeros((n, n_max + 1))
     cf[:, 0] = -cost["capex_yuan"]
     cf[:, 1:] = np.where(active, gain * esc - om[:, None] - replacement, 0.0)
@@ -233,6 +242,9 @@ def lifetime_finance(
     green_mwh[:, 1:] = np.where(active, np.broadcast_to(used, (n, n_max)), 0.0)
     last = np.take_along_axis(np.broadcast_to(used, (n, n_max)), (life - 1)[:, None], axis=1)[:, 0]
     rate = np.asarray(discount_rate_frac, dtype=np.float64)
+    disc = np.ascontiguousarray(finance.discount_factors(_shared(rate), n_max).reshape(-1, n_max + 1))
+    if disc.shape[0] not in (1, n):
+        disc = np.ascontiguousarray(np.broadcast_to(disc, (n, n_max + 1)))
     # the equivalent annual cost: the first year's value + the levelised difference of the other years
     crf = np.broadcast_to(capital_recovery_factor(rate, life.astype(np.float64)), (n,))
     bill_1 = (bill * a)[:, None]
@@ -241,8 +253,8 @@ def lifetime_finance(
     base_1 = (cost["baseline_cost_yuan"] * a)[:, None]
     delta_base = np.zeros((n, n_max + 1))
     delta_base[:, 1:] = np.where(active, base_1 * esc - base_1, 0.0)
-    adjust = np.asarray(finance.npv(rate, delta_cost), dtype=np.float64).reshape(n) * crf * period_years
-    adjust_base = np.asarray(finance.npv(rate, delta_base), dtype=np.float64).reshape(n) * crf * period_years
+    adjust = fin.npv_rows(delta_cost, disc) * crf * period_years
+    adjust_base = fin.npv_rows(delta_base, disc) * crf * period_years
     project_cost = cost["project_cost_yuan"] + adjust
     baseline_cost = cost["baseline_cost_yuan"] + adjust_base
     savings = baseline_cost - project_cost
@@ -255,16 +267,14 @@ def lifetime_finance(
     plant_cost[:, 1:] = np.where(active, (om - not_plant_om)[:, None] + replacement, 0.0)
     plant_mwh = np.zeros((n, n_max + 1))
     plant_mwh[:, 1:] = np.where(active, np.broadcast_to(plant, (n, n_max)), 0.0)
-    irr = np.asarray(finance.irr(cf), dtype=np.float64).reshape(n)
+    irr = np.asarray(fin.irr(cf), dtype=np.float64).reshape(n)
     scalars = {
-        "npv_yuan": np.asarray(finance.npv(rate, cf), dtype=np.float64).reshape(n),
+        "npv_yuan": fin.npv_rows(cf, disc),
         "irr_frac": irr,
         "has_irr": np.where(np.isnan(irr), 0.0, 1.0),
-        "discounted_payback_years": np.asarray(finance.discounted_payback_years(rate, cf),
-                                               dtype=np.float64).reshape(n),
-        "lifetime_self_used_net_cost_yuan_per_mwh": np.asarray(finance.lcoe(rate, green_cost, green_mwh),
-                                                               dtype=np.float64).reshape(n),
-        "lcoe_yuan_per_mwh": np.asarray(finance.lcoe(rate, plant_cost, plant_mwh), dtype=np.float64).reshape(n),
+        "discounted_payback_years": fin.payback_rows(cf, disc),
+        "lifetime_self_used_net_cost_yuan_per_mwh": fin.lcoe_rows(green_cost, green_mwh, disc),
+        "lcoe_yuan_per_mwh": fin.lcoe_rows(plant_cost, plant_mwh, disc),
         "lifetime_plant_output_mwh": plant_mwh.sum(axis=1),
         "project_cost_yuan": project_cost,
         "baseline_cost_yuan": baseline_cost,
@@ -277,11 +287,79 @@ def lifetime_finance(
         "lifetime_self_used_mwh": green_mwh.sum(axis=1),
         "final_year_self_used_mwh": last,
     }
-    parts = {name: np.zeros((n, n_max + 1)) for name in ("capex_yuan", "bill_savings_yuan", "om_yuan",
-                                                          "replacement_yuan")}
-    parts["capex_yuan"][:, 0] = cost["capex_yuan"]
-    parts["bill_savings_yuan"][:, 1:] = np.where(active, gain * esc, 0.0)
-    parts["om_yuan"][:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
-    parts["replacement_yuan"][:, 1:] = replacement
-    return scalars, {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh,
-                     "plant_output_mwh": plant_mwh, **parts}
+    flows = {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh,
+             "plant_output_mwh": plant_mwh}
+    if parts:
+        flows.update({name: np.zeros((n, n_max + 1)) for name in ("capex_yuan", "bill_savings_yuan", "om_yuan",
+                                                                   "replacement_yuan")})
+        flows["capex_yuan"][:, 0] = cost["capex_yuan"]
+        flows["bill_savings_yuan"][:, 1:] = np.where(active, gain * esc, 0.0)
+        flows["om_yuan"][:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
+        flows["replacement_yuan"][:, 1:] = replacement
+    return scalars, flows
+
+
+#: designs from which lifetime_finance runs the compiled finance; fewer (gpdc run, a few designs) run the
+#: NumPy definitions, the same numbers bit for bit, without loading compiled code (~0.1-1 s of CPU once)
+COMPILED_FROM_DESIGNS = 256
+
+
+class _NumpyRows:
+    """The NumPy definitions with the interface of :mod:`gpdc.accounting.finance_nb` (rows, discount factors)."""
+
+    @staticmethod
+    def npv_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return np.sum(cf * d, axis=-1)
+
+    @staticmethod
+    def lcoe_rows(c: np.ndarray, e: np.ndarray, d: np.ndarray) -> np.ndarray:
+        num = np.sum(c * d, axis=-1)
+        den = np.sum(e * d, axis=-1)
+        return np.divide(num, den, out=np.full(np.shape(num), np.nan), where=den > 0.0)
+
+    @staticmethod
+    def payback_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        from gpdc.accounting.finance import discounted_payback_years_numpy
+
+        # the factors are the rows of discount_factors(rate): pass them through a rate of 0 ((1 + 0)^-y = 1)
+        return np.asarray(discounted_payback_years_numpy(0.0, cf * d), dtype=np.float64)
+
+    @staticmethod
+    def irr(cf: np.ndarray) -> np.ndarray:
+        from gpdc.accounting.finance import irr_numpy
+
+        return np.asarray(irr_numpy(cf), dtype=np.float64)
+
+
+class _CompiledRows:
+    @staticmethod
+    def _nb() -> Any:
+        from gpdc.accounting import finance_nb
+
+        return finance_nb
+
+    def npv_rows(self, cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return self._nb().npv_rows(cf, d)
+
+    def lcoe_rows(self, c: np.ndarray, e: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return self._nb().lcoe_rows(c, e, d)
+
+    def payback_rows(self, cf: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return self._nb().payback_rows(cf, d)
+
+    @staticmethod
+    def irr(cf: np.ndarray) -> np.ndarray:
+        from gpdc.accounting.finance import irr
+
+        return np.asarray(irr(cf), dtype=np.float64)
+
+
+def finance_nb_or_numpy(n: int) -> Any:
+    """Return the per-row finance for ``n`` designs: compiled from :data:`COMPILED_FROM_DESIGNS`, NumPy below."""
+    return _CompiledRows() if n >= COMPILED_FROM_DESIGNS else _NumpyRows()
+
+
+def _shared(x: float | np.ndarray) -> np.ndarray:
+    """``x`` as float64[n], or as float64[1] when every design has the same value (raised to powers once)."""
+    a = np.atleast_1d(np.asarray(x, dtype=np.float64))
+    return a[:1] if a.size > 1 and a.ndim == 1 and np.all(a == a[0]) else a

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
-__all__ = ["IRR_BRACKET", "discount_factors", "discounted_payback_years", "irr", "lcoe", "npv"]
+__all__ = ["IRR_BRACKET", "discount_factors", "discounted_payback_years", "discounted_payback_years_numpy", "irr",
+           "irr_numpy", "lcoe", "lcoe_numpy", "npv", "npv_numpy"]
 
 #: rates searched for an IRR [1/a]: from -99 % to +1000 % a year
 IRR_BRACKET = (-0.99, 10.0)
@@ -32,18 +32,47 @@ def discount_factors(rate_frac: float | np.ndarray, n_years: int) -> np.ndarray:
     return np.power(1.0 + r[..., None], -years) if r.ndim else np.power(1.0 + float(r), -years)
 
 
+def _rows(rate_frac: float | np.ndarray, *flows: np.ndarray) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """Flows as C-contiguous [rows, m] float64 and the discount factors as [1 or rows, m]; None if another shape."""
+    arrays = [np.asarray(f, dtype=np.float64) for f in flows]
+    cf = arrays[0]
+    if cf.ndim not in (1, 2) or cf.shape[-1] == 0 or any(a.shape != cf.shape for a in arrays):
+        return None
+    m = cf.shape[-1]
+    d = discount_factors(rate_frac, m - 1)
+    rows = 1 if cf.ndim == 1 else cf.shape[0]
+    d2 = d.reshape(-1, m)
+    if d2.shape[0] not in (1, rows) or (cf.ndim == 1 and d.ndim != 1):
+        return None
+    return [np.ascontiguousarray(a.reshape(rows, m)) for a in arrays], np.ascontiguousarray(d2)
+
+
 def npv(rate_frac: float | np.ndarray, cash_flows: np.ndarray) -> np.ndarray | float:
     """Return the net present value Σ_y CF_y / (1 + r)^y [yuan] of each flow (one rate per flow, or one for all).
 
     >>> round(float(npv(0.1, np.array([-1000.0, 300.0, 400.0, 500.0]))), 2)
     -21.04
     """
+    ready = _rows(rate_frac, cash_flows)
+    if ready is None:
+        return npv_numpy(rate_frac, cash_flows)
+    from gpdc.accounting import finance_nb
+
+    (cf,), d = ready
+    out = finance_nb.npv_rows(cf, d)
+    return float(out[0]) if np.ndim(cash_flows) == 1 else out
+
+
+def npv_numpy(rate_frac: float | np.ndarray, cash_flows: np.ndarray) -> np.ndarray | float:
+    """:func:`npv` in NumPy (the definition the compiled version equals bit for bit)."""
     cf = np.asarray(cash_flows, dtype=np.float64)
     out = np.sum(cf * discount_factors(rate_frac, cf.shape[-1] - 1), axis=-1)
     return float(out) if cf.ndim == 1 else out
 
 
 def _irr_one(cf: np.ndarray, grid: np.ndarray) -> float:
+    from scipy.optimize import brentq
+
     cf = cf[: int(np.flatnonzero(cf != 0.0)[-1]) + 1] if np.any(cf != 0.0) else cf
     signs = np.sign(cf[cf != 0.0])
     if signs.size == 0 or np.all(signs == signs[0]):
@@ -78,12 +107,30 @@ def irr(cash_flows: np.ndarray) -> np.ndarray | float:
     nan
     """
     cf = np.asarray(cash_flows, dtype=np.float64)
-    lo, hi = IRR_BRACKET
-    grid = np.unique(np.concatenate([np.linspace(lo, -0.1, 90), np.linspace(-0.1, 0.5, 601),
-                                     np.geomspace(0.5, hi, 120)]))
+    grid = _irr_grid()
+    if cf.ndim == 1:
+        return _irr_one(cf, grid)
+    from gpdc.accounting import finance_nb
+
+    flat = np.ascontiguousarray(cf.reshape(-1, cf.shape[-1]))
+    years = np.arange(flat.shape[1], dtype=np.float64)
+    power = np.ascontiguousarray(np.power(1.0 + grid[None, :], -years[:, None]))
+    return finance_nb.irr_rows(flat, grid, power, *IRR_BRACKET).reshape(cf.shape[:-1])
+
+
+def irr_numpy(cash_flows: np.ndarray) -> np.ndarray | float:
+    """:func:`irr` in NumPy, the definition the compiled version follows (see :mod:`gpdc.accounting.finance_nb`)."""
+    cf = np.asarray(cash_flows, dtype=np.float64)
+    grid = _irr_grid()
     if cf.ndim == 1:
         return _irr_one(cf, grid)
     return _irr_many(cf.reshape(-1, cf.shape[-1]), grid).reshape(cf.shape[:-1])
+
+
+def _irr_grid() -> np.ndarray:
+    lo, hi = IRR_BRACKET
+    return np.unique(np.concatenate([np.linspace(lo, -0.1, 90), np.linspace(-0.1, 0.5, 601),
+                                     np.geomspace(0.5, hi, 120)]))
 
 
 def _npv_horner(cf: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -174,6 +221,19 @@ def discounted_payback_years(rate_frac: float | np.ndarray, cash_flows: np.ndarr
     >>> float(discounted_payback_years(0.0, np.array([-1000.0, 300.0, 400.0, 500.0])))
     2.6
     """
+    ready = _rows(rate_frac, cash_flows)
+    if ready is None:
+        return discounted_payback_years_numpy(rate_frac, cash_flows)
+    from gpdc.accounting import finance_nb
+
+    (flat,), d = ready
+    out = finance_nb.payback_rows(flat, d)
+    cf = np.asarray(cash_flows)
+    return float(out[0]) if cf.ndim == 1 else out.reshape(cf.shape[:-1])
+
+
+def discounted_payback_years_numpy(rate_frac: float | np.ndarray, cash_flows: np.ndarray) -> np.ndarray | float:
+    """:func:`discounted_payback_years` in NumPy (the definition the compiled version equals bit for bit)."""
     cf = np.asarray(cash_flows, dtype=np.float64)
     flat = cf.reshape(-1, cf.shape[-1])
     disc = flat * discount_factors(rate_frac, cf.shape[-1] - 1).reshape(-1, cf.shape[-1])
@@ -195,6 +255,18 @@ def lcoe(rate_frac: float | np.ndarray, costs_yuan: np.ndarray, energy_mwh: np.n
     >>> float(lcoe(0.0, np.array([1000.0] + [10.0] * 10), np.array([0.0] + [100.0] * 10)))
     1.1
     """
+    ready = _rows(rate_frac, costs_yuan, energy_mwh)
+    if ready is None:
+        return lcoe_numpy(rate_frac, costs_yuan, energy_mwh)
+    from gpdc.accounting import finance_nb
+
+    (c, e), d = ready
+    out = finance_nb.lcoe_rows(c, e, d)
+    return float(out[0]) if np.ndim(costs_yuan) == 1 else out
+
+
+def lcoe_numpy(rate_frac: float | np.ndarray, costs_yuan: np.ndarray, energy_mwh: np.ndarray) -> np.ndarray | float:
+    """:func:`lcoe` in NumPy (the definition the compiled version equals bit for bit)."""
     c = np.asarray(costs_yuan, dtype=np.float64)
     e = np.asarray(energy_mwh, dtype=np.float64)
     d = discount_factors(rate_frac, c.shape[-1] - 1)

@@ -6,7 +6,11 @@ Layout (netCDF4-compatible HDF5, readable by ``xarray.open_dataset(engine="h5net
   a dimension that moves several fields also has one coordinate per field along it (named
   like a dimension, the field path in its ``field`` attribute);
 * every result variable as an N-dimensional float64 array (booleans as int8 with
-  ``dtype = "bool"``), allocated and filled with NaN / 0 when the file is created;
+  ``dtype = "bool"``), allocated when the file is created but not filled: its fill value
+  (NaN / 0) is recorded, yet the raw data of a chunk not yet written is whatever the disk
+  holds (zeros in a new file) — the ledger says which designs are valid, and the readers
+  mask the rest (writing the fill values cost as much as the sweep's HDF5 writes: 645 MB at
+  10^6 designs); the flags below are filled;
 * ``finished`` (int8 over the sweep dimensions): 1 where a design is done — computed, or
   failed for a reason recorded in the file;
 * ``status`` (int8: 0 not computed, 1 computed, 2 failed) and ``failure`` (int32: the row of
@@ -101,11 +105,14 @@ def _h5_array(values: np.ndarray) -> tuple[np.ndarray, dict[str, str]]:
     return values, {}
 
 
-def _dcpl(fill: float | int | None, dtype: np.dtype) -> h5py.h5p.PropDCID:
-    """Early allocation, filled at allocation with ``fill`` (None: HDF5's default, zero bytes)."""
+def _dcpl(fill: float | int | None, dtype: np.dtype, write_fill: bool = True) -> h5py.h5p.PropDCID:
+    """Early allocation, filled at allocation with ``fill`` (None: HDF5's default, zero bytes).
+
+    ``write_fill=False``: allocated at once all the same, the fill value recorded, but not written.
+    """
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)  # storage exists from the start: later writes are raw data only
-    dcpl.set_fill_time(h5py.h5d.FILL_TIME_ALLOC)
+    dcpl.set_fill_time(h5py.h5d.FILL_TIME_ALLOC if write_fill else h5py.h5d.FILL_TIME_NEVER)
     if fill is not None:
         dcpl.set_fill_value(np.array(fill, dtype=dtype))
     return dcpl
@@ -189,11 +196,11 @@ def create(
         aux_of = {d.name: list(d.aux) for d in (*dims, *extra_dims)}
 
         def make(name: str, dtype: np.dtype, fill: float | int, attrs_: Mapping[str, Any],
-                 trailing: tuple[str, ...] = ()) -> None:
+                 trailing: tuple[str, ...] = (), write_fill: bool = True) -> None:
             full = shape + tuple(len(trailing_dims[t].coord) for t in trailing)
             dset = h5py.Dataset(h5py.h5d.create(
                 f.id, name.encode(), h5py.h5t.py_create(dtype), h5py.h5s.create_simple(full or (1,)),
-                dcpl=_dcpl(fill, dtype)))
+                dcpl=_dcpl(fill, dtype, write_fill)))
             for i, dname in enumerate((*names, *trailing)):
                 dset.dims[i].attach_scale(scale_of[dname])
             dset.attrs.update(attrs_)
@@ -205,9 +212,9 @@ def create(
         checksummed = []
         for v in variables:
             if v.dtype == "bool":
-                make(v.name, np.dtype(np.int8), 0, {**v.attrs, "dtype": "bool"}, v.trailing)
-            else:
-                make(v.name, np.dtype(np.float64), np.nan, v.attrs, v.trailing)
+                make(v.name, np.dtype(np.int8), 0, {**v.attrs, "dtype": "bool"}, v.trailing, write_fill=False)
+            else:  # the results: valid where the ledger says, not filled (see the module's docstring)
+                make(v.name, np.dtype(np.float64), np.nan, v.attrs, v.trailing, write_fill=False)
             checksummed.append(v.name)
         make(STATUS, np.dtype(np.int8), NOT_COMPUTED, {
             "long_name": "design status: 0 not computed, 1 computed, 2 failed (the reason: failure)", "units": "1",
@@ -538,6 +545,13 @@ class Store:
         self.messages = {m: k for k, m in enumerate(self.ledger.messages) if m}
         self.n_message_rows = int(self.f[LEDGER][FAILURE_MESSAGE].shape[0])
         self._index_of = {tuple(map(tuple, s.tolist())): i for i, s in enumerate(self.ledger.slabs)}
+        # each checksummed variable's low-level dataset, shape and type, looked up once: through h5py's
+        # high-level objects a chunk's ~100 lookups and slab writes cost 86 ms, more than computing it
+        self._datasets: dict[str, tuple[Any, tuple[int, ...], np.dtype]] = {}
+        for name in self.ledger.checksum_variables:
+            ds = self.f[name]
+            self._datasets[name] = (ds.id, tuple(ds.shape), ds.dtype)
+        self._ledger_ds = {k: self.f[LEDGER][k] for k in ("chunk_crc32", "chunk_done", "group_inputs_sha256")}
         self._closed = False
 
     def _check(self) -> None:
@@ -618,9 +632,8 @@ class Store:
                      else np.full(shape, -1)).astype(np.int32)
         written: dict[str, np.ndarray] = {}
         for name in self.ledger.checksum_variables:
-            ds = self.f[name]
-            full = sel + (slice(None),) * (ds.ndim - len(sel))
-            slab_shape = shape + tuple(ds.shape[len(sel):])
+            dsid, ds_shape, ds_dtype = self._datasets[name]
+            slab_shape = shape + ds_shape[len(sel):]
             a: np.ndarray
             if name == STATUS:
                 a = status.reshape(slab_shape)
@@ -630,26 +643,32 @@ class Store:
                 a = np.ones(slab_shape, dtype=np.int8)
             elif name in values:
                 a = np.asarray(values[name])
-                a = (a.astype(np.int8) if a.dtype == bool else a).astype(ds.dtype, copy=False)
-                a = a.reshape(slab_shape) if a.ndim else np.full(slab_shape, a, dtype=ds.dtype)
+                a = (a.astype(np.int8) if a.dtype == bool else a).astype(ds_dtype, copy=False)
+                a = a.reshape(slab_shape) if a.ndim else np.full(slab_shape, a, dtype=ds_dtype)
             else:
-                a = np.full(slab_shape, _fill_of(ds.dtype), dtype=ds.dtype)
-            ds[full] = a
+                a = np.full(slab_shape, _fill_of(ds_dtype), dtype=ds_dtype)
+            a = np.ascontiguousarray(a, dtype=ds_dtype)
+            start = tuple(int(b[0]) for b in bounds) + (0,) * (len(ds_shape) - len(sel))
+            fspace = dsid.get_space()
+            if slab_shape:
+                fspace.select_hyperslab(start, slab_shape)
+            # what ds[slab] = a does, minus the lookups
+            dsid.write(h5py.h5s.create_simple(slab_shape or (1,)), fspace, a)
             written[name] = a
             self._check()
         self.f.flush()
         self._check()
         crc = _chunk_crc([written[n] for n in self.ledger.checksum_variables])
-        self.f[LEDGER]["chunk_crc32"][index] = np.uint32(crc)
+        self._ledger_ds["chunk_crc32"][index] = np.uint32(crc)
         self.f.flush()
         self._check()
 
     def mark_done(self, index: int, group: int, digest: str) -> None:
         """Record chunk ``index`` (and its group's input digest) as done in the ledger, and flush."""
         if digest and not self.digests[group]:
-            self.f[LEDGER]["group_inputs_sha256"][group] = np.frombuffer(bytes.fromhex(digest), dtype=np.uint8)
+            self._ledger_ds["group_inputs_sha256"][group] = np.frombuffer(bytes.fromhex(digest), dtype=np.uint8)
             self.digests[group] = digest
-        self.f[LEDGER]["chunk_done"][index] = 1
+        self._ledger_ds["chunk_done"][index] = 1
         self.f.flush()
         self._check()
         self.done[index] = True

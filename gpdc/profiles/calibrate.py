@@ -18,8 +18,6 @@ from importlib.resources import files
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
-from scipy.signal import lfilter
 
 from gpdc.errors import DataTableError, ProfileError
 
@@ -74,11 +72,18 @@ def ar1_normal(n: int, phi: float, rng: np.random.Generator) -> np.ndarray:
     if n == 0:
         return eps
     s = np.sqrt(1.0 - phi * phi)
-    out = np.empty(n)
-    out[0] = eps[0]
-    if n > 1:
-        out[1:], _ = lfilter([s], [1.0, -phi], eps[1:], zi=[phi * eps[0]])
-    return out
+    # the recursion as scipy.signal.lfilter([s], [1, -phi], eps[1:], zi=[phi eps[0]]) evaluates it,
+    # y = s·e[t] + phi·y[t-1] in float64 (same bits, tests/test_profile_models.py), without importing
+    # scipy.signal (0.6 s of CPU, more than the 8760 steps of this loop cost)
+    x = eps.tolist()
+    sf, pf = float(s), float(phi)
+    prev = x[0]
+    out = [prev]
+    append = out.append
+    for e in x[1:]:
+        prev = sf * e + pf * prev
+        append(prev)
+    return np.array(out, dtype=np.float64)
 
 
 def mid_hour(index: pd.DatetimeIndex, longitude_deg: float | None = None) -> np.ndarray:
@@ -181,6 +186,8 @@ def calibrate_scale(
         if target_sum < bottom:
             raise ProfileError(f"{what}: {target_sum:.1f} full-load hours is below the least reachable {bottom:.1f} h")
         a, b = lo, hi
+    from scipy.optimize import brentq  # imported when used (scipy.optimize is slow to import)
+
     scale = float(brentq(lambda s: total(s) - target_sum, a, b, xtol=xtol, rtol=1e-14, maxiter=500))
     cf = cf_of_scale(scale)
     got = float(cf.sum())

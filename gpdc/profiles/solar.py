@@ -35,7 +35,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pvlib
-from scipy.special import expit, logit
 
 from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default
@@ -116,6 +115,8 @@ def daily_clearness(day_of_year: np.ndarray, z: np.ndarray, shift: float = 0.0) 
         2.0 * np.pi * (doy - default("solar_daily_clearness_min_day")) / _YEAR_DAYS
     )
     sd = default("solar_daily_clearness_sd")
+    from scipy.special import expit, logit  # imported when a profile is built
+
     return expit(logit(mean) + shift + sd / (mean * (1.0 - mean)) * z)
 
 

@@ -44,7 +44,6 @@ import numpy as np
 import pandas as pd
 import pvlib
 import windpowerlib
-from scipy.special import ndtr
 from windpowerlib.density import barometric
 from windpowerlib.power_output import power_curve
 from windpowerlib.temperature import linear_gradient
@@ -352,6 +351,8 @@ def speed_shape(
     fast = ar1_normal(n, default("wind_lag1_autocorrelation"), rng)
     slow = ar1_normal(n, default("wind_slow_lag1_autocorrelation"), rng)
     z = np.sqrt(1.0 - w) * fast + np.sqrt(w) * slow
+    from scipy.special import ndtr  # imported when a profile is built, not with gpdc.profiles
+
     u = ndtr(z)
     base = (-np.log1p(-np.minimum(u, 1.0 - 1e-16))) ** (1.0 / weibull_k)  # unit-scale Weibull(k)
     doy = (index + pd.Timedelta(minutes=30)).day_of_year.to_numpy()

@@ -1,0 +1,61 @@
+"""Fixed costs (issue 19): CPU seconds of `gpdc --help` and of a warm `gpdc run` of a ready scenario.
+
+    python benchmarks/startup.py                          # this tree
+    python benchmarks/startup.py --tree /path/to/other    # and another checkout, interleaved
+
+Each command runs in a fresh interpreter (the console script's entry point, gpdc.cli:main); its
+CPU time is the child's user + system time (getrusage of the children), the minimum over
+--repeat runs, the trees interleaved.  "Warm": one run first fills numba's cache and the OS's
+file cache; it is not counted.  Also the import time of gpdc.cli and of the simulator
+(python -X importtime, cumulative microseconds of the top-level imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
+ENTRY = "import sys; from gpdc.cli import main; sys.argv[0] = 'gpdc'; main()"
+
+
+def cpu_of(tree: Path, args: list[str]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    subprocess.run([sys.executable, "-c", ENTRY, *args], cwd=tree, env=env, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tree", action="append", default=[], help="another checkout to compare (repeatable)")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    trees = [ROOT, *[Path(t).resolve() for t in args.tree]]
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = {"gpdc --help": ["--help"],
+                    "gpdc run (warm)": ["run", str(SCENARIO), "-o", f"{tmp}/run.h5"]}
+        for tree in trees:
+            cpu_of(tree, commands["gpdc run (warm)"])  # warm: numba cache, file cache
+        best = {(t, c): float("inf") for t in trees for c in commands}
+        for _ in range(args.repeat):
+            for c, a in commands.items():
+                for t in trees:
+                    best[t, c] = min(best[t, c], cpu_of(t, a))
+    print("CPU seconds, min of", args.repeat, "(fresh interpreter each)")
+    print("| command | " + " | ".join(str(t) for t in trees) + " |")
+    print("| --- |" + " ---: |" * len(trees))
+    for c in commands:
+        print(f"| {c} | " + " | ".join(f"{best[t, c]:.2f}" for t in trees) + " |")
+
+
+if __name__ == "__main__":
+    main()
