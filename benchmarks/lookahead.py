@@ -57,7 +57,7 @@ def main() -> None:
         base[row] *= rng.uniform(0.5, 1.5, n)
     base[L.P_DISCHARGE_MW] = base[L.P_CHARGE_MW]
     variants: dict[str, np.ndarray] = {}
-    for label, la, h, fc in (("green-first", 0, 48, 0), ("lookahead perfect 48 h", 1, 48, 0), ("lookahead perfect 1 h", 1, 1, 0),
+    for label, la, h, fc in (("green-first", 0, 48, 0), ("lookahead perfect 48 h", 1, 48, 0),
                              ("lookahead perfect 24 h", 1, 24, 0), ("lookahead persistence 48 h", 1, 48, 1)):
         p = base.copy()
         p[L.P_LOOKAHEAD], p[L.P_LOOKAHEAD_H], p[L.P_LOOKAHEAD_FORECAST] = la, h, fc
