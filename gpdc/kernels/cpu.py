@@ -49,7 +49,6 @@ from gpdc.kernels.step import (
     idle_lane_nb,
     load_params_nb,
     plan_day_nb,
-    plan_size,
     profile_sums_nb,
     step_nb,
     write_totals_nb,
@@ -99,8 +98,14 @@ def _run_single_nb(
     la = params[P_LOOKAHEAD] > 0.5 and not flex
     day = steps_per_day(dt)
     hmax = lookahead_steps(params[P_LOOKAHEAD_H], dt) if la else 0
-    w = np.zeros(plan_size(day, hmax, 1) if la else 0)
+    fl = np.zeros(day)
+    ring_d = np.zeros(day + hmax)
+    ring_c = np.zeros(day + hmax)
+    dd = np.zeros(hmax)
+    dc = np.zeros(hmax)
+    r = np.zeros(1)
     levels = np.zeros(day)
+    lane = np.zeros(3)
     t0 = 0
     done = 0
     cw = 0.0
@@ -112,9 +117,9 @@ def _run_single_nb(
         if la:
             if t % day == 0:
                 t0 = t
-                done = plan_day_nb(b, 1, 1, t0, day, hmax, done, cf_wind, cf_solar, load_mw, price_import, dt, w,
-                                   levels)
-            floor = w[t - t0]
+                done = plan_day_nb(b, 1, 1, t0, day, hmax, done, cf_wind, cf_solar, load_mw, price_import, dt, fl,
+                                   ring_d, ring_c, dd, dc, r, levels, lane)
+            floor = fl[t - t0]
         flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False, flex,
                         hourly[t], la, floor)
         accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False, flex)
@@ -204,8 +209,14 @@ def _block_hours_nb(
     """
     n_hours = cf_wind.shape[0]
     day = steps_per_day(dt)
-    w = np.zeros(plan_size(day, hmax, STRIDE) if la else 0)  # the floors of the day, then scratch
+    fl = np.zeros(day * STRIDE if la else 0)  # the day's floors, then the plan's scratch
+    ring_d = np.zeros((day + hmax) * STRIDE if la else 0)
+    ring_c = np.zeros((day + hmax) * STRIDE if la else 0)
+    dd = np.zeros(hmax * STRIDE if la else 0)
+    dc = np.zeros(hmax * STRIDE if la else 0)
+    r = np.zeros(STRIDE if la else 0)
     levels = np.zeros(day if la else 0)
+    lane = np.zeros(3 * STRIDE if la else 0)
     t0 = 0
     done = 0
     cw = 0.0
@@ -214,7 +225,7 @@ def _block_hours_nb(
         if la and t % day == 0:
             t0 = t
             done = plan_day_nb(buf, STRIDE, BLOCK, t0, day, hmax, done, cf_wind, cf_solar, load_mw, price_import, dt,
-                               w, levels)
+                               fl, ring_d, ring_c, dd, dc, r, levels, lane)
         k0 = (t - t0) * STRIDE
         cw += cf_wind[t] * dt
         cs += cf_solar[t] * dt
@@ -226,7 +237,7 @@ def _block_hours_nb(
         fac = factor[t]
         hx = hourly[t]
         for j in range(BLOCK):
-            floor = w[k0 + j] if la else 0.0
+            floor = fl[k0 + j] if la else 0.0
             flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx, la, floor)
             accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, flex)
         m = month_index[t]

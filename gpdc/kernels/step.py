@@ -454,32 +454,32 @@ def plan_day_nb(
     load_mw: np.ndarray,
     price_import: np.ndarray,
     dt: float,
-    w: np.ndarray,
+    fl: np.ndarray,
+    ring_d: np.ndarray,
+    ring_c: np.ndarray,
+    dd: np.ndarray,
+    dc: np.ndarray,
+    r: np.ndarray,
     levels: np.ndarray,
+    lane: np.ndarray,
 ) -> int:
     """The lookahead's discharge floors of the day that starts at step ``t0``, lanes ``0..nl-1`` (docs/dispatch.md).
 
     Each step s of the data gets, once, per lane, the pool energy it would draw as a deficit
     step, ``need = min(max(deficit - target, 0), P_dis)/η_d``, or add as a surplus step,
     ``chg = min(surplus, P_ch)·η_c`` (one of them is 0), kept as ``need - chg`` and ``-chg`` in
-    a ring of ``day + hmax`` steps (steps t0 - day .. t0 + hmax - 1;
+    a ring of ``day + hmax`` steps (``ring_d``, ``ring_c``: steps t0 - day .. t0 + hmax - 1;
     steps from ``done`` on are computed now; returns the new ``done``).  The forecast of
     horizon step k is step t0 + k (perfect) or t0 - day + (k mod day) (persistence: yesterday
     repeated; none on the first day), 0 beyond the lane's horizon and for a green-first lane.
     Then, for each price level ℓ of the day (shared by the lanes), a backward pass from the last
     horizon step dearer than ℓ: ``R = min(max(R + (need - chg if price > ℓ else -chg), 0), usable)``;
-    the floor of a day step priced ℓ is R after it.  Writes the floors to ``w[k * stride + j]``
-    for the day's steps; the rest of ``w`` (:func:`plan_size`) is scratch, one array so that
-    LLVM vectorises the loops across the lanes without checks of aliasing.
+    the floor of a day step priced ℓ is R after it.  Writes ``fl[k * stride + j]`` for the
+    day's steps; the other arrays are scratch (``dd``, ``dc``: hmax rows; ``r``: one row;
+    ``lane``: three rows; ``levels``: day values).
     """
     n = cf_wind.shape[0]
     ring = day + hmax
-    o_rd = day * stride  # regions of w: floors, ring of need - chg, ring of -chg, the day's forecast of both,
-    o_rc = o_rd + ring * stride  # R, the lanes' horizon, persistence flag and usable energy
-    o_dd = o_rc + ring * stride
-    o_dc = o_dd + hmax * stride
-    o_r = o_dc + hmax * stride
-    o_ln = o_r + stride
     day_len = min(day, n - t0)
     kmax = min(hmax, n - t0)
     past = t0 >= day
@@ -497,34 +497,34 @@ def plan_day_nb(
             to_cover = max(0.0, load_e - direct - b[P_IMPORT_TARGET_MW * stride + j])
             c = min(arrive - direct, b[P_CHARGE_MW * stride + j]) * b[P_ETA_CHARGE * stride + j]
             d = min(to_cover, b[P_DISCHARGE_MW * stride + j]) * b[D_INV_ETA_DIS * stride + j]
-            w[o_rd + o + j] = d - c
-            w[o_rc + o + j] = 0.0 - c
+            ring_d[o + j] = d - c
+            ring_c[o + j] = 0.0 - c
     done = max(done, min(t0 + hmax, n))
     # each lane's forecast over its horizon
     for j in range(nl):  # horizon steps with a forecast (0: none), persistence (1 / 0), usable energy
         pers = b[P_LOOKAHEAD_FORECAST * stride + j] > 0.5
         on = b[P_LOOKAHEAD * stride + j] > 0.5 and (past or not pers)
-        w[o_ln + j] = np.floor(b[P_LOOKAHEAD_H * stride + j] / dt + 0.5) if on else 0.0
-        w[o_ln + stride + j] = 1.0 if pers else 0.0
-        w[o_ln + 2 * stride + j] = b[P_USABLE_MWH * stride + j]
+        lane[j] = np.floor(b[P_LOOKAHEAD_H * stride + j] / dt + 0.5) if on else 0.0
+        lane[stride + j] = 1.0 if pers else 0.0
+        lane[2 * stride + j] = b[P_USABLE_MWH * stride + j]
     for k in range(kmax):
         op = ((t0 + k) % ring) * stride
         oq = ((t0 - day + k % day) % ring) * stride if past else op
         ok = k * stride
         for j in range(nl):  # (every value loaded, then selected: branch-free across the lanes)
-            xp = w[o_rd + op + j]
-            xq = w[o_rd + oq + j]
-            yp = w[o_rc + op + j]
-            yq = w[o_rc + oq + j]
-            pers = w[o_ln + stride + j] > 0.5
-            use = k < w[o_ln + j]
+            xp = ring_d[op + j]
+            xq = ring_d[oq + j]
+            yp = ring_c[op + j]
+            yq = ring_c[oq + j]
+            pers = lane[stride + j] > 0.5
+            use = k < lane[j]
             x = xq if pers else xp
             y = yq if pers else yp
-            w[o_dd + ok + j] = x if use else 0.0
-            w[o_dc + ok + j] = y if use else 0.0
+            dd[ok + j] = x if use else 0.0
+            dc[ok + j] = y if use else 0.0
     for k in range(day_len):
         for j in range(nl):
-            w[k * stride + j] = 0.0
+            fl[k * stride + j] = 0.0
     nlev = 0  # the day's price levels, shared by the lanes
     for k in range(day_len):
         p = price_import[t0 + k]
@@ -545,26 +545,20 @@ def plan_day_nb(
         if kend < 0:
             continue  # nothing dearer ahead: floor 0
         for j in range(nl):
-            w[o_r + j] = 0.0
+            r[j] = 0.0
         for k in range(kend, -1, -1):
             pk = price_import[t0 + k]
             ok = k * stride
             if k < day_len and pk == lv:
                 for j in range(nl):
-                    w[ok + j] = w[o_r + j]
+                    fl[ok + j] = r[j]
             if pk > lv:
                 for j in range(nl):
-                    w[o_r + j] = min(max(w[o_r + j] + w[o_dd + ok + j], 0.0), w[o_ln + 2 * stride + j])
+                    r[j] = min(max(r[j] + dd[ok + j], 0.0), lane[2 * stride + j])
             else:
                 for j in range(nl):
-                    w[o_r + j] = min(max(w[o_r + j] + w[o_dc + ok + j], 0.0), w[o_ln + 2 * stride + j])
+                    r[j] = min(max(r[j] + dc[ok + j], 0.0), lane[2 * stride + j])
     return done
-
-
-@njit(inline="always", **JIT)
-def plan_size(day: int, hmax: int, stride: int) -> int:
-    """Length of :func:`plan_day_nb`'s array ``w``: floors, two rings, two forecasts, R, three lane rows."""
-    return (day + 2 * (day + hmax) + 2 * hmax + 4) * stride
 
 
 def _accumulate_source() -> str:
