@@ -306,6 +306,9 @@ COLUMN_FIELDS: dict[str, str | None] = {
     "storage.grid_charging": None,
     "storage.grid_charge_max_price_yuan_per_mwh": None,
     "storage.import_target_mw": None,
+    "storage.strategy": None,
+    "storage.lookahead_h": None,
+    "storage.forecast": None,
     "grid.import_mw": None,
     "grid.export_mw": None,
     "grid.export_cap_rule": None,
@@ -422,6 +425,9 @@ def design_params(design: Design) -> np.ndarray:
     p[L.P_GRID_CHARGE_PRICE] = np.where(np.isnan(gc_price), -np.inf, gc_price)
     target = f("storage.import_target_mw")
     p[L.P_IMPORT_TARGET_MW] = np.where(np.isnan(target), 0.0, target)  # 0: no peak shaving (green-first)
+    p[L.P_LOOKAHEAD] = [1.0 if str(v) == "lookahead" else 0.0 for v in design.field("storage.strategy")]
+    p[L.P_LOOKAHEAD_H] = f("storage.lookahead_h")
+    p[L.P_LOOKAHEAD_FORECAST] = [L.FORECAST_NAMES[str(v)] for v in design.field("storage.forecast")]
     if sc.has_flexible:
         _flexible_params(design, p)
     return p

@@ -30,7 +30,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from gpdc.kernels.layout import N_PARAMS, N_ROWS, N_TOTALS, N_TRACE, P_FLEX, P_GRID_CHARGE, P_INIT_GRID_MWH
+from gpdc.kernels.layout import (
+    N_PARAMS,
+    N_ROWS,
+    N_TOTALS,
+    N_TRACE,
+    P_FLEX,
+    P_GRID_CHARGE,
+    P_INIT_GRID_MWH,
+    P_LOOKAHEAD,
+    P_LOOKAHEAD_H,
+)
 from gpdc.kernels.step import (
     JIT,
     accumulate_nb,
@@ -38,6 +48,7 @@ from gpdc.kernels.step import (
     derive_lane_nb,
     idle_lane_nb,
     load_params_nb,
+    plan_day_nb,
     profile_sums_nb,
     step_nb,
     write_totals_nb,
@@ -48,6 +59,18 @@ from gpdc.kernels.step import (
 BLOCK = 64
 #: row stride of the block buffer (compile-time constant, padded to whole cache lines)
 STRIDE = BLOCK + 8
+
+
+@njit(inline="always", **JIT)
+def steps_per_day(dt: float) -> int:
+    """Steps in a planning day of the lookahead (24 h; the profiles start at local midnight)."""
+    return max(1, int(np.floor(24.0 / dt + 0.5)))
+
+
+@njit(inline="always", **JIT)
+def lookahead_steps(hours: float, dt: float) -> int:
+    """Steps of a lookahead horizon of ``hours`` [h]."""
+    return max(0, int(np.floor(hours / dt + 0.5)))
 
 
 @njit(**JIT)
@@ -72,13 +95,33 @@ def _run_single_nb(
     load_params_nb(b, 0, 1, params.reshape((N_PARAMS, 1)), 0, dt)
     derive_lane_nb(b, 0, 1, cw_tot, cs_tot)
     flex = params[P_FLEX] > 0.5
+    la = params[P_LOOKAHEAD] > 0.5 and not flex
+    day = steps_per_day(dt)
+    hmax = lookahead_steps(params[P_LOOKAHEAD_H], dt) if la else 0
+    fl = np.zeros(day)
+    ring_d = np.zeros(day + hmax)
+    ring_c = np.zeros(day + hmax)
+    dd = np.zeros(hmax)
+    dc = np.zeros(hmax)
+    r = np.zeros(1)
+    levels = np.zeros(day)
+    lane = np.zeros(3)
+    t0 = 0
+    done = 0
     cw = 0.0
     cs = 0.0
     for t in range(n_hours):
         cw += cf_wind[t] * dt
         cs += cf_solar[t] * dt
+        floor = 0.0
+        if la:
+            if t % day == 0:
+                t0 = t
+                done = plan_day_nb(b, 1, 1, t0, day, hmax, done, cf_wind, cf_solar, load_mw, price_import, dt, fl,
+                                   ring_d, ring_c, dd, dc, r, levels, lane)
+            floor = fl[t - t0]
         flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False, flex,
-                        hourly[t])
+                        hourly[t], la, floor)
         accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False, flex)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
@@ -156,12 +199,34 @@ def _block_hours_nb(
     dt: float,
     green_only: bool,
     flex: bool,
+    la: bool,
+    hmax: int,
 ) -> None:
-    """Run all steps for one block of BLOCK designs held in ``buf`` (rows x STRIDE)."""
+    """Run all steps for one block of BLOCK designs held in ``buf`` (rows x STRIDE).
+
+    With ``la`` (compile-time) the lookahead's floors are planned at each day start
+    (:func:`plan_day_nb`, all lanes at once, horizon ``hmax`` steps = the block's longest).
+    """
     n_hours = cf_wind.shape[0]
+    day = steps_per_day(dt)
+    fl = np.zeros(day * STRIDE if la else 0)  # the day's floors, then the plan's scratch
+    ring_d = np.zeros((day + hmax) * STRIDE if la else 0)
+    ring_c = np.zeros((day + hmax) * STRIDE if la else 0)
+    dd = np.zeros(hmax * STRIDE if la else 0)
+    dc = np.zeros(hmax * STRIDE if la else 0)
+    r = np.zeros(STRIDE if la else 0)
+    levels = np.zeros(day if la else 0)
+    lane = np.zeros(3 * STRIDE if la else 0)
+    t0 = 0
+    done = 0
     cw = 0.0
     cs = 0.0
     for t in range(n_hours):
+        if la and t % day == 0:
+            t0 = t
+            done = plan_day_nb(buf, STRIDE, BLOCK, t0, day, hmax, done, cf_wind, cf_solar, load_mw, price_import, dt,
+                               fl, ring_d, ring_c, dd, dc, r, levels, lane)
+        k0 = (t - t0) * STRIDE
         cw += cf_wind[t] * dt
         cs += cf_solar[t] * dt
         cfw = cf_wind[t]
@@ -172,7 +237,8 @@ def _block_hours_nb(
         fac = factor[t]
         hx = hourly[t]
         for j in range(BLOCK):
-            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx)
+            floor = fl[k0 + j] if la else 0.0
+            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx, la, floor)
             accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, flex)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
@@ -223,22 +289,33 @@ def dispatch_batch_nb(
             derive_lane_nb(buf, j, STRIDE, cw_tot, cs_tot)
         # blocks whose grid pool is and stays empty skip the pro-rata division; blocks without a
         # flexible element skip the flexible elements (compiled out)
+        # blocks without a lookahead design skip its planning and floors (compiled out too)
         green_only = True
         flex = False
+        hmax = 0
         for j in range(nb):
             if params[P_GRID_CHARGE, s0 + j] > 0.5 or params[P_INIT_GRID_MWH, s0 + j] != 0.0:
                 green_only = False
             if params[P_FLEX, s0 + j] > 0.5:
                 flex = True
+            if params[P_LOOKAHEAD, s0 + j] > 0.5:
+                hmax = max(hmax, lookahead_steps(params[P_LOOKAHEAD_H, s0 + j], dt))
+        la = hmax > 0 and not flex  # (a flexible block runs green-first: the scenario refuses both)
         if flex:
             _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, False, True)
+                            dt, False, True, False, 0)
+        elif la and green_only:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
+                            dt, True, False, True, hmax)
+        elif la:
+            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
+                            dt, False, False, True, hmax)
         elif green_only:
             _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, True, False)
+                            dt, True, False, False, 0)
         else:
             _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, False, False)
+                            dt, False, False, False, 0)
         for j in range(nb):
             write_totals_nb(buf, j, STRIDE, dt, out_totals[s0 + j])
 

@@ -36,6 +36,9 @@ P_IMPORT_MW = _p("import_mw")
 P_GRID_CHARGE = _p("grid_charge")
 P_GRID_CHARGE_PRICE = _p("grid_charge_price_yuan_per_mwh")
 P_IMPORT_TARGET_MW = _p("import_target_mw")
+P_LOOKAHEAD = _p("lookahead")
+P_LOOKAHEAD_H = _p("lookahead_h")
+P_LOOKAHEAD_FORECAST = _p("lookahead_forecast")
 # the flexible elements
 P_FLEX = _p("flex")
 P_ELY_MW = _p("ely_mw")
@@ -65,6 +68,10 @@ FLEX_PARAMS: tuple[int, ...] = tuple(k for k, p in enumerate(spec.PARAMS)
 EXPORT_RULE_RUNNING = 0  # cumulative export <= cap x cumulative available generation
 EXPORT_RULE_BUDGET = 1  # cumulative export <= cap x the year's available generation
 EXPORT_RULE_NAMES: dict[str, int] = {"running": EXPORT_RULE_RUNNING, "budget": EXPORT_RULE_BUDGET}
+
+# --- lookahead forecasts ----------------------------------------------------------------------
+FORECAST_NAMES: dict[str, int] = {"perfect": 0, "persistence": 1}
+STRATEGY_NAMES: tuple[str, ...] = ("green_first", "lookahead")
 
 # --- derived per-design constants (kernel-internal rows after the parameters) ----------------
 D_INV_ETA_CH = N_PARAMS  # 1 / eta_charge

@@ -133,6 +133,12 @@ PARAMS: tuple[Param, ...] = (
     Param("grid_charge_price_yuan_per_mwh", "yuan/MWh", "charge from the grid in steps priced at or below this",
           0.0),
     Param("import_target_mw", "MW", "peak shaving: hold the import at or below it (0 = off)", 0.0, per_step=True),
+    # --- the storage strategy (docs/dispatch.md "Lookahead storage dispatch"); 0: green-first -------
+    Param("lookahead", "code", "storage strategy: 1 = lookahead (discharge floor for dearer hours), 0 = green-first",
+          0.0),
+    Param("lookahead_h", "h", "lookahead horizon (the floors see the next lookahead_h hours)", 48.0),
+    Param("lookahead_forecast", "code", "lookahead forecast: 0 = perfect, 1 = persistence (yesterday repeated)",
+          0.0),
     # --- the flexible elements (docs/flexible.md); all 0: none ---------------------------------
     Param("flex", "code", "1 = the design has a flexible element (electrolyser, shiftable load or EV fleet)", 0.0,
           flex=True),

@@ -86,6 +86,9 @@ from gpdc.kernels.layout import (
     P_IMPORT_TARGET_MW,
     P_LINE_LOSS_FRAC,
     P_LINE_MW,
+    P_LOOKAHEAD,
+    P_LOOKAHEAD_FORECAST,
+    P_LOOKAHEAD_H,
     P_SHIFT_MW,
     P_SHIFT_MWH,
     P_SOLAR_MW,
@@ -188,6 +191,8 @@ def step_nb(
     green_only: bool,
     flex: bool,
     hx: np.ndarray,
+    la: bool,
+    floor: float,
 ) -> tuple[
     float, float, float, float, float, float, float, float,
     float, float, float, float, float, float, float, float,
@@ -202,7 +207,9 @@ def step_nb(
     charging): the pro-rata share is then 1 and its division drops out, bit-identical results.
     ``flex`` (compile-time too) turns on the flexible elements, whose hourly inputs are ``hx``
     (this step's row of ``hourly``, columns :data:`gpdc.kernels.spec.HOURLY`); with ``flex``
-    False their code drops out and their flows are 0.
+    False their code drops out and their flows are 0.  ``la`` (compile-time) turns on the
+    lookahead strategy: discharge draws the pools down to ``floor`` [MWh] only (the floor of this
+    step from :func:`plan_day_nb`; 0 for a green-first design, which is then bit-identical).
 
     Returns
     -------
@@ -388,7 +395,10 @@ def step_nb(
     else:
         # grid-charging hour: only what the import (cap) cannot; else the deficit above the target (0: all)
         to_cover = max(0.0, deficit - (cap_imp_e if gc else keep_e))
-        dis = max(0.0, min(to_cover, dis_e, stored * eta_dis))
+        if la:  # lookahead: keep the floor for dearer steps ahead (docs/dispatch.md)
+            dis = max(0.0, min(to_cover, dis_e, (stored - floor) * eta_dis))
+        else:
+            dis = max(0.0, min(to_cover, dis_e, stored * eta_dis))
     if green_only:
         share = 1.0  # grid == 0, so green / stored == 1 exactly; with stored == 0, dis == 0
     else:
@@ -428,6 +438,127 @@ def step_nb(
         ely_all, ely_green, ely_grid, sb, start, h2, off, unmet,
         tank, served_f, shifted, uns_f, served_v, v2g, ev_short, ev,
     )  # fmt: skip
+
+
+@njit(inline="always", **JIT)
+def plan_day_nb(
+    b: np.ndarray,
+    stride: int,
+    nl: int,
+    t0: int,
+    day: int,
+    hmax: int,
+    done: int,
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    dt: float,
+    fl: np.ndarray,
+    ring_d: np.ndarray,
+    ring_c: np.ndarray,
+    dd: np.ndarray,
+    dc: np.ndarray,
+    r: np.ndarray,
+    levels: np.ndarray,
+    lane: np.ndarray,
+) -> int:
+    """The lookahead's discharge floors of the day that starts at step ``t0``, lanes ``0..nl-1`` (docs/dispatch.md).
+
+    Each step s of the data gets, once, per lane, the pool energy it would draw as a deficit
+    step, ``need = min(max(deficit - target, 0), P_dis)/η_d``, or add as a surplus step,
+    ``chg = min(surplus, P_ch)·η_c`` (one of them is 0), kept as ``need - chg`` and ``-chg`` in
+    a ring of ``day + hmax`` steps (``ring_d``, ``ring_c``: steps t0 - day .. t0 + hmax - 1;
+    steps from ``done`` on are computed now; returns the new ``done``).  The forecast of
+    horizon step k is step t0 + k (perfect) or t0 - day + (k mod day) (persistence: yesterday
+    repeated; none on the first day), 0 beyond the lane's horizon and for a green-first lane.
+    Then, for each price level ℓ of the day (shared by the lanes), a backward pass from the last
+    horizon step dearer than ℓ: ``R = min(max(R + (need - chg if price > ℓ else -chg), 0), usable)``;
+    the floor of a day step priced ℓ is R after it.  Writes ``fl[k * stride + j]`` for the
+    day's steps; the other arrays are scratch (``dd``, ``dc``: hmax rows; ``r``: one row;
+    ``lane``: three rows; ``levels``: day values).
+    """
+    n = cf_wind.shape[0]
+    ring = day + hmax
+    day_len = min(day, n - t0)
+    kmax = min(hmax, n - t0)
+    past = t0 >= day
+    # each step's need and charge, once (the ring holds yesterday and the horizon)
+    for s in range(max(done, t0 - day, 0), min(t0 + hmax, n)):
+        cfw = cf_wind[s]
+        cfs = cf_solar[s]
+        load_e = load_mw[s] * dt
+        o = (s % ring) * stride
+        for j in range(nl):
+            gen = (b[P_WIND_MW * stride + j] * cfw + b[P_SOLAR_MW * stride + j] * cfs) * dt
+            line_in = min(gen, b[P_LINE_MW * stride + j])
+            arrive = line_in - line_in * b[P_LINE_LOSS_FRAC * stride + j]
+            direct = min(arrive, load_e)
+            to_cover = max(0.0, load_e - direct - b[P_IMPORT_TARGET_MW * stride + j])
+            c = min(arrive - direct, b[P_CHARGE_MW * stride + j]) * b[P_ETA_CHARGE * stride + j]
+            d = min(to_cover, b[P_DISCHARGE_MW * stride + j]) * b[D_INV_ETA_DIS * stride + j]
+            ring_d[o + j] = d - c
+            ring_c[o + j] = 0.0 - c
+    done = max(done, min(t0 + hmax, n))
+    # each lane's forecast over its horizon
+    for j in range(nl):  # horizon steps with a forecast (0: none), persistence (1 / 0), usable energy
+        pers = b[P_LOOKAHEAD_FORECAST * stride + j] > 0.5
+        on = b[P_LOOKAHEAD * stride + j] > 0.5 and (past or not pers)
+        lane[j] = np.floor(b[P_LOOKAHEAD_H * stride + j] / dt + 0.5) if on else 0.0
+        lane[stride + j] = 1.0 if pers else 0.0
+        lane[2 * stride + j] = b[P_USABLE_MWH * stride + j]
+    for k in range(kmax):
+        op = ((t0 + k) % ring) * stride
+        oq = ((t0 - day + k % day) % ring) * stride if past else op
+        ok = k * stride
+        for j in range(nl):  # (every value loaded, then selected: branch-free across the lanes)
+            xp = ring_d[op + j]
+            xq = ring_d[oq + j]
+            yp = ring_c[op + j]
+            yq = ring_c[oq + j]
+            pers = lane[stride + j] > 0.5
+            use = k < lane[j]
+            x = xq if pers else xp
+            y = yq if pers else yp
+            dd[ok + j] = x if use else 0.0
+            dc[ok + j] = y if use else 0.0
+    for k in range(day_len):
+        for j in range(nl):
+            fl[k * stride + j] = 0.0
+    nlev = 0  # the day's price levels, shared by the lanes
+    for k in range(day_len):
+        p = price_import[t0 + k]
+        new = True
+        for i in range(nlev):
+            if levels[i] == p:
+                new = False
+        if new:
+            levels[nlev] = p
+            nlev += 1
+    for i in range(nlev):
+        lv = levels[i]
+        kend = -1  # the last step of the horizon dearer than the level
+        for k in range(kmax - 1, -1, -1):
+            if price_import[t0 + k] > lv:
+                kend = k
+                break
+        if kend < 0:
+            continue  # nothing dearer ahead: floor 0
+        for j in range(nl):
+            r[j] = 0.0
+        for k in range(kend, -1, -1):
+            pk = price_import[t0 + k]
+            ok = k * stride
+            if k < day_len and pk == lv:
+                for j in range(nl):
+                    fl[ok + j] = r[j]
+            if pk > lv:
+                for j in range(nl):
+                    r[j] = min(max(r[j] + dd[ok + j], 0.0), lane[2 * stride + j])
+            else:
+                for j in range(nl):
+                    r[j] = min(max(r[j] + dc[ok + j], 0.0), lane[2 * stride + j])
+    return done
 
 
 def _accumulate_source() -> str:

@@ -25,7 +25,7 @@ from gpdc.errors import ProfileError, ScenarioError
 from gpdc.kernels import layout as L
 from gpdc.kernels import spec
 
-__all__ = ["dispatch_numpy", "dispatch_python", "params_array", "params_dict"]
+__all__ = ["dispatch_numpy", "dispatch_python", "lookahead_floors", "params_array", "params_dict"]
 
 ArrayLike1D = Sequence[float] | npt.NDArray[np.floating]
 
@@ -324,6 +324,63 @@ class FlexibleElements:
 # ---------------------------------------------------------------------------------------
 
 
+def lookahead_floors(
+    t0: int,
+    cfw: Sequence[float],
+    cfs: Sequence[float],
+    load: Sequence[float],
+    p_imp: Sequence[float],
+    p: Mapping[str, float],
+    dt: float,
+) -> list[float]:
+    """The lookahead's discharge floors [MWh] of each step of the day that starts at step ``t0`` (docs/dispatch.md).
+
+    Forecast of each horizon step k (``round(lookahead_h / dt)`` steps, within the data): the
+    pool energy a deficit step would draw, need = min(max(deficit - target, 0), P_dis dt) / η_d,
+    and a surplus step would add, chg = min(surplus, P_ch dt) η_c; perfect: step t0 + k;
+    persistence: step t0 - day + (k mod day) (none on the first day: floors 0).  For each price
+    level ℓ of the day: R = 0 after the last horizon step dearer than ℓ, then backwards
+    R = min(max(R + (need - chg if price > ℓ else -chg), 0), usable); the floor of a day step priced ℓ is R after it.
+    """
+    n = len(cfw)
+    day = max(1, int(np.floor(24.0 / dt + 0.5)))
+    hs = max(0, int(np.floor(p["lookahead_h"] / dt + 0.5)))
+    day_len = min(day, n - t0)
+    kmax = min(hs, n - t0)
+    persistence = p["lookahead_forecast"] > 0.5
+    need: list[float] = []
+    chg: list[float] = []
+    for k in range(kmax):
+        if persistence and t0 < day:  # no yesterday yet
+            need.append(0.0)
+            chg.append(0.0)
+            continue
+        src = t0 - day + k % day if persistence else t0 + k
+        gen = (p["wind_mw"] * cfw[src] + p["solar_mw"] * cfs[src]) * dt
+        line_in = min(gen, p["line_mw"] * dt)
+        arrive = line_in - line_in * p["line_loss_frac"]
+        load_e = load[src] * dt
+        direct = min(arrive, load_e)
+        to_cover = max(0.0, load_e - direct - p["import_target_mw"] * dt)
+        chg.append(min(arrive - direct, p["charge_mw"] * dt) * p["eta_charge"])
+        need.append(min(to_cover, p["discharge_mw"] * dt) * (1.0 / p["eta_discharge"]))
+    floors = [0.0] * day_len
+    levels: list[float] = []
+    for k in range(day_len):
+        if p_imp[t0 + k] not in levels:
+            levels.append(p_imp[t0 + k])
+    for lv in levels:
+        dear = [k for k in range(kmax) if p_imp[t0 + k] > lv]
+        if not dear:
+            continue
+        r = 0.0
+        for k in range(dear[-1], -1, -1):
+            if k < day_len and p_imp[t0 + k] == lv:
+                floors[k] = r
+            r = min(max(r + ((need[k] - chg[k]) if p_imp[t0 + k] > lv else 0.0 - chg[k]), 0.0), p["usable_mwh"])
+    return floors
+
+
 def dispatch_python(
     cf_wind: ArrayLike1D,
     cf_solar: ArrayLike1D,
@@ -391,6 +448,11 @@ def dispatch_python(
     flex = FlexibleElements(p, dt) if p["flex"] == 1.0 else None
     if flex is None:  # no flexible element: their parameters do not count
         p = {**p, **{q.name: 0.0 for q in spec.PARAMS if q.flex and q.name not in ("flex", "ev_eta")}}
+    # the lookahead strategy (not with flexible elements: their rule decides the discharge)
+    lookahead = p["lookahead"] > 0.5 and flex is None
+    day = max(1, int(np.floor(24.0 / dt + 0.5)))
+    floors: list[float] = []
+    t0 = 0
 
     wind_mw = p["wind_mw"]
     solar_mw = p["solar_mw"]
@@ -453,6 +515,9 @@ def dispatch_python(
     traces: dict[str, list[float]] = {name: [] for name in L.TRACE_NAMES}
 
     for t in range(n_hours):
+        if lookahead and t % day == 0:  # the day's floors, planned at its start
+            t0 = t
+            floors = lookahead_floors(t0, cfw, cfs, load, p_imp, p, dt)
         # CW_t, CS_t (running sums, this hour included)
         sum_cf_wind += cfw[t]
         sum_cf_solar += cfs[t]
@@ -502,7 +567,10 @@ def dispatch_python(
             to_cover = max(0.0, deficit - cap_import_e)
         else:
             to_cover = max(0.0, deficit - keep_e)
-        dis = max(0.0, min(to_cover, discharge_mw * dt, (green + grid) * eta_discharge))
+        if lookahead:  # down to the floor kept for dearer steps ahead
+            dis = max(0.0, min(to_cover, discharge_mw * dt, (green + grid - floors[t - t0]) * eta_discharge))
+        else:
+            dis = max(0.0, min(to_cover, discharge_mw * dt, (green + grid) * eta_discharge))
         if flex is not None:
             dis = fx["discharge"]
         pool = green + grid
@@ -672,6 +740,8 @@ def dispatch_numpy(
     fac, month = _factor_and_months(factor, month_index, n_hours)
     if (prm[L.P_FLEX] != 0.0).any():
         raise ScenarioError("flex", 1.0, "dispatch_numpy has no flexible elements: use dispatch_python")
+    if (prm[L.P_LOOKAHEAD] != 0.0).any():
+        raise ScenarioError("lookahead", 1.0, "dispatch_numpy has no lookahead strategy: use dispatch_python")
 
     wind_mw = prm[L.P_WIND_MW]
     solar_mw = prm[L.P_SOLAR_MW]

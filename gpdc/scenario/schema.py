@@ -174,6 +174,16 @@ class Storage(_Section):
         default=None, ge=1e-6, le=100_000.0, description="peak shaving: storage keeps its energy for the deficit "
         "above this import (cuts the month's maximum import, the demand charge); grid charging, where allowed, "
         "stays below it. Unset: green-first, storage covers every deficit")
+    strategy: Literal["green_first", "lookahead"] = Field(
+        default="green_first", description="discharge strategy: green_first serves every deficit from storage at once; "
+        "lookahead plans once a day, from the next lookahead_h hours of generation, load and import prices, a floor "
+        "of stored energy kept for dearer hours (docs/dispatch.md)")
+    lookahead_h: float = Field(
+        default=48.0, ge=1.0, le=168.0, description="lookahead: hours ahead the daily plan sees (48: the night after "
+        "next is seen before the store fills again; 24 closes ~90 % of what 48 closes)")
+    forecast: Literal["perfect", "persistence"] = Field(
+        default="perfect", description="lookahead: generation and load ahead as they will be (perfect) or as "
+        "yesterday's repeated (persistence; the first day runs green-first); prices are the known tariff")
 
     @model_validator(mode="after")
     def _consistent(self) -> Storage:
@@ -689,6 +699,13 @@ class Scenario(_Section):
     def has_flexible(self) -> bool:
         """Whether the scenario has a flexible element (electrolyser, shiftable load or EV fleet)."""
         return self.electrolyser is not None or self.flexible_load is not None or self.ev_fleet is not None
+
+    @model_validator(mode="after")
+    def _lookahead_without_flexible(self) -> Scenario:
+        if self.storage.strategy == "lookahead" and self.has_flexible:
+            raise ValueError("storage.strategy = 'lookahead' is not available with flexible elements (electrolyser, "
+                             "shiftable load, EV fleet): their storage rule decides the discharge")
+        return self
 
     @model_validator(mode="after")
     def _hydrogen_needs_electrolyser(self) -> Scenario:
