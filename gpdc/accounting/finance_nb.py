@@ -25,6 +25,7 @@ Horner steps vectorise.  No ``fastmath``: contracting multiply-adds would change
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -34,7 +35,7 @@ __all__ = ["BLOCK", "irr_rows", "lcoe_rows", "npv_rows", "payback_rows"]
 #: designs per block of the IRR's scan and bisections
 BLOCK = 64
 
-_JIT = {"cache": os.environ.get("GPDC_NUMBA_CACHE", "1") != "0", "nogil": True, "error_model": "numpy"}
+_JIT: dict[str, Any] = {"cache": os.environ.get("GPDC_NUMBA_CACHE", "1") != "0", "nogil": True, "error_model": "numpy"}
 
 
 @njit(inline="always", **_JIT)
