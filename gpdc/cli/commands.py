@@ -35,10 +35,12 @@ def profiles(
     plot: Annotated[Path | None, typer.Option("--plot", help="draw a week in winter and summer and the "
                                               "duration curves of the profiles (PNG)")] = None,
     weather_year: Annotated[int | None, typer.Option("--weather-year", help="ensemble member to build")] = None,
+    csv: Annotated[Path | None, typer.Option("--csv", help="write the profiles as a profile CSV (time, cf_wind, "
+                                             "cf_solar, load_mw), the format of [profiles] source = \"csv\"")] = None,
     sets: Annotated[list[str] | None, typer.Option("--set", help="override a field")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
-    """Build a scenario's hourly profiles, print their statistics and sources, optionally plot them."""
+    """Build a scenario's hourly profiles, print their statistics and sources, optionally plot or save them."""
     from gpdc.pipeline import build_profiles, weather_years
     from gpdc.scenario.load import load_scenario
 
@@ -68,6 +70,10 @@ def profiles(
             from gpdc.plot.profiles import plot_profiles
 
             written("plot", plot_profiles(plot, prof, sc.name))
+        if csv is not None:
+            from gpdc.io.csv import write_profile_csv
+
+            written("profile CSV", write_profile_csv(csv, prof))
     except Exception as exc:  # noqa: BLE001 - the CLI turns every error into a message
         fail(exc, debug)
 

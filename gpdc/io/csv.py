@@ -1,4 +1,4 @@
-"""Flat CSV export of the totals: one row per scenario, one column per variable."""
+"""CSV files: the totals flat (one row per scenario, one column per variable); hourly profiles as a profile CSV."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import xarray as xr
 
 from gpdc.io.atomic import atomic_path
+from gpdc.profiles import ProfileSet
 
 
 def write_totals_csv(path: str | Path, totals: xr.Dataset) -> Path:
@@ -30,4 +31,19 @@ def write_totals_csv(path: str | Path, totals: xr.Dataset) -> Path:
     df = df.rename(columns={c: f"{c} [{totals[c].attrs.get('units', '')}]" for c in df.columns})
     with atomic_path(path, "CSV") as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
         df.to_csv(fh, index=bool(totals.sizes))
+    return path
+
+
+def write_profile_csv(path: str | Path, profiles: ProfileSet) -> Path:
+    """Write ``time, cf_wind, cf_solar, load_mw`` atomically (UTF-8, line feeds); return the path.
+
+    ``time`` is the start of each hour with its UTC offset (the reader converts it to the
+    scenario's time zone); the values are written with ``repr`` so that reading the file back
+    gives the same floats bit for bit.
+    """
+    path = Path(path)
+    with atomic_path(path, "profile CSV") as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("time,cf_wind,cf_solar,load_mw\n")
+        for t, w, s, ld in zip(profiles.time, profiles.cf_wind, profiles.cf_solar, profiles.load_mw, strict=True):
+            fh.write(f"{t.isoformat()},{float(w)!r},{float(s)!r},{float(ld)!r}\n")
     return path
