@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 
 from gpdc.profiles import hourly_index
 from gpdc.scenario.load import load_scenario
@@ -28,13 +28,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 
 
-def cpu_model() -> str:
-    """The CPU model from /proc/cpuinfo (else the platform's processor string)."""
-    try:
-        return next(ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                    if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def factor_file(folder: Path) -> Path:

@@ -15,12 +15,12 @@ at most 2x green-first per scenario-hour.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from pathlib import Path
 
 import numba
 import numpy as np
+from machine import cpu_model  # benchmarks/machine.py
 
 from gpdc import pipeline
 from gpdc.kernels import layout as L
@@ -30,15 +30,6 @@ from gpdc.scenario.load import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def cpu_model() -> str:
-    """The CPU's model name (/proc/cpuinfo), else what platform knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
