@@ -204,6 +204,21 @@ def _horner(ct: np.ndarray, m: int, rate: np.ndarray, f: np.ndarray, x: np.ndarr
             f[j] = f[j] * x[j] + ct[y, j]
 
 
+@njit(inline="always", **_JIT)
+def _bisect(ct: np.ndarray, m: int, lo: np.ndarray, hi: np.ndarray, f_lo: np.ndarray, mid: np.ndarray,
+            f_mid: np.ndarray, x: np.ndarray, iterations: int) -> None:  # pragma: no cover - compiled
+    """Halve every lane's bracket [lo, hi] ``iterations`` times, keeping the half where the NPV changes sign."""
+    for _ in range(iterations):
+        for j in range(BLOCK):
+            mid[j] = 0.5 * (lo[j] + hi[j])
+        _horner(ct, m, mid, f_mid, x)
+        for j in range(BLOCK):
+            left = _same_sign(f_mid[j], f_lo[j])
+            lo[j] = mid[j] if left else lo[j]
+            f_lo[j] = f_mid[j] if left else f_lo[j]
+            hi[j] = hi[j] if left else mid[j]
+
+
 @njit(**_JIT)
 def irr_rows(cf: np.ndarray, grid: np.ndarray, power: np.ndarray, lo_b: float, hi_b: float) -> np.ndarray:
     """Return the IRR [1/a] of each row as :func:`gpdc.accounting.finance._irr_many`; NaN where none.
@@ -263,15 +278,7 @@ def irr_rows(cf: np.ndarray, grid: np.ndarray, power: np.ndarray, lo_b: float, h
         _horner(ct, m, hi, f_hi, x)
         for j in range(BLOCK):
             ok[j] = _sgn(f_lo[j]) * _sgn(f_hi[j]) < 0.0
-        for _ in range(80):
-            for j in range(BLOCK):
-                mid[j] = 0.5 * (lo[j] + hi[j])
-            _horner(ct, m, mid, f_mid, x)
-            for j in range(BLOCK):
-                left = _same_sign(f_mid[j], f_lo[j])
-                lo[j] = mid[j] if left else lo[j]
-                f_lo[j] = f_mid[j] if left else f_lo[j]
-                hi[j] = hi[j] if left else mid[j]
+        _bisect(ct, m, lo, hi, f_lo, mid, f_mid, x, 80)
         for j in range(nb):
             root = 0.5 * (lo[j] + hi[j]) if ok[j] else np.nan
             out[single[b0 + j]] = lo[j] if f_lo[j] == 0.0 else root
@@ -323,15 +330,7 @@ def irr_rows(cf: np.ndarray, grid: np.ndarray, power: np.ndarray, lo_b: float, h
                 lo[j] = 0.0
                 hi[j] = 0.0
         _horner(ct, m, lo, f_lo, x)
-        for _ in range(64):
-            for j in range(BLOCK):
-                mid[j] = 0.5 * (lo[j] + hi[j])
-            _horner(ct, m, mid, f_mid, x)
-            for j in range(BLOCK):
-                left = _same_sign(f_mid[j], f_lo[j])
-                lo[j] = mid[j] if left else lo[j]
-                f_lo[j] = f_mid[j] if left else f_lo[j]
-                hi[j] = hi[j] if left else mid[j]
+        _bisect(ct, m, lo, hi, f_lo, mid, f_mid, x, 64)
         for j in range(nb):
             k = k_found[j]
             i = several[b0 + j]
