@@ -576,25 +576,22 @@ def prepare(scenario: Scenario, weather_year: Any = None, profiles: ProfileSet |
 _KERNEL_LOCK = threading.Lock()
 
 
-def _backend(name: str) -> str:
-    if name not in backend.BACKENDS:
-        raise InputError(f"backend = {name!r} is invalid: must be one of {', '.join(backend.BACKENDS)}")
-    return name
-
-
-def run_totals(inputs: KernelInputs, backend_name: str = "cpu") -> np.ndarray:
+def run_totals(inputs: KernelInputs, backend_name: str | None = None) -> np.ndarray:
     """Run the dispatch of every design and return totals, float64[n_scen, N_TOTALS] (:data:`gpdc.kernels.spec.TOTAL_COLUMNS`).
 
     Always through the batch kernel, one design too: a design's totals are the same bit for
-    bit whether it runs alone (``gpdc run``) or in any block of a sweep.
+    bit whether it runs alone (``gpdc run``) or in any block of a sweep.  ``backend_name``
+    (``"cpu"`` or ``"cuda"``) defaults to the one :func:`gpdc.kernels.dispatch.using` set,
+    else the CPU; the GPU's totals equal the CPU's within 1e-12 relative.
     """
+    name = backend_name or backend.current()
     with _KERNEL_LOCK:  # a damaged numba cache is cleared and the kernel compiled again
         return kernel_cache.call(backend.batch_totals, inputs.cf_wind, inputs.cf_solar, inputs.load_mw,
                                  inputs.price_import, inputs.price_export, inputs.factor, inputs.month_index,
-                                 inputs.hourly, inputs.dt_h, inputs.params, _backend(backend_name))
+                                 inputs.hourly, inputs.dt_h, inputs.params, name)
 
 
-def run_trace(inputs: KernelInputs, design: int = 0, backend_name: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
+def run_trace(inputs: KernelInputs, design: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Run one design with hourly traces.
 
     Returns
@@ -608,4 +605,4 @@ def run_trace(inputs: KernelInputs, design: int = 0, backend_name: str = "cpu") 
     with _KERNEL_LOCK:
         return kernel_cache.call(backend.trace, inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import,
                                  inputs.price_export, inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h,
-                                 np.ascontiguousarray(inputs.params[:, design]), _backend(backend_name))
+                                 np.ascontiguousarray(inputs.params[:, design]))

@@ -202,6 +202,9 @@ def sweep(
         "project_cost_yuan"),
     largest: Annotated[bool, typer.Option("--largest", help="rank --traces-best by the largest value instead")] = False,
     sets: Annotated[list[str] | None, typer.Option("--set", help="override a field of the base scenario")] = None,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="where the dispatch runs: auto (the GPU for large runs where one is usable), cpu, cuda "
+        "(needs a CUDA GPU and pip install 'gpdc[gpu]')")] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
@@ -240,13 +243,19 @@ def sweep(
                 warning(w.message)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SchedulerWarning)
-            report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
+            report = run_sweep(plan, target, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet,
+                               backend=backend)
         if report.chunks_resumed:
             out.print(f"resumed: {report.chunks_resumed} chunks were already done", highlight=False)
         if report.chunks_recomputed:
             out.print(f"{report.chunks_recomputed} chunks marked done failed their checksum and were computed again",
                       highlight=False)
-        out.print(f"{report.chunks_run} chunks computed in {report.seconds:.1f} s "
+        where = ""
+        if report.backend == "cuda":
+            from gpdc.kernels.cuda import device_name
+
+            where = f" on the GPU ({device_name()})"
+        out.print(f"{report.chunks_run} chunks computed{where} in {report.seconds:.1f} s "
                   f"({report.designs_per_second:,.0f} designs/s)", highlight=False)
         with open_sweep(target) as ds:
             print_sweep_summary(ds)
@@ -287,6 +296,9 @@ def size(
         "--save-best", help="write the best design as a complete scenario file (gpdc run FILE reproduces it)")] = None,
     save_top: Annotated[tuple[int, Path] | None, typer.Option(
         "--save-top", help="write the top K designs as scenario files into a folder: --save-top K DIR")] = None,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="where the dispatch runs: auto (the GPU for large runs where one is usable), cpu, cuda "
+        "(needs a CUDA GPU and pip install 'gpdc[gpu]')")] = "auto",
     sets: Annotated[list[str] | None, typer.Option("--set", help="override a field of the base scenario")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
@@ -314,7 +326,11 @@ def size(
         base = load_scenario(scenario, overrides=overrides)
         spec = spec_from(read_sizing_table(scenario), variables or [], targets or [], objective, compliance_share,
                          not no_policy, max(top, save_top[0] if save_top else 0))
-        result = run_size(base, spec)
+        from gpdc.kernels.dispatch import choose, using
+        from gpdc.sizing.search import COARSE_BUDGET
+
+        with using(choose(backend, COARSE_BUDGET)):
+            result = run_size(base, spec)
         print_sizing(result)
         write_groups(target, result.datasets())
         written("results", target, " (root: ranked designs; groups pareto, evaluated)")

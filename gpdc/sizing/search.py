@@ -38,6 +38,10 @@ POLICY = (
     ("green share of load", "green_share_margin", "meets_green_share"),
     ("export share", "export_margin", "meets_export_cap"),
 )
+#: designs of the coarse pass (the largest batch the search dispatches at once)
+COARSE_BUDGET = 20_000
+
+
 class Evaluator:
     """Evaluate designs (rows of variable values) through the batch kernel, every weather year."""
 
@@ -179,7 +183,7 @@ def physical_design(spec: SizingSpec, x: np.ndarray) -> tuple[tuple[str, float],
     return tuple(sorted(d.items()))
 
 
-def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = 20_000, refine_from: int = 4) -> SizingResult:
+def size(base: Scenario, spec: SizingSpec, *, coarse_budget: int = COARSE_BUDGET, refine_from: int = 4) -> SizingResult:
     """Find the design that minimises the objective subject to the constraints.
 
     Parameters

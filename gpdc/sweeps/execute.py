@@ -21,6 +21,7 @@ import numpy as np
 
 from gpdc.accounting import evaluate
 from gpdc.errors import GpdcError
+from gpdc.kernels.dispatch import using
 from gpdc.pipeline import Design, Prepared, build_profiles, prepare
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.schema import Scenario
@@ -189,21 +190,26 @@ def run_chunk(plan: SweepPlan, index: int) -> ChunkResult:
         return _one_by_one(plan, chunk, prepared)
 
 
-def chunk_task(plan: SweepPlan, index: int, numba_threads: int | None = None) -> tuple[int, str, dict[str, np.ndarray]]:
-    """Compute chunk ``index`` in a worker: returns (index, group digest, values); a GpdcError stops it."""
+def _threads(numba_threads: int | None) -> None:
     if numba_threads is not None:
         import numba
 
         numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+
+
+def chunk_task(plan: SweepPlan, index: int, numba_threads: int | None = None,
+               backend: str = "cpu") -> tuple[int, str, dict[str, np.ndarray]]:
+    """Compute chunk ``index`` in a worker: returns (index, group digest, values); a GpdcError stops it."""
+    _threads(numba_threads)
     chunk = plan.chunks[index]
     prepared = group_inputs(plan, chunk.group)
-    return index, prepared.digest, compute_chunk(plan, chunk, prepared)
+    with using(backend):
+        return index, prepared.digest, compute_chunk(plan, chunk, prepared)
 
 
-def chunk_result_task(plan: SweepPlan, index: int, numba_threads: int | None = None) -> ChunkResult:
-    """Compute chunk ``index`` in a worker (:func:`run_chunk`), with ``numba_threads`` threads."""
-    if numba_threads is not None:
-        import numba
-
-        numba.set_num_threads(max(1, min(numba_threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-    return run_chunk(plan, index)
+def chunk_result_task(plan: SweepPlan, index: int, numba_threads: int | None = None,
+                      backend: str = "cpu") -> ChunkResult:
+    """Compute chunk ``index`` in a worker (:func:`run_chunk`), with ``numba_threads`` threads, on ``backend``."""
+    _threads(numba_threads)
+    with using(backend):
+        return run_chunk(plan, index)

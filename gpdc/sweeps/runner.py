@@ -30,6 +30,7 @@ from gpdc.errors import GpdcError, ResultsFileError, UnregisteredVariableError, 
 from gpdc.io import sweep_store
 from gpdc.io.atomic import remove_stale_temporaries
 from gpdc.io.lock import writer_lock
+from gpdc.kernels.dispatch import choose
 from gpdc.pipeline import weather_years
 from gpdc.results import provenance
 from gpdc.results.registry import VARIABLES, attrs_of
@@ -50,7 +51,8 @@ class SweepReport:
     """What a run did: chunks computed now and before, designs, failed designs, time.
 
     ``failed`` maps each reason a design failed in this run to the number of designs it
-    stopped; ``chunks_recomputed`` counts chunks marked done whose data failed their check.
+    stopped; ``chunks_recomputed`` counts chunks marked done whose data failed their check;
+    ``backend`` says where the dispatch ran (``cpu`` or ``cuda``).
     """
 
     path: Path | None
@@ -61,6 +63,7 @@ class SweepReport:
     seconds: float
     failed: Mapping[str, int] = dc_field(default_factory=dict)
     chunks_recomputed: int = 0
+    backend: str = "cpu"
 
     @property
     def designs_per_second(self) -> float:
@@ -322,13 +325,27 @@ def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[swe
 # --- execution ---------------------------------------------------------------------------------
 
 
-def _local(plan: SweepPlan, todo: list[int]) -> Iterator[ChunkResult]:
-    for i in todo:
-        yield chunk_result_task(plan, i)
+def _local(plan: SweepPlan, todo: list[int], backend: str = "cpu") -> Iterator[ChunkResult]:
+    """The chunks in this process.  On the GPU, two threads: one chunk's kernel runs while the CPU derives,
+    prices and finances the chunk before (the kernel call waits on the GPU without the GIL)."""
+    if backend == "cpu":
+        for i in todo:
+            yield chunk_result_task(plan, i)
+        return
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pending = iter(todo)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gpdc-gpu") as pool:
+        running = {pool.submit(chunk_result_task, plan, i, None, backend) for i in _take(pending, 2)}
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                yield fut.result()
+                running |= {pool.submit(chunk_result_task, plan, i, None, backend) for i in _take(pending, 1)}
 
 
 def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int | None,
-          quiet: bool = False) -> Iterator[ChunkResult]:
+          quiet: bool = False, backend: str = "cpu") -> Iterator[ChunkResult]:
     client, cluster, threads = client_for(scheduler, workers, quiet)
     from dask.distributed import as_completed
 
@@ -338,13 +355,13 @@ def _dask(plan: SweepPlan, todo: list[int], scheduler: str | None, workers: int 
         pending = iter(todo)
         futures = as_completed(loop=client.loop)
         for i in list(_take(pending, window)):
-            futures.add(client.submit(chunk_result_task, plan_f, i, threads, pure=False))
+            futures.add(client.submit(chunk_result_task, plan_f, i, threads, backend, pure=False))
         for fut in futures:
             result = fut.result()
             yield result
             fut.release()
             for i in _take(pending, 1):
-                futures.add(client.submit(chunk_result_task, plan_f, i, threads, pure=False))
+                futures.add(client.submit(chunk_result_task, plan_f, i, threads, backend, pure=False))
     finally:
         client.close()
         if cluster is not None:
@@ -370,6 +387,7 @@ def run_sweep(
     workers: int | None = None,
     quiet: bool = False,
     on_chunk: Callable[[int], None] | None = None,
+    backend: str = "auto",
 ) -> SweepReport:
     """Compute every unfinished chunk of ``plan`` into the results file at ``path``.
 
@@ -389,8 +407,13 @@ def run_sweep(
         No progress bar (there is none anyway when stderr is not a terminal).
     on_chunk : callable, optional
         Called with each chunk's index once it is on disk (used by tests).
+    backend : {"auto", "cpu", "cuda"}
+        Where the dispatch runs (:func:`gpdc.kernels.dispatch.choose`): ``auto`` takes the GPU
+        where one is usable and the sweep is large; ``cuda`` where none is raises an InputError
+        saying why.  With Dask each worker uses its own GPU (docs/gpu.md).
     """
     path = Path(path)
+    backend = choose(backend, plan.size)
     if scheduler is not None:
         check_scheduler(scheduler)
     t0 = time.perf_counter()
@@ -404,7 +427,7 @@ def run_sweep(
         _, done, recomputed = prepare_file(path, plan, overwrite)
         if done == len(plan.chunks):
             log.info("%s already holds this whole sweep: nothing to do", path)
-            return SweepReport(path, plan.size, len(plan.chunks), 0, done, time.perf_counter() - t0)
+            return SweepReport(path, plan.size, len(plan.chunks), 0, done, time.perf_counter() - t0, backend=backend)
         failed: dict[str, int] = {}
         with sweep_store.Store(path) as store:
             todo = [c.index for c in plan.chunks if not store.done[c.index]]
@@ -413,7 +436,12 @@ def run_sweep(
                 log.info("resuming %s: %d of %d chunks already done", path, resumed, len(plan.chunks))
             shown = progress_for(len(plan.chunks), resumed, plan.size, quiet)
             use_dask = scheduler is not None or (workers is not None and workers > 0)
-            source = _dask(plan, todo, scheduler, workers, quiet) if (use_dask and todo) else _local(plan, todo)
+            if backend == "cuda":
+                from gpdc.kernels.cuda import device_name
+
+                log.info("the dispatch runs on the GPU: %s", device_name())
+            source = (_dask(plan, todo, scheduler, workers, quiet, backend) if (use_dask and todo)
+                      else _local(plan, todo, backend))
             n_run = 0
             try:
                 for result in source:
@@ -434,7 +462,7 @@ def run_sweep(
             finally:
                 shown.close()
     return SweepReport(path, plan.size, len(plan.chunks), n_run, resumed, time.perf_counter() - t0, failed,
-                       recomputed)
+                       recomputed, backend)
 
 
 def chunk_words(plan: SweepPlan, chunk: Chunk) -> str:
@@ -462,6 +490,7 @@ def sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     quiet: bool = True,
+    backend: str = "auto",
 ) -> xr.Dataset:
     """Simulate every design of a sweep and return one labelled Dataset.
 
@@ -476,6 +505,8 @@ def sweep(
     out : path, optional
         Results file (kept, resumable); without it a temporary file is used and the
         Dataset is returned in memory.
+    backend : {"auto", "cpu", "cuda"}
+        Where the dispatch runs (see :func:`run_sweep`).
 
     Returns
     -------
@@ -502,10 +533,10 @@ def sweep(
         chunk_size = (None if overwrite or out is None else chunk_size_of(out)) or DEFAULT_CHUNK
     plan = plan_sweep(base, combine(file_spec, to_spec(axes)), chunk_size)
     if out is not None:
-        run_sweep(plan, out, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet)
+        run_sweep(plan, out, overwrite=overwrite, scheduler=scheduler, workers=workers, quiet=quiet, backend=backend)
         return sweep_store.open_sweep(out)
     with tempfile.TemporaryDirectory(prefix="gpdc-sweep-") as tmp:
         target = Path(tmp) / "sweep.h5"
-        run_sweep(plan, target, scheduler=scheduler, workers=workers, quiet=quiet)
+        run_sweep(plan, target, scheduler=scheduler, workers=workers, quiet=quiet, backend=backend)
         with sweep_store.open_sweep(target) as ds:
             return ds.load()
