@@ -33,6 +33,7 @@ numba's CUDA simulator (pure Python, for tests of a few designs).
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import numpy as np
@@ -150,12 +151,15 @@ def batch_totals(
     hourly: np.ndarray,
     dt: float,
     params: np.ndarray,
+    timings: dict[str, float] | None = None,
 ) -> np.ndarray:
     """Return every design's totals, float64[n_scen, N_TOTALS], computed on the GPU.
 
     Inputs as :func:`gpdc.kernels.cpu.dispatch_batch_nb`; the result equals what it writes
-    within 1e-12 relative.  Raises RuntimeError (with :func:`unavailable_reason`) where CUDA
-    cannot run.
+    within 1e-12 relative.  With ``timings`` (a dict) the wall seconds of the copies to the
+    GPU (``to_gpu_s``), the kernels (``kernel_s``) and the copies back (``to_host_s``) are added
+    to it, the GPU synchronised after each (benchmarks/gpu.py).  Raises RuntimeError (with
+    :func:`unavailable_reason`) where CUDA cannot run.
     """
     reason = unavailable_reason()
     if reason is not None:
@@ -168,10 +172,21 @@ def batch_totals(
         return out
     cw_tot, cs_tot = _step.profile_sums_nb(cf_wind, cf_solar, dt)
     day = max(1, int(np.floor(24.0 / dt + 0.5)))
+
+    def lap(key: str, t0: float) -> float:
+        if timings is None:
+            return t0
+        cuda.synchronize()
+        now = time.perf_counter()
+        timings[key] = timings.get(key, 0.0) + now - t0
+        return now
+
+    t = time.perf_counter()
     shared = [cuda.to_device(np.ascontiguousarray(x)) for x in
               (cf_wind, cf_solar, load_mw, price_import, price_export, factor)]
     month_d = cuda.to_device(np.ascontiguousarray(month_index, dtype=np.int64))
     hourly_d = cuda.to_device(np.ascontiguousarray(hourly))
+    t = lap("to_gpu_s", t)
     for (go, fx, lk), (idx, hmax) in group_designs(params, dt).items():
         fn = kernel(go, fx, lk)
         for a in range(0, idx.size, MAX_LAUNCH):
@@ -183,8 +198,11 @@ def batch_totals(
             scratch = cuda.device_array(scratch_rows(day, hmax) * stride if lk else 1)
             levels = cuda.device_array(day * n if lk else 1)
             out_d = cuda.device_array((n, N_TOTALS))
+            t = lap("to_gpu_s", t)
             blocks = -(-n // THREADS)
             fn[blocks, THREADS](*shared, month_d, hourly_d, float(dt), params_d, float(cw_tot), float(cs_tot),
                                 day, hmax, stride, buf, scratch, levels, out_d)
+            t = lap("kernel_s", t)
             out[part] = out_d.copy_to_host()
+            t = lap("to_host_s", t)
     return out
