@@ -542,8 +542,10 @@ def _digest(inputs: KernelInputs, resolved: Resolved, hourly: HourlyFactors | No
     return h.hexdigest()
 
 
-def prepare(scenario: Scenario, weather_year: Any = None, profiles: ProfileSet | None = None) -> Prepared:
+def prepare(scenario: Scenario | Resolved, weather_year: Any = None, profiles: ProfileSet | None = None) -> Prepared:
     """Resolve a scenario and build its shared inputs for one weather year (or the given profiles).
+
+    A scenario given resolved (as the LP reference takes one) is used as it is, with its own year.
 
     Raises
     ------
@@ -552,9 +554,13 @@ def prepare(scenario: Scenario, weather_year: Any = None, profiles: ProfileSet |
     ProfileError
         For profiles, price or factor files that cannot be used.
     """
-    sc = member_scenario(scenario, weather_year)
-    resolved = resolve(sc)
-    prof = profiles if profiles is not None else build_profiles(scenario, weather_year)
+    if isinstance(scenario, Resolved):
+        resolved, sc = scenario, scenario.scenario
+        prof = profiles if profiles is not None else build_profiles(sc)
+    else:
+        sc = member_scenario(scenario, weather_year)
+        resolved = resolve(sc)
+        prof = profiles if profiles is not None else build_profiles(scenario, weather_year)
     price_import, price_export = hourly_prices(resolved, prof)
     hourly = None
     if sc.emissions.hourly_factors_csv is not None:

@@ -27,7 +27,7 @@ from gpdc.results.dataset import cash_flow_dataset, totals_dataset, trace_datase
 from gpdc.results.registry import CASH_FLOW_VARIABLES
 from gpdc.scenario import checks
 from gpdc.scenario.load import load_scenario
-from gpdc.scenario.resolve import Resolved
+from gpdc.scenario.resolve import Resolved, resolve
 from gpdc.scenario.schema import Scenario
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,11 @@ class Result:
 def as_scenario(scenario: Scenario | str | Path) -> Scenario:
     """A scenario given as itself or as a TOML file."""
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def as_resolved(scenario: Scenario | Resolved | str | Path) -> Resolved:
+    """A scenario given as itself, resolved, or as a TOML file, resolved."""
+    return scenario if isinstance(scenario, Resolved) else resolve(as_scenario(scenario))
 
 
 def _traces(prepared: Prepared) -> xr.Dataset:

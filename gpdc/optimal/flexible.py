@@ -15,16 +15,14 @@ import numpy as np
 import pandas as pd
 
 from gpdc.kernels import layout as L
-from gpdc.pipeline import Design, KernelInputs, design_params, hourly_prices
-from gpdc.profiles import ProfileSet
-from gpdc.profiles.flexible import flexible_hourly
+from gpdc.pipeline import KernelInputs, Prepared
 from gpdc.scenario.resolve import Resolved
 
 __all__ = ["flexible_flows", "flexible_model"]
 
 
-def flexible_model(m: Any, resolved: Resolved, prof: ProfileSet, s: dict[str, Any], ser: Callable[[Any], Any],
-                   var: Callable[..., Any], add: Callable[..., None], commit: bool) -> dict[str, Any]:
+def flexible_model(m: Any, pre: Prepared, s: dict[str, Any], ser: Callable[[Any], Any], var: Callable[..., Any],
+                   add: Callable[..., None], commit: bool) -> dict[str, Any]:
     """Add the flexible elements to model ``m``; return their bus terms, consumption, hydrogen CO2 and costs.
 
     * electrolyser: production ``ely_prod`` ≤ rating · on, ≥ minimum load · rating · on (``ely_on``
@@ -42,10 +40,8 @@ def flexible_model(m: Any, resolved: Resolved, prof: ProfileSet, s: dict[str, An
     O&M, unmet hydrogen at its value, unserved shiftable energy and the fleet's shortfall at the
     period's dearest import price, and V2G wear — as :mod:`gpdc.accounting.flexible`.
     """
-    sc, dt, r = resolved.scenario, 1.0, resolved
-    p = design_params(Design(resolved))[:, 0]
-    hx = flexible_hourly(sc, prof.time)
-    pi = hourly_prices(resolved, prof)[0]
+    sc, r, x = pre.scenario, pre.resolved, pre.inputs
+    p, dt, hx, pi = x.params[:, 0], x.dt_h, x.hourly, x.price_import
     first = ser(np.arange(len(hx)) == 0)
     fg, fdg, fdr, fi = (var(b) for b in ("fg", "fdg", "fdr", "fi"))
     out: dict[str, Any] = {"fg": fg, "fdg": fdg, "fdr": fdr, "fi": fi, "mip": False}

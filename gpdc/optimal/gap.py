@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from gpdc.optimal.lp import TARGETS, optimal_dispatch
-from gpdc.optimal.result import LPResult, as_resolved, profiles_of
+from gpdc.optimal.result import LPResult
+from gpdc.pipeline import build_profiles
 from gpdc.profiles import ProfileSet
-from gpdc.runs import run_scenario
+from gpdc.runs import as_resolved, run_scenario
 from gpdc.scenario.resolve import Resolved
 from gpdc.scenario.schema import Scenario
 
@@ -117,7 +118,7 @@ def dispatch_gap(
     DispatchGap
     """
     resolved = as_resolved(scenario)
-    prof = profiles_of(resolved, profiles)
+    prof = profiles if profiles is not None else build_profiles(resolved.scenario)
     sim = run_scenario(resolved.scenario, profiles=prof)
     rule = _scalars(sim.totals)
     compliant = bool(rule["compliant"])

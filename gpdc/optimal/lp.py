@@ -27,9 +27,10 @@ from gpdc.errors import InputError, LPInfeasibleError, LPSolveError
 from gpdc.kernels import layout as L
 from gpdc.kernels.spec import N_TOTALS
 from gpdc.optimal.flexible import flexible_model
-from gpdc.optimal.result import LPResult, Problem, as_resolved, profiles_of, read_solution, sizes_of
-from gpdc.pipeline import Design, billing_months, design_params, hourly_prices, make_inputs
+from gpdc.optimal.result import LPResult, Problem, read_solution, sizes_of
+from gpdc.pipeline import Prepared, prepare
 from gpdc.profiles import ProfileSet
+from gpdc.runs import as_resolved
 from gpdc.scenario.resolve import Resolved
 from gpdc.scenario.schema import Scenario
 
@@ -48,63 +49,54 @@ IPM_FROM_HOURS = 2000
 _FAILED = ("infeasible", "infeasible_or_unbounded")
 
 
-def _build(resolved: Resolved, prof: ProfileSet, size_bounds: dict[str, tuple[float, float]], *, policy: bool,
-           targets: dict[str, float], end_storage: str, grid_charge_any_hour: bool, green_first: str = "binary",
-           commit: bool = False, surplus_hours: np.ndarray | None = None, keep: set[str] | None = None) -> Problem:
+def _build(pre: Prepared, bounds: dict[str, tuple[float, float]], *, policy: bool, targets: dict[str, float],
+           end_storage: str, grid_charge_any_hour: bool, green_first: str = "binary", commit: bool = False,
+           surplus_hours: np.ndarray | None = None, keep: set[str] | None = None) -> Problem:
     """The model of docs/lp.md; ``keep``: the policy and target constraints to include (None: all)."""
     import linopy
 
     t0 = time.perf_counter()
-    sc = resolved.scenario
-    n, dt = len(prof.time), 1.0
-    pi, pe = hourly_prices(resolved, prof)
-    p = design_params(Design(resolved))[:, 0]
-    load_e = np.asarray(prof.load_mw, dtype=np.float64) * dt
-    cwd, csd = np.asarray(prof.cf_wind, dtype=np.float64) * dt, np.asarray(prof.cf_solar, dtype=np.float64) * dt
-    cw_tot, cs_tot = float(np.sum(cwd)), float(np.sum(csd))
+    r, sc, x = pre.resolved, pre.scenario, pre.inputs
+    p, dt, n = x.params[:, 0], x.dt_h, x.n_hours
+    load, cw, cs = x.load_mw * dt, x.cf_wind * dt, x.cf_solar * dt  # per step; generation per MW of plant
     loss, eta_c, eta_d = p[L.P_LINE_LOSS_FRAC], p[L.P_ETA_CHARGE], p[L.P_ETA_DISCHARGE]
     import_e, cap = p[L.P_IMPORT_MW] * dt, p[L.P_EXPORT_CAP_FRAC]
     init_frac = 0.0 if sc.storage.initial_soc_frac is None else sc.storage.initial_soc_frac - sc.storage.soc_min_frac
-    fixed_gen = all(size_bounds[k][0] == size_bounds[k][1] for k in ("wind_mw", "solar_mw", "line_mw"))
-    binary = green_first == "binary" and not fixed_gen and surplus_hours is None
     m = linopy.Model()
     hours = pd.RangeIndex(n, name="t")
 
-    def ser(x: Any) -> pd.Series:
-        return pd.Series(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)), index=hours)
+    def ser(a: Any) -> pd.Series:  # a number or an hourly array over the hour coordinate
+        return pd.Series(np.broadcast_to(np.asarray(a, dtype=np.float64), (n,)), index=hours)
 
-    hi = {"export": np.full(n, p[L.P_EXPORT_MW] * dt if cap > 0.0 else 0.0), "imp_load": np.minimum(load_e, import_e),
-          "unserved": np.maximum(load_e - import_e, 0.0), **{b: np.full(n, np.inf) for b in ("ch_green", "dis_green",
-                                                                                              "dis_grid")}}
-    fix: dict[str, np.ndarray] = {}
+    def line_in(k: int) -> np.ndarray:  # energy into the line with the sizes' lower (0) or upper (1) bounds
+        return np.minimum(bounds["wind_mw"][k] * cw + bounds["solar_mw"][k] * cs, bounds["line_mw"][k] * dt)
+
     # green energy serves the load first (docs/lp.md): with the plants given, what arrives is a number;
-    # else hours whose class no sizes in the bounds can change are fixed exactly
-    if fixed_gen:
-        line_in = np.minimum(size_bounds["wind_mw"][0] * cwd + size_bounds["solar_mw"][0] * csd,
-                             size_bounds["line_mw"][0] * dt)
-        fix = {"line_in": line_in, "direct": np.minimum(line_in * (1.0 - loss), load_e)}
-    else:
-        def arrive(k: int) -> np.ndarray:
-            gen = size_bounds["wind_mw"][k] * cwd + size_bounds["solar_mw"][k] * csd
-            return (1.0 - loss) * np.minimum(gen, size_bounds["line_mw"][k] * dt)
+    # else hours whose class no sizes within the bounds can change are classed exactly
+    fixed_gen = all(bounds[k][0] == bounds[k][1] for k in ("wind_mw", "solar_mw", "line_mw"))
+    deficit, surplus = (1.0 - loss) * line_in(1) < load, (1.0 - loss) * line_in(0) >= load
+    if surplus_hours is not None:  # the classing of a round of green_first="iterate"
+        deficit, surplus = ~surplus_hours, surplus_hours
+    fix = {}
+    if fixed_gen:  # no hour to class: line_in and direct are fixed
+        fix = {"line_in": line_in(0), "direct": np.minimum(line_in(0) * (1.0 - loss), load)}
+        deficit = surplus = np.zeros(n, dtype=bool)
+    binary = green_first == "binary" and not fixed_gen and surplus_hours is None
+    # upper bounds; a surplus hour closes import, discharge and unserved, a deficit hour green charge and export
+    cheap = grid_charge_any_hour | (x.price_import <= p[L.P_GRID_CHARGE_PRICE])
+    grid_charge = np.full(n, p[L.P_GRID_CHARGE] == 1.0) & cheap
+    upper = {"export": p[L.P_EXPORT_MW] * dt if cap > 0.0 else 0.0, "imp_load": np.minimum(load, import_e),
+             "unserved": np.maximum(load - import_e, 0.0), "ch_grid": np.where(grid_charge, np.inf, 0.0)}
+    closed = {"ch_green": deficit, "export": deficit, "imp_load": surplus, "unserved": surplus, "dis_green": surplus,
+              "dis_grid": surplus}
 
-        deficit, surplus = arrive(1) < load_e, arrive(0) >= load_e
-        if surplus_hours is not None:
-            deficit, surplus = ~surplus_hours, surplus_hours
-        for b in ("ch_green", "export"):
-            hi[b] = np.where(deficit, 0.0, hi[b])
-        for b in ("imp_load", "unserved", "dis_green", "dis_grid"):
-            hi[b] = np.where(surplus, 0.0, hi[b])
-    gc_hours = np.full(n, p[L.P_GRID_CHARGE] == 1.0) & (grid_charge_any_hour | (pi <= p[L.P_GRID_CHARGE_PRICE]))
-    hi["ch_grid"] = np.where(gc_hours, np.inf, 0.0)
-
-    def var(name: str, lo: Any = 0.0, up: Any = np.inf, **kw: Any) -> Any:
-        return m.add_variables(lower=ser(fix.get(name, lo)), upper=ser(fix.get(name, hi.get(name, up))), name=name,
-                               **kw)
+    def var(name: str, lo: Any = 0.0, up: Any = np.inf, **kw: Any) -> Any:  # an hourly variable
+        up = np.where(closed.get(name, False), 0.0, upper.get(name, up))
+        return m.add_variables(lower=ser(fix.get(name, lo)), upper=ser(fix.get(name, up)), name=name, **kw)
 
     v = {b: var(b) for b in ("line_in", "direct", "ch_green", "ch_grid", "dis_green", "dis_grid", "green", "grid",
                              "export", "imp_load", "unserved")}
-    s = {k: m.add_variables(lower=lo, upper=up, name=k) for k, (lo, up) in size_bounds.items()}
+    s = {k: m.add_variables(lower=lo, upper=up, name=k) for k, (lo, up) in bounds.items()}
     kind, labels = {}, {}
 
     def add(name: str, con: Any, group: str = "physical", label: str = "") -> None:
@@ -113,32 +105,30 @@ def _build(resolved: Resolved, prof: ProfileSet, size_bounds: dict[str, tuple[fl
             kind[name], labels[name] = group, label
 
     # flexible consumers (docs/flexible.md): green, storage and grid into them; their energy balances
-    fx = flexible_model(m, resolved, prof, s, ser, var, add, commit) if sc.has_flexible else {}
+    fx = flexible_model(m, pre, s, ser, var, add, commit) if sc.has_flexible else {}
 
     def plus(expr: Any, *names: str) -> Any:  # expr + the flexible elements' terms the model has
         return sum((fx[k] for k in names if k in fx), expr)
 
-    add("line_gen", v["line_in"] - ser(cwd) * s["wind_mw"] - ser(csd) * s["solar_mw"] <= 0)
+    add("line_gen", v["line_in"] - ser(cw) * s["wind_mw"] - ser(cs) * s["solar_mw"] <= 0)
     add("line_rating", v["line_in"] - dt * s["line_mw"] <= 0)
     add("green_bus", plus(v["direct"] + v["ch_green"] + v["export"], "fg") - (1.0 - loss) * v["line_in"] <= 0)
     if binary:  # surplus hour: no import, discharge or unserved; deficit hour: no green charge, no export
         hour_b = m.add_variables(lower=ser(np.where(surplus, 1.0, 0.0)), upper=ser(np.where(deficit, 0.0, 1.0)),
                                  name="surplus_hour", integer=True)
-        big = (1.0 - loss) * np.minimum(size_bounds["wind_mw"][1] * cwd + size_bounds["solar_mw"][1] * csd,
-                                        size_bounds["line_mw"][1] * dt)
-        add("green_first_surplus", v["ch_green"] + v["export"] - ser(big) * hour_b <= 0)
+        add("green_first_surplus", v["ch_green"] + v["export"] - ser((1.0 - loss) * line_in(1)) * hour_b <= 0)
         add("green_first_deficit", v["imp_load"] + v["unserved"] + v["dis_green"] + v["dis_grid"]
-            + ser(load_e) * hour_b <= ser(load_e))
+            + ser(load) * hour_b <= ser(load))
     add("load_balance", plus(v["direct"] + v["dis_green"] + v["dis_grid"] + v["imp_load"] + v["unserved"], "v2g")
-        == ser(load_e))
+        == ser(load))
     imports = plus(v["imp_load"] + v["ch_grid"], "fi")
     add("import_limit", imports <= import_e)
-    demand = resolved.basic_charge_basis == "demand" and resolved.fee_regime.flags["basic_charge"]
-    month_index, month_weight = billing_months(prof, dt)
+    demand = r.basic_charge_basis == "demand" and r.fee_regime.flags["basic_charge"]
+    months = pd.RangeIndex(12, name="month")
     if demand:  # one epigraph variable per billing month above every hour's import
-        peak = m.add_variables(lower=0.0, coords=[pd.RangeIndex(12, name="month")], name="peak_month")
-        month = pd.Series(month_index, index=hours).to_xarray()
-        add("monthly_peak_import", imports / dt - peak.sel(month=month) <= 0)
+        peak = m.add_variables(lower=0.0, coords=[months], name="peak_month")
+        add("monthly_peak_import", imports / dt - peak.sel(month=pd.Series(x.month_index, index=hours).to_xarray())
+            <= 0)
     add("charge_power", v["ch_green"] + v["ch_grid"] - dt * s["storage_power_mw"] <= 0)
     add("discharge_power", plus(v["dis_green"] + v["dis_grid"], "fdg", "fdr") - dt * s["storage_power_mw"] <= 0)
     first = ser(np.arange(n) == 0)
@@ -153,64 +143,61 @@ def _build(resolved: Resolved, prof: ProfileSet, size_bounds: dict[str, tuple[fl
     if cap > 0.0 and sc.grid.export_cap_rule == "running":  # the cap on the share of generation, every hour
         cum = m.add_variables(lower=0.0, coords=[hours], name="cum_export")
         add("cum_export_sum", cum - cum.shift(t=1).fillna(0) - v["export"] == 0)
-        add("export_cap", cum - cap * ser(np.cumsum(cwd)) * s["wind_mw"] - cap * ser(np.cumsum(csd)) * s["solar_mw"]
+        add("export_cap", cum - cap * ser(np.cumsum(cw)) * s["wind_mw"] - cap * ser(np.cumsum(cs)) * s["solar_mw"]
             <= 0)
     elif cap > 0.0:
-        add("export_cap", v["export"].sum() - cap * cw_tot * s["wind_mw"] - cap * cs_tot * s["solar_mw"] <= 0)
+        add("export_cap", v["export"].sum() - cap * cw.sum() * s["wind_mw"] - cap * cs.sum() * s["solar_mw"] <= 0)
 
     # policy ratios (the flexible consumption counts as load) and targets
     used = plus(v["direct"] + v["dis_green"], "fg", "fdg").sum()
-    gen = cw_tot * s["wind_mw"] + cs_tot * s["solar_mw"]
+    gen = cw.sum() * s["wind_mw"] + cs.sum() * s["solar_mw"]
     exported = v["export"].sum()
-    load_tot = float(np.sum(load_e))
-    consumed = fx["consumed"] + load_tot if fx else load_tot
+    consumed = fx["consumed"] + load.sum() if fx else load.sum()
     # the self-use share's numerator where the policy meters it (accounting.policy): at the plants it
     # is the self-used energy grossed up by the dedicated line's loss
-    gross = 1.0 / (1.0 - sc.line.loss_frac) if resolved.self_use_metering == "plant" else 1.0
-    limits = {"min_self_use_frac": lambda x: gross * used - x * gen >= 0,
-              "min_green_share_of_load_frac": lambda x: used - x * consumed >= 0,
-              "max_export_frac": lambda x: exported - x * gen <= 0,
-              # curtailed = gen − line loss − (direct + flexible green + green charge + export) <= x·gen
-              "max_curtailment_frac": lambda x: plus(v["direct"] + v["ch_green"] + v["export"] + loss * v["line_in"],
-                                                     "fg").sum() - (1.0 - x) * gen >= 0,
-              "max_unserved_frac": lambda x: v["unserved"].sum() <= x * load_tot,
-              "max_hydrogen_co2_kg_per_kg": lambda x: fx["h2_co2"] - x * fx["h2_kg"] <= 0}  # type: ignore[index]
+    gross = 1.0 / (1.0 - sc.line.loss_frac) if r.self_use_metering == "plant" else 1.0
+    limits = {"min_self_use_frac": lambda a: gross * used - a * gen >= 0,
+              "min_green_share_of_load_frac": lambda a: used - a * consumed >= 0,
+              "max_export_frac": lambda a: exported - a * gen <= 0,
+              # curtailed = gen − line loss − (direct + flexible green + green charge + export) <= a·gen
+              "max_curtailment_frac": lambda a: plus(v["direct"] + v["ch_green"] + v["export"] + loss * v["line_in"],
+                                                     "fg").sum() - (1.0 - a) * gen >= 0,
+              "max_unserved_frac": lambda a: v["unserved"].sum() <= a * load.sum(),
+              "max_hydrogen_co2_kg_per_kg": lambda a: fx["h2_co2"] - a * fx["h2_kg"] <= 0}  # type: ignore[index]
     if policy:
         for key, word, group in (("min_self_use_frac", "self_use", "self-use share >="),
                                  ("min_green_share_of_load_frac", "green_share", "green share of load >="),
                                  ("max_export_frac", "export_share", "export share <=")):
-            add(f"policy_{word}", limits[key](resolved[key]), "policy", f"{group} {resolved[key]:g} (policy)")
-    for key, x in targets.items():
+            add(f"policy_{word}", limits[key](r[key]), "policy", f"{group} {r[key]:g} (policy)")
+    for key, a in targets.items():
         metric, sense = TARGETS[key]
-        add(f"target_{key}", limits[key](x), "target", f"{metric} {'>=' if sense == 'min' else '<='} {x:g} "
+        add(f"target_{key}", limits[key](a), "target", f"{metric} {'>=' if sense == 'min' else '<='} {a:g} "
             f"(target {key})")
 
     # objective: the project cost over the period, term by term as accounting.derive
-    period = period_years(sc.profiles.year, make_inputs(cwd, csd, load_e, pi, pe, p))
-    crf = float(capital_recovery_factor(resolved["discount_rate_frac"], resolved["lifetime_years"]))
-    design, kw, r = Design(resolved), 1000.0, resolved
-    cost = ((ser(pi) * (imports + v["unserved"])).sum() + r["self_use_fee_yuan_per_mwh"] * used
-            - (ser(pe) * v["export"]).sum() + period * kw * (
+    period = period_years(sc.profiles.year, x)
+    crf = float(capital_recovery_factor(r["discount_rate_frac"], r["lifetime_years"]))
+    design, kw = pre.design, 1000.0
+    cost = ((ser(x.price_import) * (imports + v["unserved"])).sum() + r["self_use_fee_yuan_per_mwh"] * used
+            - (ser(x.price_export) * v["export"]).sum() + period * kw * (
                 (r["wind_capex_yuan_per_kw"] * crf + r["wind_om_yuan_per_kw_year"]) * s["wind_mw"]
                 + (r["solar_capex_yuan_per_kw"] * crf + r["solar_om_yuan_per_kw_year"]) * s["solar_mw"]
                 + r["storage_capex_yuan_per_kwh"] * (crf + r["storage_om_frac_per_year"]) * s["storage_energy_mwh"]
                 + crf * float(design.number("finance.storage_power_capex_yuan_per_kw")[0]) * s["storage_power_mw"]))
     fixed_capex = (sc.line.length_km * r["line_capex_yuan_per_km"] + float(
         design.number("finance.line_bays_capex_yuan")[0] + design.number("finance.grid_connection_capex_yuan")[0]))
-    inputs = make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, pi, pe, p, month_index=month_index,
-                         month_weight=month_weight)
-    charges = tariff_charges(design, inputs, energy_totals(inputs, np.zeros((1, N_TOTALS))), np.zeros((1, 12)))
+    charges = tariff_charges(design, x, energy_totals(x, np.zeros((1, N_TOTALS))), np.zeros((1, 12)))
     # monthly charges that do not depend on the dispatch are a constant; a demand charge is priced on the epigraph
     constant = fixed_capex * crf * period + float(charges["basic_charge_yuan"][0] + charges["capacity_td_fee_yuan"][0])
     if demand:
         rate = float(design.value("demand_charge_yuan_per_kw_month")[0])
-        cost = cost + (peak * pd.Series(rate * kw * month_weight, index=pd.RangeIndex(12, name="month"))).sum()
+        cost = cost + (peak * pd.Series(rate * kw * x.month_weight, index=months)).sum()
     if fx:
         cost = cost + fx["cost"](crf, period)
         constant += fx["constant"]
     m.add_objective(cost)
-    return Problem(m, constant, kind, labels, all(lo == up for lo, up in size_bounds.values()),
-                    binary or bool(fx and fx["mip"]), n, time.perf_counter() - t0)
+    return Problem(m, constant, kind, labels, all(lo == up for lo, up in bounds.values()),
+                   binary or bool(fx and fx["mip"]), n, time.perf_counter() - t0)
 
 
 def _solve(prob: Problem, time_limit_s: float | None) -> str:
@@ -258,8 +245,8 @@ def _shortfall(build: Any, group: str, time_limit_s: float | None) -> str:
     return f" (short by {(bound - best) if sign == '>=' else (best - bound):,.1f} MWh at best)"
 
 
-def _run(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, float]], options: dict[str, Any],
-         time_limit_s: float | None, surplus_hours: np.ndarray | None = None) -> LPResult:
+def _run(pre: Prepared, bounds: dict[str, tuple[float, float]], options: dict[str, Any], time_limit_s: float | None,
+         surplus_hours: np.ndarray | None = None) -> LPResult:
     try:
         import linopy  # noqa: F401
     except ImportError as exc:
@@ -268,7 +255,7 @@ def _run(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, fl
     commit = options["commitment"] == "binary"
 
     def build(keep: set[str] | None) -> Problem:
-        return _build(resolved, prof, bounds, policy=options["policy"], targets=options["targets"],
+        return _build(pre, bounds, policy=options["policy"], targets=options["targets"],
                       end_storage=options["end_storage"], grid_charge_any_hour=options["grid_charge_any_hour"],
                       green_first="relaxed" if mode == "iterate" else mode, commit=commit,
                       surplus_hours=surplus_hours, keep=keep)
@@ -282,25 +269,25 @@ def _run(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, fl
                 "unbounded": "the LP is unbounded: a size without a finite upper bound, or a negative price, lets "
                              "cost fall without limit"}.get(condition, "HiGHS failed")
         raise LPSolveError(f"{what} (HiGHS termination: {condition})")
-    return read_solution(prob, resolved, prof, {**options, "_solve_time_s": solve_time})
+    return read_solution(prob, pre, {**options, "_solve_time_s": solve_time})
 
 
-def _iterate(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float, float]], options: dict[str, Any],
-             time_limit_s: float | None, max_rounds: int = 8) -> LPResult:
+def _iterate(pre: Prepared, bounds: dict[str, tuple[float, float]], options: dict[str, Any], time_limit_s: float | None,
+             max_rounds: int = 8) -> LPResult:
     """Green first by classing hours: relaxed LP (lower bound), then LPs with the hours fixed (docs/lp.md)."""
-    t0 = time.perf_counter()
-    relaxed = _run(resolved, prof, bounds, {**options, "green_first": "relaxed"}, time_limit_s)
+    t0, x = time.perf_counter(), pre.inputs
+    relaxed = _run(pre, bounds, {**options, "green_first": "relaxed"}, time_limit_s)
     best: LPResult | None = None
     seen: list[np.ndarray] = []
     sizes, rounds = relaxed.sizes, 0
     for rounds in range(1, max_rounds + 1):  # noqa: B007 - the count is reported
-        gen = sizes["wind_mw"] * prof.cf_wind + sizes["solar_mw"] * prof.cf_solar
-        mask = (1.0 - resolved.scenario.line.loss_frac) * np.minimum(gen, sizes["line_mw"]) >= prof.load_mw
+        gen = sizes["wind_mw"] * x.cf_wind + sizes["solar_mw"] * x.cf_solar
+        mask = (1.0 - pre.scenario.line.loss_frac) * np.minimum(gen, sizes["line_mw"]) >= x.load_mw
         if any(np.array_equal(mask, x) for x in seen):
             break
         seen.append(mask)
         try:
-            res = _run(resolved, prof, bounds, options, time_limit_s, surplus_hours=mask)
+            res = _run(pre, bounds, options, time_limit_s, surplus_hours=mask)
         except LPInfeasibleError:
             if best is None and rounds == max_rounds:
                 raise
@@ -310,7 +297,7 @@ def _iterate(resolved: Resolved, prof: ProfileSet, bounds: dict[str, tuple[float
             best = res
         sizes = res.sizes
     if best is None:  # never a consistent classing: the exact MILP decides
-        return _run(resolved, prof, bounds, {**options, "green_first": "binary"}, time_limit_s)
+        return _run(pre, bounds, {**options, "green_first": "binary"}, time_limit_s)
     opts = {**best.options, "lower_bound_yuan": relaxed.objective_yuan, "rounds": rounds}
     return dataclasses.replace(best, options=opts, solve_time_s=time.perf_counter() - t0)
 
@@ -363,13 +350,12 @@ def optimal_dispatch(
     LPSolveError
         When HiGHS stops without an optimum, or linopy / highspy are not installed.
     """
-    resolved = as_resolved(scenario)
-    prof = profiles_of(resolved, profiles)
-    bounds = {k: (x, x) for k, x in sizes_of(resolved.scenario).items()}
+    pre = prepare(as_resolved(scenario), profiles=profiles)
+    bounds = {k: (x, x) for k, x in sizes_of(pre.scenario).items()}
     options = {"kind": "dispatch", "policy": bool(policy), "targets": {}, "end_storage": end_storage,
                "grid_charge_any_hour": bool(grid_charge_any_hour),
-               "commitment": _commitment(commitment, len(prof.time))}
-    return _run(resolved, prof, bounds, options, time_limit_s)
+               "commitment": _commitment(commitment, pre.inputs.n_hours)}
+    return _run(pre, bounds, options, time_limit_s)
 
 
 def optimal_sizing(
@@ -434,12 +420,12 @@ def optimal_sizing(
         if not (0.0 <= v <= (100.0 if key == "max_hydrogen_co2_kg_per_kg" else 1.0)):
             raise InputError(f"targets[{key!r}] = {v!r} is invalid: must be a share within [0, 1] "
                              "(a hydrogen CO2 intensity within [0, 100] kg CO2/kg)")
-    prof = profiles_of(resolved, profiles)
+    pre = prepare(resolved, profiles=profiles)
     if green_first == "auto":
-        green_first = "binary" if len(prof.time) <= BINARY_UP_TO_HOURS else "iterate"
+        green_first = "binary" if pre.inputs.n_hours <= BINARY_UP_TO_HOURS else "iterate"
     if green_first not in ("binary", "iterate", "relaxed"):
         raise InputError(f"green_first = {green_first!r} is invalid: 'auto', 'binary', 'iterate' or 'relaxed'")
     options = {"kind": "sizing", "policy": bool(policy), "targets": tg, "end_storage": end_storage,
                "grid_charge_any_hour": bool(grid_charge_any_hour), "green_first": green_first,
-               "commitment": _commitment(commitment, len(prof.time)), "bounds": dict(size_bounds)}
-    return (_iterate if green_first == "iterate" else _run)(resolved, prof, size_bounds, options, time_limit_s)
+               "commitment": _commitment(commitment, pre.inputs.n_hours), "bounds": dict(size_bounds)}
+    return (_iterate if green_first == "iterate" else _run)(pre, size_bounds, options, time_limit_s)

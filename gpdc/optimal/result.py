@@ -9,7 +9,6 @@ and target constraints that bind, with their shadow prices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,25 +17,12 @@ from gpdc.accounting import derive, variants
 from gpdc.kernels import layout as L
 from gpdc.kernels.spec import reduce_flows
 from gpdc.optimal.flexible import flexible_flows
-from gpdc.pipeline import (
-    Design,
-    billing_months,
-    build_profiles,
-    design_params,
-    hourly_prices,
-    make_inputs,
-    run_totals,
-    tou_multiplier,
-)
+from gpdc.pipeline import Design, Prepared, design_params, run_totals
 from gpdc.profiles import ProfileSet
-from gpdc.profiles.factors import read_hourly_factors
-from gpdc.profiles.flexible import flexible_hourly
-from gpdc.scenario.load import load_scenario, scenario_from_dict, set_dotted
-from gpdc.scenario.resolve import Resolved, resolve
+from gpdc.scenario.load import scenario_from_dict, set_dotted
 from gpdc.scenario.schema import Scenario
 
-__all__ = ["SIZE_FIELDS", "LPResult", "Problem", "as_resolved", "profiles_of", "read_solution", "sized_scenario",
-           "sizes_of"]
+__all__ = ["SIZE_FIELDS", "LPResult", "Problem", "read_solution", "sized_scenario", "sizes_of"]
 
 #: the sizes the LP may treat as variables, and the scenario field each one sets
 SIZE_FIELDS: dict[str, str] = {
@@ -105,18 +91,6 @@ class Problem:
     build_time_s: float
 
 
-def as_resolved(scenario: Scenario | Resolved | str | Path) -> Resolved:
-    """A scenario given as itself, resolved, or as a TOML file, resolved."""
-    if isinstance(scenario, Resolved):
-        return scenario
-    return resolve(scenario if isinstance(scenario, Scenario) else load_scenario(scenario))
-
-
-def profiles_of(resolved: Resolved, profiles: ProfileSet | None) -> ProfileSet:
-    """The given profiles, else those the scenario builds."""
-    return profiles if profiles is not None else build_profiles(resolved.scenario)
-
-
 def sizes_of(sc: Scenario) -> dict[str, float]:
     """The scenario's own sizes, of the sections it has [MW, MWh, kg]."""
     out = {}
@@ -141,26 +115,18 @@ def sized_scenario(scenario: Scenario, sizes: dict[str, float]) -> Scenario:
     return scenario_from_dict(data, source=scenario.name)
 
 
-def read_solution(prob: Problem, resolved: Resolved, prof: ProfileSet, options: dict[str, Any]) -> LPResult:
+def read_solution(prob: Problem, pre: Prepared, options: dict[str, Any]) -> LPResult:
     """Turn a solved model into flows, the kernels' totals and every derived variable."""
-    m, sc = prob.model, resolved.scenario
+    m, sc = prob.model, pre.scenario
 
     def h(name: str) -> np.ndarray:
         return np.maximum(np.asarray(m.variables[name].solution.values, dtype=np.float64), 0.0)
 
     sizes = {k: float(h(k)) for k in sizes_of(sc)}
     varied = {k: x for k, x in sizes.items() if m.variables[k].lower.item() != m.variables[k].upper.item()}
-    design = Design(resolved, {SIZE_FIELDS[k]: np.array([x]) for k, x in sizes.items()})
-    params = design_params(design)
-    pi, pe = hourly_prices(resolved, prof)
-    month_index, month_weight = billing_months(prof)
-    factors = None if sc.emissions.hourly_factors_csv is None else read_hourly_factors(
-        sc.emissions.hourly_factors_csv, time=prof.time, timezone=sc.site.timezone)
-    inputs = make_inputs(prof.cf_wind, prof.cf_solar, prof.load_mw, pi, pe, params, month_index=month_index,
-                         month_weight=month_weight, factor=None if factors is None else factors.factor_t_co2_per_mwh,
-                         tou_multiplier=tou_multiplier(resolved, prof),
-                         hourly=flexible_hourly(sc, prof.time) if sc.has_flexible else None)
-    p, dt, flex = params[:, 0], inputs.dt_h, sc.has_flexible
+    design = Design(pre.resolved, {SIZE_FIELDS[k]: np.array([x]) for k, x in sizes.items()})
+    inputs = pre.inputs.with_params(design_params(design))  # the hourly inputs with the LP's sizes
+    p, dt, flex = inputs.params[:, 0], inputs.dt_h, sc.has_flexible
     gen = (p[L.P_WIND_MW] * inputs.cf_wind + p[L.P_SOLAR_MW] * inputs.cf_solar) * dt
     line_in = np.minimum(gen, p[L.P_LINE_MW] * dt)  # as the kernel reports it: the line carries what it can
     arrive = line_in * (1.0 - p[L.P_LINE_LOSS_FRAC])
@@ -174,7 +140,7 @@ def read_solution(prob: Problem, resolved: Resolved, prof: ProfileSet, options: 
              "unserved_mwh": h("unserved"), "storage_green_mwh": h("green"), "storage_grid_mwh": h("grid")}
     end = {"green_mwh": float(flows["storage_green_mwh"][-1]), "grid_mwh": float(flows["storage_grid_mwh"][-1])}
     if flex:
-        more, ends = flexible_flows(h, resolved, inputs)
+        more, ends = flexible_flows(h, pre.resolved, inputs)
         flows.update(more)
         end.update(ends)
     tol = 1e-7 * max(1.0, float(np.max(inputs.load_mw)) * dt)
@@ -185,13 +151,13 @@ def read_solution(prob: Problem, resolved: Resolved, prof: ProfileSet, options: 
                        dt, flex)[None, :]
     # what the accounting dispatches otherwise (green-first, every year of the life) with the LP's sizes
     var = variants(design, inputs)
-    values = derive(design, inputs, raw, var, run_totals(inputs.with_params(var.params)), hourly=factors)
+    values = derive(design, inputs, raw, var, run_totals(inputs.with_params(var.params)), hourly=pre.hourly_factors)
     totals = {k: float(np.asarray(x).ravel()[0]) for k, x in values.items() if np.asarray(x).size == 1}
     binding: dict[str, float] = {}
     for name in (k for k, group in prob.kind.items() if group != "physical"):
         con = m.constraints[name]
         act, bound = float(con.lhs.solution.values.ravel()[0]), float(np.asarray(con.rhs.values).ravel()[0])
-        if abs(act - bound) > 1e-6 * max(1.0, float(np.max(prof.load_mw)), abs(bound)):
+        if abs(act - bound) > 1e-6 * max(1.0, float(np.max(inputs.load_mw)), abs(bound)):
             continue
         if prob.mip:  # a MILP has no duals: binding by slack
             binding[prob.labels[name]] = float("nan")
@@ -200,4 +166,4 @@ def read_solution(prob: Problem, resolved: Resolved, prof: ProfileSet, options: 
     return LPResult(objective_yuan=float(m.objective.value) + prob.constant_yuan, sizes=sizes, flows=flows,
                     totals=totals, binding=binding, status="optimal", solve_time_s=float(options.pop("_solve_time_s")),
                     build_time_s=prob.build_time_s, n_variables=int(m.nvars), n_constraints=int(m.ncons),
-                    scenario=sized_scenario(sc, varied) if varied else sc, profiles=prof, options=options)
+                    scenario=sized_scenario(sc, varied) if varied else sc, profiles=pre.profiles, options=options)
