@@ -174,7 +174,7 @@ def size(
     from gpdc.sizing.spec import SizingSpec as _Spec
     from gpdc.sizing.spec import read_sizing_table, spec_from
 
-    from gpdc.kernels.dispatch import choose, using
+    from gpdc.backends import choose, using
     from gpdc.sizing.search import COARSE_BUDGET
 
     base = as_scenario(scenario)

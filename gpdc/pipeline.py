@@ -25,6 +25,7 @@ import pandas as pd
 
 from gpdc import kernel_cache
 from gpdc.errors import InputError, ProfileError
+from gpdc import backends
 from gpdc.kernels import dispatch as backend
 from gpdc.kernels import layout as L
 from gpdc.kernels.layout import N_PARAMS, PARAM_NAMES
@@ -587,10 +588,10 @@ def run_totals(inputs: KernelInputs, backend_name: str | None = None) -> np.ndar
 
     Always through the batch kernel, one design too: a design's totals are the same bit for
     bit whether it runs alone (``gpdc run``) or in any block of a sweep.  ``backend_name``
-    (``"cpu"`` or ``"cuda"``) defaults to the one :func:`gpdc.kernels.dispatch.using` set,
+    (``"cpu"`` or ``"cuda"``) defaults to the one :func:`gpdc.backends.using` set,
     else the CPU; the GPU's totals equal the CPU's within 1e-12 relative.
     """
-    name = backend_name or backend.current()
+    name = backend_name or backends.current()
     with _KERNEL_LOCK:  # a damaged numba cache is cleared and the kernel compiled again
         return kernel_cache.call(backend.batch_totals, inputs.cf_wind, inputs.cf_solar, inputs.load_mw,
                                  inputs.price_import, inputs.price_export, inputs.factor, inputs.month_index,

@@ -22,7 +22,7 @@ import pytest
 
 import gpdc
 from gpdc.errors import InputError
-from gpdc.kernels import dispatch
+from gpdc import backends as dispatch
 from tests.faults import gpdc_cli
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -326,7 +326,7 @@ def size(
         base = load_scenario(scenario, overrides=overrides)
         spec = spec_from(read_sizing_table(scenario), variables or [], targets or [], objective, compliance_share,
                          not no_policy, max(top, save_top[0] if save_top else 0))
-        from gpdc.kernels.dispatch import choose, using
+        from gpdc.backends import choose, using
         from gpdc.sizing.search import COARSE_BUDGET
 
         with using(choose(backend, COARSE_BUDGET)):

@@ -19,7 +19,6 @@ LLVM vectorises across them), the single-design driver ``stride = 1``; the code 
 
 from __future__ import annotations
 
-import math
 import os
 from typing import Any
 
@@ -505,7 +504,7 @@ def plan_day_nb(
     for j in range(nl):  # horizon steps with a forecast (0: none), persistence (1 / 0), usable energy
         pers = b[P_LOOKAHEAD_FORECAST * stride + j] > 0.5
         on = b[P_LOOKAHEAD * stride + j] > 0.5 and (past or not pers)
-        lane[j] = float(math.floor(b[P_LOOKAHEAD_H * stride + j] / dt + 0.5)) if on else 0.0  # (math: CUDA too)
+        lane[j] = float(int(b[P_LOOKAHEAD_H * stride + j] / dt + 0.5)) if on else 0.0  # floor of a positive
         lane[stride + j] = 1.0 if pers else 0.0
         lane[2 * stride + j] = b[P_USABLE_MWH * stride + j]
     for k in range(kmax):

@@ -21,7 +21,7 @@ import numpy as np
 
 from gpdc.accounting import evaluate
 from gpdc.errors import GpdcError
-from gpdc.kernels.dispatch import using
+from gpdc.backends import using
 from gpdc.pipeline import Design, Prepared, build_profiles, prepare
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.schema import Scenario

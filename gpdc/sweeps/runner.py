@@ -30,7 +30,7 @@ from gpdc.errors import GpdcError, ResultsFileError, UnregisteredVariableError, 
 from gpdc.io import sweep_store
 from gpdc.io.atomic import remove_stale_temporaries
 from gpdc.io.lock import writer_lock
-from gpdc.kernels.dispatch import choose
+from gpdc.backends import choose
 from gpdc.pipeline import weather_years
 from gpdc.results import provenance
 from gpdc.results.registry import VARIABLES, attrs_of
