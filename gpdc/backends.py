@@ -22,7 +22,7 @@ import numpy as np
 from gpdc.errors import InputError
 from gpdc.kernels.dispatch import BACKENDS
 
-__all__ = ["CHOICES", "CPU_KERNEL_S_PER_SCENARIO_HOUR", "GPU_START_S", "MIN_DESIGNS_ENV", "auto_min_designs", "choose",
+__all__ = ["CHOICES", "CPU_KERNEL_S_PER_SCENARIO_HOUR", "GPU_START_S", "MIN_DESIGNS_ENV", "auto_min_designs", "check_here", "choose",
            "current", "using"]
 
 #: what a user may ask for (``auto``: see :func:`choose`)
@@ -83,17 +83,21 @@ def auto_min_designs(n_hours: int = 8760) -> int:
     return value
 
 
-def choose(backend: str, n_designs: int, n_hours: int = 8760) -> str:
+def choose(backend: str, n_designs: int, n_hours: int = 8760, local: bool = True) -> str:
     """Return the backend that runs ``n_designs`` designs of ``n_hours`` steps when the user asks for ``backend``.
 
     ``backend`` is one of :data:`CHOICES`.  ``auto``: ``cuda`` where it can run and
     ``n_designs >= auto_min_designs(n_hours)``, else ``cpu``.  ``cuda`` where it cannot run
-    raises :class:`~gpdc.errors.InputError` saying why.
+    raises :class:`~gpdc.errors.InputError` saying why.  With ``local`` False (the chunks run
+    on Dask workers) this process cannot see the workers' GPUs: ``cuda`` is passed on for each
+    worker to check (:func:`check_here`) and ``auto`` means ``cpu``.
     """
     if backend not in CHOICES:
         raise InputError(f"backend = {backend!r} is invalid: must be one of {', '.join(CHOICES)}")
-    if backend == "cpu":
+    if backend == "cpu" or (backend == "auto" and not local):
         return "cpu"
+    if not local:
+        return "cuda"
     if backend == "auto" and n_designs < auto_min_designs(n_hours):
         return "cpu"
     from gpdc.kernels.cuda import unavailable_reason
@@ -104,3 +108,16 @@ def choose(backend: str, n_designs: int, n_hours: int = 8760) -> str:
     if backend == "auto":
         return "cpu"
     raise InputError(f"backend = 'cuda' cannot run here: {reason}; use backend 'cpu' (or 'auto')")
+
+
+def check_here(backend: str) -> None:
+    """Raise an InputError naming this host where ``backend`` cannot run in this process (a Dask worker's check)."""
+    if _check(backend) != "cuda":
+        return
+    from gpdc.kernels.cuda import unavailable_reason
+
+    reason = unavailable_reason()
+    if reason is not None:
+        import socket
+
+        raise InputError(f"backend = 'cuda' cannot run on {socket.gethostname()} (pid {os.getpid()}): {reason}")

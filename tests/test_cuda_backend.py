@@ -187,3 +187,30 @@ def test_every_kernel_variant_compiles_for_a_gpu() -> None:
     assert res.returncode == 0, res.stderr[-4000:]
     entries = json.loads(res.stdout.strip().splitlines()[-1])
     assert entries == {"g--": 1, "---": 1, "g-l": 1, "--l": 1, "-f-": 1}
+
+
+def test_dask_workers_check_their_own_gpu_and_name_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gpdc.kernels import cuda
+
+    monkeypatch.setattr(cuda, "unavailable_reason", lambda: "no CUDA GPU with a working driver was found")
+    # the client cannot see the workers' GPUs: cuda is passed on, auto stays on the CPU
+    assert dispatch.choose("cuda", 1, local=False) == "cuda"
+    assert dispatch.choose("auto", 10**9, local=False) == "cpu"
+    with pytest.raises(InputError, match=r"backend = 'cuda' cannot run on \S+ \(pid \d+\): no CUDA GPU"):
+        dispatch.check_here("cuda")
+    dispatch.check_here("cpu")  # nothing to check
+    from gpdc.sweeps.execute import chunk_result_task
+    from gpdc.sweeps.runner import plan_sweep
+
+    plan = plan_sweep(gpdc.load_scenario(IM), {"storage.energy_mwh": [0.0, 100.0]})
+    with pytest.raises(InputError, match="cannot run on"):
+        chunk_result_task(plan, 0, None, "cuda")  # before any design runs
+
+
+def test_memory_per_design_is_what_a_launch_allocates() -> None:
+    from gpdc.kernels import cuda
+    from gpdc.kernels import layout as L
+
+    assert cuda.memory_per_design_bytes() == 8 * (L.N_PARAMS + L.N_ROWS + L.N_TOTALS)
+    # the lookahead's scratch: floors (day), two rings (day + horizon), two horizons, R, three lane rows, the levels
+    assert cuda.memory_per_design_bytes(1.0, 48.0) - cuda.memory_per_design_bytes() == 8 * (24 + 2 * 72 + 2 * 48 + 4 + 24)

@@ -251,7 +251,9 @@ def sweep(
             out.print(f"{report.chunks_recomputed} chunks marked done failed their checksum and were computed again",
                       highlight=False)
         where = ""
-        if report.backend == "cuda":
+        if report.backend == "cuda" and (scheduler is not None or workers):
+            where = " on the Dask workers' GPUs"
+        elif report.backend == "cuda":
             from gpdc.kernels.cuda import device_name
 
             where = f" on the GPU ({device_name()})"

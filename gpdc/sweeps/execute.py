@@ -21,7 +21,7 @@ import numpy as np
 
 from gpdc.accounting import evaluate
 from gpdc.errors import GpdcError
-from gpdc.backends import using
+from gpdc.backends import check_here, using
 from gpdc.pipeline import Design, Prepared, build_profiles, prepare
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.schema import Scenario
@@ -211,5 +211,6 @@ def chunk_result_task(plan: SweepPlan, index: int, numba_threads: int | None = N
                       backend: str = "cpu") -> ChunkResult:
     """Compute chunk ``index`` in a worker (:func:`run_chunk`), with ``numba_threads`` threads, on ``backend``."""
     _threads(numba_threads)
+    check_here(backend)  # a worker without a usable GPU says so, by name, instead of failing each design
     with using(backend):
         return run_chunk(plan, index)

@@ -413,7 +413,7 @@ def run_sweep(
         saying why.  With Dask each worker uses its own GPU (docs/gpu.md).
     """
     path = Path(path)
-    backend = choose(backend, plan.size)
+    backend = choose(backend, plan.size, local=scheduler is None and not (workers is not None and workers > 0))
     if scheduler is not None:
         check_scheduler(scheduler)
     t0 = time.perf_counter()
@@ -436,7 +436,7 @@ def run_sweep(
                 log.info("resuming %s: %d of %d chunks already done", path, resumed, len(plan.chunks))
             shown = progress_for(len(plan.chunks), resumed, plan.size, quiet)
             use_dask = scheduler is not None or (workers is not None and workers > 0)
-            if backend == "cuda":
+            if backend == "cuda" and not use_dask:
                 from gpdc.kernels.cuda import device_name
 
                 log.info("the dispatch runs on the GPU: %s", device_name())
