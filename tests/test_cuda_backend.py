@@ -214,3 +214,24 @@ def test_memory_per_design_is_what_a_launch_allocates() -> None:
     assert cuda.memory_per_design_bytes() == 8 * (L.N_PARAMS + L.N_ROWS + L.N_TOTALS)
     # the lookahead's scratch: floors (day), two rings (day + horizon), two horizons, R, three lane rows, the levels
     assert cuda.memory_per_design_bytes(1.0, 48.0) - cuda.memory_per_design_bytes() == 8 * (24 + 2 * 72 + 2 * 48 + 4 + 24)
+
+
+def test_size_dispatches_on_the_backend_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gpdc.size(backend="cuda") sends every batch of candidates to the CUDA backend (a spy that runs the CPU kernel)."""
+    from gpdc.kernels import cuda
+    from gpdc.kernels import dispatch as seam
+
+    calls: list[int] = []
+
+    def spy(*args: object, **kwargs: object) -> np.ndarray:
+        calls.append(args[-1].shape[1])  # type: ignore[attr-defined]
+        return seam.batch_totals(*args, backend="cpu")  # type: ignore[arg-type]
+
+    cpu_result = gpdc.size(IM, backend="cpu")
+    assert not calls
+    monkeypatch.setattr(cuda, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(cuda, "batch_totals", spy)
+    gpu_result = gpdc.size(IM, backend="cuda")
+    assert calls and sum(calls) >= 1000  # the coarse pass and the refinement, all through the CUDA seam
+    assert gpu_result.scenario().model_dump() == cpu_result.scenario().model_dump()
+    assert dispatch.current() == "cpu"  # the choice does not outlive the call
