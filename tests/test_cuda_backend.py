@@ -161,7 +161,15 @@ def test_the_cpu_paths_never_import_numba_cuda() -> None:
 
 
 def _nvvm() -> bool:
-    """True where numba-cuda and its compiler (NVVM) are installed: PTX can be built without a GPU."""
+    """True where numba-cuda (the extra's CUDA target) and its compiler (NVVM) are installed: PTX without a GPU.
+
+    numba's own, deprecated CUDA target needs a GPU's driver to compile device functions, so a
+    machine with the CUDA toolkit but without numba-cuda cannot build the kernels' PTX.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("numba_cuda") is None:
+        return False
     code = ("from numba import cuda\n"
             "def k(a):\n    a[0] = 1.0\n"
             "cuda.compile_ptx(k, 'void(float64[::1])', cc=(8, 0))\n")
