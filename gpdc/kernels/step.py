@@ -474,9 +474,12 @@ def plan_day_nb(
     repeated; none on the first day), 0 beyond the lane's horizon and for a green-first lane.
     Then, for each price level ℓ of the day (shared by the lanes), a backward pass from the last
     horizon step dearer than ℓ: ``R = min(max(R + (need - chg if price > ℓ else -chg), 0), usable)``;
-    the floor of a day step priced ℓ is R after it.  Writes ``fl[k * stride + j]`` for the
-    day's steps; the other arrays are scratch (``dd``, ``dc``: hmax rows; ``r``: one row;
-    ``lane``: three rows; ``levels``: day values).
+    the floor of a day step priced ℓ is R after it (the pass stops at the day's first step priced
+    ℓ: R before it is no floor).  Where every lane has the same forecast and a horizon that
+    covers the data ahead (a sweep of one strategy), the passes read the ring in place instead of
+    a per-lane copy.  Writes ``fl[k * stride + j]`` for the day's steps; the other arrays are
+    scratch (``dd``, ``dc``: hmax rows; ``r``: one row; ``lane``: three rows; ``levels``: day
+    values).
     """
     n = cf_wind.shape[0]
     ring = day + hmax
@@ -507,21 +510,31 @@ def plan_day_nb(
         lane[j] = float(int(b[P_LOOKAHEAD_H * stride + j] / dt + 0.5)) if on else 0.0  # floor of a positive
         lane[stride + j] = 1.0 if pers else 0.0
         lane[2 * stride + j] = b[P_USABLE_MWH * stride + j]
-    for k in range(kmax):
-        op = ((t0 + k) % ring) * stride
-        oq = ((t0 - day + k % day) % ring) * stride if past else op
-        ok = k * stride
-        for j in range(nl):  # (every value loaded, then selected: branch-free across the lanes)
-            xp = ring_d[op + j]
-            xq = ring_d[oq + j]
-            yp = ring_c[op + j]
-            yq = ring_c[oq + j]
-            pers = lane[stride + j] > 0.5
-            use = k < lane[j]
-            x = xq if pers else xp
-            y = yq if pers else yp
-            dd[ok + j] = x if use else 0.0
-            dc[ok + j] = y if use else 0.0
+    # a block whose lanes all see the same forecast over the whole horizon (the usual sweep) reads
+    # the ring in place; otherwise each lane's forecast is selected into dd / dc (0 beyond its horizon)
+    uni = nl > 0 and lane[0] >= kmax
+    for j in range(nl):
+        if lane[j] != lane[0] or lane[stride + j] != lane[stride]:
+            uni = False
+    pers0 = lane[stride] > 0.5
+    if not uni:
+        for k in range(kmax):
+            op = ((t0 + k) % ring) * stride
+            oq = ((t0 - day + k % day) % ring) * stride if past else op
+            ok = k * stride
+            for j in range(nl):  # (every value loaded, then selected: branch-free across the lanes)
+                xp = ring_d[op + j]
+                xq = ring_d[oq + j]
+                yp = ring_c[op + j]
+                yq = ring_c[oq + j]
+                pers = lane[stride + j] > 0.5
+                use = k < lane[j]
+                x = xq if pers else xp
+                y = yq if pers else yp
+                dd[ok + j] = x if use else 0.0
+                dc[ok + j] = y if use else 0.0
+    src_d = ring_d if uni else dd
+    src_c = ring_c if uni else dc
     for k in range(day_len):
         for j in range(nl):
             fl[k * stride + j] = 0.0
@@ -544,20 +557,27 @@ def plan_day_nb(
                 break
         if kend < 0:
             continue  # nothing dearer ahead: floor 0
+        kfirst = 0  # the day's first step priced at the level: R before it is never a floor
+        while price_import[t0 + kfirst] != lv:
+            kfirst += 1
         for j in range(nl):
             r[j] = 0.0
-        for k in range(kend, -1, -1):
+        for k in range(kend, kfirst - 1, -1):
             pk = price_import[t0 + k]
             ok = k * stride
+            if uni:  # the forecast step of horizon step k in the ring
+                ok = ((t0 + k) % ring) * stride
+                if pers0 and past:
+                    ok = ((t0 - day + k % day) % ring) * stride
             if k < day_len and pk == lv:
                 for j in range(nl):
-                    fl[ok + j] = r[j]
+                    fl[k * stride + j] = r[j]
             if pk > lv:
                 for j in range(nl):
-                    r[j] = min(max(r[j] + dd[ok + j], 0.0), lane[2 * stride + j])
+                    r[j] = min(max(r[j] + src_d[ok + j], 0.0), lane[2 * stride + j])
             else:
                 for j in range(nl):
-                    r[j] = min(max(r[j] + dc[ok + j], 0.0), lane[2 * stride + j])
+                    r[j] = min(max(r[j] + src_c[ok + j], 0.0), lane[2 * stride + j])
     return done
 
 
