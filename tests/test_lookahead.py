@@ -147,12 +147,12 @@ def test_energy_identities_hold_with_lookahead(case: tuple[pipeline.KernelInputs
 
 
 def test_scenario_fields_and_sweep_columns() -> None:
-    sc = load_scenario(DATACENTRE, overrides={"storage.strategy": "lookahead", "storage.lookahead_h": 24,
+    sc = load_scenario(DATACENTRE, overrides={"storage.strategy": "lookahead", "storage.lookahead_h": 48,
                                               "storage.forecast": "persistence"})
     p = pipeline.design_params(pipeline.Design(resolve(sc)))[:, 0]
-    assert (p[L.P_LOOKAHEAD], p[L.P_LOOKAHEAD_H], p[L.P_LOOKAHEAD_FORECAST]) == (1.0, 24.0, 1.0)
+    assert (p[L.P_LOOKAHEAD], p[L.P_LOOKAHEAD_H], p[L.P_LOOKAHEAD_FORECAST]) == (1.0, 48.0, 1.0)
     gf = pipeline.design_params(pipeline.Design(resolve(load_scenario(DATACENTRE))))[:, 0]
-    assert (gf[L.P_LOOKAHEAD], gf[L.P_LOOKAHEAD_H], gf[L.P_LOOKAHEAD_FORECAST]) == (0.0, 48.0, 0.0)
+    assert (gf[L.P_LOOKAHEAD], gf[L.P_LOOKAHEAD_H], gf[L.P_LOOKAHEAD_FORECAST]) == (0.0, 24.0, 0.0)  # day-ahead
     # a sweep varies the strategy and the forecast design by design, inside one batch
     cols = {"storage.strategy": np.array(["green_first", "lookahead", "lookahead"], dtype=object),
             "storage.forecast": np.array(["perfect", "perfect", "persistence"], dtype=object)}
@@ -169,7 +169,7 @@ def test_lookahead_closes_at_least_half_the_gap_to_the_lp(path: object, limit: f
     pytest.importorskip("linopy")
     from gpdc.optimal import dispatch_gap
 
-    sc = load_scenario(path, overrides={"storage.strategy": "lookahead"})  # perfect forecast, 48 h
+    sc = load_scenario(path, overrides={"storage.strategy": "lookahead"})  # the default: perfect forecast, 24 h
     g = dispatch_gap(sc)
     assert g.rule_compliant
-    assert -1e-6 <= g.gap_frac <= limit  # green-first: +2.05 % (IM), +0.91 % (XJ); docs/dispatch.md
+    assert -1e-6 <= g.gap_frac <= limit  # green-first: +2.05 % (IM), +0.91 % (XJ); 24 h: +0.21 %, +0.06 %

@@ -136,7 +136,7 @@ PARAMS: tuple[Param, ...] = (
     # --- the storage strategy (docs/dispatch.md "Lookahead storage dispatch"); 0: green-first -------
     Param("lookahead", "code", "storage strategy: 1 = lookahead (discharge floor for dearer hours), 0 = green-first",
           0.0),
-    Param("lookahead_h", "h", "lookahead horizon (the floors see the next lookahead_h hours)", 48.0),
+    Param("lookahead_h", "h", "lookahead horizon (the floors see the next lookahead_h hours)", 24.0),
     Param("lookahead_forecast", "code", "lookahead forecast: 0 = perfect, 1 = persistence (yesterday repeated)",
           0.0),
     # --- the flexible elements (docs/flexible.md); all 0: none ---------------------------------
