@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from gpdc.kernels import cpu
 from gpdc.kernels import step as _step
 from gpdc.kernels.layout import (
     N_ROWS,
@@ -57,6 +58,11 @@ THREADS = 128
 #: most designs in one launch; larger batches run as several launches (bounds the device memory)
 MAX_LAUNCH = 1 << 20
 
+
+
+#: the CPU driver's step counts of a planning day and of a lookahead horizon, run as Python
+steps_per_day = cpu.steps_per_day.py_func
+lookahead_steps = cpu.lookahead_steps.py_func
 
 
 def simulated() -> bool:
@@ -101,8 +107,8 @@ def memory_per_design_bytes(dt: float = 1.0, lookahead_h: float = 0.0) -> int:
     """Device memory one design of a launch needs [bytes]: its parameters, block rows, totals (and lookahead scratch)."""
     from gpdc.kernels.layout import N_PARAMS
 
-    day = max(1, int(np.floor(24.0 / dt + 0.5)))
-    hmax = max(0, int(np.floor(lookahead_h / dt + 0.5)))
+    day = steps_per_day(dt)
+    hmax = lookahead_steps(lookahead_h, dt)
     la = (scratch_rows(day, hmax) + day) if hmax > 0 else 0
     return 8 * (N_PARAMS + N_ROWS + N_TOTALS + la)
 
@@ -112,10 +118,6 @@ def kernel(green_only: bool, flex: bool, la: bool) -> Any:
     from gpdc.kernels import cuda_kernels  # imports numba's CUDA target
 
     return cuda_kernels.KERNELS[(green_only, flex, la)]
-
-
-def _steps(hours: float, dt: float) -> int:
-    return max(0, int(np.floor(hours / dt + 0.5)))
 
 
 def group_designs(params: np.ndarray, dt: float) -> dict[tuple[bool, bool, bool], tuple[np.ndarray, int]]:
@@ -135,7 +137,7 @@ def group_designs(params: np.ndarray, dt: float) -> dict[tuple[bool, bool, bool]
             for lk in (False, True):
                 idx = np.flatnonzero((green_only == go) & (flex == fx) & (la == lk))
                 if idx.size:
-                    hmax = int(max(_steps(x, dt) for x in params[P_LOOKAHEAD_H, idx])) if lk else 0
+                    hmax = max(lookahead_steps(x, dt) for x in params[P_LOOKAHEAD_H, idx]) if lk else 0
                     groups[(go, fx, lk)] = (idx, hmax)
     return groups
 
@@ -171,7 +173,7 @@ def batch_totals(
     if n_scen == 0:
         return out
     cw_tot, cs_tot = _step.profile_sums_nb(cf_wind, cf_solar, dt)
-    day = max(1, int(np.floor(24.0 / dt + 0.5)))
+    day = steps_per_day(dt)
 
     def lap(key: str, t0: float) -> float:
         if timings is None:
