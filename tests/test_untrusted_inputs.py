@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from typer.testing import CliRunner
 
 from gpdc.cli import app
@@ -43,6 +44,7 @@ from gpdc.sweeps.scheduler import check_scheduler, connect, is_loopback, quiet_d
 from gpdc.sweeps.spec import SweepError, read_designs_csv
 
 from .conftest import DATACENTRE, ROOT
+from .faults import gpdc_cli
 
 runner = CliRunner()
 
@@ -347,24 +349,40 @@ def test_a_remote_scheduler_is_warned_about(address: str, remote: bool) -> None:
     assert is_loopback(address.split("//")[1].rsplit(":", 1)[0]) != remote
 
 
-def _listener(answer: bytes | None) -> tuple[socket.socket, int]:
-    """A TCP server on loopback that accepts and then says nothing (``None``) or ``answer``."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
+class _Listener:
+    """A TCP server on loopback that accepts and then says nothing (``None``) or ``answer``; ``close`` ends it all."""
 
-    def serve() -> None:
-        while True:
+    def __init__(self, answer: bytes | None) -> None:
+        self.srv = socket.socket()
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(8)
+        self.srv.settimeout(0.1)
+        self.port = self.srv.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, args=(answer,), daemon=True)
+        self.thread.start()
+
+    def _serve(self, answer: bytes | None) -> None:
+        while not self.stop.is_set():
             try:
-                conn, _ = srv.accept()
+                conn, _ = self.srv.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            self.accepted.append(conn)
             if answer is not None:
+                conn.settimeout(5.0)
                 conn.recv(64)
                 conn.sendall(answer)
 
-    threading.Thread(target=serve, daemon=True).start()
-    return srv, srv.getsockname()[1]
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5.0)
+        for conn in self.accepted:
+            conn.close()
+        self.srv.close()
 
 
 @pytest.mark.parametrize(("answer", "message"), [
@@ -374,16 +392,22 @@ def _listener(answer: bytes | None) -> tuple[socket.socket, int]:
 def test_a_server_that_is_not_a_scheduler_is_a_bounded_clean_error(answer: bytes | None, message: str,
                                                                     tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    import xarray as xr
 
     from gpdc.io.hdf5 import write_results
 
-    srv, port = _listener(answer)
+    server = _Listener(answer)
     try:
         with pytest.raises(ResultsFileError, match=message):
-            connect(f"tcp://127.0.0.1:{port}", timeout_s=1.0)  # Dask's own timeout did not hold: 90+ s
+            connect(f"tcp://127.0.0.1:{server.port}", timeout_s=1.0)  # Dask's own timeout did not hold: 90+ s
+        # the failed attempt left nothing waiting in this process: no thread, and the server saw its connection close
+        assert not [t.name for t in threading.enumerate() if t.name.startswith("gpdc-dask")]
+        assert len(server.accepted) == 1
+        conn = server.accepted[0]
+        conn.settimeout(5.0)  # a connection left open would time out here
+        while conn.recv(1 << 16):
+            pass
     finally:
-        srv.close()
+        server.close()
     # the client left hanging must not have become this process's dask scheduler: xarray's writers
     # would then take a distributed lock through it ("ConnectionPool closing")
     write_results(tmp_path / "after.h5", xr.Dataset({"x": 1.0}, attrs={"gpdc_version": "test"}))
@@ -399,14 +423,64 @@ def test_quiet_dask_silences_its_info_lines(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.slow
-def test_a_local_cluster_sweep_under_quiet_prints_no_dask_info(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_a_local_cluster_sweep_under_quiet_prints_no_dask_info(tmp_path: Path) -> None:
+    # as a user runs it, in a process of its own: a cluster started inside the test process shared it
+    # with every client, thread and socket earlier tests left there, and once hung CI for an hour
     pytest.importorskip("distributed")
-    from gpdc.sweeps import plan_sweep, run_sweep
+    out = tmp_path / "q.h5"
+    proc = gpdc_cli("sweep", str(DATACENTRE), "--vary", "storage.energy_mwh=0:200:200", "--chunk-size", "1",
+                    "--workers", "1", "--quiet", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "distributed." not in proc.stderr and " INFO " not in proc.stderr, proc.stderr[-2000:]
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.sizes["storage_energy_mwh"] == 2 and bool(np.isfinite(ds["avoided_co2_t"]).all())
 
-    plan = plan_sweep(load_scenario(DATACENTRE), {"storage.energy_mwh": [0, 200]}, chunk_size=1)
-    run_sweep(plan, tmp_path / "q.h5", workers=1, quiet=True)
-    err = capfd.readouterr().err
-    assert "distributed." not in err and " INFO " not in err, err[-2000:]
+
+_SLOW_START = textwrap.dedent("""
+    import sys
+    from gpdc.errors import ResultsFileError
+    from gpdc.sweeps import scheduler
+    if __name__ == "__main__":
+        scheduler.WORKER_START_S = 0.05  # no worker process starts this fast
+        try:
+            scheduler.client_for(None, 1, quiet=True)
+        except ResultsFileError as exc:
+            print("REFUSED", exc)
+""")
+
+
+def test_a_local_cluster_whose_worker_does_not_start_in_time_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    script = tmp_path / "slow_start.py"
+    script.write_text(_SLOW_START, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert ("REFUSED the local Dask cluster of 1 worker process(es) did not start within 0.05 s"
+            in proc.stdout), proc.stdout + proc.stderr[-2000:]
+
+
+_REAL_SCHEDULER = textwrap.dedent("""
+    import threading
+    from distributed import LocalCluster
+    from gpdc.sweeps.scheduler import connect
+    if __name__ == "__main__":
+        with LocalCluster(n_workers=0, processes=True, dashboard_address=None, host="127.0.0.1") as cluster:
+            client = connect(cluster.scheduler_address, timeout_s=30.0)
+            print("TYPE", client.scheduler_info()["type"])
+            client.close()
+        print("LEFT", [t.name for t in threading.enumerate() if t.name.startswith("gpdc-dask")])
+""")
+
+
+def test_connect_gives_a_client_of_a_real_scheduler(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    script = tmp_path / "real_scheduler.py"
+    script.write_text(_REAL_SCHEDULER, encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "TYPE Scheduler" in proc.stdout and "LEFT []" in proc.stdout, proc.stdout + proc.stderr[-2000:]
 
 
 def test_weather_and_price_files_refuse_what_they_cannot_read(tmp_path: Path) -> None:

@@ -8,10 +8,17 @@ certificates: Dask's ``distributed.comm.tls`` settings).
 
 The connection is bounded: Dask's own ``timeout`` does not cover a server that accepts the TCP
 connection and never answers (it hung for minutes), and a server that answers something else
-made it raise ``MemoryError``.  :func:`connect` therefore waits for the client in a helper
-thread for at most the connect timeout (Dask's ``distributed.comm.timeouts.connect``, e.g. the
-environment variable ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``; 20 s when unset) plus a
-few seconds, and turns every failure into a :class:`~gpdc.errors.ResultsFileError`.
+made it raise ``MemoryError``.  :func:`connect` therefore first asks the server who it is, in its
+own event loop under :func:`asyncio.wait_for` — at most the connect timeout (Dask's
+``distributed.comm.timeouts.connect``, e.g. the environment variable
+``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=10s``; 20 s when unset), whose cancellation closes
+the connection, so a failed attempt leaves no client, thread or socket behind in the process —
+and makes a client only of a Dask scheduler that answered.  Every failure is a
+:class:`~gpdc.errors.ResultsFileError`.
+
+A local cluster's workers must start within :data:`WORKER_START_S` (Dask's ``death_timeout``);
+a worker process that hangs while starting is an error naming the limit, not a sweep that waits
+for ever.
 """
 
 from __future__ import annotations
@@ -20,16 +27,21 @@ import ipaddress
 import logging
 import os
 import threading
+import time
 import warnings
 from typing import Any
 from urllib.parse import urlsplit
 
 from gpdc.errors import OptionError, ResultsFileError, SchedulerWarning
 
-__all__ = ["SCHEMES", "check_scheduler", "client_for", "connect", "connect_timeout_s", "is_loopback", "quiet_dask"]
+__all__ = ["SCHEMES", "WORKER_START_S", "check_scheduler", "client_for", "connect", "connect_timeout_s", "is_loopback",
+           "quiet_dask"]
 
 #: address schemes of Dask's communication layer
 SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+#: seconds a local cluster's worker process may take to start (importing Dask and numpy in a fresh
+#: interpreter takes a few; a loaded machine, tens) before the sweep stops with an error
+WORKER_START_S = 180.0
 _LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 
 
@@ -104,41 +116,79 @@ def quiet_dask(quiet: bool) -> None:
         logging.getLogger(name).setLevel(logging.ERROR if quiet else logging.WARNING)
 
 
-def connect(address: str, timeout_s: float | None = None) -> Any:
-    """Return a ``dask.distributed.Client`` of the scheduler at ``address``, or raise within the timeout.
+def _probe(address: str, limit: float) -> dict[str, Any]:
+    """Ask what answers at ``address`` who it is (Dask's ``identity``) within ``limit`` s, leaving nothing behind.
 
-    Raises
-    ------
-    ResultsFileError
-        If no Dask scheduler answered within the timeout (plus a few seconds), the connection
-        failed, or what answered is not a Dask scheduler.
+    Runs its own event loop in a helper thread (so it works where one already runs, as in a
+    notebook); :func:`asyncio.wait_for` bounds the whole exchange and its cancellation closes the
+    connection, so a server that never answers leaves no client, thread or socket waiting.
+    Raises what the exchange raised, or ``TimeoutError``.
     """
-    from dask.distributed import Client
+    import asyncio
 
-    limit = connect_timeout_s() if timeout_s is None else float(timeout_s)
+    from distributed.comm import connect as comm_connect
+    from distributed.security import Security
+
+    async def identity() -> Any:
+        comm = await comm_connect(address, timeout=limit, **Security().get_connection_args("client"))
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            comm.abort()
+
     box: dict[str, Any] = {}
 
     def attempt() -> None:
         try:
-            # never the process's default scheduler: a client stuck here must not capture later dask work
-            # (xarray's writers would take a distributed lock through it and fail)
-            box["client"] = Client(address, timeout=f"{limit}s", set_as_default=False)
-        except BaseException as exc:  # noqa: BLE001 - reported below, whatever it is
+            box["reply"] = asyncio.run(asyncio.wait_for(identity(), limit))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             box["error"] = exc
 
-    helper = threading.Thread(target=attempt, name="gpdc-dask-connect", daemon=True)
+    helper = threading.Thread(target=attempt, name="gpdc-dask-probe", daemon=True)
     helper.start()
-    helper.join(limit + max(1.0, limit / 4.0))  # Dask's own timeout first; then ours
-    if helper.is_alive():
-        raise ResultsFileError(f"no Dask scheduler answered at {address} within {limit:g} s (is a Dask scheduler "
-                               "listening there? set DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT to wait longer)")
+    helper.join(limit + max(1.0, limit / 4.0))  # wait_for ends it first; this is the backstop
+    if helper.is_alive() or isinstance(box.get("error"), asyncio.TimeoutError | TimeoutError):
+        raise TimeoutError
     if "error" in box:
-        exc = box["error"]
-        if isinstance(exc, OSError | TimeoutError):
-            raise ResultsFileError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        raise box["error"]
+    return box["reply"]
+
+
+def connect(address: str, timeout_s: float | None = None) -> Any:
+    """Return a ``dask.distributed.Client`` of the scheduler at ``address``, or raise within the timeout.
+
+    First asks the server who it is (:func:`_probe`, bounded, leaving nothing behind when it
+    fails); only a Dask scheduler that answered gets a client.
+
+    Raises
+    ------
+    ResultsFileError
+        If no Dask scheduler answered within the timeout, the connection failed, or what
+        answered is not a Dask scheduler.
+    """
+    from dask.distributed import Client
+
+    limit = connect_timeout_s() if timeout_s is None else float(timeout_s)
+    try:
+        reply = _probe(address, limit)
+    except TimeoutError:
+        raise ResultsFileError(
+            f"no Dask scheduler answered at {address} within {limit:g} s (is a Dask scheduler listening there? "
+            "set DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT to wait longer)") from None
+    except OSError as exc:
+        raise ResultsFileError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a garbled answer raises whatever the bytes give (MemoryError too)
         raise ResultsFileError(f"what answered at {address} is not a Dask scheduler ({type(exc).__name__}: "
                                f"{str(exc)[:200]})") from None
-    return box["client"]
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        kind = reply.get("type") if isinstance(reply, dict) else type(reply).__name__
+        raise ResultsFileError(f"what answered at {address} is not a Dask scheduler (it says it is {kind!r})")
+    try:
+        # never the process's default scheduler: later dask work (xarray's writers) must not go through it
+        return Client(address, timeout=f"{limit}s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise ResultsFileError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
 
 
 def client_for(scheduler: str | None, workers: int | None, quiet: bool = False) -> tuple[Any, Any, int | None]:
@@ -162,6 +212,19 @@ def client_for(scheduler: str | None, workers: int | None, quiet: bool = False) 
     if scheduler:  # checked (and warned about) by the caller, before any work
         return connect(scheduler), None, None
     n = workers or 1
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                           host="127.0.0.1", silence_logs=logging.ERROR if quiet else logging.WARNING)
-    return Client(cluster, set_as_default=False), cluster, max(1, (os.cpu_count() or 1) // n)
+    started = time.monotonic()
+    try:
+        # death_timeout bounds each worker's start (Dask waits for ever without one)
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               host="127.0.0.1", silence_logs=logging.ERROR if quiet else logging.WARNING,
+                               death_timeout=WORKER_START_S)
+    except Exception as exc:  # noqa: BLE001 - Dask fails to start in many ways (a timed-out start: AssertionError)
+        if time.monotonic() - started >= WORKER_START_S:
+            why = (f"did not start within {WORKER_START_S:g} s (a loaded machine? fewer --workers; "
+                   "Dask's log above may say more)")
+        else:
+            cause = exc.__cause__ or exc
+            why = f"could not start: {type(cause).__name__}: {str(cause)[:300]}"
+        raise ResultsFileError(f"the local Dask cluster of {n} worker process(es) {why}") from None
+    client = Client(cluster, set_as_default=False, timeout=f"{WORKER_START_S}s")
+    return client, cluster, max(1, (os.cpu_count() or 1) // n)
