@@ -110,6 +110,19 @@ def test_budget_rule_recorded_and_within_cap() -> None:
     assert val(run, "export_share") <= 0.2 + 1e-12
 
 
+def test_the_dispatch_strategy_is_recorded_in_the_file(tmp_path: Path) -> None:
+    from gpdc import open_results, write_results
+
+    plain = simulate(load_scenario(DATACENTRE, overrides={}))
+    assert plain.totals.attrs["storage_strategy"] == "green_first" and "lookahead_h" not in plain.totals.attrs
+    ahead = simulate(load_scenario(DATACENTRE, overrides={"storage.strategy": "lookahead",
+                                                          "storage.lookahead_h": 36, "storage.forecast": "persistence"}))
+    write_results(tmp_path / "a.h5", ahead.totals)
+    with open_results(tmp_path / "a.h5") as ds:
+        assert (ds.attrs["storage_strategy"], ds.attrs["lookahead_h"], ds.attrs["lookahead_forecast"]) == (
+            "lookahead", 36.0, "persistence")
+
+
 def test_seed_reproducible_and_seed_sensitive() -> None:
     a = simulate(load_scenario(DATACENTRE)).totals
     b = simulate(load_scenario(DATACENTRE)).totals

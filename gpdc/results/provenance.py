@@ -1,7 +1,8 @@
 """What makes a results file self-describing: one builder for run files and sweep files.
 
 :func:`scenario_attrs` describes the inputs of a prepared scenario — its TOML text, every
-resolved world number with its source, the profile sources, the policy thresholds, the fee
+resolved world number with its source, the profile sources, the policy thresholds, the storage
+dispatch strategy (``storage_strategy``; with ``lookahead`` its horizon and forecast), the fee
 regime and tariff, the emission-factor basis, the period — and a hash of the inputs; a run
 file carries them as they are, a sweep file those of its base scenario (group 0) with the
 sweep's own description (:func:`sweep_attrs`).
@@ -121,6 +122,9 @@ def scenario_attrs(prepared: Prepared) -> dict[str, Any]:
     attrs.update({
         "policy_rule_set": sc.policy.rule_set,
         "policy_rule_description": resolved.rule_description,
+        "storage_strategy": sc.storage.strategy,
+        **({"lookahead_h": float(sc.storage.lookahead_h), "lookahead_forecast": sc.storage.forecast}
+           if sc.storage.strategy == "lookahead" else {}),
         "export_cap_rule": sc.grid.export_cap_rule,
         "export_cap_frac": resolved["export_cap_frac"],
         "fee_regime": sc.tariff.fee_regime,
