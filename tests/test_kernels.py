@@ -226,3 +226,32 @@ def test_kernels_under_process_pool() -> None:
         results = list(pool.map(_run_batch_in_worker, range(3)))
     for seed, res in enumerate(results):
         assert_totals_close(res, _expected(seed))
+
+
+def test_read_only_inputs_reuse_the_compiled_kernels() -> None:
+    # a read-only array (pandas' copy-on-write values, np.broadcast_to) is another numba type: before the
+    # seam made every input a writable C array, each one compiled the whole kernel again (minutes in CI)
+    from gpdc import pipeline
+    from gpdc.kernels import dispatch
+
+    p = np.zeros((L.N_PARAMS, 2))
+    p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
+    p[L.P_SOLAR_MW] = 10.0
+    inputs = pipeline.make_inputs(np.zeros(48), np.full(48, 0.5), np.full(48, 4.0), np.full(48, 300.0),
+                                  np.full(48, 200.0), p)
+    args = [inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
+            inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h, inputs.params]
+    writable = dispatch.batch_totals(*args)
+    trace_writable = dispatch.trace(*args[:-1], np.ascontiguousarray(inputs.params[:, 0]))
+    n_batch, n_trace = len(dispatch_batch_nb.signatures), len(dispatch_trace_nb.signatures)
+    frozen = []
+    for a in args:
+        if isinstance(a, np.ndarray):
+            a = a.copy()
+            a.flags.writeable = False
+        frozen.append(a)
+    assert np.array_equal(dispatch.batch_totals(*frozen), writable)
+    totals, out = dispatch.trace(*frozen[:-1], inputs.params[:, 0])  # a strided column too
+    assert np.array_equal(totals, trace_writable[0]) and np.array_equal(out, trace_writable[1])
+    assert (len(dispatch_batch_nb.signatures), len(dispatch_trace_nb.signatures)) == (n_batch, n_trace)
+    assert all(not a.flags.writeable for a in frozen if isinstance(a, np.ndarray))  # the caller's arrays untouched

@@ -17,6 +17,8 @@ an Inner Mongolia data centre corresponds to the 2021 national fossil-power fact
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gpdc.scenario.products import ProductTable
@@ -62,9 +64,11 @@ def hourly_weighted_co2_t(energy_mwh: np.ndarray, factor_t_co2_per_mwh: np.ndarr
     if e.shape[0] != f.shape[0]:
         raise ValueError(f"energy has {e.shape[0]} hours, the factor series {f.shape[0]}")
     e2 = e.reshape(e.shape[0], -1)
-    # one contiguous dot product per scenario: the same sum, bit for bit, however many scenarios
-    # come together (a matrix product may block the sum differently for different shapes)
-    return np.array([float(np.dot(f, np.ascontiguousarray(e2[:, k]))) for k in range(e2.shape[1])])
+    # the exactly rounded sum of the hourly products (math.fsum): the same bits on every CPU and
+    # however many scenarios come together.  numpy's dot product went to OpenBLAS, whose kernel
+    # (and so the order of the additions) is picked for the CPU at run time: an Intel and an AMD
+    # host differed in the last bit.
+    return np.array([math.fsum(f * e2[:, k]) for k in range(e2.shape[1])])
 
 
 def emissions(

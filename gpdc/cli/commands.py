@@ -13,7 +13,6 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -41,6 +40,8 @@ def profiles(
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
     """Build a scenario's hourly profiles, print their statistics and sources, optionally plot or save them."""
+    import numpy as np
+
     from gpdc.pipeline import build_profiles, weather_years
     from gpdc.scenario.load import load_scenario
 
@@ -507,6 +508,7 @@ def init(
 def info() -> None:
     """Print versions, the numba threading layer and the data tables."""
     import numba
+    import numpy as np
 
     from gpdc.kernels.cpu import BLOCK
     from gpdc.kernels.step import CACHE

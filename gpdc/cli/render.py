@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from rich.table import Table
 from rich.text import Text
 
@@ -31,6 +30,8 @@ def fmt(x: float, digits: int = 0) -> str:
 
 def print_result(ds: Any) -> None:
     """Print a run: energy flows, the policy rules, matching, curtailment, the bill and finance, carbon."""
+    import numpy as np
+
     v = {k: float(ds[k].values) for k in ds.data_vars if ds[k].ndim == 0}
     title = f"{ds.attrs['scenario_name']} — {ds.attrs['year']}, {ds.attrs['n_hours']} h"
     out.rule(styled((title, "bold")))
@@ -346,6 +347,8 @@ def print_ensemble(ds: Any, show_all: bool = False) -> None:
 
 def print_sweep_summary(ds: Any) -> None:
     """How many designs comply (in every weather year), and the cheapest one that does."""
+    import numpy as np
+
     comp_da = ds["compliant"]
     cost_da = ds["project_cost_yuan"]
     years = ""

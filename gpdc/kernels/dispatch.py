@@ -26,6 +26,18 @@ __all__ = ["BACKENDS", "batch_totals", "trace"]
 BACKENDS: tuple[str, ...] = ("cpu", "cuda")
 
 
+def _kernel_array(a: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """``a`` as the kernels' one array type: C-contiguous, writable, of ``dtype`` (copied only where it is not).
+
+    numba compiles a kernel once per argument type, and a read-only array (pandas' copy-on-write
+    values, ``np.broadcast_to``, a memory-mapped file) is another type: each such input cost a
+    second compilation of the whole kernel, a minute or more, on a user's first run with it.
+    """
+    if a.dtype == dtype and a.flags.c_contiguous and a.flags.writeable:
+        return a
+    return np.array(a, dtype=dtype, order="C")
+
+
 def _check_backend(backend: str) -> str:
     if backend not in BACKENDS:
         raise ValueError(f"backend = {backend!r} is invalid: must be one of {', '.join(BACKENDS)}")
@@ -52,8 +64,9 @@ def batch_totals(
         return cuda.batch_totals(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
                                  dt, params)
     out = np.zeros((params.shape[1], N_TOTALS))
-    cpu.dispatch_batch_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt,
-                          params, out)
+    f, m = _kernel_array, _kernel_array(month_index, np.int64)
+    cpu.dispatch_batch_nb(f(cf_wind), f(cf_solar), f(load_mw), f(price_import), f(price_export), f(factor), m,
+                          f(hourly), float(dt), f(params), out)
     return out
 
 
@@ -74,6 +87,7 @@ def trace(
     _check_backend(backend)
     totals = np.zeros(N_TOTALS)
     out = np.zeros((cf_wind.shape[0], N_TRACE))
-    cpu.dispatch_trace_nb(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt,
-                          np.ascontiguousarray(params), totals, out)
+    f, m = _kernel_array, _kernel_array(month_index, np.int64)
+    cpu.dispatch_trace_nb(f(cf_wind), f(cf_solar), f(load_mw), f(price_import), f(price_export), f(factor), m,
+                          f(hourly), float(dt), f(params), totals, out)
     return totals, out
