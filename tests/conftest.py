@@ -14,6 +14,12 @@ if "NUMBA_CACHE_DIR" not in os.environ:
     _fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in _KERNEL_SOURCES)).hexdigest()[:16]
     os.environ["NUMBA_CACHE_DIR"] = str(Path(__file__).resolve().parents[1] / ".numba_cache" / _fingerprint)
 
+# child processes (CLI runs, notebooks, interrupted sweeps) import the gpdc under test, this tree, not a copy
+# installed beside it (CI installs one): a second copy also compiled every kernel again, minutes of CI
+_TREE = str(Path(__file__).resolve().parents[1])
+if _TREE not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_TREE, os.environ.get("PYTHONPATH", "")) if p)
+
 import numpy as np  # noqa: E402 - after the cache folder is set
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
