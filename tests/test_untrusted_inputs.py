@@ -436,8 +436,14 @@ def test_a_local_cluster_sweep_under_quiet_prints_no_dask_info(tmp_path: Path) -
         assert ds.sizes["storage_energy_mwh"] == 2 and bool(np.isfinite(ds["avoided_co2_t"]).all())
 
 
+def _run_script(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """Run ``text`` as a script of its own (Dask's worker processes import its ``__main__``), with a hang guard."""
+    script = tmp_path / "script.py"
+    script.write_text(text, encoding="utf-8")
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False)
+
+
 _SLOW_START = textwrap.dedent("""
-    import sys
     from gpdc.errors import ResultsFileError
     from gpdc.sweeps import scheduler
     if __name__ == "__main__":
@@ -451,10 +457,7 @@ _SLOW_START = textwrap.dedent("""
 
 def test_a_local_cluster_whose_worker_does_not_start_in_time_is_an_error_not_a_hang(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    script = tmp_path / "slow_start.py"
-    script.write_text(_SLOW_START, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = _run_script(tmp_path, _SLOW_START)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert ("REFUSED the local Dask cluster of 1 worker process(es) did not start within 0.05 s"
             in proc.stdout), proc.stdout + proc.stderr[-2000:]
@@ -475,10 +478,7 @@ _REAL_SCHEDULER = textwrap.dedent("""
 
 def test_connect_gives_a_client_of_a_real_scheduler(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
-    script = tmp_path / "real_scheduler.py"
-    script.write_text(_REAL_SCHEDULER, encoding="utf-8")
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = _run_script(tmp_path, _REAL_SCHEDULER)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "TYPE Scheduler" in proc.stdout and "LEFT []" in proc.stdout, proc.stdout + proc.stderr[-2000:]
 

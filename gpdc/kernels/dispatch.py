@@ -38,6 +38,15 @@ def _kernel_array(a: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     return np.array(a, dtype=dtype, order="C")
 
 
+def _kernel_args(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                 price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray, dt: float,
+                 params: np.ndarray) -> tuple:
+    """The CPU kernels' inputs, each as :func:`_kernel_array` makes it (``month_index`` int64, ``dt`` a float)."""
+    f = _kernel_array
+    return (f(cf_wind), f(cf_solar), f(load_mw), f(price_import), f(price_export), f(factor),
+            f(month_index, np.int64), f(hourly), float(dt), f(params))
+
+
 def _check_backend(backend: str) -> str:
     if backend not in BACKENDS:
         raise ValueError(f"backend = {backend!r} is invalid: must be one of {', '.join(BACKENDS)}")
@@ -64,9 +73,8 @@ def batch_totals(
         return cuda.batch_totals(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
                                  dt, params)
     out = np.zeros((params.shape[1], N_TOTALS))
-    f, m = _kernel_array, _kernel_array(month_index, np.int64)
-    cpu.dispatch_batch_nb(f(cf_wind), f(cf_solar), f(load_mw), f(price_import), f(price_export), f(factor), m,
-                          f(hourly), float(dt), f(params), out)
+    cpu.dispatch_batch_nb(*_kernel_args(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                                         hourly, dt, params), out)
     return out
 
 
@@ -87,7 +95,6 @@ def trace(
     _check_backend(backend)
     totals = np.zeros(N_TOTALS)
     out = np.zeros((cf_wind.shape[0], N_TRACE))
-    f, m = _kernel_array, _kernel_array(month_index, np.int64)
-    cpu.dispatch_trace_nb(f(cf_wind), f(cf_solar), f(load_mw), f(price_import), f(price_export), f(factor), m,
-                          f(hourly), float(dt), f(params), totals, out)
+    cpu.dispatch_trace_nb(*_kernel_args(cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                                         hourly, dt, params), totals, out)
     return totals, out

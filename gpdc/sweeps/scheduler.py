@@ -148,7 +148,7 @@ def _probe(address: str, limit: float) -> dict[str, Any]:
     helper = threading.Thread(target=attempt, name="gpdc-dask-probe", daemon=True)
     helper.start()
     helper.join(limit + max(1.0, limit / 4.0))  # wait_for ends it first; this is the backstop
-    if helper.is_alive() or isinstance(box.get("error"), asyncio.TimeoutError | TimeoutError):
+    if helper.is_alive() or isinstance(box.get("error"), TimeoutError):  # asyncio.TimeoutError too
         raise TimeoutError
     if "error" in box:
         raise box["error"]
