@@ -2,6 +2,7 @@
 
     python benchmarks/sweep.py                       # 10^4, 10^5, 10^6 scenario-years
     python benchmarks/sweep.py --sizes 10000,100000  # quicker
+    python benchmarks/sweep.py --scaling             # and 5.: designs x weather years, time and memory
 
 Everything from one run on one machine:
 
@@ -14,7 +15,9 @@ Everything from one run on one machine:
 3. ratios to the pure-Python loop, to the vectorised NumPy reference and, where nrel-pysam is
    installed, to one PySAM PV + battery year (Pvwattsv8 + Battery, default configuration);
 4. the sweep split into stages — kernel, finance, accounting, HDF5, the rest — in CPU seconds,
-   with the kernel alone on the same designs (benchmarks/sweep_stages.py, in a child process).
+   with the kernel alone on the same designs (benchmarks/sweep_stages.py, in a child process);
+5. with --scaling: whole sweeps of 10^3 ... 10^6 designs and 1, 3 and 10 synthetic weather years
+   (up to 10^6 scenario-years), CPU and wall time and peak memory, each in a fresh process.
 
 Compilation is reported apart: the kernels load from numba's on-disk cache after the first run.
 """
@@ -49,10 +52,14 @@ SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 _CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from gpdc.scenario.load import load_scenario
+from gpdc.scenario.load import load_scenario, scenario_from_dict, set_dotted
 from gpdc.sweeps import plan_sweep, run_sweep
-n = int(sys.argv[2])
+n, years = int(sys.argv[2]), int(sys.argv[5])
 base = load_scenario(sys.argv[1])
+if years > 1:  # synthetic weather years: the sweep's weather_year dimension
+    data = base.model_dump(mode="python")
+    set_dotted(data, "profiles.ensemble_size", years)
+    base = scenario_from_dict(data, source=base.name)
 # wind x solar x storage energy x line rating: sizes chosen to give n designs
 axes = {"wind.capacity_mw": "50:295:5", "solar.capacity_mw": "0:195:5"}   # 50 x 40 = 2000
 extra = max(1, n // 2000)
@@ -61,12 +68,47 @@ axes["storage.energy_mwh"] = e if n >= 2000 else e[:1]
 if n < 2000:
     axes = {"wind.capacity_mw": [50 + 5 * i for i in range(n // 10)], "solar.capacity_mw": "0:45:5"}
 plan = plan_sweep(base, axes, chunk_size=int(sys.argv[4]))
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 rep = run_sweep(plan, sys.argv[3], overwrite=True, quiet=True)
-t2 = time.perf_counter()
-print(json.dumps({"n": plan.size, "plan_s": t1 - t0, "run_s": t2 - t1, "chunks": len(plan.chunks),
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({"n": plan.size, "years": years, "plan_s": t1 - t0, "run_s": t2 - t1, "run_cpu_s": c2 - c1,
+                  "chunks": len(plan.chunks),
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+
+
+def sweep_child(n: int, years: int, out: str, chunk_size: int) -> dict | str:
+    """One sweep of ``n`` designs x ``years`` weather years in a fresh process: its JSON line, or the error."""
+    # as users run it: kernels from numba's on-disk cache
+    env = {k: v for k, v in os.environ.items() if k != "GPDC_NUMBA_CACHE"} | {"PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-c", _CHILD, str(SCENARIO), str(n), out, str(chunk_size), str(years)],
+                         capture_output=True, text=True, env=env, check=False)
+    Path(out).unlink(missing_ok=True)
+    if res.returncode != 0:
+        return " ".join(res.stderr.strip().splitlines()[-1:])
+    return dict(json.loads(res.stdout.strip().splitlines()[-1]))
+
+
+def scaling(chunk_size: int, designs: list[int], years: list[int], max_scenario_years: int) -> None:
+    """Print time and memory of whole sweeps over designs x weather years (each in a fresh process)."""
+    print("\n5. scaling: whole sweeps (the runner of `gpdc sweep`) over designs x synthetic weather years, each in "
+          "a fresh process")
+    print(f"   {'designs':>9s} {'weather years':>13s} {'scenario-years':>14s} {'run CPU s':>9s} {'run wall s':>10s} "
+          f"{'CPU us per scenario-year':>24s} {'peak RSS MB':>11s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for y in years:
+            for n in designs:
+                if n * y > max_scenario_years:
+                    continue
+                r = sweep_child(n, y, f"{tmp}/s.h5", chunk_size)
+                if isinstance(r, str):
+                    print(f"   {n:>9,d} {y:>13d} failed: {r}")
+                    continue
+                sy = r["n"]  # the plan's size counts designs x weather years
+                print(f"   {sy // r['years']:>9,d} {r['years']:>13d} {sy:>14,d} {r['run_cpu_s']:>9.2f} "
+                      f"{r['run_s']:>10.2f} {r['run_cpu_s'] / sy * 1e6:>24.1f} {r['max_rss_mb']:>11,.0f}", flush=True)
+    print("   Linear growth: the CPU per scenario-year stays flat as designs and years grow (small sweeps carry the "
+          "fixed costs of opening the file and the first chunk).")
 
 
 def kernel_rows(n: int, repeat: int) -> list[tuple[str, float]]:
@@ -126,7 +168,16 @@ def main() -> None:
     ap.add_argument("--kernel-scenarios", type=int, default=8192)
     ap.add_argument("--chunk-size", type=int, default=65_536)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--scaling", action="store_true", help="5.: sweeps over designs x weather years (time, memory)")
+    ap.add_argument("--scaling-designs", default="1000,10000,100000,1000000")
+    ap.add_argument("--scaling-years", default="1,3,10", help="synthetic weather years (profiles.ensemble_size)")
+    ap.add_argument("--scaling-max", type=int, default=1_000_000, help="largest designs x years in the table")
+    ap.add_argument("--scaling-only", action="store_true", help="only the scaling table")
     args = ap.parse_args()
+    if args.scaling_only:
+        scaling(args.chunk_size, [int(x) for x in args.scaling_designs.split(",")],
+                [int(x) for x in args.scaling_years.split(",")], args.scaling_max)
+        return
 
     print(f"gpdc sweep benchmark — {platform.machine()} {platform.processor()}, {os.cpu_count()} CPUs, "
           f"numba {numba.__version__} ({numba.config.NUMBA_NUM_THREADS} threads), numpy {np.__version__}")
@@ -153,7 +204,7 @@ def main() -> None:
     regs = (f"lines of the batch kernel's assembly using zmm: {sum('zmm' in ln for ln in asm)}, "
             f"ymm: {sum('ymm' in ln for ln in asm)}" if any('xmm' in ln or 'ymm' in ln for ln in asm) else
             "registers not shown: the kernel came from numba's cache (GPDC_NUMBA_CACHE=0 to inspect)")
-    print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, '0')}); {regs}")
+    print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, 'unset')}); {regs}")
 
     print("\n1. batch kernel, 8760 h shared profiles, "
           f"{args.kernel_scenarios} scenarios (best of {args.repeat})")
@@ -173,21 +224,16 @@ def main() -> None:
     print(f"   {'scenario-years':>14s} {'chunks':>7s} {'plan s':>7s} {'run s':>7s} {'years/s':>10s} "
           f"{'ns/scen-h':>9s} {'peak RSS MB':>11s}")
     best_rate = 0.0
-    # the sweep runs as users run it: kernels from numba's on-disk cache
-    env = {k: v for k, v in os.environ.items() if k != "GPDC_NUMBA_CACHE"} | {"PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
-            res = subprocess.run([sys.executable, "-c", _CHILD, str(SCENARIO), str(n), f"{tmp}/s.h5",
-                                  str(args.chunk_size)], capture_output=True, text=True, env=env, check=False)
-            if res.returncode != 0:
-                print(f"   {n:>14,d} failed: {res.stderr.strip().splitlines()[-1:]}")
+            r = sweep_child(n, 1, f"{tmp}/s.h5", args.chunk_size)
+            if isinstance(r, str):
+                print(f"   {n:>14,d} failed: {r}")
                 continue
-            r = json.loads(res.stdout.strip().splitlines()[-1])
             rate = r["n"] / r["run_s"]
             best_rate = max(best_rate, rate)
             print(f"   {r['n']:>14,d} {r['chunks']:>7d} {r['plan_s']:>7.2f} {r['run_s']:>7.2f} {rate:>10,.0f} "
                   f"{r['run_s'] / r['n'] / 8760 * 1e9:>9.2f} {r['max_rss_mb']:>11,.0f}")
-            Path(f"{tmp}/s.h5").unlink(missing_ok=True)
 
     print("\n3. ratios (scenario-years per second; higher is better)")
     rate_py = 1.0 / t_py
@@ -207,8 +253,12 @@ def main() -> None:
               f"{best_rate / rate_np:,.0f}x NumPy" + (f", {best_rate * t_sam:,.0f}x PySAM" if t_sam else ""))
 
     print("\n4. where a sweep's CPU time goes (benchmarks/sweep_stages.py)", flush=True)
+    env = {k: v for k, v in os.environ.items() if k != "GPDC_NUMBA_CACHE"} | {"PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, str(ROOT / "benchmarks" / "sweep_stages.py"), "--designs", args.sizes,
                     "--chunk-size", str(args.chunk_size)], env=env, check=False)
+    if args.scaling:
+        scaling(args.chunk_size, [int(x) for x in args.scaling_designs.split(",")],
+                [int(x) for x in args.scaling_years.split(",")], args.scaling_max)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,23 @@
-"""The vector width the kernels are compiled for (issue 19): 512-bit where the CPU has AVX-512, on request.
+"""The vector width the kernels are compiled for (issue 19): 512-bit wherever the CPU has AVX-512.
 
 LLVM's tuning for recent Intel CPUs prefers 256-bit vectors, so on a host with AVX-512 numba's
-kernels vectorise on ``ymm``.  With ``GPDC_AVX512=1`` in the environment, importing
-:mod:`gpdc.kernels` sets ``NUMBA_CPU_FEATURES`` to the host's features minus ``prefer-256-bit``
-before numba compiles anything, and the batch kernel runs on ``zmm``.  numba keys its on-disk
-cache by the CPU name and features, so the two builds are cached apart.  It falls back to the
-default build, silently, where the host has no AVX-512, where ``NUMBA_CPU_FEATURES`` is already
-set (the user's choice wins), or where numba had already set up its code generator in this
-process (the features can no longer change).  Measured on an Intel Xeon (Emerald Rapids), one
-thread, CPU time: green-first 4.34 -> 3.80 ns per scenario-hour, grid charging 5.37 -> 3.83,
-results identical bit for bit on the benchmark's designs (tests/test_kernel_width.py checks
-1e-12 relative); off by default until measured on a quiet machine and other CPUs.
+kernels would vectorise on ``ymm``.  Importing :mod:`gpdc.kernels` therefore sets
+``NUMBA_CPU_FEATURES`` to the host's features minus ``prefer-256-bit`` before numba compiles
+anything, and the batch kernel runs on ``zmm``.  ``GPDC_AVX512=0`` in the environment keeps
+LLVM's default (``1`` or unset: wide where possible).  numba keys its on-disk cache by the CPU
+name and features, so the two builds are cached apart, and child processes (sweep workers)
+inherit the setting through the environment.  It falls back to the default build, silently,
+where the host has no AVX-512, where ``NUMBA_CPU_FEATURES`` is already set (the user's choice
+wins), or where numba had already set up its code generator in this process (the features can
+no longer change).
+
+Measured, one thread, process CPU time, 16,384 designs x 8760 h, the two builds in turn
+(``benchmarks/run.py --widths``): Intel Xeon (Emerald Rapids), 2026-12-01: green-first 4.34 ->
+3.80 ns per scenario-hour, grid charging 5.37 -> 3.83; Intel Xeon, 2026-12-02: green-first
+2.61 -> 1.99, grid charging 3.07 -> 2.53.  The totals are identical bit for bit (the same
+operations per design, in the same order; tests/test_kernel_width.py checks 1e-12 relative on
+random designs).  Not yet measured on AMD (Zen 4 executes 512-bit operations in two halves;
+LLVM's tuning for it does not prefer 256-bit, so there the setting changes little).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import os
 
 __all__ = ["ENV", "configure", "wide_features"]
 
-#: the environment variable that asks for 512-bit vectors
+#: the environment variable that turns 512-bit vectors off ("0"; "1" or unset: on where the CPU has AVX-512)
 ENV = "GPDC_AVX512"
 
 
@@ -35,8 +42,11 @@ def wide_features() -> str | None:
 
 def configure() -> str:
     """Apply :data:`ENV`: ``"avx512"`` when the kernels will be compiled for 512-bit vectors, else ``"default"``."""
-    if os.environ.get(ENV, "0") != "1" or os.environ.get("NUMBA_CPU_FEATURES"):
+    if os.environ.get(ENV, "1") == "0":
         return "default"
+    given = os.environ.get("NUMBA_CPU_FEATURES")
+    if given:  # set by the user, or inherited from a gpdc parent process (a sweep worker)
+        return "avx512" if {"+avx512f", "-prefer-256-bit"} <= set(given.split(",")) else "default"
     features = wide_features()
     if features is None:
         return "default"

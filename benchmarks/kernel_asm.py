@@ -1,0 +1,174 @@
+"""The batch kernel's vector width: instructions per lane-hour from its assembly, and ns per scenario-hour (issue 19).
+
+    python benchmarks/kernel_asm.py                 # both widths: assembly, then timing (about 5 min)
+    python benchmarks/kernel_asm.py --no-asm        # timing only (kernels from numba's cache)
+
+Two builds of the same kernel: "wide" (512-bit vectors where the CPU has AVX-512, the default,
+gpdc/kernels/target.py) and "narrow" (``GPDC_AVX512=0``: LLVM's own tuning, 256-bit on recent
+Intel CPUs).  Each runs in its own interpreter, as the width is fixed before numba compiles.
+
+1. Assembly (a child compiling with the on-disk cache off, since numba shows no assembly of
+   cached code): every straight loop over the designs of a block (an innermost loop that counts
+   to ``BLOCK``) with its instructions, the lanes one iteration handles (the induction step), and
+   so the instructions per lane-hour (one design, one step), its registers, loads and stores.
+   The largest are the step of the strategies' variants (green-only or with a grid pool, each
+   with and without the lookahead's floor); small ones copy or close months.  The variant with
+   flexible elements branches inside its loop (it is not vectorised) and is not among them.
+2. Timing: process CPU time of the batch kernel on the same designs (``benchmarks/run.py``'s
+   ``make_case``, 8760 h, one thread), the widths alternated over ``--rounds`` fresh processes,
+   best of each; and whether the two builds' totals are identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_ASM_CHILD = r"""
+import json, os, re, sys
+sys.path.insert(0, sys.argv[1])
+import numpy as np
+from gpdc.kernels import layout as L, target
+from gpdc.kernels.cpu import BLOCK, dispatch_batch_nb
+from run import make_case
+from kernel_asm import block_loops
+prof, p = make_case(48, 70)
+dispatch_batch_nb(*prof, 1.0, p, np.zeros((70, L.N_TOTALS)))
+asm = "\n".join(dispatch_batch_nb.inspect_asm().values())
+print(json.dumps({"mode": target.MODE, "loops": block_loops(asm, BLOCK)}))
+"""
+
+_TIME_CHILD = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import numba, numpy as np
+from gpdc.kernels import layout as L, target
+from gpdc.kernels.cpu import dispatch_batch_nb
+from run import make_case
+numba.set_num_threads(1)
+n, repeat, out_path = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+res, outs = {}, []
+for label, gc in (("green-first", False), ("grid charging", True)):
+    prof, p = make_case(8760, n, grid_charging=gc)
+    out = np.zeros((n, L.N_TOTALS))
+    dispatch_batch_nb(*prof, 1.0, p, out)
+    best = float("inf")
+    for _ in range(repeat):
+        c0 = time.process_time()
+        dispatch_batch_nb(*prof, 1.0, p, out)
+        best = min(best, time.process_time() - c0)
+    res[label] = best / (8760 * n) * 1e9
+    outs.append(out)
+np.save(out_path, np.stack(outs))
+print(json.dumps({"mode": target.MODE, "ns": res}))
+"""
+
+
+def block_loops(asm: str, block: int) -> list[dict[str, object]]:
+    """The innermost loops of ``asm`` (AT&T syntax) that count an induction variable up to ``block``.
+
+    Returns one dict per loop: ``instructions``, ``lanes`` (the induction step: designs per
+    iteration), ``per_lane_hour`` (instructions / lanes), ``zmm`` / ``ymm`` (instructions using
+    them), ``loads`` and ``stores`` (vector or scalar moves from / to memory, and arithmetic with a
+    memory operand counted as a load), largest first.
+    """
+    lines = asm.splitlines()
+    labels = {m.group(1): i for i, ln in enumerate(lines) if (m := re.match(r"^\s*([.\w$]+):", ln))}
+    loops = set()
+    for i, ln in enumerate(lines):
+        m = re.match(r"\s*j\w+\s+([.\w$]+)\s*$", ln)
+        if m and m.group(1) in labels and labels[m.group(1)] < i:
+            loops.add((labels[m.group(1)], i))
+    inner = [(a, b) for a, b in loops if not any((c, d) != (a, b) and a <= c and d <= b for c, d in loops)]
+    out = []
+    for a, b in sorted(inner):
+        body = [ln.strip() for ln in lines[a:b + 1]]
+        ins = [ln for ln in body if ln and not ln.startswith((".", "#")) and not re.match(r"^[.\w$]+:", ln)]
+        tail = " ".join(ins[-4:])
+        m_cmp = re.search(rf"cmpq\s+\${block},\s*(%\w+)", tail)
+        if not m_cmp:
+            continue
+        reg = m_cmp.group(1)
+        steps = [int(m.group(1)) if m.group(1) else 1 for ln in ins
+                 if (m := re.match(rf"(?:addq\s+\$(\d+),|incq)\s*{reg}$", ln))]
+        if not steps:
+            continue
+        lanes = steps[-1]
+        mem = re.compile(r"-?\w*\(%\w+(,%\w+,\d)?\)")
+        stores = sum(bool(re.match(r"v?mov\w*\s+%[xyz]mm\d+,\s*" + mem.pattern, ln)) for ln in ins)
+        loads = sum(bool(mem.search(ln)) for ln in ins) - stores
+        out.append({"instructions": len(ins), "lanes": lanes, "per_lane_hour": len(ins) / lanes,
+                    "zmm": sum("zmm" in ln for ln in ins), "ymm": sum("ymm" in ln for ln in ins),
+                    "loads": loads, "stores": stores})
+    return sorted(out, key=lambda d: -int(d["instructions"]))  # type: ignore[call-overload]
+
+
+def _child(code: str, args: list[str], wide: bool, cache: bool) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CPU_FEATURES", "GPDC_AVX512", "GPDC_NUMBA_CACHE")}
+    env["PYTHONPATH"] = str(ROOT)
+    if not wide:
+        env["GPDC_AVX512"] = "0"
+    if not cache:
+        env["GPDC_NUMBA_CACHE"] = "0"
+    res = subprocess.run([sys.executable, "-c", code, str(ROOT / "benchmarks"), *args], env=env, capture_output=True,
+                         text=True, check=False)
+    if res.returncode != 0:
+        raise SystemExit(res.stderr[-3000:])
+    return dict(json.loads(res.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    """Run and print."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--designs", type=int, default=16384)
+    ap.add_argument("--repeat", type=int, default=3, help="timed calls per process")
+    ap.add_argument("--rounds", type=int, default=2, help="processes per width, alternated")
+    ap.add_argument("--no-asm", action="store_true")
+    args = ap.parse_args()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), "unknown CPU") if Path("/proc/cpuinfo").exists() else "unknown CPU"
+    print(f"batch kernel, wide (default) and narrow (GPDC_AVX512=0) builds — {cpu}")
+    builds = {"wide": True, "narrow": False}
+    if not args.no_asm:
+        print("\n1. loops over a block's designs in the assembly (compiled afresh, cache off), largest first")
+        print(f"   {'build':8s} {'mode':8s} {'instr':>6s} {'lanes':>5s} {'instr per lane-hour':>20s} {'zmm':>5s} "
+              f"{'ymm':>5s} {'loads':>6s} {'stores':>6s}")
+        for name, wide in builds.items():
+            info = _child(_ASM_CHILD, [], wide, cache=False)
+            for lp in info["loops"]:
+                if lp["instructions"] < 40:  # copies, month closes
+                    continue
+                print(f"   {name:8s} {info['mode']:8s} {lp['instructions']:>6d} {lp['lanes']:>5d} "
+                      f"{lp['per_lane_hour']:>20.2f} {lp['zmm']:>5d} {lp['ymm']:>5d} {lp['loads']:>6d} "
+                      f"{lp['stores']:>6d}")
+    print(f"\n2. ns per scenario-hour, one thread, process CPU time, {args.designs:,} designs x 8760 h, best of "
+          f"{args.repeat} calls x {args.rounds} processes per build, alternated")
+    best: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(args.rounds):
+            for name, wide in builds.items():
+                info = _child(_TIME_CHILD, [str(args.designs), str(args.repeat), f"{tmp}/{name}.npy"], wide, True)
+                for k, v in info["ns"].items():
+                    best.setdefault(name, {})[k] = min(best.get(name, {}).get(k, float("inf")), v)
+                if r == 0:
+                    best[name]["mode"] = info["mode"]  # type: ignore[assignment]
+        import numpy as np
+
+        same = np.array_equal(np.load(f"{tmp}/wide.npy"), np.load(f"{tmp}/narrow.npy"), equal_nan=True)
+    for label in ("green-first", "grid charging"):
+        w, n = best["wide"][label], best["narrow"][label]
+        print(f"   {label:14s} narrow {n:6.2f}   wide {w:6.2f}   wide / narrow {w / n:5.2f}")
+    print(f"   builds: wide = {best['wide']['mode']}, narrow = {best['narrow']['mode']}; totals identical bit for "
+          f"bit: {same}")
+
+
+if __name__ == "__main__":
+    main()
