@@ -14,6 +14,10 @@ if "NUMBA_CACHE_DIR" not in os.environ:
     _fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in _KERNEL_SOURCES)).hexdigest()[:16]
     os.environ["NUMBA_CACHE_DIR"] = str(Path(__file__).resolve().parents[1] / ".numba_cache" / _fingerprint)
 
+# the profile cache (gpdc.profiles.cache) of the tests, theirs and their child processes', not the user's
+if "GPDC_CACHE_DIR" not in os.environ:
+    os.environ["GPDC_CACHE_DIR"] = str(Path(__file__).resolve().parents[1] / ".gpdc_cache")
+
 # child processes (CLI runs, notebooks, interrupted sweeps) import the gpdc under test, this tree, not a copy
 # installed beside it (CI installs one): a second copy also compiled every kernel again, minutes of CI
 _TREE = str(Path(__file__).resolve().parents[1])

@@ -101,3 +101,89 @@ def test_csv_has_one_row_and_units(tmp_path: Path, result: object) -> None:
     assert "savings_yuan_per_mwh [yuan/MWh]" in header
     row = dict(zip(header, lines[1].split(",")))
     assert float(row["export_mwh [MWh]"]) == pytest.approx(256.0)
+
+
+def _h5_contents(path: Path) -> dict[str, object]:
+    """Every object of an HDF5 file: kind, attributes (references by name), dtype, shape, storage, data."""
+
+    def norm(f: h5py.File, v: object) -> object:
+        if isinstance(v, h5py.Reference):
+            return ("ref", f[v].name if v else None)
+        if isinstance(v, np.void) and v.dtype.names:
+            return tuple(norm(f, v[n]) for n in v.dtype.names)
+        if isinstance(v, np.ndarray) and (v.dtype.names or v.dtype == object):
+            return tuple(norm(f, x) for x in v.ravel())
+        if isinstance(v, np.ndarray):
+            return (v.dtype.str, v.shape, v.tobytes())
+        return repr(v)
+
+    out: dict[str, object] = {}
+    with h5py.File(path, "r") as f:
+        def visit(name: str, obj: h5py.Group | h5py.Dataset) -> None:
+            attrs = [(k, norm(f, obj.attrs[k])) for k in obj.attrs if k != "_NCProperties"]
+            if isinstance(obj, h5py.Dataset):
+                out[name] = (attrs, obj.dtype.str, obj.shape, obj.chunks, obj.compression, obj.compression_opts,
+                             obj.shuffle, obj.maxshape, norm(f, np.asarray(obj.fillvalue)), norm(f, np.asarray(obj[()])))
+            else:
+                out[name] = attrs
+        visit("/", f)
+        f.visititems(visit)
+    return out
+
+
+def test_the_file_is_the_one_xarrays_to_netcdf_writes(tmp_path: Path, result: object) -> None:
+    # the writer dumps into one h5netcdf file without asking dask for its scheduler (gpdc.io.hdf5); the file
+    # must hold what one ``to_netcdf`` per group wrote: every variable, attribute, encoding and storage option
+    from gpdc.io import hdf5
+
+    groups = {None: result.totals, "traces": result.traces, "cash_flow": result.cash_flow}  # type: ignore[attr-defined]
+    path = hdf5.write_groups(tmp_path / "new.h5", groups)
+    old = tmp_path / "old.h5"
+    for k, (group, ds) in enumerate(groups.items()):
+        ds.to_netcdf(old, mode="w" if k == 0 else "a", group=group, engine="h5netcdf",
+                     encoding=hdf5._encoding(ds, True))
+    assert _h5_contents(path) == _h5_contents(old)
+    for group in groups:
+        with xr.open_dataset(path, engine="h5netcdf", group=group) as a, \
+                xr.open_dataset(old, engine="h5netcdf", group=group) as b:
+            xr.testing.assert_identical(a.load(), b.load())
+            for name in a.variables:
+                assert {k: repr(v) for k, v in a[name].encoding.items() if k != "source"} == \
+                    {k: repr(v) for k, v in b[name].encoding.items() if k != "source"}, (group, name)  # NaN fills
+
+
+def test_a_dask_backed_dataset_is_written_too(tmp_path: Path, result: object) -> None:
+    pytest.importorskip("dask.array")
+    traces = result.traces.chunk({"time": 16})  # type: ignore[attr-defined]
+    path = write_results(tmp_path / "r.h5", result.totals, traces)  # type: ignore[attr-defined]
+    with xr.open_dataset(path, engine="h5netcdf", group="traces") as tr:
+        xr.testing.assert_identical(tr.load(), result.traces)  # type: ignore[attr-defined]
+
+
+_LAZY_DASK = """
+import sys
+import numpy as np
+import xarray as xr
+from gpdc.results.dataset import totals_dataset  # installs the stand-in
+from xarray.namedarray.pycompat import array_type
+totals_dataset({"load_mwh": np.array([1.0])})
+assert "dask.array" not in sys.modules, "dask.array imported to build a NumPy Dataset"
+assert array_type("dask") == ()
+import dask.array as da
+assert array_type("dask") == (da.Array,)
+v = xr.Variable(("x",), da.ma.masked_array(da.arange(4.0, chunks=2), mask=[0, 1, 0, 0]))
+assert v.chunks == ((2, 2),) and np.isnan(v.values[1])  # as_compatible_data saw the dask masked array
+ds = xr.Dataset({"a": ("x", np.arange(4.0))}).chunk({"x": 2})
+assert ds["a"].chunks == ((2, 2),) and float(ds["a"].sum()) == 6.0
+print("OK")
+"""
+
+
+def test_datasets_do_not_import_dask_array_and_dask_still_works_after() -> None:
+    import subprocess
+    import sys
+
+    pytest.importorskip("dask.array")
+    proc = subprocess.run([sys.executable, "-c", _LAZY_DASK], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr[-3000:]

@@ -143,6 +143,17 @@ def _resource(year: int, timezone: str, latitude_deg: float, longitude_deg: floa
     return _Resource(index, speed_ref, scale, cf_ref, solar)
 
 
+def check_synthetic_wind(wind: WindPlant | None) -> None:
+    """The checks :func:`synthetic_profiles` makes of its wind plant before it builds anything.
+
+    A hub far from the reference hub height: a :class:`~gpdc.errors.ConsistencyWarning` beyond
+    35 m, a :class:`~gpdc.errors.ScenarioError` beyond 1.5 x without an explicit shear
+    (:func:`~gpdc.profiles.wind.check_shear_extrapolation`).  The profile cache runs them on a hit.
+    """
+    check_shear_extrapolation(WindPlant() if wind is None else wind, default("reference_wind_hub_height_m"),
+                              from_field="reference_wind_hub_height_m (profile_defaults.csv)", synthetic=True)
+
+
 def synthetic_profiles(
     *,
     year: int,
@@ -202,8 +213,7 @@ def synthetic_profiles(
     """
     pv = PVSystem() if pv is None else pv
     wind = WindPlant() if wind is None else wind
-    check_shear_extrapolation(wind, default("reference_wind_hub_height_m"),
-                              from_field="reference_wind_hub_height_m (profile_defaults.csv)", synthetic=True)
+    check_synthetic_wind(wind)
     if wind.weibull_k is None:
         wind = WindPlant(**{**wind.__dict__, "weibull_k": site_value(province, "wind_weibull_k")})
     wf, pf = wind.filled(), pv.filled(latitude_deg)

@@ -20,6 +20,7 @@ from gpdc.profiles import (
     ProfileSet,
     PVSystem,
     WindPlant,
+    check_synthetic_wind,
     hourly_index,
     load_profile,
     pv_cf,
@@ -28,6 +29,7 @@ from gpdc.profiles import (
     synthetic_profiles,
     wind_cf,
 )
+from gpdc.profiles import cache
 from gpdc.profiles.readers import read_load_csv, read_ninja, read_weather
 from gpdc.scenario.checks import check_weather_location
 
@@ -98,13 +100,14 @@ def scenario_profiles(scenario: Scenario, weather_year: int | None = None) -> Pr
         prof = read_profile_csv(_path(src.csv_path, year) or "", year=year, timezone=site.timezone)
         return _with_load_csv(prof, scenario, year)
     if src.source == "synthetic":
-        prof = synthetic_profiles(
+        wind = wind_plant(scenario)
+        prof = cache.synthetic(synthetic_profiles, dict(
             year=year, timezone=site.timezone, latitude_deg=site.latitude_deg, longitude_deg=site.longitude_deg,
             elevation_m=site.elevation_m, wind_full_load_hours_h=scenario.wind.full_load_hours_h,
             solar_full_load_hours_h=scenario.solar.full_load_hours_h, load_archetype=scenario.load.archetype,
             load_annual_mwh=scenario.load.annual_mwh, load_peak_mw=scenario.load.peak_mw, seed=scenario.seed,
-            member=member, province=site.province, pv=pv_system(scenario), wind=wind_plant(scenario),
-        )
+            member=member, province=site.province, pv=pv_system(scenario), wind=wind,
+        ), checks=lambda: check_synthetic_wind(wind))  # from the profile cache when built before (gpdc.profiles.cache)
         return _with_load_csv(prof, scenario, year)
     return _weather_profiles(scenario, year)
 

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import default
+from gpdc.profiles.lazy import pvlib
 from gpdc.profiles.pv_system import PVSystem
 
 __all__ = [

@@ -34,10 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pvlib
 
 from gpdc.errors import ProfileError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default
+from gpdc.profiles.lazy import pvlib
 from gpdc.profiles.pv_system import PV_MODELS, PVSystem
 from gpdc.profiles.pvwatts_v8 import pvwatts_v8_hours, sun_position
 
@@ -62,7 +62,6 @@ _MU_LO, _MU_HI = -8.0, 8.0
 #: Accepted relative error of the calibrated full-load hours: the Perez model's sky-clearness
 #: bins make the annual sum jump by a few mWh/MW at bin edges, so an exact root may not exist.
 REL_TOL_SOLAR = 1e-5
-_SAPM = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
 def _check_site(latitude_deg: float, longitude_deg: float, elevation_m: float) -> None:
     if not (np.isfinite(latitude_deg) and -90.0 <= latitude_deg <= 90.0):
         raise ProfileError(f"latitude_deg = {latitude_deg!r} is invalid: must be in [-90, 90] [degree]")
@@ -182,7 +181,8 @@ def ac_per_mw(
     ``pvlib.inverter.pvwatts`` with ``pac0 = 1``, nominal efficiency from the defaults,
     so output above 1 is clipped.
     """
-    temp_cell = pvlib.temperature.sapm_cell(poa_global, temp_air_c, wind_speed_m_per_s, **_SAPM)
+    temp_cell = pvlib.temperature.sapm_cell(poa_global, temp_air_c, wind_speed_m_per_s,
+                                          **pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"])
     dc = pvlib.pvsystem.pvwatts_dc(poa_effective, temp_cell, pdc0=float(system.dc_ac_ratio or 0.0),
                                    gamma_pdc=float(system.temp_coeff_per_c or 0.0))
     dc = np.clip(np.asarray(dc, dtype=np.float64), 0.0, None) * (1.0 - float(system.losses_frac or 0.0))

@@ -38,20 +38,15 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pvlib
-import windpowerlib
-from windpowerlib.density import barometric
-from windpowerlib.power_output import power_curve
-from windpowerlib.temperature import linear_gradient
-from windpowerlib.wind_speed import hellman, logarithmic_profile
-from windpowerlib.wind_turbine import get_turbine_data_from_file
 
 from gpdc.errors import ConsistencyWarning, ProfileError, ScenarioError
 from gpdc.profiles.calibrate import ar1_normal, calibrate_scale, default, mid_hour
+from gpdc.profiles.lazy import pvlib
 from gpdc.profiles.readers import columns_present, read_csv_text, read_input
 from gpdc.scenario import tables
 
@@ -76,7 +71,7 @@ __all__ = [
 #: Default turbine (why: ``wind_default_turbine_rotor_m`` in profile_defaults.csv).
 DEFAULT_TURBINE = "GE130/3200"
 #: windpowerlib's packaged turbine library (OEDB snapshot shipped in the wheel).
-TURBINE_LIBRARY = Path(windpowerlib.__file__).parent / "oedb"
+TURBINE_LIBRARY = Path(getattr(find_spec("windpowerlib"), "origin", None) or "").parent / "oedb"  # not imported to find it
 _YEAR_DAYS = 365.25
 _RHO0 = 1.225  # kg/m3, standard density of the power curves (windpowerlib)
 #: Search interval of the Weibull scale [m/s] and number of scan points (numerics, not world data).
@@ -96,6 +91,8 @@ def turbine_curve(name: str) -> tuple[np.ndarray, np.ndarray]:
     with warnings.catch_warnings():  # windpowerlib 0.2 uses dropna(inplace=True), deprecated in pandas 3.1
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
+        from windpowerlib.wind_turbine import get_turbine_data_from_file  # windpowerlib: imported when used
+
         curve = get_turbine_data_from_file(name, str(TURBINE_LIBRARY / "power_curves.csv"))
     data = pd.read_csv(TURBINE_LIBRARY / "turbine_data.csv", index_col="turbine_type")
     rated = float(data.loc[name, "nominal_power"])
@@ -259,6 +256,8 @@ def hub_speed(speed_m_per_s: np.ndarray, plant: WindPlant) -> np.ndarray:
     v = np.asarray(speed_m_per_s, dtype=np.float64)
     if p.hub_height_m == p.measurement_height_m:
         return v
+    from windpowerlib.wind_speed import hellman, logarithmic_profile
+
     if p.shear_model == "log":
         z0 = float(p.roughness_length_m or 0.0)
         if min(p.measurement_height_m, float(p.hub_height_m or 0.0)) <= z0:
@@ -282,6 +281,9 @@ def air_density(
     ``pressure_pa`` is the station pressure at ``temp_height_m`` above ground; without it
     pvlib's standard atmosphere at ``elevation_m`` stands in.
     """
+    from windpowerlib.density import barometric
+    from windpowerlib.temperature import linear_gradient
+
     p = plant.filled()
     t_k = np.asarray(temp_air_c, dtype=np.float64) + 273.15
     t_hub = np.asarray(linear_gradient(t_k, temp_height_m, p.hub_height_m), dtype=np.float64)
@@ -293,6 +295,8 @@ def power_frac(
     hub_speed_m_per_s: np.ndarray, plant: WindPlant, density_kg_per_m3: np.ndarray | float | None = None
 ) -> np.ndarray:
     """Gross turbine output per unit of rating [-], density-corrected when a density is given."""
+    from windpowerlib.power_output import power_curve
+
     speeds, frac = plant.filled().curve()
     v = np.asarray(hub_speed_m_per_s, dtype=np.float64)
     if density_kg_per_m3 is None:
