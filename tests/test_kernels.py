@@ -10,7 +10,7 @@ import pytest
 
 from gpdc.kernels import layout as L
 from gpdc.kernels import spec
-from gpdc.kernels.cpu import BLOCK, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
+from gpdc.kernels.cpu import BLOCK, block_order_nb, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
 
@@ -93,11 +93,29 @@ def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_a
         one = np.zeros((1, L.N_TOTALS))
         dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(p[:, s:s + 1]), one)
         np.testing.assert_array_equal(one[0], batch[s])
-    moved = p.copy()
-    moved[:, BLOCK + 1] = p[:, 0]  # a green-only scenario in a block that needs the general path
-    again = np.zeros((n, L.N_TOTALS))
-    dispatch_batch_nb(*profiles, dt, moved, again)
-    np.testing.assert_array_equal(again[BLOCK + 1], batch[0])
+    # a green-only scenario in a block that needs the general path: the one green-only design among
+    # BLOCK designs with a grid pool runs first (block_order_nb), in a block with BLOCK - 1 of them
+    pooled = p[:, BLOCK:2 * BLOCK + 1].copy()
+    pooled[L.P_GRID_CHARGE] = 1.0
+    pooled[:, 5] = p[:, 0]
+    assert block_order_nb(pooled, dt)[0] == 5
+    again = np.zeros((BLOCK + 1, L.N_TOTALS))
+    dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(pooled), again)
+    np.testing.assert_array_equal(again[5], batch[0])
+
+
+def test_block_order_groups_the_designs_by_the_variant_they_need() -> None:
+    """Green-only, grid pool, lookahead (by horizon; green-only, then pool), flexible: stable within each."""
+    kinds = ["pool", "green", "flex", "la48", "green", "la24_pool", "pool", "la24", "flex", "green"]
+    p = np.zeros((L.N_PARAMS, len(kinds)))
+    for s, k in enumerate(kinds):
+        p[L.P_GRID_CHARGE, s] = 1.0 if "pool" in k else 0.0
+        p[L.P_FLEX, s] = 1.0 if k == "flex" else 0.0
+        p[L.P_LOOKAHEAD, s] = 1.0 if k.startswith("la") else 0.0
+        p[L.P_LOOKAHEAD_H, s] = 48.0 if "48" in k else 24.0
+    p[L.P_INIT_GRID_MWH, 4] = 5.0  # an initial grid pool needs the pro-rata split too
+    order = list(block_order_nb(np.ascontiguousarray(p), 1.0))
+    assert order == [1, 9, 0, 4, 6, 7, 3, 5, 2, 8]
 
 
 def test_trace_kernel_totals_equal_single_and_sum_of_trace() -> None:

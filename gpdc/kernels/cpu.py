@@ -254,6 +254,35 @@ def _block_hours_nb(
                 close_month_nb(buf, j, STRIDE, m)
 
 
+@njit(**JIT)
+def block_order_nb(params: np.ndarray, dt: float) -> np.ndarray:
+    """Return the designs' indices grouped by the variant of the step their block runs, stable within a group.
+
+    Groups, in this order: green-only (no grid pool), with a grid pool (grid charging or an initial
+    grid pool), lookahead green-only, lookahead with a grid pool — these two sorted by their horizon
+    in steps —, with a flexible element.  A block runs the slowest variant any of its designs
+    needs (a flexible element: the step with every branch; a grid pool: the pro-rata division;
+    the longest lookahead horizon of the block), so a batch that mixes them runs each design with
+    designs of its own kind.  Results do not change: a design's totals do not depend on the block
+    it runs in (see :func:`dispatch_batch_nb`).
+    """
+    n = params.shape[1]
+    key = np.empty(n, dtype=np.int64)
+    for s in range(n):
+        pool = params[P_GRID_CHARGE, s] > 0.5 or params[P_INIT_GRID_MWH, s] != 0.0
+        if params[P_FLEX, s] > 0.5:
+            kind = 4
+            h = 0
+        elif params[P_LOOKAHEAD, s] > 0.5:
+            kind = 3 if pool else 2
+            h = lookahead_steps(params[P_LOOKAHEAD_H, s], dt)
+        else:
+            kind = 1 if pool else 0
+            h = 0
+        key[s] = kind * (1 << 40) + h
+    return np.argsort(key, kind="mergesort")
+
+
 @njit(parallel=True, **JIT)
 def dispatch_batch_nb(
     cf_wind: np.ndarray,
@@ -280,11 +309,13 @@ def dispatch_batch_nb(
         Written in place.  Row ``s`` equals what :func:`dispatch_nb` writes for column ``s`` of
         ``params`` (the same step and accumulator; multiply-adds may be fused differently in
         scalar and vector code).  A design's row does not depend on the other designs of the
-        batch: alone or in any block, it is bit-identical.
+        batch: alone or in any block, it is bit-identical.  The designs run in the order of
+        :func:`block_order_nb`, each kind in blocks of its own.
     """
     n_scen = params.shape[1]
     n_blocks = (n_scen + BLOCK - 1) // BLOCK
     cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
+    order = block_order_nb(params, dt)  # designs of a kind in blocks of their own
     for blk in prange(n_blocks):
         s0 = blk * BLOCK
         nb = min(BLOCK, n_scen - s0)
@@ -292,7 +323,7 @@ def dispatch_batch_nb(
         for j in range(BLOCK):
             idle_lane_nb(buf, j, STRIDE)
         for j in range(nb):
-            load_params_nb(buf, j, STRIDE, params, s0 + j, dt)
+            load_params_nb(buf, j, STRIDE, params, order[s0 + j], dt)
         for j in range(BLOCK):
             derive_lane_nb(buf, j, STRIDE, cw_tot, cs_tot)
         # blocks whose grid pool is and stays empty skip the pro-rata division; blocks without a
@@ -302,12 +333,13 @@ def dispatch_batch_nb(
         flex = False
         hmax = 0
         for j in range(nb):
-            if params[P_GRID_CHARGE, s0 + j] > 0.5 or params[P_INIT_GRID_MWH, s0 + j] != 0.0:
+            s = order[s0 + j]
+            if params[P_GRID_CHARGE, s] > 0.5 or params[P_INIT_GRID_MWH, s] != 0.0:
                 green_only = False
-            if params[P_FLEX, s0 + j] > 0.5:
+            if params[P_FLEX, s] > 0.5:
                 flex = True
-            if params[P_LOOKAHEAD, s0 + j] > 0.5:
-                hmax = max(hmax, lookahead_steps(params[P_LOOKAHEAD_H, s0 + j], dt))
+            if params[P_LOOKAHEAD, s] > 0.5:
+                hmax = max(hmax, lookahead_steps(params[P_LOOKAHEAD_H, s], dt))
         la = hmax > 0 and not flex  # (a flexible block runs green-first: the scenario refuses both)
         if flex:
             _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
@@ -325,7 +357,7 @@ def dispatch_batch_nb(
             _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
                             dt, False, False, False, 0)
         for j in range(nb):
-            write_totals_nb(buf, j, STRIDE, dt, out_totals[s0 + j])
+            write_totals_nb(buf, j, STRIDE, dt, out_totals[order[s0 + j]])
 
 
-__all__ = ["BLOCK", "N_TOTALS", "STRIDE", "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]
+__all__ = ["BLOCK", "N_TOTALS", "STRIDE", "block_order_nb", "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]
