@@ -14,9 +14,17 @@ if "NUMBA_CACHE_DIR" not in os.environ:
     _fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in _KERNEL_SOURCES)).hexdigest()[:16]
     os.environ["NUMBA_CACHE_DIR"] = str(Path(__file__).resolve().parents[1] / ".numba_cache" / _fingerprint)
 
-# the profile cache (gpdc.profiles.cache) of the tests, theirs and their child processes', not the user's
+# the profile cache (gpdc.profiles.cache) of the tests, theirs and their child processes', not the user's:
+# a fresh folder per test session, so that every session builds its profiles once (a cache kept from an
+# earlier session could hide a change of code outside the cache's key)
 if "GPDC_CACHE_DIR" not in os.environ:
-    os.environ["GPDC_CACHE_DIR"] = str(Path(__file__).resolve().parents[1] / ".gpdc_cache")
+    import atexit
+    import shutil
+    import tempfile
+
+    _PROFILE_CACHE = tempfile.mkdtemp(prefix="gpdc-test-cache-")
+    os.environ["GPDC_CACHE_DIR"] = _PROFILE_CACHE
+    atexit.register(shutil.rmtree, _PROFILE_CACHE, ignore_errors=True)
 
 # child processes (CLI runs, notebooks, interrupted sweeps) import the gpdc under test, this tree, not a copy
 # installed beside it (CI installs one): a second copy also compiled every kernel again, minutes of CI

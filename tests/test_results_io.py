@@ -152,6 +152,19 @@ def test_the_file_is_the_one_xarrays_to_netcdf_writes(tmp_path: Path, result: ob
                     {k: repr(v) for k, v in b[name].encoding.items() if k != "source"}, (group, name)  # NaN fills
 
 
+def test_without_xarrays_internals_the_writer_falls_back_to_to_netcdf(tmp_path: Path, result: object,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # an xarray without the internals the direct writer uses: to_netcdf writes, the same file
+    from gpdc.io import hdf5
+
+    groups = {None: result.totals, "traces": result.traces}  # type: ignore[attr-defined]
+    direct = hdf5.write_groups(tmp_path / "direct.h5", groups)
+    monkeypatch.setattr(hdf5, "_private_writer_available", lambda: False)
+    monkeypatch.setattr(hdf5, "_write_in_memory_datasets", None)  # would raise if it were called
+    fallback = hdf5.write_groups(tmp_path / "fallback.h5", groups)
+    assert _h5_contents(fallback) == _h5_contents(direct)
+
+
 def test_a_dask_backed_dataset_is_written_too(tmp_path: Path, result: object) -> None:
     pytest.importorskip("dask.array")
     traces = result.traces.chunk({"time": 16})  # type: ignore[attr-defined]

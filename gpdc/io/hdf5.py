@@ -104,7 +104,8 @@ def write_groups(path: str | Path, groups: dict[str | None, xr.Dataset]) -> Path
     with atomic_path(path) as tmp:
         raw = GuardedFile(tmp, create=True)
         try:
-            if any(v.chunks is not None for _, ds in ordered for v in ds.variables.values()):
+            if not _private_writer_available() or any(
+                    v.chunks is not None for _, ds in ordered for v in ds.variables.values()):
                 _write_with_to_netcdf(raw, ordered)
             else:
                 _write_in_memory_datasets(raw, ordered)
@@ -113,6 +114,17 @@ def write_groups(path: str | Path, groups: dict[str | None, xr.Dataset]) -> Path
             raw.close()
         guard_error(raw, path, "results", NOTHING_REPLACED)
     return path
+
+
+def _private_writer_available() -> bool:
+    """Whether this xarray has the internals :func:`_write_in_memory_datasets` uses (else: ``to_netcdf``)."""
+    try:
+        from xarray.backends import H5NetCDFStore, writers
+        from xarray.backends.locks import HDF5_LOCK  # noqa: F401
+    except ImportError:  # pragma: no cover - another xarray layout
+        return False
+    names = ("_validate_dataset_names", "_validate_attrs", "_sanitize_unlimited_dims", "dump_to_store", "ArrayWriter")
+    return H5NetCDFStore is not None and all(hasattr(writers, n) for n in names)
 
 
 def _write_with_to_netcdf(raw: GuardedFile, ordered: list[tuple[str | None, xr.Dataset]]) -> None:
@@ -132,7 +144,10 @@ def _write_in_memory_datasets(raw: GuardedFile, ordered: list[tuple[str | None, 
     ``distributed`` — half a second of a ``gpdc run`` — though nothing here is a dask array.
     The same encoding (:func:`xarray.backends.writers.dump_to_store`: CF conventions, the
     variables' encodings) reaches the same h5netcdf store; only the store is opened here, with
-    xarray's HDF5 lock, on one h5netcdf file for every group.
+    xarray's HDF5 lock, on one h5netcdf file for every group.  These are xarray's internals
+    (``xarray.backends.writers``): where a version lacks them, :func:`_private_writer_available`
+    says so first and ``to_netcdf`` writes instead; tests/test_results_io.py checks that the file
+    equals what ``to_netcdf`` writes.
     """
     import h5netcdf
     from xarray.backends import H5NetCDFStore

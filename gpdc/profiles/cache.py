@@ -8,7 +8,8 @@ What: :func:`synthetic` returns the profiles of :func:`gpdc.profiles.synthetic_p
 its keyword arguments, from ``<cache>/profiles/<key>.npz`` when the file is there and sound,
 else built and then stored.  The key is a SHA-256 of the arguments (``repr``: the plants are
 dataclasses of numbers and names, floats written exactly) and of the code and data that make
-the profiles: every file of ``gpdc/profiles`` and ``gpdc/scenario`` (tables and data), the gpdc
+the profiles: every file of ``gpdc/profiles`` and ``gpdc/scenario`` (tables and data) and the
+shared modules they import (:data:`_SHARED`), the gpdc
 version and the versions of numpy, pandas, pvlib, windpowerlib and scipy.  Change any of them
 and the key changes.  The build's checks of its inputs (a hub far above the reference height:
 a warning) run on a hit too.
@@ -47,6 +48,8 @@ MAX_ENTRIES = 256
 FORMAT = 1
 _SERIES = ("cf_wind", "cf_solar", "load_mw")
 _PACKAGES = ("numpy", "pandas", "pvlib", "windpowerlib", "scipy")
+#: modules outside gpdc/profiles and gpdc/scenario that building profiles imports (units, file checks)
+_SHARED = ("units.py", "input_files.py", "errors.py")
 
 
 def cache_dir() -> Path | None:
@@ -78,11 +81,12 @@ def code_fingerprint() -> str:
     for package in _PACKAGES:
         h.update(f"{package} {_version(package)}\n".encode())
     root = Path(__file__).resolve().parents[1]
-    for folder in ("profiles", "scenario"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.suffix in (".py", ".csv", ".json", ".toml") and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(root)).encode() + b"\0")
-                h.update(hashlib.sha256(path.read_bytes()).digest())
+    paths = [path for folder in ("profiles", "scenario") for path in sorted((root / folder).rglob("*"))
+             if path.suffix in (".py", ".csv", ".json", ".toml") and "__pycache__" not in path.parts]
+    paths += [root / name for name in _SHARED]
+    for path in paths:
+        h.update(str(path.relative_to(root)).encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
