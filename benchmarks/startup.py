@@ -1,13 +1,14 @@
-"""Fixed costs (issue 19): CPU seconds of `gpdc --help` and of a warm `gpdc run` of a ready scenario.
+"""Fixed costs (issue 19): CPU seconds of `gpdc --help`, a warm `gpdc run` and a warm 1,000-design `gpdc sweep`.
 
     python benchmarks/startup.py                          # this tree
     python benchmarks/startup.py --tree /path/to/other    # and another checkout, interleaved
 
 Each command runs in a fresh interpreter (the console script's entry point, gpdc.cli:main); its
 CPU time is the child's user + system time (getrusage of the children), the minimum over
---repeat runs, the trees interleaved.  "Warm": one run first fills numba's cache and the OS's
-file cache; it is not counted.  Also the import time of gpdc.cli and of the simulator
-(python -X importtime, cumulative microseconds of the top-level imports).
+--repeat runs, the trees interleaved.  "Warm": one run first fills numba's cache, gpdc's profile
+cache and the OS's file cache; it is not counted.  The sweep: the Inner Mongolia scenario, wind
+50-545 MW x PV 0-45 MW in 5 MW steps (1,000 designs), into a fresh file each time
+(``--overwrite``).  Where the time goes: ``python -X importtime "$(command -v gpdc)" run ...``.
 """
 
 from __future__ import annotations
@@ -42,9 +43,13 @@ def main() -> None:
     trees = [ROOT, *[Path(t).resolve() for t in args.tree]]
     with tempfile.TemporaryDirectory() as tmp:
         commands = {"gpdc --help": ["--help"],
-                    "gpdc run (warm)": ["run", str(SCENARIO), "-o", f"{tmp}/run.h5"]}
+                    "gpdc run (warm)": ["run", str(SCENARIO), "-o", f"{tmp}/run.h5"],
+                    "gpdc sweep, 1,000 designs (warm)": [
+                        "sweep", str(SCENARIO), "--vary", "wind.capacity_mw=50:545:5", "--vary",
+                        "solar.capacity_mw=0:45:5", "-o", f"{tmp}/sweep.h5", "--overwrite", "-q"]}
         for tree in trees:
-            cpu_of(tree, commands["gpdc run (warm)"])  # warm: numba cache, file cache
+            for warm in ("gpdc run (warm)", "gpdc sweep, 1,000 designs (warm)"):
+                cpu_of(tree, commands[warm])  # warm: numba cache, profile cache, file cache
         best = {(t, c): float("inf") for t in trees for c in commands}
         for _ in range(args.repeat):
             for c, a in commands.items():
