@@ -34,9 +34,9 @@ LAYERS: tuple[str, ...] = (
     "gpdc.scenario.schema", "gpdc.scenario.load", "gpdc.scenario.products", "gpdc.scenario.resolve",
     "gpdc.scenario.checks", "gpdc.scenario",
     # profiles: the models and readers, then the scenario's profiles
-    "gpdc.profiles.types", "gpdc.profiles.calibrate", "gpdc.profiles.climate", "gpdc.profiles.readers",
+    "gpdc.profiles.types", "gpdc.profiles.lazy", "gpdc.profiles.calibrate", "gpdc.profiles.climate", "gpdc.profiles.readers",
     "gpdc.profiles.factors", "gpdc.profiles.flexible", "gpdc.profiles.load", "gpdc.profiles.pv_system", "gpdc.profiles.pvwatts_v8",
-    "gpdc.profiles.solar", "gpdc.profiles.wind", "gpdc.profiles",
+    "gpdc.profiles.solar", "gpdc.profiles.wind", "gpdc.profiles", "gpdc.profiles.cache",
     "gpdc.profiles.build",
     # scenario -> kernel inputs; the kernel calls (on the backend gpdc.backends chose)
     "gpdc.backends", "gpdc.pipeline",
@@ -45,7 +45,7 @@ LAYERS: tuple[str, ...] = (
     "gpdc.accounting.costs", "gpdc.accounting.emissions", "gpdc.accounting.flexible", "gpdc.accounting.derive",
     "gpdc.accounting",
     # quantities -> labelled datasets
-    "gpdc.results.registry", "gpdc.results.reported", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
+    "gpdc.results.registry", "gpdc.results.reported", "gpdc.results.lazy_dask", "gpdc.results.dataset", "gpdc.results.provenance", "gpdc.results",
     # the only writers
     "gpdc.io.lock", "gpdc.io.h5file", "gpdc.io.atomic", "gpdc.io.sweep_store", "gpdc.io.hdf5", "gpdc.io.csv",
     "gpdc.io.scenario_files", "gpdc.io.weather_files", "gpdc.io",
