@@ -40,8 +40,13 @@ green-first / grid charging (make_case: half the designs charge from the grid):
   64 designs *all* lack a grid pool (and even then evaluates step 5 under a per-design select,
   the grid-charging price being NaN), so with half the designs charging from the grid every one
   of its blocks runs the general step.  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
-  charging), one hour per pass.  The kinds are separate parallel drivers (``prange`` splits each
-  kind's blocks evenly over the threads).
+  charging), one hour per pass.  Split (a second, slower run of the machine, one hour per pass;
+  ``lane`` and ``rule_select`` put each back; noise about 5 %): grouped 2.20 / 2.37; with the
+  grid-charging hour per design (step 5 under a select, as gpdc) 2.58 / 2.88; with the export
+  rule per design 2.23 / 2.72; both 2.61 / 2.89; gpdc's structure (``grouped=False``) 2.66 /
+  3.26; gpdc 2.87 / 3.39.  So in green-first almost all of it is step 5 evaluated and thrown
+  away in every hour.  The kinds are separate parallel drivers (``prange`` splits each kind's
+  blocks evenly over the threads).
 * **Two hours per pass over the block** (register blocking in time, ``UNROLL``): a design's
   state and accumulators are loaded once, advanced through two hours in registers and stored
   once, which halves the loads and stores of the 16 sums, the state and the monthly maximum.
@@ -59,8 +64,10 @@ green-first / grid charging (make_case: half the designs charge from the grid):
   after ten minutes; generated, the four kinds of make_case compile in about 16 s (6 s for the
   two green-first kinds; numba 0.68).
 * 512-bit vectors (``GPDC_AVX512=1``, which gpdc.kernels.target applies to every kernel of the
-  process, this one too): 1.44 / 2.00 against gpdc's 1.98 / 3.53 in the same run (a loaded
-  machine: take the ratio, not the values).
+  process, this one too): ``run.py --tuned-only``, 20,000 designs, best of 5: gpdc 2.63 / 2.71,
+  tuned 1.53 / 1.99 (ratios 1.71 / 1.36); another run (10,000 designs, best of 3, beside a test
+  run) 1.98 / 3.53 against 1.44 / 2.00.  The default (256-bit) build, same command: gpdc 2.82 /
+  3.32, tuned 1.92 / 2.24 (1.47 / 1.48).  A shared machine: take the ratios, not the values.
 
 Totals agree with gpdc's to rounding: 94-97 % of the values bit for bit, the rest within 2e-13
 relative (one multiply-add contracted differently, e.g. the running cap against the exported
@@ -236,7 +243,7 @@ def _pass_src(pool: bool, rule: int, fac: bool, hours: tuple[bool, ...], ind: st
     return [ind + ln for ln in r]
 
 
-def _block_src(pool: bool, rule: int, fac: bool, unroll: int) -> str:
+def _block_src(pool: bool, rule: int, fac: bool, unroll: int, lane: bool = False) -> str:
     """All hours of one block, month by month, ``unroll`` hours per pass; grid-charging hours per block (scalar)."""
     r = ["def _block(b, h, seg, seg_month, dt, price):",
          "    for k in range(seg.shape[0] - 1):",
@@ -244,7 +251,9 @@ def _block_src(pool: bool, rule: int, fac: bool, unroll: int) -> str:
          "        end = seg[k + 1]",
          f"        while t + {unroll - 1} < end:"]
     ind = " " * 12
-    if rule == 2:  # the generic variant (ablation): grid-charging hour and export rule chosen per design
+    if lane:  # (ablation) the grid-charging hour chosen per design, as gpdc's step
+        r += _pass_src(pool, rule, fac, ("lane",) * unroll, ind)
+    elif rule == 2 and pool:  # the generic variant (ablation): grid-charging hour and export rule per design
         r += _pass_src(pool, rule, fac, ("lane",) * unroll, ind)
     elif pool:  # every combination of grid-charging hours in the pass, each its own loop
         r.append(ind + "code = 0")
@@ -258,7 +267,7 @@ def _block_src(pool: bool, rule: int, fac: bool, unroll: int) -> str:
         r += _pass_src(pool, rule, fac, (False,) * unroll, ind)
     r.append(ind + f"t += {unroll}")
     r.append("        while t < end:")
-    if rule == 2:
+    if lane or (rule == 2 and pool):
         r += _pass_src(pool, rule, fac, ("lane",), ind)
     elif pool:
         r.append(ind + "if h[3, t] <= price:")
@@ -342,17 +351,17 @@ def _store_block(b: np.ndarray, out: np.ndarray, order: np.ndarray, s0: int, nb:
 
 #: hours per pass over the block (register blocking in time)
 UNROLL = 2
-_drivers: dict[tuple[bool, int, bool, int], object] = {}
-SOURCES: dict[tuple[bool, int, bool, int], str] = {}
+_drivers: dict[tuple[bool, int, bool, int, bool], object] = {}
+SOURCES: dict[tuple[bool, int, bool, int, bool], str] = {}
 
 
-def driver(pool: bool, rule: int, fac: bool, unroll: int = UNROLL) -> object:
+def driver(pool: bool, rule: int, fac: bool, unroll: int = UNROLL, lane: bool = False) -> object:
     """The parallel batch driver of one block kind, generated and compiled on first use."""
-    key = (pool, rule, fac, unroll)
+    key = (pool, rule, fac, unroll, lane)
     if key not in _drivers:
         ns = {k: v for k, v in globals().items() if k.isupper() or k.startswith(("R_", "A_"))}
         ns.update(np=np, prange=prange, _load_block=_load_block, _store_block=_store_block)
-        src = _block_src(pool, rule, fac, unroll)
+        src = _block_src(pool, rule, fac, unroll, lane)
         SOURCES[key] = src
         exec(compile(src, f"<tuned block {key}>", "exec"), ns)  # noqa: S102 - generated from this module's templates
         ns["_block"] = njit(**JIT)(ns["_block"])
@@ -431,7 +440,7 @@ def month_segments(month_index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def dispatch_tuned(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
                    price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray, dt: float,
                    params: np.ndarray, out_totals: np.ndarray, grouped: bool = True, unroll: int = UNROLL,
-                   fac: bool | None = None) -> None:
+                   lane: bool = False, rule_select: bool = False, fac: bool | None = None) -> None:
     """Dispatch the designs of ``params`` [N_PARAMS, n] (no flexible element, no lookahead) into ``out_totals``.
 
     Same arguments and output layout as ``gpdc.kernels.cpu.dispatch_batch_nb``; ``hourly`` is
@@ -439,7 +448,9 @@ def dispatch_tuned(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
     scope).  The keywords are for the ablations in the docstring: ``grouped=False`` runs the
     designs in their own order with the grid-charging hour and the export rule chosen per
     design (only blocks without any grid pool specialised, as gpdc does); ``unroll`` hours per
-    pass; ``fac`` forces the CO2 sum in (True) or out (False; only right for zero factors).
+    pass; ``fac`` forces the CO2 sum in (True) or out (False; only right for zero factors);
+    ``lane`` chooses the grid-charging hour per design in every block (step 5 under a select, as
+    gpdc); ``rule_select`` the export rule per design.
     """
     del hourly
     h = hourly_rows(cf_wind, cf_solar, load_mw, price_import, price_export, factor, dt)
@@ -448,9 +459,9 @@ def dispatch_tuned(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
         fac = bool(np.any(np.asarray(factor) != 0.0))
     plans = plan_blocks(params) if grouped else plan_blocks_ungrouped(params)
     for kind, order, starts, lens, prices in plans:
-        rule = 2 if kind >= 4 else kind & 1
-        driver(bool(kind & 2), rule, fac, unroll)(h, seg, seg_month, float(dt), params, order, starts, lens, prices,
-                                                  out_totals)
+        rule = 2 if kind >= 4 or rule_select else kind & 1
+        run = driver(bool(kind & 2), rule, fac, unroll, lane or kind >= 4)
+        run(h, seg, seg_month, float(dt), params, order, starts, lens, prices, out_totals)
 
 
 def plan_blocks_ungrouped(params: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
