@@ -3,6 +3,7 @@
     python benchmarks/run.py                       # 8760 h; one scenario, then batches of 1,000 to 100,000
     python benchmarks/run.py --scenarios 1,100000 --repeat 5
     python benchmarks/run.py --baseline b9b6855       # today's batch kernel against a commit's, interleaved
+    python benchmarks/run.py --tuned-only --repeat 5  # gpdc's batch kernel against benchmarks/tuned_reference.py
 
 Everything comes from one run on one machine: the numba kernels (one scenario; a batch on
 1 thread and on all threads), the independent pure-Python loop and the pure-NumPy reference
