@@ -3,6 +3,7 @@
     python benchmarks/run.py                       # 8760 h; one scenario, then batches of 1,000 to 100,000
     python benchmarks/run.py --scenarios 1,100000 --repeat 5
     python benchmarks/run.py --baseline b9b6855       # today's batch kernel against a commit's, interleaved
+    python benchmarks/run.py --tuned-only --repeat 5  # gpdc's batch kernel against benchmarks/tuned_reference.py
 
 Everything comes from one run on one machine: the numba kernels (one scenario; a batch on
 1 thread and on all threads), the independent pure-Python loop and the pure-NumPy reference
@@ -163,6 +164,63 @@ def compare_baseline(ref: str, n_hours: int, n_scen: int, repeat: int) -> None:
     numba.set_num_threads(n_threads)
 
 
+def compare_tuned(n_hours: int, n_scen: int, repeat: int) -> None:
+    """gpdc's batch kernel against the tuned reference of the same scope (benchmarks/tuned_reference.py).
+
+    The same make_case designs (no flexible element, no lookahead), green-first and with grid
+    charging; each repeat runs gpdc's kernel, then the tuned one (interleaved, so both see the same
+    machine); best process CPU time of ``repeat`` (``time.process_time``: all threads of the
+    process), on one thread and on all, in ns per scenario-hour, and the ratio gpdc / tuned (the
+    goal of issue 19: at most 1.0).  Both are compiled first (the tuned kernel's compile time is
+    printed); then the two kernels' agreement on every total the tuned one computes.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import tuned_reference as tuned
+
+    cols = [L.TOTAL_NAMES.index(c) for c in tuned.COMPUTED_COLUMNS]
+    n_threads = numba.get_num_threads()
+    print(f"\ntuned reference: gpdc's batch kernel against benchmarks/tuned_reference.py, {n_scen:,} designs x "
+          f"{n_hours} h, best of {repeat} interleaved repeats, process CPU time, vector mode {_vector_mode()}")
+    print(f"{'strategy':24s} {'threads':>7s} {'gpdc ns':>10s} {'tuned ns':>10s} {'gpdc/tuned':>11s}")
+    for label, gc in (("green-first", False), ("grid charging", True)):
+        prof, p = make_case(n_hours, n_scen, grid_charging=gc)
+        out_g = np.zeros((n_scen, L.N_TOTALS))
+        out_t = np.zeros((n_scen, L.N_TOTALS))
+        run_g = lambda prof=prof, p=p, out=out_g: dispatch_batch_nb(*prof, 1.0, p, out)  # noqa: E731
+        run_t = lambda prof=prof, p=p, out=out_t: tuned.dispatch_tuned(*prof, 1.0, p, out)  # noqa: E731
+        c0 = time.perf_counter()
+        _, p_all = make_case(48, 4 * BLOCK, grid_charging=gc)  # every block kind of the case compiled
+        tuned.dispatch_tuned(*[x[:48] for x in prof], 1.0, p_all, np.zeros((p_all.shape[1], L.N_TOTALS)))
+        print(f"{'':24s} tuned kernel's JIT compile (its block kinds here): {time.perf_counter() - c0:.1f} s")
+        for threads in sorted({1, n_threads}):
+            numba.set_num_threads(threads)
+            run_g()
+            run_t()
+            best = {"g": float("inf"), "t": float("inf")}
+            for _ in range(repeat):
+                for key, fn in (("g", run_g), ("t", run_t)):
+                    c0 = time.process_time()
+                    fn()
+                    best[key] = min(best[key], time.process_time() - c0)
+            ns = {k: v / (n_hours * n_scen) * 1e9 for k, v in best.items()}
+            print(f"{label:24s} {threads:>7d} {ns['g']:>10.3f} {ns['t']:>10.3f} {ns['g'] / ns['t']:>10.3f}x")
+        a = out_g[:, cols]
+        b = out_t[:, cols]
+        worst = float(np.max(np.abs(a - b) / (np.abs(a) + 1.0)))
+        print(f"{'':24s} agreement on its {len(cols)} totals: max |gpdc - tuned| / (|gpdc| + 1) = {worst:.1e}, "
+              f"bit-identical {np.mean(a == b) * 100:.2f} % of values  {'OK' if worst <= 1e-9 else 'MISMATCH'}")
+    numba.set_num_threads(n_threads)
+
+
+def _vector_mode() -> str:
+    """The kernels' vector width setting (gpdc.kernels.target, GPDC_AVX512), where this gpdc has it."""
+    try:
+        from gpdc.kernels import target
+    except ImportError:  # pragma: no cover - older trees
+        return "default"
+    return target.MODE
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -175,9 +233,15 @@ def main() -> None:
     ap.add_argument("--baseline", help="git commit: time its batch kernel against today's (interleaved, CPU time) "
                     "and stop")
     ap.add_argument("--baseline-scenarios", type=int, default=20000, help="designs for --baseline")
+    ap.add_argument("--tuned-only", action="store_true", help="only time gpdc's batch kernel against the tuned "
+                    "reference (benchmarks/tuned_reference.py), interleaved, CPU time, and stop")
+    ap.add_argument("--tuned-scenarios", type=int, default=20000, help="designs for the tuned-reference comparison")
     args = ap.parse_args()
     if args.baseline:
         compare_baseline(args.baseline, args.hours, args.baseline_scenarios, args.repeat)
+        return
+    if args.tuned_only:
+        compare_tuned(args.hours, args.tuned_scenarios, args.repeat)
         return
     sizes = [int(s) for s in args.scenarios.split(",") if int(s) > 1]  # one scenario: dispatch_nb above
     H = args.hours
