@@ -111,6 +111,22 @@ def block_loops(asm: str, block: int) -> list[dict[str, object]]:
     return sorted(out, key=lambda d: -int(d["instructions"]))  # type: ignore[call-overload]
 
 
+def summary(kernel: object, block: int) -> str:
+    """One line on the batch kernel's step loops: instructions per lane-hour, lanes, registers (or why not shown)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
+        asm = "\n".join(str(v) for v in kernel.inspect_asm().values())  # type: ignore[attr-defined]
+    loops = [lp for lp in block_loops(asm, block) if int(lp["instructions"]) >= 40]  # type: ignore[call-overload]
+    if not loops:
+        return ("step loops not shown: the kernel came from numba's cache, whose assembly numba cannot show "
+                "(benchmarks/kernel_asm.py compiles afresh)")
+    regs = lambda lp: "zmm" if lp["zmm"] else ("ymm" if lp["ymm"] else "xmm")  # noqa: E731
+    return "step loops in the assembly, instructions per lane-hour: " + ", ".join(
+        f"{lp['per_lane_hour']:.2f} ({lp['instructions']} per {lp['lanes']} lanes, {regs(lp)})" for lp in loops)
+
+
 def _child(code: str, args: list[str], wide: bool, cache: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CPU_FEATURES", "GPDC_AVX512", "GPDC_NUMBA_CACHE")}
     env["PYTHONPATH"] = str(ROOT)

@@ -259,6 +259,10 @@ def main() -> None:
     what = "cache load" if args.cache else "JIT compile"
     print(f"{what}: single-scenario kernel {t_compile_single:.2f} s, batch kernel {t_compile_batch:.2f} s "
           f"(threading layer {numba.threading_layer()}, {numba.get_num_threads()} threads)")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from kernel_asm import summary
+
+    print(f"vector width: {_vector_mode()}; {summary(dispatch_batch_nb, BLOCK)}")
     check(min(H, 2000))
 
     rows: list[tuple[str, int, float]] = []  # (implementation, scenarios, ns per scenario-hour)
@@ -293,7 +297,7 @@ def main() -> None:
     try:
         import PySAM  # noqa: F401
 
-        print("PySAM is installed; its battery dispatch is not yet wired into this benchmark")
+        print("PySAM is installed: benchmarks/sweep.py times its PV + battery year against gpdc (section 3)")
     except ImportError:
         print("PySAM: not installed (pip install nrel-pysam) — no PySAM column")
 

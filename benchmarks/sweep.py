@@ -194,16 +194,11 @@ def main() -> None:
     prof1, p1 = make_case(8760, 2)
     dispatch_batch_nb(*prof1, 1.0, p1, np.zeros((2, L.N_TOTALS)))
     print(f"batch kernel first call (compile or cache load): {time.perf_counter() - t0:.2f} s")
-    import warnings
-
     from gpdc.kernels import target
+    from gpdc.kernels.cpu import BLOCK
+    from kernel_asm import summary
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
-        asm = [ln for v in dispatch_batch_nb.inspect_asm().values() for ln in str(v).splitlines()]
-    regs = (f"lines of the batch kernel's assembly using zmm: {sum('zmm' in ln for ln in asm)}, "
-            f"ymm: {sum('ymm' in ln for ln in asm)}" if any('xmm' in ln or 'ymm' in ln for ln in asm) else
-            "registers not shown: the kernel came from numba's cache (GPDC_NUMBA_CACHE=0 to inspect)")
+    regs = summary(dispatch_batch_nb, BLOCK)
     print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, 'unset')}); {regs}")
 
     print("\n1. batch kernel, 8760 h shared profiles, "

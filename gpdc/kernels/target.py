@@ -11,10 +11,11 @@ where the host has no AVX-512, where ``NUMBA_CPU_FEATURES`` is already set (the 
 wins), or where numba had already set up its code generator in this process (the features can
 no longer change).
 
-Measured, one thread, process CPU time, 16,384 designs x 8760 h, the two builds in turn
-(``benchmarks/run.py --widths``): Intel Xeon (Emerald Rapids), 2026-12-01: green-first 4.34 ->
-3.80 ns per scenario-hour, grid charging 5.37 -> 3.83; Intel Xeon, 2026-12-02: green-first
-2.61 -> 1.99, grid charging 3.07 -> 2.53.  The totals are identical bit for bit (the same
+Measured, one thread, process CPU time, the two builds in turn: Intel Xeon (Emerald Rapids),
+2026-12-01: green-first 4.34 -> 3.80 ns per scenario-hour, grid charging 5.37 -> 3.83; Intel
+Xeon, 2026-12-02 (``benchmarks/kernel_asm.py``, 16,384 designs x 8760 h, processes alternated):
+green-first 2.71 -> 1.95, grid charging 2.89 -> 2.21; 27.5 -> 13.75 instructions per lane-hour
+in the green-only step (4 -> 8 lanes per iteration).  The totals are identical bit for bit (the same
 operations per design, in the same order; tests/test_kernel_width.py checks 1e-12 relative on
 random designs).  Not yet measured on AMD (Zen 4 executes 512-bit operations in two halves;
 LLVM's tuning for it does not prefer 256-bit, so there the setting changes little).
