@@ -404,8 +404,14 @@ def step_nb(
     else:
         share = green / stored if stored > 0.0 else 0.0
     w = dis * inv_eta_dis
-    green = max(0.0, green - w * share)
-    grid = max(0.0, grid - w * (1.0 - share))
+    if green_only:
+        # w stays a rounded product (`+ 0.0` is no identity LLVM may drop), as in the general step, where
+        # its second use keeps it from being fused into the pool's update: fused, it would round once
+        # less, and a design's last bit would depend on the block it runs in
+        green = max(0.0, green - (w + 0.0))
+    else:
+        green = max(0.0, green - w * share)
+        grid = max(0.0, grid - w * (1.0 - share))
     dis_green = dis * share
     dis_grid = dis - dis_green
 
@@ -418,9 +424,13 @@ def step_nb(
         imp_load = min(need, imp_e)
         unserved = need - imp_load
 
-    # 5. grid charging with the charge power and import capacity left
-    ch_grid = max(0.0, min(ch_e - ch_green, (usable - green - grid) * inv_eta_ch, cap_imp_e - imp_load))
-    ch_grid = ch_grid if gc else 0.0
+    # 5. grid charging with the charge power and import capacity left (never in a green-only block:
+    #    saying so at compile time saves computing it and throwing it away)
+    if green_only:
+        ch_grid = 0.0
+    else:
+        ch_grid = max(0.0, min(ch_e - ch_green, (usable - green - grid) * inv_eta_ch, cap_imp_e - imp_load))
+        ch_grid = ch_grid if gc else 0.0
     grid = grid + ch_grid * eta_ch
     imp = imp_load + ch_grid
 
