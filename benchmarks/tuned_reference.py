@@ -36,10 +36,11 @@ green-first / grid charging (make_case: half the designs charge from the grid):
   out; the export rule is a compile-time constant (one cap, no select); and since a block's
   designs share one grid-charging price, "grid-charging hour" is one scalar per hour for the
   whole block: ordinary hours run a loop without step 5 and without the per-design select,
-  grid-charging hours one without the peak-shaving select.  gpdc specialises only a block whose
-  64 designs *all* lack a grid pool (and even then evaluates step 5 under a per-design select,
-  the grid-charging price being NaN), so with half the designs charging from the grid every one
-  of its blocks runs the general step.  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
+  grid-charging hours one without the peak-shaving select.  When this was written, gpdc
+  specialised only a block whose 64 designs *all* lacked a grid pool (and even then evaluated
+  step 5 under a per-design select, the grid-charging price being NaN), so with half the designs
+  charging from the grid every one of its blocks ran the general step.  (gpdc has since grouped
+  its designs by kind, ``block_order_nb``, and compiled step 5 out of its green-only blocks.)  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
   charging), one hour per pass.  Split (a second, slower run of the machine, one hour per pass;
   ``lane`` and ``rule_select`` put each back; noise about 5 %): grouped 2.20 / 2.37; with the
   grid-charging hour per design (step 5 under a select, as gpdc) 2.58 / 2.88; with the export
