@@ -316,7 +316,10 @@ def dispatch_batch_nb(
     n_blocks = (n_scen + BLOCK - 1) // BLOCK
     cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
     order = block_order_nb(params, dt)  # designs of a kind in blocks of their own
-    for blk in prange(n_blocks):
+    for i in prange(n_blocks):
+        # blocks from both ends in turn: prange gives each thread a contiguous range of i, and the
+        # kinds, sorted, differ in cost (green-only blocks are the cheapest), so each thread gets a mix
+        blk = i // 2 if i % 2 == 0 else n_blocks - 1 - i // 2
         s0 = blk * BLOCK
         nb = min(BLOCK, n_scen - s0)
         buf = np.zeros((N_ROWS + 1) * STRIDE)  # the layout's rows and FLOOR_ROW
