@@ -25,8 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-if "--cache" not in sys.argv:
-    os.environ["GPDC_NUMBA_CACHE"] = "0"  # before gpdc.kernels is imported
+if __name__ == "__main__" and "--cache" not in sys.argv:
+    # before gpdc.kernels is imported; only when run as a script: a module that imports this one
+    # (sweep.py, kernel_asm.py, the tests) keeps its cache, and so do the processes it starts
+    os.environ["GPDC_NUMBA_CACHE"] = "0"
 
 import numba
 import numpy as np

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from gpdc.kernels import layout as L  # noqa: E402
 from gpdc.kernels.cpu import dispatch_batch_nb  # noqa: E402
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python  # noqa: E402
-from run import best_of, make_case  # noqa: E402, I001 - after gpdc.kernels: run.py turns the cache off on import
+from run import best_of, make_case  # noqa: E402, I001
 
 SCENARIO = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 

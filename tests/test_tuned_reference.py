@@ -10,6 +10,7 @@ own designs; the columns it does not compute (flexible elements) are 0 in both.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -33,8 +34,15 @@ def _load(name: str) -> ModuleType:
     return mod
 
 
+_CACHE_SETTING = os.environ.get("GPDC_NUMBA_CACHE")
 tuned = _load("tuned_reference")
 run = _load("run")
+
+
+def test_importing_the_benchmark_module_leaves_the_kernel_cache_as_it_was() -> None:
+    # benchmarks/run.py turns numba's cache off only when run as a script; imported (here, at collection) it
+    # turned it off for every later child process of the suite, each of which then compiled the kernels again
+    assert os.environ.get("GPDC_NUMBA_CACHE") == _CACHE_SETTING
 
 
 def random_designs(rng: np.random.Generator, n_hours: int, n: int) -> tuple[list[np.ndarray], np.ndarray]:
