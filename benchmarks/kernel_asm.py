@@ -11,8 +11,11 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    cached code): every straight loop over the designs of a block (an innermost loop that counts
    to ``BLOCK``) with its instructions, the lanes one iteration handles (the induction step), and
    so the instructions per lane-hour (one design, one step), its registers, loads and stores.
-   The largest are the step of the strategies' variants (green-only or with a grid pool, each
-   with and without the lookahead's floor); small ones copy or close months.  The variant with
+   The loops are those of the kernel's parallel drivers, one per kind of block
+   (``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the step of the variants: green-only
+   two steps per pass (so its instructions are per lane and *two* hours: halve them) and one (a
+   month's odd last step), with a grid pool in a grid-charging step and in another, each of
+   those with the lookahead's floor; small ones copy or close months.  The variant with
    flexible elements branches inside its loop (it is not vectorised) and is not among them.
 2. Timing: process CPU time of the batch kernel on the same designs (``benchmarks/run.py``'s
    ``make_case``, 8760 h, one thread), the widths alternated over ``--rounds`` fresh processes,
@@ -39,10 +42,10 @@ import numpy as np
 from gpdc.kernels import layout as L, target
 from gpdc.kernels.cpu import BLOCK, dispatch_batch_nb
 from run import make_case
-from kernel_asm import block_loops
+from kernel_asm import block_loops, drivers_asm
 prof, p = make_case(48, 70)
 dispatch_batch_nb(*prof, 1.0, p, np.zeros((70, L.N_TOTALS)))
-asm = "\n".join(dispatch_batch_nb.inspect_asm().values())
+asm = drivers_asm()
 print(json.dumps({"mode": target.MODE, "loops": block_loops(asm, BLOCK)}))
 """
 
@@ -111,13 +114,21 @@ def block_loops(asm: str, block: int) -> list[dict[str, object]]:
     return sorted(out, key=lambda d: -int(d["instructions"]))  # type: ignore[call-overload]
 
 
-def summary(kernel: object, block: int) -> str:
-    """One line on the batch kernel's step loops: instructions per lane-hour, lanes, registers (or why not shown)."""
+def drivers_asm() -> str:
+    """The assembly of the batch kernel's parallel drivers (one per kind of block) that this process compiled."""
     import warnings
+
+    from gpdc.kernels.cpu import BATCH_DRIVERS
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
-        asm = "\n".join(str(v) for v in kernel.inspect_asm().values())  # type: ignore[attr-defined]
+        return "\n".join(str(v) for fn in BATCH_DRIVERS.values()
+                         for v in fn.inspect_asm().values())  # type: ignore[attr-defined]
+
+
+def summary(block: int) -> str:
+    """One line on the batch kernel's step loops: instructions per lane-hour, lanes, registers (or why not shown)."""
+    asm = drivers_asm()
     loops = [lp for lp in block_loops(asm, block) if int(lp["instructions"]) >= 40]  # type: ignore[call-overload]
     if not loops:
         return ("step loops not shown: the kernel came from numba's cache, whose assembly numba cannot show "

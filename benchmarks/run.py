@@ -264,7 +264,7 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from kernel_asm import summary
 
-    print(f"vector width: {_vector_mode()}; {summary(dispatch_batch_nb, BLOCK)}")
+    print(f"vector width: {_vector_mode()}; {summary(BLOCK)}")
     check(min(H, 2000))
 
     rows: list[tuple[str, int, float]] = []  # (implementation, scenarios, ns per scenario-hour)

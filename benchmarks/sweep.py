@@ -198,7 +198,7 @@ def main() -> None:
     from gpdc.kernels.cpu import BLOCK
     from kernel_asm import summary
 
-    regs = summary(dispatch_batch_nb, BLOCK)
+    regs = summary(BLOCK)
     print(f"vector width: {target.MODE} build (GPDC_AVX512={os.environ.get(target.ENV, 'unset')}); {regs}")
 
     print("\n1. batch kernel, 8760 h shared profiles, "

@@ -10,7 +10,7 @@ import pytest
 
 from gpdc.kernels import layout as L
 from gpdc.kernels import spec
-from gpdc.kernels.cpu import BLOCK, block_order_nb, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
+from gpdc.kernels.cpu import BLOCK, block_plan_nb, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
 
@@ -93,29 +93,49 @@ def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_a
         one = np.zeros((1, L.N_TOTALS))
         dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(p[:, s:s + 1]), one)
         np.testing.assert_array_equal(one[0], batch[s])
-    # a green-only scenario in a block that needs the general path: the one green-only design among
-    # BLOCK designs with a grid pool runs first (block_order_nb), in a block with BLOCK - 1 of them
+    # the one green-only design among BLOCK designs with a grid pool runs first (block_plan_nb), in a
+    # block of its own, and still gives the same totals
     pooled = p[:, BLOCK:2 * BLOCK + 1].copy()
     pooled[L.P_GRID_CHARGE] = 1.0
     pooled[:, 5] = p[:, 0]
-    assert block_order_nb(pooled, dt)[0] == 5
+    order, starts = block_plan_nb(pooled, dt)
+    assert order[0] == 5 and list(starts[:2]) == [0, 1]
     again = np.zeros((BLOCK + 1, L.N_TOTALS))
     dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(pooled), again)
     np.testing.assert_array_equal(again[5], batch[0])
 
 
-def test_block_order_groups_the_designs_by_the_variant_they_need() -> None:
-    """Green-only, grid pool, lookahead (by horizon; green-only, then pool), flexible: stable within each."""
-    kinds = ["pool", "green", "flex", "la48", "green", "la24_pool", "pool", "la24", "flex", "green"]
+def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
+    """Green-only, grid pool (by grid-charging price, none last), lookahead (by horizon; green-only, then pool), flexible."""
+    kinds = ["pool200", "green", "flex", "la48", "green", "la24_pool", "pool100", "la24", "flex", "green", "pool200",
+             "pool_none"]
     p = np.zeros((L.N_PARAMS, len(kinds)))
     for s, k in enumerate(kinds):
-        p[L.P_GRID_CHARGE, s] = 1.0 if "pool" in k else 0.0
+        p[L.P_GRID_CHARGE, s] = 1.0 if "pool" in k and k != "pool_none" else 0.0
+        p[L.P_GRID_CHARGE_PRICE, s] = 200.0 if "200" in k else 100.0
         p[L.P_FLEX, s] = 1.0 if k == "flex" else 0.0
         p[L.P_LOOKAHEAD, s] = 1.0 if k.startswith("la") else 0.0
         p[L.P_LOOKAHEAD_H, s] = 48.0 if "48" in k else 24.0
-    p[L.P_INIT_GRID_MWH, 4] = 5.0  # an initial grid pool needs the pro-rata split too
-    order = list(block_order_nb(np.ascontiguousarray(p), 1.0))
-    assert order == [1, 9, 0, 4, 6, 7, 3, 5, 2, 8]
+    p[L.P_INIT_GRID_MWH, 4] = 5.0  # an initial grid pool needs the pro-rata split too (and never charges)
+    p[L.P_INIT_GRID_MWH, 11] = 5.0
+    order, starts = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    assert list(order) == [1, 9, 6, 0, 10, 4, 11, 7, 3, 5, 2, 8]
+    # blocks: green-only; pool at 100; pool at 200; pool never charging; lookahead (horizons mixed); its
+    # pool kind; flexible
+    assert list(starts) == [0, 2, 3, 5, 7, 9, 10, 12]
+
+
+def test_block_plan_cuts_groups_into_blocks_of_at_most_block_designs() -> None:
+    n = 3 * BLOCK + 5
+    p = np.zeros((L.N_PARAMS, n))
+    p[L.P_GRID_CHARGE, : 2 * BLOCK] = 1.0
+    p[L.P_GRID_CHARGE_PRICE, :BLOCK + 3] = 150.0  # BLOCK + 3 at 150, BLOCK - 3 at 300, BLOCK + 5 green-only
+    p[L.P_GRID_CHARGE_PRICE, BLOCK + 3:] = 300.0
+    order, starts = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    green = list(range(2 * BLOCK, n))
+    assert list(order) == green + list(range(BLOCK + 3)) + list(range(BLOCK + 3, 2 * BLOCK))
+    b = BLOCK
+    assert list(starts) == [0, b, b + 5, 2 * b + 5, 2 * b + 8, 3 * b + 5]
 
 
 def test_trace_kernel_totals_equal_single_and_sum_of_trace() -> None:

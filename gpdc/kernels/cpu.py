@@ -8,8 +8,13 @@ designs sit side by side:
 * :func:`dispatch_trace_nb` — one design, totals and hourly traces;
 * :func:`dispatch_batch_nb` — many designs over shared hourly inputs.  The designs of a block of
   ``BLOCK`` sit in the inner loop over one contiguous buffer indexed ``buf[ROW * STRIDE + j]``
-  with compile-time ``ROW`` and ``STRIDE``, so LLVM vectorises the step across designs;
-  ``prange`` runs the blocks on all threads.
+  with compile-time ``ROW`` and ``STRIDE``, so LLVM vectorises the step across designs.  The
+  designs are grouped into blocks of one kind (:func:`block_plan_nb`, :func:`block_kinds_nb`),
+  and each kind has a parallel driver of its own (``prange`` over its blocks) with the step's
+  switches fixed at compile time: green-only blocks run without the pro-rata division and grid
+  charging, two steps per pass; blocks with a grid pool share one grid-charging price and run a
+  step with or without grid charging as the hour's price says; lookahead blocks plan their floors;
+  flexible blocks run every branch.
 
 Kernels know arrays and numbers only: no validation (the pipeline checks shapes and values
 first), no allocation inside the hour loop, no Python objects.
@@ -37,6 +42,7 @@ from gpdc.kernels.layout import (
     N_TRACE,
     P_FLEX,
     P_GRID_CHARGE,
+    P_GRID_CHARGE_PRICE,
     P_INIT_GRID_MWH,
     P_LOOKAHEAD,
     P_LOOKAHEAD_H,
@@ -55,7 +61,8 @@ from gpdc.kernels.step import (
     write_trace_nb,
 )
 
-#: designs per block in the batch kernel: 54 rows x 72 x 8 B = 31 KB fits a 32 KiB L1d
+#: designs per block in the batch kernel: the ~40 rows a step without flexible elements touches
+#: x 72 x 8 B = 23 KB fit a 32 KiB L1d
 BLOCK = 64
 #: row stride of the block buffer (compile-time constant, padded to whole cache lines)
 STRIDE = BLOCK + 8
@@ -126,7 +133,7 @@ def _run_single_nb(
                                    ring_d, ring_c, dd, dc, r, levels, lane)
             floor = fl[t - t0]
         flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False, flex,
-                        hourly[t], la, floor)
+                        hourly[t], la, floor, -1)
         accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False, flex)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
@@ -246,7 +253,7 @@ def _block_hours_nb(
                 buf[FLOOR_ROW * STRIDE + j] = fl[k0 + j]
         for j in range(BLOCK):
             floor = buf[FLOOR_ROW * STRIDE + j] if la else 0.0
-            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx, la, floor)
+            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx, la, floor, -1)
             accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, flex)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
@@ -254,22 +261,241 @@ def _block_hours_nb(
                 close_month_nb(buf, j, STRIDE, m)
 
 
-@njit(**JIT)
-def block_order_nb(params: np.ndarray, dt: float) -> np.ndarray:
-    """Return the designs' indices grouped by the variant of the step their block runs, stable within a group.
+@njit(inline="always", **JIT)
+def _plain_hours_nb(
+    buf: np.ndarray,
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    hourly: np.ndarray,
+    dt: float,
+    green_only: bool,
+    gc_price: float,
+) -> None:
+    """Run all steps for one block of green-first designs without a flexible element, month by month.
 
-    Groups, in this order: green-only (no grid pool), with a grid pool (grid charging or an initial
-    grid pool), lookahead green-only, lookahead with a grid pool — these two sorted by their horizon
-    in steps —, with a flexible element.  A block runs the slowest variant any of its designs
-    needs (a flexible element: the step with every branch; a grid pool: the pro-rata division;
-    the longest lookahead horizon of the block), so a batch that mixes them runs each design with
-    designs of its own kind.  Results do not change: a design's totals do not depend on the block
+    ``green_only`` (compile-time): no design of the block has a grid pool; each design then runs
+    two steps per pass over the block (its state and sums stay in registers from the first step
+    to the second; the same operations in the same order, so bit-identical to one step per
+    pass), a month's odd last step alone.  Otherwise the designs share the grid-charging price
+    ``gc_price`` (NaN: none charges from the grid; :func:`block_plan_nb`), so each step is a
+    grid-charging step for all of them or for none, decided once per step.
+    """
+    n_hours = cf_wind.shape[0]
+    cw = 0.0
+    cs = 0.0
+    t = 0
+    while t < n_hours:
+        m = month_index[t]
+        end = t + 1
+        while end < n_hours and month_index[end] == m:
+            end += 1
+        if green_only:
+            while t + 1 < end:
+                u = t + 1
+                cw1 = cw + cf_wind[t] * dt
+                cs1 = cs + cf_solar[t] * dt
+                cw = cw1 + cf_wind[u] * dt
+                cs = cs1 + cf_solar[u] * dt
+                cfw1 = cf_wind[t]
+                cfs1 = cf_solar[t]
+                ld1 = load_mw[t]
+                pi1 = price_import[t]
+                pe1 = price_export[t]
+                fac1 = factor[t]
+                hx1 = hourly[t]
+                cfw2 = cf_wind[u]
+                cfs2 = cf_solar[u]
+                ld2 = load_mw[u]
+                pi2 = price_import[u]
+                pe2 = price_export[u]
+                fac2 = factor[u]
+                hx2 = hourly[u]
+                for j in range(BLOCK):
+                    f1 = step_nb(buf, j, STRIDE, cfw1, cfs1, ld1, pi1, dt, cw1, cs1, True, False, hx1, False, 0.0, 0)
+                    accumulate_nb(buf, j, STRIDE, f1, pi1, pe1, fac1, True, False)
+                    f2 = step_nb(buf, j, STRIDE, cfw2, cfs2, ld2, pi2, dt, cw, cs, True, False, hx2, False, 0.0, 0)
+                    accumulate_nb(buf, j, STRIDE, f2, pi2, pe2, fac2, True, False)
+                t += 2
+        while t < end:
+            cw += cf_wind[t] * dt
+            cs += cf_solar[t] * dt
+            cfw = cf_wind[t]
+            cfs = cf_solar[t]
+            ld = load_mw[t]
+            pi = price_import[t]
+            pe = price_export[t]
+            fac = factor[t]
+            hx = hourly[t]
+            if green_only:
+                for j in range(BLOCK):
+                    flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, True, False, hx, False, 0.0, 0)
+                    accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, True, False)
+            elif pi <= gc_price:  # a grid-charging step for every design of the block
+                for j in range(BLOCK):
+                    flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, False, False, hx, False, 0.0, 1)
+                    accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, False, False)
+            else:
+                for j in range(BLOCK):
+                    flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, False, False, hx, False, 0.0, 0)
+                    accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, False, False)
+            t += 1
+        for j in range(BLOCK):
+            close_month_nb(buf, j, STRIDE, m)
+
+
+#: the kinds of block, each run by a parallel driver of its own (:func:`block_kinds_nb`)
+KIND_GREEN = 0  # green-first, no grid pool: no pro-rata division, no grid charging; two steps per pass
+KIND_POOL = 1  # green-first with a grid pool, one grid-charging price per block
+KIND_LOOKAHEAD_GREEN = 2  # lookahead, no grid pool
+KIND_LOOKAHEAD_POOL = 3  # lookahead with a grid pool
+KIND_FLEX = 4  # with a flexible element: every branch of the step
+N_KINDS = 5
+
+
+@njit(inline="always", **JIT)
+def _load_block_nb(params: np.ndarray, order: np.ndarray, s0: int, nb: int, dt: float, cw_tot: float,
+                   cs_tot: float) -> np.ndarray:
+    """Return a block buffer ((N_ROWS + 1) rows x STRIDE: the layout, FLOOR_ROW) with designs ``order[s0 : s0 + nb]``."""
+    buf = np.zeros((N_ROWS + 1) * STRIDE)
+    for j in range(BLOCK):
+        idle_lane_nb(buf, j, STRIDE)
+    for j in range(nb):
+        load_params_nb(buf, j, STRIDE, params, order[s0 + j], dt)
+    for j in range(BLOCK):
+        derive_lane_nb(buf, j, STRIDE, cw_tot, cs_tot)
+    return buf
+
+
+@njit(inline="always", **JIT)
+def _store_block_nb(buf: np.ndarray, order: np.ndarray, s0: int, nb: int, dt: float, out_totals: np.ndarray) -> None:
+    """Write the block's designs' totals into their rows of ``out_totals``."""
+    for j in range(nb):
+        write_totals_nb(buf, j, STRIDE, dt, out_totals[order[s0 + j]])
+
+
+# One parallel driver per kind of block, its switches fixed: numba compiles (and caches) five small
+# functions faster than one prange body that inlines every variant of the step, and LLVM vectorises
+# the step across a block's designs only inside a prange body (where the block's buffer is local).
+
+
+@njit(inline="always", **JIT)
+def _longest_horizon_nb(params: np.ndarray, order: np.ndarray, s0: int, nb: int, dt: float) -> int:
+    """Return the longest lookahead horizon of the designs ``order[s0 : s0 + nb]`` [steps]: the block plans with it."""
+    hmax = 0
+    for j in range(nb):
+        hmax = max(hmax, lookahead_steps(params[P_LOOKAHEAD_H, order[s0 + j]], dt))
+    return hmax
+
+
+@njit(parallel=True, **JIT)
+def _batch_green_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_GREEN``, on all threads."""
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, True, np.nan)
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+@njit(parallel=True, **JIT)
+def _batch_pool_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_POOL``, on all threads."""
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        # the block's designs share one grid-charging price (block_plan_nb): lane 0's (NaN: none)
+        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, False, buf[P_GRID_CHARGE_PRICE * STRIDE])
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+@njit(parallel=True, **JIT)
+def _batch_lookahead_green_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_LOOKAHEAD_GREEN``, on all threads."""
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, True, False, True, _longest_horizon_nb(params, order, s0, nb, dt))
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+@njit(parallel=True, **JIT)
+def _batch_lookahead_pool_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_LOOKAHEAD_POOL``, on all threads."""
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, False, False, True, _longest_horizon_nb(params, order, s0, nb, dt))
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+@njit(parallel=True, **JIT)
+def _batch_flex_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_FLEX``, on all threads."""
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, False, True, False, 0)
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+#: the parallel driver of each kind of block, by name (for the benchmarks' look at their assembly)
+BATCH_DRIVERS = {"green-only": _batch_green_nb, "grid pool": _batch_pool_nb, "lookahead": _batch_lookahead_green_nb,
+                 "lookahead, grid pool": _batch_lookahead_pool_nb, "flexible": _batch_flex_nb}
+
+
+@njit(**JIT)
+def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the designs' order and the blocks they run in: ``(order, starts)``.
+
+    The designs are grouped by the variant of the step their block runs, stable within a group;
+    groups, in this order: green-only (no grid pool), with a grid pool (grid charging or an
+    initial grid pool) — sorted by their grid-charging price, those that never charge from the
+    grid last —, lookahead green-only, lookahead with a grid pool — these two sorted by their
+    horizon in steps —, with a flexible element.  Block ``i`` runs the designs
+    ``order[starts[i]:starts[i + 1]]``: at most ``BLOCK``, never from two groups, and, with a
+    grid pool, never two grid-charging prices — so each block runs the variant compiled for its
+    kind (no pro-rata division without a grid pool, no grid charging in a step where no design of
+    the block charges from the grid) and, without lookahead and flexible elements, decides once per
+    step whether it is a grid-charging step.  (Lookahead blocks may mix horizons: they plan with
+    the longest.)  Results do not depend on the plan: a design's totals do not depend on the block
     it runs in (see :func:`dispatch_batch_nb`).
     """
     n = params.shape[1]
     key = np.empty(n, dtype=np.int64)
+    price = np.zeros(n)
     for s in range(n):
-        pool = params[P_GRID_CHARGE, s] > 0.5 or params[P_INIT_GRID_MWH, s] != 0.0
+        gc = params[P_GRID_CHARGE, s] > 0.5
+        pool = gc or params[P_INIT_GRID_MWH, s] != 0.0
         if params[P_FLEX, s] > 0.5:
             kind = 4
             h = 0
@@ -279,11 +505,67 @@ def block_order_nb(params: np.ndarray, dt: float) -> np.ndarray:
         else:
             kind = 1 if pool else 0
             h = 0
-        key[s] = kind * (1 << 40) + h
-    return np.argsort(key, kind="mergesort")
+        never = 0
+        if kind == 1:
+            p = params[P_GRID_CHARGE_PRICE, s]
+            if gc and p == p:  # (a NaN price never charges: with those that do not charge)
+                price[s] = p
+            else:
+                never = 1
+        key[s] = (kind << 41) + (never << 40) + h
+    by_price = np.argsort(price, kind="mergesort")
+    order = by_price[np.argsort(key[by_price], kind="mergesort")]
+    starts = np.empty(n + 1, dtype=np.int64)
+    nb = 0
+    for k in range(n):
+        s = order[k]
+        if k == 0:
+            new = True
+        else:
+            q = order[k - 1]
+            kind = key[s] >> 41
+            new = (k - starts[nb - 1] == BLOCK or (key[s] >> 41) != (key[q] >> 41)
+                   or (kind == 1 and (key[s] != key[q] or price[s] != price[q])))
+        if new:
+            starts[nb] = k
+            nb += 1
+    starts[nb] = n
+    return order, starts[:nb + 1].copy()
 
 
-@njit(parallel=True, **JIT)
+@njit(**JIT)
+def block_kinds_nb(params: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Return the kind of each block of :func:`block_plan_nb` (``KIND_*``): the variant of the step it runs.
+
+    A block with a flexible element runs every branch (a flexible design runs green-first: the
+    scenario refuses lookahead with flexible elements); else with a lookahead design the lookahead;
+    a block whose grid pool is and stays empty (no grid charging, no initial grid energy) skips the
+    pro-rata division and grid charging.
+    """
+    n_blocks = starts.shape[0] - 1
+    kinds = np.empty(n_blocks, dtype=np.int64)
+    for blk in range(n_blocks):
+        green_only = True
+        flex = False
+        la = False
+        for k in range(starts[blk], starts[blk + 1]):
+            s = order[k]
+            if params[P_GRID_CHARGE, s] > 0.5 or params[P_INIT_GRID_MWH, s] != 0.0:
+                green_only = False
+            if params[P_FLEX, s] > 0.5:
+                flex = True
+            if params[P_LOOKAHEAD, s] > 0.5:
+                la = True
+        if flex:
+            kinds[blk] = KIND_FLEX
+        elif la:
+            kinds[blk] = KIND_LOOKAHEAD_GREEN if green_only else KIND_LOOKAHEAD_POOL
+        else:
+            kinds[blk] = KIND_GREEN if green_only else KIND_POOL
+    return kinds
+
+
+@njit(**JIT)
 def dispatch_batch_nb(
     cf_wind: np.ndarray,
     cf_solar: np.ndarray,
@@ -310,57 +592,28 @@ def dispatch_batch_nb(
         ``params`` (the same step and accumulator; multiply-adds may be fused differently in
         scalar and vector code).  A design's row does not depend on the other designs of the
         batch: alone or in any block, it is bit-identical.  The designs run in the order of
-        :func:`block_order_nb`, each kind in blocks of its own.
+        :func:`block_plan_nb`, each kind in blocks of its own.
     """
-    n_scen = params.shape[1]
-    n_blocks = (n_scen + BLOCK - 1) // BLOCK
     cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
-    order = block_order_nb(params, dt)  # designs of a kind in blocks of their own
-    for i in prange(n_blocks):
-        # blocks from both ends in turn: prange gives each thread a contiguous range of i, and the
-        # kinds, sorted, differ in cost (green-only blocks are the cheapest), so each thread gets a mix
-        blk = i // 2 if i % 2 == 0 else n_blocks - 1 - i // 2
-        s0 = blk * BLOCK
-        nb = min(BLOCK, n_scen - s0)
-        buf = np.zeros((N_ROWS + 1) * STRIDE)  # the layout's rows and FLOOR_ROW
-        for j in range(BLOCK):
-            idle_lane_nb(buf, j, STRIDE)
-        for j in range(nb):
-            load_params_nb(buf, j, STRIDE, params, order[s0 + j], dt)
-        for j in range(BLOCK):
-            derive_lane_nb(buf, j, STRIDE, cw_tot, cs_tot)
-        # blocks whose grid pool is and stays empty skip the pro-rata division; blocks without a
-        # flexible element skip the flexible elements (compiled out)
-        # blocks without a lookahead design skip its planning and floors (compiled out too)
-        green_only = True
-        flex = False
-        hmax = 0
-        for j in range(nb):
-            s = order[s0 + j]
-            if params[P_GRID_CHARGE, s] > 0.5 or params[P_INIT_GRID_MWH, s] != 0.0:
-                green_only = False
-            if params[P_FLEX, s] > 0.5:
-                flex = True
-            if params[P_LOOKAHEAD, s] > 0.5:
-                hmax = max(hmax, lookahead_steps(params[P_LOOKAHEAD_H, s], dt))
-        la = hmax > 0 and not flex  # (a flexible block runs green-first: the scenario refuses both)
-        if flex:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, False, True, False, 0)
-        elif la and green_only:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, True, False, True, hmax)
-        elif la:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, False, False, True, hmax)
-        elif green_only:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, True, False, False, 0)
+    order, starts = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
+    kinds = block_kinds_nb(params, order, starts)
+    args = (cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt, params, order,
+            starts)
+    for kind in range(N_KINDS):
+        blocks = np.flatnonzero(kinds == kind)
+        if blocks.shape[0] == 0:
+            continue
+        if kind == KIND_GREEN:
+            _batch_green_nb(*args, blocks, cw_tot, cs_tot, out_totals)
+        elif kind == KIND_POOL:
+            _batch_pool_nb(*args, blocks, cw_tot, cs_tot, out_totals)
+        elif kind == KIND_LOOKAHEAD_GREEN:
+            _batch_lookahead_green_nb(*args, blocks, cw_tot, cs_tot, out_totals)
+        elif kind == KIND_LOOKAHEAD_POOL:
+            _batch_lookahead_pool_nb(*args, blocks, cw_tot, cs_tot, out_totals)
         else:
-            _block_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly,
-                            dt, False, False, False, 0)
-        for j in range(nb):
-            write_totals_nb(buf, j, STRIDE, dt, out_totals[order[s0 + j]])
+            _batch_flex_nb(*args, blocks, cw_tot, cs_tot, out_totals)
 
 
-__all__ = ["BLOCK", "N_TOTALS", "STRIDE", "block_order_nb", "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]
+__all__ = ["BATCH_DRIVERS", "BLOCK", "N_TOTALS", "STRIDE", "block_kinds_nb", "block_plan_nb", "dispatch_batch_nb",
+           "dispatch_nb", "dispatch_trace_nb"]

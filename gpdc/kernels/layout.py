@@ -76,13 +76,17 @@ STRATEGY_NAMES: tuple[str, ...] = ("green_first", "lookahead")
 # --- derived per-design constants (kernel-internal rows after the parameters) ----------------
 D_INV_ETA_CH = N_PARAMS  # 1 / eta_charge
 D_INV_ETA_DIS = N_PARAMS + 1  # 1 / eta_discharge
-D_CAP_BUDGET = N_PARAMS + 2  # export cap of the budget rule: cap_frac x (wind x CW_tot + solar x CS_tot)
+# the export cap of either rule is cap_base + cap_run_frac x (wind x CW + solar x CS), CW and CS the running
+# sums of the capacity factors x dt: budget rule cap_frac x (wind x CW_tot + solar x CS_tot) + 0 x (...),
+# running rule 0 + cap_frac x (...) — each exactly its rule's cap, with no select between the two per step
+D_CAP_BASE = N_PARAMS + 2  # budget rule: its cap; running rule: 0
 D_CAP_IMPORT = N_PARAMS + 3  # the import that grid charging and the grid-charging-hour discharge aim at
 D_ELY_KG_PER_MWH = N_PARAMS + 4  # 1 / ely_mwh_per_kg (0 without an electrolyser)
 D_ELY_MIN_E = N_PARAMS + 5  # minimum stable load as energy per step: ely_min_frac x ely_mw x dt
 D_EV_INV_ETA = N_PARAMS + 6  # 1 / ev_eta
 D_EV_FLOOR = N_PARAMS + 7  # V2G floor: max(ev_need_mwh, ev_v2g_min_frac x ev_mwh)
-N_DERIVED = 8
+D_CAP_RUN_FRAC = N_PARAMS + 8  # running rule: cap_frac; budget rule: 0
+N_DERIVED = 9
 
 # --- hourly inputs of the flexible elements (columns of ``hourly``) ---------------------------
 N_HOURLY = len(spec.HOURLY)

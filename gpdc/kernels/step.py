@@ -32,8 +32,9 @@ from gpdc.kernels.layout import (
     A_SUM0,
     C_END0,
     C_MONTH0,
-    D_CAP_BUDGET,
+    D_CAP_BASE,
     D_CAP_IMPORT,
+    D_CAP_RUN_FRAC,
     D_ELY_KG_PER_MWH,
     D_ELY_MIN_E,
     D_EV_FLOOR,
@@ -160,9 +161,13 @@ def derive_lane_nb(b: np.ndarray, j: int, stride: int, cw_tot: float, cs_tot: fl
     """Compute lane ``j``'s derived constants from its parameters (after :func:`load_params_nb` or :func:`idle_lane_nb`)."""
     b[D_INV_ETA_CH * stride + j] = 1.0 / b[P_ETA_CHARGE * stride + j]
     b[D_INV_ETA_DIS * stride + j] = 1.0 / b[P_ETA_DISCHARGE * stride + j]
-    b[D_CAP_BUDGET * stride + j] = b[P_EXPORT_CAP_FRAC * stride + j] * (
-        b[P_WIND_MW * stride + j] * cw_tot + b[P_SOLAR_MW * stride + j] * cs_tot
-    )
+    frac = b[P_EXPORT_CAP_FRAC * stride + j]
+    if b[P_EXPORT_RULE * stride + j] > 0.5:  # budget: the year's cap from the start
+        b[D_CAP_BASE * stride + j] = frac * (b[P_WIND_MW * stride + j] * cw_tot + b[P_SOLAR_MW * stride + j] * cs_tot)
+        b[D_CAP_RUN_FRAC * stride + j] = 0.0
+    else:  # running: the share of the generation available so far
+        b[D_CAP_BASE * stride + j] = 0.0
+        b[D_CAP_RUN_FRAC * stride + j] = frac
     if not b[P_GRID_CHARGE * stride + j] > 0.5:
         b[P_GRID_CHARGE_PRICE * stride + j] = np.nan  # no grid-charging hours: no price compares <= NaN
     keep = b[P_IMPORT_TARGET_MW * stride + j]
@@ -193,6 +198,7 @@ def step_nb(
     hx: np.ndarray,
     la: bool,
     floor: float,
+    gch: int,
 ) -> tuple[
     float, float, float, float, float, float, float, float,
     float, float, float, float, float, float, float, float,
@@ -210,6 +216,10 @@ def step_nb(
     False their code drops out and their flows are 0.  ``la`` (compile-time) turns on the
     lookahead strategy: discharge draws the pools down to ``floor`` [MWh] only (the floor of this
     step from :func:`plan_day_nb`; 0 for a green-first design, which is then bit-identical).
+    ``gch`` (compile-time) says whether this is a grid-charging step: -1 for each design by its
+    own price (``price_import`` <= its grid-charging price), 0 for no design of the block, 1 for
+    every one (a block whose designs share one grid-charging price decides once per step and
+    runs the variant without the other's code; the same decision, so bit-identical).
 
     Returns
     -------
@@ -235,11 +245,11 @@ def step_nb(
     gc_price = b[P_GRID_CHARGE_PRICE * stride + j]  # NaN where grid charging is off
     keep_e = b[P_IMPORT_TARGET_MW * stride + j]  # the peak-shaving target x dt (0: off)
     cap_imp_e = b[D_CAP_IMPORT * stride + j]
-    budget = b[P_EXPORT_RULE * stride + j] > 0.5
-    cap_run = b[P_EXPORT_CAP_FRAC * stride + j] * (wind * cw + solar * cs)
-    cap_e = b[D_CAP_BUDGET * stride + j] if budget else cap_run
+    # the export cap: budget rule base + 0 x (...), running rule 0 + frac x (...), bit for bit its rule's cap
+    # (a product plus +0.0 is the product; 0 x a finite sum plus the budget is the budget)
+    cap_e = b[D_CAP_BASE * stride + j] + b[D_CAP_RUN_FRAC * stride + j] * (wind * cw + solar * cs)
     green = b[S_GREEN * stride + j]
-    grid = b[S_GRID * stride + j]
+    grid = 0.0 if green_only else b[S_GRID * stride + j]  # (green-only: the row holds +0.0 and is never written)
     cum_export = b[S_CUM_EXPORT * stride + j]
 
     gen = (wind * cfw + solar * cfs) * dt
@@ -250,7 +260,12 @@ def step_nb(
     direct = min(arrive, load_e)
     surplus = arrive - direct
     deficit = load_e - direct
-    gc = price_import <= gc_price  # gc_price is NaN when grid charging is off
+    if green_only or gch == 0:  # no design of the block charges from the grid in this step
+        gc = False
+    elif gch == 1:  # every design of the block does (they share one grid-charging price)
+        gc = True
+    else:
+        gc = price_import <= gc_price  # gc_price is NaN when grid charging is off
 
     # 0. the flexible elements (docs/dispatch.md "Flexible elements"): their green take, and what
     #    storage, V2G and the grid give the load's deficit and the firm flexible demand
@@ -424,15 +439,17 @@ def step_nb(
         imp_load = min(need, imp_e)
         unserved = need - imp_load
 
-    # 5. grid charging with the charge power and import capacity left (never in a green-only block:
-    #    saying so at compile time saves computing it and throwing it away)
-    if green_only:
+    # 5. grid charging with the charge power and import capacity left (never in a green-only block, nor
+    #    in a step where no design of the block charges from the grid: saying so at compile time saves
+    #    computing it and throwing it away)
+    if green_only or gch == 0:
         ch_grid = 0.0
+        imp = imp_load
     else:
         ch_grid = max(0.0, min(ch_e - ch_green, (usable - green - grid) * inv_eta_ch, cap_imp_e - imp_load))
         ch_grid = ch_grid if gc else 0.0
-    grid = grid + ch_grid * eta_ch
-    imp = imp_load + ch_grid
+        grid = grid + ch_grid * eta_ch
+        imp = imp_load + ch_grid
 
     b[S_GREEN * stride + j] = green
     b[S_CUM_EXPORT * stride + j] = cum_export
