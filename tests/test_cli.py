@@ -143,7 +143,7 @@ try:
     main()
 except SystemExit as exc:
     assert not exc.code, exc.code
-print("IMPORTED", sorted(m for m in ("dask.array", "distributed", "pvlib") if m in sys.modules))
+print("IMPORTED", sorted(m for m in ("dask.array", "distributed", "pvlib", "windpowerlib") if m in sys.modules))
 """
 
 
@@ -159,9 +159,12 @@ def test_run_imports_neither_dask_array_nor_distributed_nor_pvlib_when_its_profi
 
     # the first run may build the profiles (pvlib); the second finds them in the profile cache (gpdc.profiles.cache)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "GPDC_CACHE_DIR": str(tmp_path / "cache")}
-    for extra, imported in (([], ("IMPORTED []", "IMPORTED ['pvlib']")), (["--traces"], ("IMPORTED []",))):
+    # windpowerlib neither: validating the turbine type reads its library without importing it (and requests)
+    cold = ("IMPORTED []", "IMPORTED ['pvlib']", "IMPORTED ['pvlib', 'windpowerlib']")
+    for extra, imported in (([], cold), (["--traces"], ("IMPORTED []",))):
         proc = subprocess.run([sys.executable, "-c", _RUN_IMPORTS, "run", str(DATACENTRE), "-o",
                                str(tmp_path / "r.h5"), *extra], capture_output=True, text=True, timeout=600,
                               check=False, env=env)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert any(line in proc.stdout for line in imported), proc.stdout[-500:]
+
