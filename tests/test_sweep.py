@@ -198,7 +198,10 @@ def assert_light_read_equals_open_sweep(path: Path) -> None:
         for names in (list(SWEEP_SUMMARY_VARIABLES), every):
             light = sweep_store.open_sweep_variables(path, names)
             keep = [n for n in (*names, sweep_store.FAILURE_MESSAGE) if n in full]
-            xr.testing.assert_identical(light, full[keep].load())
+            expected = full[keep].load()
+            xr.testing.assert_identical(light, expected)
+            assert list(light.variables) == list(expected.variables)  # the order too: a summary lists coordinates
+            assert list(light.coords) == list(expected.coords)
             for name, var in light.variables.items():  # identical() compares values, not dtypes and attribute types
                 assert var.dtype == full[name].dtype, name
                 assert {k: type(v) for k, v in var.attrs.items()} == {k: type(v) for k, v in full[name].attrs.items()}

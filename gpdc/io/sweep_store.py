@@ -899,12 +899,10 @@ def open_sweep_variables(path: str | Path, names: Sequence[str]) -> Any:
         if dims == (name,) and values.dtype.kind != "U":  # numbers: the index from a pandas Index, as xarray
             values = pd.Index(values)  # builds it, without dask's collection check (str: xarray's own way)
         index[name] = xr.Variable(dims, values, var_attrs)
-    out = xr.Dataset({n: xr.Variable(*v) for n, v in data_vars.items()}, coords=index, attrs=attrs)
-    if led.fmt >= 2 and led.messages:
-        messages = np.array(led.messages, dtype=object)
-        out = out.assign({FAILURE_MESSAGE: xr.DataArray(messages, dims=["failure_reason"], attrs={
-            "long_name": "why designs failed (indexed by failure)"})})
-    return out
+    if led.fmt >= 2 and led.messages:  # as open_sweep adds it, after the variables
+        data_vars[FAILURE_MESSAGE] = (("failure_reason",), np.array(led.messages, dtype=object),
+                                      {"long_name": "why designs failed (indexed by failure)"})
+    return xr.Dataset({n: xr.Variable(*v) for n, v in data_vars.items()}, coords=index, attrs=attrs)
 
 
 def _variables_of(f: h5py.File, names: list[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
@@ -939,7 +937,9 @@ def _variables_of(f: h5py.File, names: list[str]) -> tuple[dict[str, Any], dict[
             cdims = (c,) if c in dims else tuple(str(list(axis.keys())[0]) for axis in cset.dims)
             coords[c] = (cdims, *got)
     attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in f.attrs.items() if k not in _H5_OWN_ATTRS}
-    return data_vars, coords, attrs
+    # the coordinates in the file's order, as xarray lists them (a zipped dimension's label prints its fields so)
+    order = {k: i for i, k in enumerate(f)}
+    return data_vars, dict(sorted(coords.items(), key=lambda kv: order[kv[0]])), attrs
 
 
 def failures(ds: Any) -> list[tuple[str, int]]:
