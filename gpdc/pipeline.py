@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -390,6 +391,17 @@ class Design:
         return np.full(self.n, self.resolved[key])
 
 
+def _per_design(design: Design, path: str, code: Callable[[Any], float]) -> list[float] | float:
+    """``code`` of a (text) field's value for every design: once where the field is not varied.
+
+    A Python loop over the designs cost 0.01 s per 65,536 for each such field in every chunk.
+    """
+    values = design.field(path)
+    if path in design.columns or not design.n:
+        return [code(v) for v in values]
+    return code(values[0])  # every design holds the scenario's value
+
+
 def design_params(design: Design) -> np.ndarray:
     """Return the kernel parameters of every design, float64[N_PARAMS, n]."""
     sc = design.resolved.scenario
@@ -419,16 +431,16 @@ def design_params(design: Design) -> np.ndarray:
     import_mw = f("grid.import_mw")
     p[L.P_EXPORT_MW] = np.where(sc.grid.export_allowed | (export_mw > 0), export_mw, import_mw)
     p[L.P_EXPORT_CAP_FRAC] = design.value("export_cap_frac")
-    p[L.P_EXPORT_RULE] = [L.EXPORT_RULE_NAMES[str(r)] for r in design.field("grid.export_cap_rule")]
+    p[L.P_EXPORT_RULE] = _per_design(design, "grid.export_cap_rule", lambda r: L.EXPORT_RULE_NAMES[str(r)])
     p[L.P_IMPORT_MW] = import_mw
     p[L.P_GRID_CHARGE] = np.where(design.field("storage.grid_charging").astype(bool), 1.0, 0.0)
     gc_price = f("storage.grid_charge_max_price_yuan_per_mwh")
     p[L.P_GRID_CHARGE_PRICE] = np.where(np.isnan(gc_price), -np.inf, gc_price)
     target = f("storage.import_target_mw")
     p[L.P_IMPORT_TARGET_MW] = np.where(np.isnan(target), 0.0, target)  # 0: no peak shaving (green-first)
-    p[L.P_LOOKAHEAD] = [1.0 if str(v) == "lookahead" else 0.0 for v in design.field("storage.strategy")]
+    p[L.P_LOOKAHEAD] = _per_design(design, "storage.strategy", lambda v: 1.0 if str(v) == "lookahead" else 0.0)
     p[L.P_LOOKAHEAD_H] = f("storage.lookahead_h")
-    p[L.P_LOOKAHEAD_FORECAST] = [L.FORECAST_NAMES[str(v)] for v in design.field("storage.forecast")]
+    p[L.P_LOOKAHEAD_FORECAST] = _per_design(design, "storage.forecast", lambda v: L.FORECAST_NAMES[str(v)])
     if sc.has_flexible:
         _flexible_params(design, p)
     return p

@@ -187,6 +187,32 @@ def test_sweep_opens_with_its_axes_as_dimensions_and_units(swept) -> None:  # no
         assert set(again.dims) == set(ds.dims)
 
 
+def assert_light_read_equals_open_sweep(path: Path) -> None:
+    """open_sweep_variables (h5py; what `gpdc sweep` prints its summary from) gives open_sweep's Dataset, to the bit."""
+    import xarray as xr
+
+    from gpdc.cli.render import SWEEP_SUMMARY_VARIABLES
+
+    with sweep_store.open_sweep(path) as full:
+        every = [str(n) for n in full.data_vars if n != sweep_store.FAILURE_MESSAGE]
+        for names in (list(SWEEP_SUMMARY_VARIABLES), every):
+            light = sweep_store.open_sweep_variables(path, names)
+            keep = [n for n in (*names, sweep_store.FAILURE_MESSAGE) if n in full]
+            expected = full[keep].load()
+            xr.testing.assert_identical(light, expected)
+            assert list(light.variables) == list(expected.variables)  # the order too: a summary lists coordinates
+            assert list(light.coords) == list(expected.coords)
+            for name, var in light.variables.items():  # identical() compares values, not dtypes and attribute types
+                assert var.dtype == full[name].dtype, name
+                assert {k: type(v) for k, v in var.attrs.items()} == {k: type(v) for k, v in full[name].attrs.items()}
+            assert {k: type(v) for k, v in light.attrs.items()} == {k: type(v) for k, v in full.attrs.items()}
+
+
+def test_the_summary_reader_gives_what_open_sweep_gives(swept) -> None:  # noqa: ANN001
+    # string, integer, float and zipped (bool and float along 'battery') coordinates
+    assert_light_read_equals_open_sweep(swept[2])
+
+
 def test_every_point_equals_a_single_run(swept) -> None:  # noqa: ANN001
     base, ds, _ = swept
     rng = np.random.default_rng(7)
@@ -457,6 +483,7 @@ def test_weather_years_and_products_become_dimensions(tmp_path: Path) -> None:
     for name in single.data_vars:
         assert np.array_equal(np.asarray(single[name].values), np.asarray(point[name].values), equal_nan=True), name
     ds.close()
+    assert_light_read_equals_open_sweep(tmp_path / "w.h5")  # weather years and products
 
 
 def test_hourly_emission_factors_in_a_sweep(base, tmp_path: Path) -> None:  # noqa: ANN001

@@ -176,6 +176,9 @@ def test_a_group_that_cannot_be_built_fails_its_designs_and_the_sweep_goes_on(tm
         point = good.sel(storage_energy_mwh=200)
         for name in ("project_cost_yuan", "self_use_share", "import_mwh"):
             assert np.array_equal(single[name].values, point[name].values), name
+    from .test_sweep import assert_light_read_equals_open_sweep
+
+    assert_light_read_equals_open_sweep(out)  # failed designs, and their failure_message
 
 
 def test_designs_that_fail_late_fail_alone(tmp_path: Path, plan: SweepPlan, reference: Path,

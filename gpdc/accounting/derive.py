@@ -101,9 +101,10 @@ def _lifetime_bills(design: Design, inputs: KernelInputs, var: Variants,
         return None
     n_years = var.n_years
     per = inputs.with_params(var.lifetime_params)
-    energy = energy_totals(per, lifetime_raw)
+    lifetime_totals = totals_dict(lifetime_raw)
+    energy = energy_totals(per, lifetime_raw, lifetime_totals)
     rep = Design(design.resolved, {k: np.repeat(v, n_years) for k, v in design.columns.items()})
-    charges = tariff_charges(rep, per, energy, totals_dict(lifetime_raw)["peak_import_month_mw"])
+    charges = tariff_charges(rep, per, energy, lifetime_totals["peak_import_month_mw"])
     fees = energy["self_used_mwh"] * np.repeat(design.value("self_use_fee_yuan_per_mwh"), n_years)
     bill = (energy["import_cost_yuan"] + energy["unserved_cost_yuan"] + charges["basic_charge_yuan"]
             + charges["capacity_td_fee_yuan"] + fees - energy["export_revenue_yuan"])
@@ -153,7 +154,7 @@ def derive(
     years = period_years(sc.profiles.year, inputs)
     totals = totals_dict(raw)
     green_first_raw, lifetime_raw = var.split(variants_raw)
-    energy = energy_totals(inputs, raw)
+    energy = energy_totals(inputs, raw, totals)
     flexible = sc.has_flexible
     if flexible:  # the flexible elements' totals; the shares count their consumption (docs/flexible.md)
         energy.update(flexible_energy(design, inputs, raw))

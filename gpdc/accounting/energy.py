@@ -32,7 +32,8 @@ def share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return _ratio(num, den)
 
 
-def energy_totals(inputs: KernelInputs, totals: np.ndarray) -> dict[str, np.ndarray]:
+def energy_totals(inputs: KernelInputs, totals: np.ndarray,
+                  by_name: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Return the annual energy totals of each scenario [MWh], derived ones included.
 
     Parameters
@@ -41,6 +42,9 @@ def energy_totals(inputs: KernelInputs, totals: np.ndarray) -> dict[str, np.ndar
         What the kernel ran on.
     totals : float64[n_scen, N_TOTALS]
         The kernel's totals (columns :data:`gpdc.kernels.spec.TOTAL_COLUMNS`).
+    by_name : dict, optional
+        ``totals_dict(totals)`` where the caller has it already (the returned arrays are then
+        its arrays): split once, not twice (a copy of every column, 0.04 s per 10^5 designs).
 
     Returns
     -------
@@ -52,7 +56,7 @@ def energy_totals(inputs: KernelInputs, totals: np.ndarray) -> dict[str, np.ndar
         ``storage_cycles``.
     """
     p = inputs.params
-    raw = totals_dict(totals)
+    raw = totals_dict(totals) if by_name is None else by_name
     out = {name: v for name, v in raw.items() if name not in INTERNAL}
     out["peak_import_mw"] = raw["peak_import_month_mw"].max(axis=1)
     dt = inputs.dt_h

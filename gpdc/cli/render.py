@@ -345,8 +345,17 @@ def print_ensemble(ds: Any, show_all: bool = False) -> None:
                   style="dim")
 
 
+#: the variables :func:`print_sweep_summary` reads (``gpdc sweep`` opens only these:
+#: gpdc.io.sweep_store.open_sweep_variables)
+SWEEP_SUMMARY_VARIABLES = ("compliant", "project_cost_yuan", "green_share_of_load", "self_use_share", "status",
+                           "failure")
+
+
 def print_sweep_summary(ds: Any) -> None:
-    """How many designs comply (in every weather year), and the cheapest one that does."""
+    """How many designs comply (in every weather year), and the cheapest one that does.
+
+    ``ds`` needs only :data:`SWEEP_SUMMARY_VARIABLES` (and ``failure_message``) of the sweep.
+    """
     import numpy as np
 
     comp_da = ds["compliant"]

@@ -77,6 +77,9 @@ def open_results(path: str | Path, group: str | None = None, allow_partial: bool
         from gpdc.io.sweep_store import open_sweep
 
         return open_sweep(path, allow_partial=allow_partial)
+    from gpdc.results.lazy_dask import defer_dask_array_type
+
+    defer_dask_array_type()  # reading NumPy-backed variables imports no dask.array (gpdc.results.lazy_dask)
     try:
         ds = xr.open_dataset(path, engine="h5netcdf", group=group)
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails in h5py, h5netcdf or xarray
