@@ -39,8 +39,11 @@ green-first / grid charging (make_case: half the designs charge from the grid):
   grid-charging hours one without the peak-shaving select.  When this was written, gpdc
   specialised only a block whose 64 designs *all* lacked a grid pool (and even then evaluated
   step 5 under a per-design select, the grid-charging price being NaN), so with half the designs
-  charging from the grid every one of its blocks ran the general step.  (gpdc has since grouped
-  its designs by kind, ``block_order_nb``, and compiled step 5 out of its green-only blocks.)  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
+  charging from the grid every one of its blocks ran the general step.  (gpdc has since taken
+  these over in its own step: blocks of one kind and one grid-charging price, ``block_plan_nb``,
+  the grid-charging step decided per block, step 5 compiled out where no design charges, two
+  steps per pass in green-only blocks, the export cap as base + coefficient with no select.
+  It keeps the CO2 sum without an hourly factor, and one step per pass with a grid pool.)  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
   charging), one hour per pass.  Split (a second, slower run of the machine, one hour per pass;
   ``lane`` and ``rule_select`` put each back; noise about 5 %): grouped 2.20 / 2.37; with the
   grid-charging hour per design (step 5 under a select, as gpdc) 2.58 / 2.88; with the export
