@@ -8,8 +8,8 @@ import multiprocessing as mp
 import numpy as np
 import pytest
 
+from gpdc.kernels import cpu, spec
 from gpdc.kernels import layout as L
-from gpdc.kernels import spec
 from gpdc.kernels.cpu import BLOCK, block_plan_nb, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
@@ -98,7 +98,7 @@ def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_a
     pooled = p[:, BLOCK:2 * BLOCK + 1].copy()
     pooled[L.P_GRID_CHARGE] = 1.0
     pooled[:, 5] = p[:, 0]
-    order, starts = block_plan_nb(pooled, dt)
+    order, starts, _ = block_plan_nb(pooled, dt)
     assert order[0] == 5 and list(starts[:2]) == [0, 1]
     again = np.zeros((BLOCK + 1, L.N_TOTALS))
     dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(pooled), again)
@@ -118,11 +118,13 @@ def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
         p[L.P_LOOKAHEAD_H, s] = 48.0 if "48" in k else 24.0
     p[L.P_INIT_GRID_MWH, 4] = 5.0  # an initial grid pool needs the pro-rata split too (and never charges)
     p[L.P_INIT_GRID_MWH, 11] = 5.0
-    order, starts = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    order, starts, kinds = block_plan_nb(np.ascontiguousarray(p), 1.0)
     assert list(order) == [1, 9, 6, 0, 10, 4, 11, 7, 3, 5, 2, 8]
     # blocks: green-only; pool at 100; pool at 200; pool never charging; lookahead (horizons mixed); its
     # pool kind; flexible
     assert list(starts) == [0, 2, 3, 5, 7, 9, 10, 12]
+    assert list(kinds) == [cpu.KIND_GREEN, cpu.KIND_POOL, cpu.KIND_POOL, cpu.KIND_POOL, cpu.KIND_LOOKAHEAD_GREEN,
+                           cpu.KIND_LOOKAHEAD_POOL, cpu.KIND_FLEX]
 
 
 def test_block_plan_cuts_groups_into_blocks_of_at_most_block_designs() -> None:
@@ -131,7 +133,7 @@ def test_block_plan_cuts_groups_into_blocks_of_at_most_block_designs() -> None:
     p[L.P_GRID_CHARGE, : 2 * BLOCK] = 1.0
     p[L.P_GRID_CHARGE_PRICE, :BLOCK + 3] = 150.0  # BLOCK + 3 at 150, BLOCK - 3 at 300, BLOCK + 5 green-only
     p[L.P_GRID_CHARGE_PRICE, BLOCK + 3:] = 300.0
-    order, starts = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    order, starts, _ = block_plan_nb(np.ascontiguousarray(p), 1.0)
     green = list(range(2 * BLOCK, n))
     assert list(order) == green + list(range(BLOCK + 3)) + list(range(BLOCK + 3, 2 * BLOCK))
     b = BLOCK

@@ -9,7 +9,7 @@ designs sit side by side:
 * :func:`dispatch_batch_nb` — many designs over shared hourly inputs.  The designs of a block of
   ``BLOCK`` sit in the inner loop over one contiguous buffer indexed ``buf[ROW * STRIDE + j]``
   with compile-time ``ROW`` and ``STRIDE``, so LLVM vectorises the step across designs.  The
-  designs are grouped into blocks of one kind (:func:`block_plan_nb`, :func:`block_kinds_nb`),
+  designs are grouped into blocks of one kind (:func:`block_plan_nb`),
   and each kind has a parallel driver of its own (``prange`` over its blocks) with the step's
   switches fixed at compile time: green-only blocks run without the pro-rata division and grid
   charging, two steps per pass; blocks with a grid pool share one grid-charging price and run a
@@ -357,7 +357,7 @@ def _plain_hours_nb(
     ``gc_price`` (NaN: none charges from the grid; :func:`block_plan_nb`), so each step is a
     grid-charging step for all of them or for none, decided once per step.  (Two steps per pass
     there too, with a loop for each pair of kinds, gave 3 % fewer instructions per ordinary step
-    and 11 % per grid-charging step, for 60 s more compile time: not done.)
+    and 11 % per grid-charging step, for 70 s more compile time: not done.)
     """
     n_hours = cf_wind.shape[0]
     cw = 0.0
@@ -395,7 +395,7 @@ def _plain_hours_nb(
             close_month_nb(buf, j, STRIDE, m)
 
 
-#: the kinds of block, each run by a parallel driver of its own (:func:`block_kinds_nb`)
+#: the kinds of block, each run by a parallel driver of its own (:func:`block_plan_nb`)
 KIND_GREEN = 0  # green-first, no grid pool: no pro-rata division, no grid charging
 KIND_POOL = 1  # green-first with a grid pool, one grid-charging price per block
 KIND_LOOKAHEAD_GREEN = 2  # lookahead, no grid pool
@@ -521,8 +521,8 @@ BATCH_DRIVERS = {"green-only": _batch_green_nb, "grid pool": _batch_pool_nb, "lo
 
 
 @njit(**JIT)
-def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return the designs' order and the blocks they run in: ``(order, starts)``.
+def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the designs' order, the blocks they run in and each block's kind: ``(order, starts, kinds)``.
 
     The designs are grouped by the variant of the step their block runs, stable within a group;
     groups, in this order: green-only (no grid pool), with a grid pool (grid charging or an
@@ -534,8 +534,10 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
     kind (no pro-rata division without a grid pool, no grid charging in a step where no design of
     the block charges from the grid) and, without lookahead and flexible elements, decides once per
     step whether it is a grid-charging step.  (Lookahead blocks may mix horizons: they plan with
-    the longest.)  Results do not depend on the plan: a design's totals do not depend on the block
-    it runs in (see :func:`dispatch_batch_nb`).
+    the longest.)  ``kinds[i]`` is block ``i``'s ``KIND_*`` (the group's: a flexible design runs
+    green-first, as the scenario refuses lookahead with flexible elements).  Results do not depend
+    on the plan: a design's totals do not depend on the block it runs in (see
+    :func:`dispatch_batch_nb`).
     """
     n = params.shape[1]
     key = np.empty(n, dtype=np.int64)
@@ -544,16 +546,16 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
         gc = params[P_GRID_CHARGE, s] > 0.5
         pool = gc or params[P_INIT_GRID_MWH, s] != 0.0
         if params[P_FLEX, s] > 0.5:
-            kind = 4
+            kind = KIND_FLEX
             h = 0
         elif params[P_LOOKAHEAD, s] > 0.5:
-            kind = 3 if pool else 2
+            kind = KIND_LOOKAHEAD_POOL if pool else KIND_LOOKAHEAD_GREEN
             h = lookahead_steps(params[P_LOOKAHEAD_H, s], dt)
         else:
-            kind = 1 if pool else 0
+            kind = KIND_POOL if pool else KIND_GREEN
             h = 0
         never = 0
-        if kind == 1:
+        if kind == KIND_POOL:
             p = params[P_GRID_CHARGE_PRICE, s]
             if gc and p == p:  # (a NaN price never charges: with those that do not charge)
                 price[s] = p
@@ -563,53 +565,23 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
     by_price = np.argsort(price, kind="mergesort")
     order = by_price[np.argsort(key[by_price], kind="mergesort")]
     starts = np.empty(n + 1, dtype=np.int64)
+    kinds = np.empty(n, dtype=np.int64)
     nb = 0
     for k in range(n):
         s = order[k]
+        kind = key[s] >> 41
         if k == 0:
             new = True
         else:
             q = order[k - 1]
-            kind = key[s] >> 41
-            new = (k - starts[nb - 1] == BLOCK or (key[s] >> 41) != (key[q] >> 41)
-                   or (kind == 1 and (key[s] != key[q] or price[s] != price[q])))
+            new = (k - starts[nb - 1] == BLOCK or kind != key[q] >> 41
+                   or (kind == KIND_POOL and (key[s] != key[q] or price[s] != price[q])))
         if new:
             starts[nb] = k
+            kinds[nb] = kind
             nb += 1
     starts[nb] = n
-    return order, starts[:nb + 1].copy()
-
-
-@njit(**JIT)
-def block_kinds_nb(params: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Return the kind of each block of :func:`block_plan_nb` (``KIND_*``): the variant of the step it runs.
-
-    A block with a flexible element runs every branch (a flexible design runs green-first: the
-    scenario refuses lookahead with flexible elements); else with a lookahead design the lookahead;
-    a block whose grid pool is and stays empty (no grid charging, no initial grid energy) skips the
-    pro-rata division and grid charging.
-    """
-    n_blocks = starts.shape[0] - 1
-    kinds = np.empty(n_blocks, dtype=np.int64)
-    for blk in range(n_blocks):
-        green_only = True
-        flex = False
-        la = False
-        for k in range(starts[blk], starts[blk + 1]):
-            s = order[k]
-            if params[P_GRID_CHARGE, s] > 0.5 or params[P_INIT_GRID_MWH, s] != 0.0:
-                green_only = False
-            if params[P_FLEX, s] > 0.5:
-                flex = True
-            if params[P_LOOKAHEAD, s] > 0.5:
-                la = True
-        if flex:
-            kinds[blk] = KIND_FLEX
-        elif la:
-            kinds[blk] = KIND_LOOKAHEAD_GREEN if green_only else KIND_LOOKAHEAD_POOL
-        else:
-            kinds[blk] = KIND_GREEN if green_only else KIND_POOL
-    return kinds
+    return order, starts[:nb + 1].copy(), kinds[:nb].copy()
 
 
 @njit(**JIT)
@@ -642,8 +614,7 @@ def dispatch_batch_nb(
         :func:`block_plan_nb`, each kind in blocks of its own.
     """
     cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
-    order, starts = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
-    kinds = block_kinds_nb(params, order, starts)
+    order, starts, kinds = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
     args = (cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt, params, order,
             starts)
     for kind in range(N_KINDS):
@@ -662,5 +633,5 @@ def dispatch_batch_nb(
             _batch_flex_nb(*args, blocks, cw_tot, cs_tot, out_totals)
 
 
-__all__ = ["BATCH_DRIVERS", "BLOCK", "N_TOTALS", "STRIDE", "block_kinds_nb", "block_plan_nb", "dispatch_batch_nb",
+__all__ = ["BATCH_DRIVERS", "BLOCK", "N_TOTALS", "STRIDE", "block_plan_nb", "dispatch_batch_nb",
            "dispatch_nb", "dispatch_trace_nb"]
