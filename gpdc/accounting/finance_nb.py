@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+import gpdc.kernels  # noqa: F401 - the kernels' cache locator, before the njit decorators below
+
 __all__ = ["BLOCK", "irr_rows", "lcoe_rows", "npv_rows", "payback_rows"]
 
 #: designs per block of the IRR's scan and bisections

@@ -1,3 +1,7 @@
 """Numba kernels: arrays and integer codes in, totals out.  Imports numpy and numba only."""
 
 from gpdc.kernels import target  # noqa: F401 - before any kernel compiles: the vector width (GPDC_AVX512)
+from gpdc.kernels.cache_locator import install as _install_cache_locator
+
+# before any kernel is decorated: the on-disk cache keyed on every kernel source file
+_install_cache_locator()
