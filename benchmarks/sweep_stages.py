@@ -95,8 +95,10 @@ def main() -> None:
     base = load_scenario(SCENARIO)
     chunk = args.chunk_size or runner.DEFAULT_CHUNK
     with tempfile.TemporaryDirectory() as tmp:
-        warm = plan_sweep(base, combine(read_sweep_table(SCENARIO), runner.to_spec(axes_for(8))), chunk)
-        run_sweep(warm, Path(tmp) / "warm.h5", quiet=True)  # JIT, profiles cache
+        # JIT and profiles cache; enough designs that the compiled finance is loaded (or compiled) here too
+        warm_n = max(8, costs.COMPILED_FROM_DESIGNS)
+        warm = plan_sweep(base, combine(read_sweep_table(SCENARIO), runner.to_spec(axes_for(warm_n))), chunk)
+        run_sweep(warm, Path(tmp) / "warm.h5", quiet=True)
         rows = []
         for n in [int(x) for x in args.designs.split(",")]:
             plan = plan_sweep(base, combine(read_sweep_table(SCENARIO), runner.to_spec(axes_for(n))), chunk)
