@@ -6,9 +6,9 @@ import hashlib
 import os
 from pathlib import Path
 
-# numba's on-disk cache notices a change of the file a kernel is defined in, not of the files it
-# inlines (the spec, the step): the tests keep their cache in a folder named after a hash of every
-# kernel source, so an edited kernel is compiled afresh (before anything imports numba)
+# the tests keep their compiled kernels apart from the tree's __pycache__, in a folder named after a
+# hash of every kernel source (before anything imports numba); within it, gpdc.kernels.cache_locator
+# stamps each kernel with a hash of every kernel source too, so an edited kernel is compiled afresh
 _KERNEL_SOURCES = sorted((Path(__file__).resolve().parents[1] / "gpdc" / "kernels").glob("*.py"))
 if "NUMBA_CACHE_DIR" not in os.environ:
     _fingerprint = hashlib.sha256(b"".join(p.read_bytes() for p in _KERNEL_SOURCES)).hexdigest()[:16]
