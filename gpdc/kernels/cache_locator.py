@@ -74,25 +74,23 @@ def _locators() -> tuple[type, type] | None:
     except (ImportError, AttributeError):
         return None
 
-    class KernelUserProvidedLocator(user):  # type: ignore[misc, valid-type]
-        """numba's ``NUMBA_CACHE_DIR`` locator, for gpdc's kernel files, stamped over every kernel file."""
+    class _KernelStamp:
+        """The stamp over every kernel file, for gpdc's kernel files only (other files: numba's locators)."""
+
+        _py_file: str
 
         def get_source_stamp(self) -> str:
             return source_stamp(self._py_file)
 
         @classmethod
         def from_function(cls, py_func: Any, py_file: str) -> Any:
-            return super().from_function(py_func, py_file) if covered(py_file) else None
+            return super().from_function(py_func, py_file) if covered(py_file) else None  # type: ignore[misc]
 
-    class KernelInTreeLocator(in_tree):  # type: ignore[misc, valid-type]
-        """numba's ``__pycache__`` locator, for gpdc's kernel files, stamped over every kernel file."""
+    class KernelUserProvidedLocator(_KernelStamp, user):  # type: ignore[misc, valid-type]
+        """numba's ``NUMBA_CACHE_DIR`` locator with the kernel stamp."""
 
-        def get_source_stamp(self) -> str:
-            return source_stamp(self._py_file)
-
-        @classmethod
-        def from_function(cls, py_func: Any, py_file: str) -> Any:
-            return super().from_function(py_func, py_file) if covered(py_file) else None
+    class KernelInTreeLocator(_KernelStamp, in_tree):  # type: ignore[misc, valid-type]
+        """numba's ``__pycache__`` locator with the kernel stamp."""
 
     return KernelUserProvidedLocator, KernelInTreeLocator
 
