@@ -157,6 +157,7 @@ def lifetime_finance(
     other_capex_yuan: np.ndarray | None = None,
     other_om_yuan: np.ndarray | None = None,
     parts: bool = True,
+    flows: bool = True,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Return the year-by-year cash flow against the grid-only baseline and its NPV, IRR, payback and LCOE.
 
@@ -196,7 +197,10 @@ def lifetime_finance(
     parts of ``capex_yuan`` and ``om_cost_yuan`` that are not the plants' (the flexible elements:
     electrolyser, hydrogen store, fleet): in the cash flow, not in the LCOE.  The old quantity, the net cost of the
     self-used green power over the life, is ``lifetime_self_used_net_cost_yuan_per_mwh``.
-    ``parts=False`` leaves the four parts of CF_y out of the flows (a sweep does not store them).
+    ``parts=False`` leaves the four parts of CF_y out of the flows; ``flows=False`` returns no
+    flows at all (a sweep does not store them): with the compiled finance each design's flows are
+    then built and reduced one design at a time (:func:`gpdc.accounting.finance_nb.lifetime_scalars`),
+    the same values bit for bit in the memory of one flow instead of seven.
 
     The NPVs, IRR, payback and LCOEs run compiled (:mod:`gpdc.accounting.finance_nb`, bit-identical
     to :mod:`gpdc.accounting.finance`'s NumPy definitions); a rate or escalation shared by every
@@ -225,57 +229,69 @@ def lifetime_finance(
     else:
         gain = gain[:, None]
         green_var = green_var[:, None]
-    active = y[None, :] <= life[:, None]
     esc = np.power(1.0 + _shared(tariff_escalation_frac_per_year)[:, None], y[None, :] - 1.0)
-    step = np.maximum(np.floor(np.asarray(storage_lifetime_years, dtype=np.float64) + 0.5), 1.0)[:, None]
-    replace_year = (np.mod(y[None, :], step) == 0.0) & (y[None, :] < life[:, None])
-    replacement = np.where(replace_year, (cost["capex_storage_yuan"] * storage_replacement_cost_frac)[:, None], 0.0)
+    step = np.maximum(np.floor(np.asarray(storage_lifetime_years, dtype=np.float64) + 0.5), 1.0)
     n = gain.shape[0]
     fin = finance_nb_or_numpy(n)
-    cf = np.zeros((n, n_max + 1))
-    cf[:, 0] = -cost["capex_yuan"]
-    cf[:, 1:] = np.where(active, gain * esc - om[:, None] - replacement, 0.0)
-    green_cost = np.zeros((n, n_max + 1))
-    green_cost[:, 0] = cost["capex_yuan"]
-    green_cost[:, 1:] = np.where(active, om[:, None] + replacement + green_var * esc, 0.0)
-    green_mwh = np.zeros((n, n_max + 1))
-    green_mwh[:, 1:] = np.where(active, np.broadcast_to(used, (n, n_max)), 0.0)
+    capex = cost["capex_yuan"]
+    not_plant_capex = 0.0 if other_capex_yuan is None else other_capex_yuan
+    not_plant_om = 0.0 if other_om_yuan is None else other_om_yuan * a
+    per_design = (n,)
+    args = {"capex": _row(capex, per_design), "plant_capex": _row(capex - not_plant_capex, per_design),
+            "om": _row(om, per_design), "plant_om": _row(om - not_plant_om, per_design),
+            "rep": _row(cost["capex_storage_yuan"] * storage_replacement_cost_frac, per_design),
+            "step": _row(step, per_design), "life": np.ascontiguousarray(np.broadcast_to(life, per_design)),
+            "gain": _rows(gain, n), "green_var": _rows(green_var, n), "used": _rows(used, n),
+            "plant": _rows(plant, n), "bill_y": _rows(bill_y, n), "bill_1": _row(bill * a, per_design),
+            "base_1": _row(cost["baseline_cost_yuan"] * a, per_design), "esc": np.ascontiguousarray(esc)}
     last = np.take_along_axis(np.broadcast_to(used, (n, n_max)), (life - 1)[:, None], axis=1)[:, 0]
     rate = np.asarray(discount_rate_frac, dtype=np.float64)
     disc = np.ascontiguousarray(finance.discount_factors(_shared(rate), n_max).reshape(-1, n_max + 1))
     if disc.shape[0] not in (1, n):
         disc = np.ascontiguousarray(np.broadcast_to(disc, (n, n_max + 1)))
+    out: dict[str, np.ndarray] = {}
+    if not flows and isinstance(fin, _CompiledRows):  # a sweep: one design's flows at a time, only CF_y kept
+        from gpdc.accounting import finance_nb as nb
+
+        cf, values = nb.lifetime_scalars(*(args[k] for k in _FLOW_ARGS[:-1]), disc)
+        npv_cf, payback, npv_delta, npv_delta_base = values[nb.S_NPV], values[nb.S_PAYBACK], values[nb.S_ADJUST], \
+            values[nb.S_ADJUST_BASE]
+        lcoe_green, lcoe_plant = values[nb.S_LCOE_GREEN], values[nb.S_LCOE_PLANT]
+        plant_sum, replacement_sum, green_sum = values[nb.S_PLANT_MWH], values[nb.S_REPLACEMENT], values[nb.S_GREEN_MWH]
+    else:
+        cf, green_cost, green_mwh, delta_cost, delta_base, plant_cost, plant_mwh, replacement, bill_savings, om_flow = (
+            fin.flows(**args, parts=parts and flows))
+        npv_cf, payback = fin.npv_rows(cf, disc), fin.payback_rows(cf, disc)
+        npv_delta, npv_delta_base = fin.npv_rows(delta_cost, disc), fin.npv_rows(delta_base, disc)
+        # LCOE: discounted project cost over discounted plant output after curtailment
+        lcoe_green, lcoe_plant = fin.lcoe_rows(green_cost, green_mwh, disc), fin.lcoe_rows(plant_cost, plant_mwh, disc)
+        plant_sum, replacement_sum, green_sum = plant_mwh.sum(axis=1), replacement.sum(axis=1), green_mwh.sum(axis=1)
+        if flows:
+            out = {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh,
+                   "plant_output_mwh": plant_mwh}
+        if flows and parts:
+            out.update({name: np.zeros((n, n_max + 1)) for name in ("capex_yuan", "replacement_yuan")})
+            out["capex_yuan"][:, 0] = cost["capex_yuan"]
+            out["bill_savings_yuan"] = bill_savings
+            out["om_yuan"] = om_flow
+            out["replacement_yuan"][:, 1:] = replacement
     # the equivalent annual cost: the first year's value + the levelised difference of the other years
     crf = np.broadcast_to(capital_recovery_factor(rate, life.astype(np.float64)), (n,))
-    bill_1 = (bill * a)[:, None]
-    delta_cost = np.zeros((n, n_max + 1))
-    delta_cost[:, 1:] = np.where(active, bill_y * esc - bill_1 + replacement, 0.0)
-    base_1 = (cost["baseline_cost_yuan"] * a)[:, None]
-    delta_base = np.zeros((n, n_max + 1))
-    delta_base[:, 1:] = np.where(active, base_1 * esc - base_1, 0.0)
-    adjust = fin.npv_rows(delta_cost, disc) * crf * period_years
-    adjust_base = fin.npv_rows(delta_base, disc) * crf * period_years
+    adjust = npv_delta * crf * period_years
+    adjust_base = npv_delta_base * crf * period_years
     project_cost = cost["project_cost_yuan"] + adjust
     baseline_cost = cost["baseline_cost_yuan"] + adjust_base
     savings = baseline_cost - project_cost
     load = energy["load_mwh"]
-    # LCOE: discounted project cost over discounted plant output after curtailment
-    plant_cost = np.zeros((n, n_max + 1))
-    not_plant_capex = 0.0 if other_capex_yuan is None else other_capex_yuan
-    not_plant_om = 0.0 if other_om_yuan is None else other_om_yuan * a
-    plant_cost[:, 0] = cost["capex_yuan"] - not_plant_capex
-    plant_cost[:, 1:] = np.where(active, (om - not_plant_om)[:, None] + replacement, 0.0)
-    plant_mwh = np.zeros((n, n_max + 1))
-    plant_mwh[:, 1:] = np.where(active, np.broadcast_to(plant, (n, n_max)), 0.0)
     irr = np.asarray(fin.irr(cf), dtype=np.float64).reshape(n)
     scalars = {
-        "npv_yuan": fin.npv_rows(cf, disc),
+        "npv_yuan": npv_cf,
         "irr_frac": irr,
         "has_irr": np.where(np.isnan(irr), 0.0, 1.0),
-        "discounted_payback_years": fin.payback_rows(cf, disc),
-        "lifetime_self_used_net_cost_yuan_per_mwh": fin.lcoe_rows(green_cost, green_mwh, disc),
-        "lcoe_yuan_per_mwh": fin.lcoe_rows(plant_cost, plant_mwh, disc),
-        "lifetime_plant_output_mwh": plant_mwh.sum(axis=1),
+        "discounted_payback_years": payback,
+        "lifetime_self_used_net_cost_yuan_per_mwh": lcoe_green,
+        "lcoe_yuan_per_mwh": lcoe_plant,
+        "lifetime_plant_output_mwh": plant_sum,
         "project_cost_yuan": project_cost,
         "baseline_cost_yuan": baseline_cost,
         "savings_yuan": savings,
@@ -283,20 +299,11 @@ def lifetime_finance(
         "levelised_adjustment_yuan": adjust,
         "baseline_levelised_adjustment_yuan": adjust_base,
         "project_life_years": life.astype(np.float64),
-        "storage_replacement_yuan": replacement.sum(axis=1),
-        "lifetime_self_used_mwh": green_mwh.sum(axis=1),
+        "storage_replacement_yuan": replacement_sum,
+        "lifetime_self_used_mwh": green_sum,
         "final_year_self_used_mwh": last,
     }
-    flows = {"cash_flow_yuan": cf, "green_cost_yuan": green_cost, "self_used_mwh": green_mwh,
-             "plant_output_mwh": plant_mwh}
-    if parts:
-        flows.update({name: np.zeros((n, n_max + 1)) for name in ("capex_yuan", "bill_savings_yuan", "om_yuan",
-                                                                   "replacement_yuan")})
-        flows["capex_yuan"][:, 0] = cost["capex_yuan"]
-        flows["bill_savings_yuan"][:, 1:] = np.where(active, gain * esc, 0.0)
-        flows["om_yuan"][:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
-        flows["replacement_yuan"][:, 1:] = replacement
-    return scalars, flows
+    return scalars, out
 
 
 #: designs from which lifetime_finance runs the compiled finance; fewer (gpdc run, a few designs) run the
@@ -304,8 +311,61 @@ def lifetime_finance(
 COMPILED_FROM_DESIGNS = 256
 
 
+def _row(x: float | np.ndarray, shape: tuple[int]) -> np.ndarray:
+    """``x`` as a contiguous float64 array of ``shape`` (one value per design)."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), shape))
+
+
+def _rows(x: np.ndarray, n: int) -> np.ndarray:
+    """``x`` [n or 1, k] as a contiguous float64 array [n, k]."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.ascontiguousarray(np.broadcast_to(x, (n, x.shape[1])))
+
+
+def flows_numpy(*, capex: np.ndarray, plant_capex: np.ndarray, om: np.ndarray, plant_om: np.ndarray,
+                rep: np.ndarray, step: np.ndarray, life: np.ndarray, gain: np.ndarray, green_var: np.ndarray,
+                used: np.ndarray, plant: np.ndarray, bill_y: np.ndarray, bill_1: np.ndarray, base_1: np.ndarray,
+                esc: np.ndarray, parts: bool) -> tuple[np.ndarray, ...]:
+    """Return the year-by-year flows of :func:`lifetime_finance`, the NumPy definition.
+
+    :func:`gpdc.accounting.finance_nb.lifetime_flows` (the same arguments, its docstring says
+    which) computes the same values bit for bit in one compiled pass per design.
+    """
+    n, n_max = capex.shape[0], esc.shape[1]
+    y = np.arange(1, n_max + 1, dtype=np.float64)
+    active = y[None, :] <= life[:, None]
+    replace_year = (np.mod(y[None, :], step[:, None]) == 0.0) & (y[None, :] < life[:, None])
+    replacement = np.where(replace_year, rep[:, None], 0.0)
+    cf = np.zeros((n, n_max + 1))
+    cf[:, 0] = -capex
+    cf[:, 1:] = np.where(active, gain * esc - om[:, None] - replacement, 0.0)
+    green_cost = np.zeros((n, n_max + 1))
+    green_cost[:, 0] = capex
+    green_cost[:, 1:] = np.where(active, om[:, None] + replacement + green_var * esc, 0.0)
+    green_mwh = np.zeros((n, n_max + 1))
+    green_mwh[:, 1:] = np.where(active, np.broadcast_to(used, (n, n_max)), 0.0)
+    delta_cost = np.zeros((n, n_max + 1))
+    delta_cost[:, 1:] = np.where(active, bill_y * esc - bill_1[:, None] + replacement, 0.0)
+    delta_base = np.zeros((n, n_max + 1))
+    delta_base[:, 1:] = np.where(active, base_1[:, None] * esc - base_1[:, None], 0.0)
+    plant_cost = np.zeros((n, n_max + 1))
+    plant_cost[:, 0] = plant_capex
+    plant_cost[:, 1:] = np.where(active, plant_om[:, None] + replacement, 0.0)
+    plant_mwh = np.zeros((n, n_max + 1))
+    plant_mwh[:, 1:] = np.where(active, np.broadcast_to(plant, (n, n_max)), 0.0)
+    n_parts = n if parts else 0
+    bill_savings = np.zeros((n_parts, n_max + 1))
+    om_flow = np.zeros((n_parts, n_max + 1))
+    if parts:
+        bill_savings[:, 1:] = np.where(active, gain * esc, 0.0)
+        om_flow[:, 1:] = np.where(active, np.broadcast_to(om[:, None], (n, n_max)), 0.0)
+    return cf, green_cost, green_mwh, delta_cost, delta_base, plant_cost, plant_mwh, replacement, bill_savings, om_flow
+
+
 class _NumpyRows:
     """The NumPy definitions with the interface of :mod:`gpdc.accounting.finance_nb` (rows, discount factors)."""
+
+    flows = staticmethod(flows_numpy)
 
     @staticmethod
     def npv_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -338,6 +398,9 @@ class _CompiledRows:
 
         return finance_nb
 
+    def flows(self, **kw: Any) -> tuple[np.ndarray, ...]:
+        return self._nb().lifetime_flows(*(kw[k] for k in _FLOW_ARGS))
+
     def npv_rows(self, cf: np.ndarray, d: np.ndarray) -> np.ndarray:
         return self._nb().npv_rows(cf, d)
 
@@ -352,6 +415,11 @@ class _CompiledRows:
         from gpdc.accounting.finance import irr
 
         return np.asarray(irr(cf), dtype=np.float64)
+
+
+#: the arguments of the flows, in the compiled function's order
+_FLOW_ARGS = ("capex", "plant_capex", "om", "plant_om", "rep", "step", "life", "gain", "green_var", "used", "plant",
+              "bill_y", "bill_1", "base_1", "esc", "parts")
 
 
 def finance_nb_or_numpy(n: int) -> Any:

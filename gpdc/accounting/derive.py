@@ -204,7 +204,7 @@ def derive(
     life, flows = costs_.lifetime_finance(
         cost=cost, energy=counted, fixed_charges_yuan=fixed, period_years=years,
         per_year=_lifetime_bills(design, inputs, var, lifetime_raw),
-        other_capex_yuan=flexible_capex, other_om_yuan=flexible_om, parts=cash_flows,
+        other_capex_yuan=flexible_capex, other_om_yuan=flexible_om, parts=cash_flows, flows=cash_flows,
         **{k: design.value(k) for k in ("lifetime_years", "discount_rate_frac", "tariff_escalation_frac_per_year",
                                         "storage_lifetime_years", "storage_replacement_cost_frac")},
     )

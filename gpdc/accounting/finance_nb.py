@@ -32,7 +32,7 @@ from numba import njit
 
 import gpdc.kernels  # noqa: F401 - the kernels' cache locator, before the njit decorators below
 
-__all__ = ["BLOCK", "irr_rows", "lcoe_rows", "npv_rows", "payback_rows"]
+__all__ = ["BLOCK", "irr_rows", "lcoe_rows", "lifetime_flows", "lifetime_scalars", "npv_rows", "payback_rows"]
 
 #: designs per block of the IRR's scan and bisections
 BLOCK = 64
@@ -113,6 +113,44 @@ def _pairwise(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - co
     return vals[0]
 
 
+@njit(inline="always", **_JIT)
+def _discounted_sum(c: np.ndarray, d: np.ndarray, di: int, tmp: np.ndarray) -> float:  # pragma: no cover
+    """``np.sum(c * d[di])`` of one row: the products, then the pairwise sum."""
+    m = c.shape[0]
+    for j in range(m):
+        tmp[j] = c[j] * d[di, j]
+    return _pairwise(tmp, 0, m)
+
+
+@njit(inline="always", **_JIT)
+def _lcoe(c: np.ndarray, e: np.ndarray, d: np.ndarray, di: int, tmp: np.ndarray) -> float:  # pragma: no cover
+    """Σ c·d / Σ e·d of one row; NaN where the discounted energy is not > 0."""
+    num = _discounted_sum(c, d, di, tmp)
+    den = _discounted_sum(e, d, di, tmp)
+    return num / den if den > 0.0 else np.nan
+
+
+@njit(inline="always", **_JIT)
+def _payback(cf: np.ndarray, d: np.ndarray, di: int, disc: np.ndarray, cum: np.ndarray) -> float:  # pragma: no cover
+    """Return the discounted payback [a] of one row, as :func:`gpdc.accounting.finance.discounted_payback_years`."""
+    m = cf.shape[0]
+    s = 0.0
+    for j in range(m):
+        disc[j] = cf[j] * d[di, j]
+        s = disc[j] if j == 0 else s + disc[j]
+        cum[j] = s
+    y = -1
+    for j in range(m):
+        if cum[j] >= 0.0:
+            y = j
+            break
+    if y < 0:
+        return np.nan
+    if y == 0:
+        return 0.0
+    return (y - 1) + (-cum[y - 1]) / disc[y]
+
+
 @njit(**_JIT)
 def npv_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     """``np.sum(cf * d, axis=-1)`` of flows [n, m] and discount factors [1 or n, m]."""
@@ -121,10 +159,7 @@ def npv_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:  # pragma: no cover -
     tmp = np.empty(m)
     one = d.shape[0] == 1
     for i in range(n):
-        di = 0 if one else i
-        for j in range(m):
-            tmp[j] = cf[i, j] * d[di, j]
-        out[i] = _pairwise(tmp, 0, m)
+        out[i] = _discounted_sum(cf[i], d, 0 if one else i, tmp)
     return out
 
 
@@ -136,14 +171,7 @@ def lcoe_rows(c: np.ndarray, e: np.ndarray, d: np.ndarray) -> np.ndarray:  # pra
     tmp = np.empty(m)
     one = d.shape[0] == 1
     for i in range(n):
-        di = 0 if one else i
-        for j in range(m):
-            tmp[j] = c[i, j] * d[di, j]
-        num = _pairwise(tmp, 0, m)
-        for j in range(m):
-            tmp[j] = e[i, j] * d[di, j]
-        den = _pairwise(tmp, 0, m)
-        out[i] = num / den if den > 0.0 else np.nan
+        out[i] = _lcoe(c[i], e[i], d, 0 if one else i, tmp)
     return out
 
 
@@ -156,24 +184,145 @@ def payback_rows(cf: np.ndarray, d: np.ndarray) -> np.ndarray:  # pragma: no cov
     cum = np.empty(m)
     one = d.shape[0] == 1
     for i in range(n):
-        di = 0 if one else i
-        s = 0.0
-        for j in range(m):
-            disc[j] = cf[i, j] * d[di, j]
-            s = disc[j] if j == 0 else s + disc[j]
-            cum[j] = s
-        y = -1
-        for j in range(m):
-            if cum[j] >= 0.0:
-                y = j
-                break
-        if y < 0:
-            out[i] = np.nan
-        elif y == 0:
-            out[i] = 0.0
-        else:
-            out[i] = (y - 1) + (-cum[y - 1]) / disc[y]
+        out[i] = _payback(cf[i], d, 0 if one else i, disc, cum)
     return out
+
+
+#: the rows of :func:`_design_rows`' buffer
+(R_CF, R_GREEN_COST, R_GREEN_MWH, R_DELTA_COST, R_DELTA_BASE, R_PLANT_COST, R_PLANT_MWH, R_REPLACEMENT,
+ R_BILL_SAVINGS) = range(9)
+
+
+@njit(inline="always", **_JIT)
+def _design_rows(i: int, capex: np.ndarray, plant_capex: np.ndarray, om: np.ndarray, plant_om: np.ndarray,
+                 rep: np.ndarray, step: np.ndarray, life: np.ndarray, gain: np.ndarray, green_var: np.ndarray,
+                 used: np.ndarray, plant: np.ndarray, bill_y: np.ndarray, bill_1: np.ndarray, base_1: np.ndarray,
+                 esc: np.ndarray, rows: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Write design ``i``'s flows into ``rows`` [9, N + 1] (the ``R_*`` rows; the replacements in columns 0 .. N − 1).
+
+    Each value is the NumPy definition's expression (:func:`gpdc.accounting.costs.flows_numpy`),
+    the same operations in the same order (no ``fastmath``), 0 past the design's life.
+    """
+    m = esc.shape[1]
+    ei = 0 if esc.shape[0] == 1 else i
+    yearly = gain.shape[1] > 1
+    rows[R_CF, 0] = -capex[i]
+    rows[R_GREEN_COST, 0] = capex[i]
+    rows[R_GREEN_MWH, 0] = 0.0
+    rows[R_DELTA_COST, 0] = 0.0
+    rows[R_DELTA_BASE, 0] = 0.0
+    rows[R_PLANT_COST, 0] = plant_capex[i]
+    rows[R_PLANT_MWH, 0] = 0.0
+    rows[R_REPLACEMENT, m] = 0.0
+    rows[R_BILL_SAVINGS, 0] = 0.0
+    next_replacement = step[i]  # y % step == 0 for whole numbers y, step >= 1 (NaN, inf: never), without a division
+    for j in range(m):
+        y = j + 1.0
+        k = j if yearly else 0
+        e = esc[ei, j]
+        r = 0.0
+        if y == next_replacement:
+            next_replacement += step[i]
+            if y < life[i]:
+                r = rep[i]
+        rows[R_REPLACEMENT, j] = r
+        if y <= life[i]:
+            rows[R_CF, j + 1] = gain[i, k] * e - om[i] - r
+            rows[R_GREEN_COST, j + 1] = om[i] + r + green_var[i, k] * e
+            rows[R_GREEN_MWH, j + 1] = used[i, k]
+            rows[R_DELTA_COST, j + 1] = bill_y[i, k] * e - bill_1[i] + r
+            rows[R_DELTA_BASE, j + 1] = base_1[i] * e - base_1[i]
+            rows[R_PLANT_COST, j + 1] = plant_om[i] + r
+            rows[R_PLANT_MWH, j + 1] = plant[i, k]
+            rows[R_BILL_SAVINGS, j + 1] = gain[i, k] * e
+        else:
+            for row in range(R_REPLACEMENT):
+                rows[row, j + 1] = 0.0
+            rows[R_BILL_SAVINGS, j + 1] = 0.0
+
+
+@njit(**_JIT)
+def lifetime_flows(capex: np.ndarray, plant_capex: np.ndarray, om: np.ndarray, plant_om: np.ndarray,
+                   rep: np.ndarray, step: np.ndarray, life: np.ndarray, gain: np.ndarray, green_var: np.ndarray,
+                   used: np.ndarray, plant: np.ndarray, bill_y: np.ndarray, bill_1: np.ndarray, base_1: np.ndarray,
+                   esc: np.ndarray, parts: bool) -> tuple:  # pragma: no cover - compiled
+    """Return the flows of :func:`gpdc.accounting.costs.lifetime_finance`, one compiled pass per design.
+
+    Per design [n]: ``capex``, ``plant_capex`` (capex less the flexible elements'), ``om`` and
+    ``plant_om`` (per year), ``rep`` (a storage replacement's cost), ``step`` (years between
+    replacements), ``life`` (whole years, int64); per design and year [n, 1] (the first year's, for
+    every year) or [n, N]: ``gain`` (baseline − bill), ``green_var`` (fees − export revenue),
+    ``used`` (self-used MWh), ``plant`` (plant output MWh), ``bill_y``; per design [n]: ``bill_1``
+    and ``base_1`` (the first year's bill and baseline); ``esc`` [1 or n, N]: (1 + g)^(y − 1).
+    Bit-identical to :func:`gpdc.accounting.costs.flows_numpy` (see :func:`_design_rows`).
+
+    Returns ``cf, green_cost, green_mwh, delta_cost, delta_base, plant_cost, plant_mwh`` [n, N + 1],
+    ``replacement`` [n, N], and with ``parts`` ``bill_savings, om_flow`` [n, N + 1] (else [0, N + 1]).
+    """
+    n = capex.shape[0]
+    m = esc.shape[1]
+    out = np.empty((R_REPLACEMENT, n, m + 1))
+    replacement = np.empty((n, m))
+    n_parts = n if parts else 0
+    bill_savings = np.empty((n_parts, m + 1))
+    om_flow = np.zeros((n_parts, m + 1))
+    rows = np.empty((9, m + 1))
+    for i in range(n):
+        _design_rows(i, capex, plant_capex, om, plant_om, rep, step, life, gain, green_var, used, plant, bill_y,
+                     bill_1, base_1, esc, rows)
+        for row in range(R_REPLACEMENT):
+            out[row, i, :] = rows[row, :]
+        replacement[i, :] = rows[R_REPLACEMENT, :m]
+        if parts:
+            bill_savings[i, :] = rows[R_BILL_SAVINGS, :]
+            for j in range(1, min(life[i], m) + 1):
+                om_flow[i, j] = om[i]
+    return (out[R_CF], out[R_GREEN_COST], out[R_GREEN_MWH], out[R_DELTA_COST], out[R_DELTA_BASE], out[R_PLANT_COST],
+            out[R_PLANT_MWH], replacement, bill_savings, om_flow)
+
+
+#: the columns of :func:`lifetime_scalars`' values
+(S_NPV, S_PAYBACK, S_ADJUST, S_ADJUST_BASE, S_LCOE_GREEN, S_LCOE_PLANT, S_PLANT_MWH, S_REPLACEMENT,
+ S_GREEN_MWH) = range(9)
+
+
+@njit(**_JIT)
+def lifetime_scalars(capex: np.ndarray, plant_capex: np.ndarray, om: np.ndarray, plant_om: np.ndarray,
+                     rep: np.ndarray, step: np.ndarray, life: np.ndarray, gain: np.ndarray, green_var: np.ndarray,
+                     used: np.ndarray, plant: np.ndarray, bill_y: np.ndarray, bill_1: np.ndarray, base_1: np.ndarray,
+                     esc: np.ndarray, d: np.ndarray) -> tuple:  # pragma: no cover - compiled
+    """Return the cash flows [n, N + 1] and the ``S_*`` values [9, n] of every design, without the other flows.
+
+    :func:`lifetime_flows`' arguments and the discount factors ``d`` [1 or n, N + 1]; each design's
+    flows live in a buffer of one design while its NPV (:func:`npv_rows`), discounted payback
+    (:func:`payback_rows`), the NPVs of the cost and baseline deltas, the two LCOEs
+    (:func:`lcoe_rows`) and the sums of plant output, replacements and self-used energy over the
+    years (``np.sum``'s pairwise order) are taken — the same values as from the full flows, bit for
+    bit, in a sweep's memory of one flow ([n, N + 1], for the IRR) instead of seven.
+    """
+    n = capex.shape[0]
+    m = esc.shape[1]
+    cf = np.empty((n, m + 1))
+    out = np.empty((9, n))
+    rows = np.empty((9, m + 1))
+    tmp = np.empty(m + 1)
+    cum = np.empty(m + 1)
+    one = d.shape[0] == 1
+    for i in range(n):
+        _design_rows(i, capex, plant_capex, om, plant_om, rep, step, life, gain, green_var, used, plant, bill_y,
+                     bill_1, base_1, esc, rows)
+        cf[i, :] = rows[R_CF, :]
+        di = 0 if one else i
+        out[S_NPV, i] = _discounted_sum(rows[R_CF], d, di, tmp)
+        out[S_PAYBACK, i] = _payback(rows[R_CF], d, di, tmp, cum)
+        out[S_ADJUST, i] = _discounted_sum(rows[R_DELTA_COST], d, di, tmp)
+        out[S_ADJUST_BASE, i] = _discounted_sum(rows[R_DELTA_BASE], d, di, tmp)
+        out[S_LCOE_GREEN, i] = _lcoe(rows[R_GREEN_COST], rows[R_GREEN_MWH], d, di, tmp)
+        out[S_LCOE_PLANT, i] = _lcoe(rows[R_PLANT_COST], rows[R_PLANT_MWH], d, di, tmp)
+        out[S_PLANT_MWH, i] = _pairwise(rows[R_PLANT_MWH], 0, m + 1)
+        out[S_REPLACEMENT, i] = _pairwise(rows[R_REPLACEMENT], 0, m)
+        out[S_GREEN_MWH, i] = _pairwise(rows[R_GREEN_MWH], 0, m + 1)
+    return cf, out
 
 
 @njit(inline="always", **_JIT)
