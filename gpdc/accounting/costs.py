@@ -253,11 +253,10 @@ def lifetime_finance(
     if not flows and isinstance(fin, _CompiledRows):  # a sweep: one design's flows at a time, only CF_y kept
         from gpdc.accounting import finance_nb as nb
 
-        cf, values = nb.lifetime_scalars(*(args[k] for k in _FLOW_ARGS[:-1]), disc)
-        npv_cf, payback, npv_delta, npv_delta_base = values[nb.S_NPV], values[nb.S_PAYBACK], values[nb.S_ADJUST], \
-            values[nb.S_ADJUST_BASE]
-        lcoe_green, lcoe_plant = values[nb.S_LCOE_GREEN], values[nb.S_LCOE_PLANT]
-        plant_sum, replacement_sum, green_sum = values[nb.S_PLANT_MWH], values[nb.S_REPLACEMENT], values[nb.S_GREEN_MWH]
+        cf, values = nb.lifetime_scalars(*(args[k] for k in _FLOW_ARGS if k != "parts"), disc)
+        # the rows of values in the order of finance_nb's S_* names
+        (npv_cf, payback, npv_delta, npv_delta_base, lcoe_green, lcoe_plant, plant_sum, replacement_sum,
+         green_sum) = values
     else:
         cf, green_cost, green_mwh, delta_cost, delta_base, plant_cost, plant_mwh, replacement, bill_savings, om_flow = (
             fin.flows(**args, parts=parts and flows))
