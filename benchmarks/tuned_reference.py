@@ -43,7 +43,8 @@ green-first / grid charging (make_case: half the designs charge from the grid):
   these over in its own step: blocks of one kind and one grid-charging price, ``block_plan_nb``,
   the grid-charging step decided per block, step 5 compiled out where no design charges, two
   steps per pass in green-only blocks, the export cap as base + coefficient with no select.
-  It keeps the CO2 sum without an hourly factor, and one step per pass with a grid pool.)  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
+  Without an hourly emission factor its green-only blocks drop the CO2 sum and run their designs'
+  one export-cap rule, grouped as here; with a grid pool it keeps both, and one step per pass.)  Effect: 2.44 -> 2.05 (green-first), 3.19 -> 2.24 (grid
   charging), one hour per pass.  Split (a second, slower run of the machine, one hour per pass;
   ``lane`` and ``rule_select`` put each back; noise about 5 %): grouped 2.20 / 2.37; with the
   grid-charging hour per design (step 5 under a select, as gpdc) 2.58 / 2.88; with the export

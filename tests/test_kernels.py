@@ -74,19 +74,28 @@ def test_single_kernel_matches_pure_python_reference(dt: float) -> None:
         assert_totals_close(out[None, :], np.array([[ref[n] for n in spec.TOTAL_COLUMNS]]))
 
 
-@pytest.mark.parametrize("dt", [1.0, 0.25])
-def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_any_block(dt: float) -> None:
+@pytest.mark.parametrize(("dt", "hourly_factor"), [(1.0, True), (0.25, True), (1.0, False)])
+def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_any_block(
+    dt: float, hourly_factor: bool
+) -> None:
     rng = np.random.default_rng(12)
     n = 2 * BLOCK + 37  # two full blocks and a partial one
     profiles, p = random_case(rng, 500, n)
-    p[L.P_GRID_CHARGE, :BLOCK] = 0.0  # the first block runs the green-only specialisation
+    if not hourly_factor:  # no emission factor: green-only blocks run without the CO2 sum (+0.0 either way)
+        profiles[5][:] = 0.0
+    p[L.P_GRID_CHARGE, :BLOCK] = 0.0  # a block and more run the green-only specialisation, both export rules
     p[L.P_INIT_GRID_MWH, :BLOCK] = 0.0
+    assert 0 < p[L.P_EXPORT_RULE, :BLOCK].sum() < BLOCK
     batch = np.zeros((n, L.N_TOTALS))
     dispatch_batch_nb(*profiles, dt, p, batch)
     singles = np.zeros((n, L.N_TOTALS))
     for s in range(n):
         dispatch_nb(*profiles, dt, np.ascontiguousarray(p[:, s]), singles[s])
-    np.testing.assert_array_equal(batch, singles)  # the same step and accumulator on the same block layout
+    # the same step and accumulator on the same block layout: without a factor, the green-only variants without
+    # the CO2 sum and with one export rule's cap give the bits of the general step
+    np.testing.assert_array_equal(batch, singles)
+    co2 = batch[:, spec.column_of("import_co2_t")]
+    assert (co2 > 0).any() if hourly_factor else (co2 == 0.0).all() and not np.signbit(co2).any()
     assert_totals_close(batch, dispatch_numpy(*profiles[:5], p, dt, **ref_kwargs(profiles)))
     # a scenario alone (gpdc run) and in any block of a sweep: bit for bit the same
     for s in range(0, n, 7):
@@ -125,6 +134,19 @@ def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
     assert list(starts) == [0, 2, 3, 5, 7, 9, 10, 12]
     assert list(kinds) == [cpu.KIND_GREEN, cpu.KIND_POOL, cpu.KIND_POOL, cpu.KIND_POOL, cpu.KIND_LOOKAHEAD_GREEN,
                            cpu.KIND_LOOKAHEAD_POOL, cpu.KIND_FLEX]
+
+
+def test_block_plan_puts_green_only_designs_of_each_export_cap_rule_in_blocks_of_their_own() -> None:
+    """A green-only block runs one rule's export cap (compiled in): running-rule designs first, then budget."""
+    n = 2 * BLOCK + 10  # 92 running (a full block and 28), 46 budget
+    p = np.zeros((L.N_PARAMS, n))
+    p[L.P_EXPORT_RULE] = np.arange(n) % 3 == 0  # every third design on the budget rule
+    order, starts, kinds = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    running = [s for s in range(n) if s % 3]
+    budget = [s for s in range(n) if s % 3 == 0]
+    assert list(order) == running + budget  # stable within each rule
+    assert list(starts) == [0, BLOCK, len(running), n]
+    assert list(kinds) == [cpu.KIND_GREEN] * 3
 
 
 def test_block_plan_cuts_groups_into_blocks_of_at_most_block_designs() -> None:

@@ -12,7 +12,8 @@ designs sit side by side:
   designs are grouped into blocks of one kind (:func:`block_plan_nb`),
   and each kind has a parallel driver of its own (``prange`` over its blocks) with the step's
   switches fixed at compile time: green-only blocks run without the pro-rata division and grid
-  charging, two steps per pass; blocks with a grid pool share one grid-charging price and run a
+  charging, two steps per pass, and, when no step has an emission factor, without the CO2 sum
+  and with their designs' one export-cap rule compiled in; blocks with a grid pool share one grid-charging price and run a
   step with or without grid charging as the hour's price says; lookahead blocks plan their floors;
   flexible blocks run every branch.
 
@@ -40,6 +41,7 @@ from gpdc.kernels.layout import (
     N_ROWS,
     N_TOTALS,
     N_TRACE,
+    P_EXPORT_RULE,
     P_FLEX,
     P_GRID_CHARGE,
     P_GRID_CHARGE_PRICE,
@@ -133,8 +135,8 @@ def _run_single_nb(
                                    ring_d, ring_c, dd, dc, r, levels, lane)
             floor = fl[t - t0]
         flows = step_nb(b, 0, 1, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs, False, flex,
-                        hourly[t], la, floor, -1)
-        accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False, flex)
+                        hourly[t], la, floor, -1, -1)
+        accumulate_nb(b, 0, 1, flows, price_import[t], price_export[t], factor[t], False, flex, True)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
             close_month_nb(b, 0, 1, m)
@@ -253,8 +255,8 @@ def _block_hours_nb(
                 buf[FLOOR_ROW * STRIDE + j] = fl[k0 + j]
         for j in range(BLOCK):
             floor = buf[FLOOR_ROW * STRIDE + j] if la else 0.0
-            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx, la, floor, -1)
-            accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, flex)
+            flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, flex, hx, la, floor, -1, -1)
+            accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, flex, True)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
             for j in range(BLOCK):
@@ -279,6 +281,8 @@ def _two_steps_nb(
     cs2: float,
     green_only: bool,
     gch: int,
+    rule: int,
+    co2: bool,
 ) -> None:
     """Steps ``t`` and ``t + 1`` of every design of the block in one pass (running sums through each step given)."""
     u = t + 1
@@ -297,10 +301,12 @@ def _two_steps_nb(
     fac2 = factor[u]
     hx2 = hourly[u]
     for j in range(BLOCK):
-        f1 = step_nb(buf, j, STRIDE, cfw1, cfs1, ld1, pi1, dt, cw1, cs1, green_only, False, hx1, False, 0.0, gch)
-        accumulate_nb(buf, j, STRIDE, f1, pi1, pe1, fac1, green_only, False)
-        f2 = step_nb(buf, j, STRIDE, cfw2, cfs2, ld2, pi2, dt, cw2, cs2, green_only, False, hx2, False, 0.0, gch)
-        accumulate_nb(buf, j, STRIDE, f2, pi2, pe2, fac2, green_only, False)
+        f1 = step_nb(buf, j, STRIDE, cfw1, cfs1, ld1, pi1, dt, cw1, cs1, green_only, False, hx1, False, 0.0, gch,
+                     rule)
+        accumulate_nb(buf, j, STRIDE, f1, pi1, pe1, fac1, green_only, False, co2)
+        f2 = step_nb(buf, j, STRIDE, cfw2, cfs2, ld2, pi2, dt, cw2, cs2, green_only, False, hx2, False, 0.0, gch,
+                     rule)
+        accumulate_nb(buf, j, STRIDE, f2, pi2, pe2, fac2, green_only, False, co2)
 
 
 @njit(inline="always", **JIT)
@@ -319,6 +325,8 @@ def _one_step_nb(
     cs: float,
     green_only: bool,
     gch: int,
+    rule: int,
+    co2: bool,
 ) -> None:
     """Step ``t`` of every design of the block."""
     cfw = cf_wind[t]
@@ -329,8 +337,8 @@ def _one_step_nb(
     fac = factor[t]
     hx = hourly[t]
     for j in range(BLOCK):
-        flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, False, hx, False, 0.0, gch)
-        accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, False)
+        flows = step_nb(buf, j, STRIDE, cfw, cfs, ld, pi, dt, cw, cs, green_only, False, hx, False, 0.0, gch, rule)
+        accumulate_nb(buf, j, STRIDE, flows, pi, pe, fac, green_only, False, co2)
 
 
 @njit(inline="always", **JIT)
@@ -347,6 +355,8 @@ def _plain_hours_nb(
     dt: float,
     green_only: bool,
     gc_price: float,
+    rule: int,
+    co2: bool,
 ) -> None:
     """Run all steps for one block of green-first designs without a flexible element, month by month.
 
@@ -357,7 +367,10 @@ def _plain_hours_nb(
     ``gc_price`` (NaN: none charges from the grid; :func:`block_plan_nb`), so each step is a
     grid-charging step for all of them or for none, decided once per step.  (Two steps per pass
     there too, with a loop for each pair of kinds, gave 3 % fewer instructions per ordinary step
-    and 11 % per grid-charging step, for 70 s more compile time: not done.)
+    and 11 % per grid-charging step, for 70 s more compile time: not done.)  ``rule`` and ``co2``
+    (compile-time) as in :func:`gpdc.kernels.step.step_nb` and
+    :func:`gpdc.kernels.step.accumulate_nb`: the export-cap rule of every design of the block (-1:
+    each its own), and whether any step has an emission factor.
     """
     n_hours = cf_wind.shape[0]
     cw = 0.0
@@ -376,20 +389,20 @@ def _plain_hours_nb(
                 cw = cw1 + cf_wind[t + 1] * dt
                 cs = cs1 + cf_solar[t + 1] * dt
                 _two_steps_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                              cw1, cs1, cw, cs, True, 0)
+                              cw1, cs1, cw, cs, True, 0, rule, co2)
                 t += 2
             else:
                 cw = cw1
                 cs = cs1
                 if green_only:
                     _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                                 cw, cs, True, 0)
+                                 cw, cs, True, 0, rule, co2)
                 elif g1:
                     _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                                 cw, cs, False, 1)
+                                 cw, cs, False, 1, rule, co2)
                 else:
                     _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                                 cw, cs, False, 0)
+                                 cw, cs, False, 0, rule, co2)
                 t += 1
         for j in range(BLOCK):
             close_month_nb(buf, j, STRIDE, m)
@@ -443,14 +456,30 @@ def _longest_horizon_nb(params: np.ndarray, order: np.ndarray, s0: int, nb: int,
 def _batch_green_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
                      price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
                      dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
-                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
-    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_GREEN``, on all threads."""
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray, co2: bool) -> None:
+    """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_GREEN``, on all threads.
+
+    ``co2``: whether any step has a non-zero emission factor (without one the CO2 sums are +0.0
+    and are not computed, and each block computes its designs' export-cap rule only).
+    """
     for i in prange(blocks.shape[0]):
         s0 = starts[blocks[i]]
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
-        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                        hourly, dt, True, np.nan)
+        # without an hourly emission factor (the usual case: the factor is then applied to the year's import by
+        # the accounting), no CO2 sum, and the block's designs share one export-cap rule (block_plan_nb), lane
+        # 0's, whose cap alone is computed; with one, the general cap (each variant costs ~100 s of compile
+        # time: three, not four)
+        budget = buf[P_EXPORT_RULE * STRIDE] > 0.5
+        if co2:
+            _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                            hourly, dt, True, np.nan, -1, True)
+        elif budget:
+            _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                            hourly, dt, True, np.nan, 1, False)
+        else:
+            _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                            hourly, dt, True, np.nan, 0, False)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
@@ -466,7 +495,7 @@ def _batch_pool_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
         # the block's designs share one grid-charging price (block_plan_nb): lane 0's (NaN: none)
         _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                        hourly, dt, False, buf[P_GRID_CHARGE_PRICE * STRIDE])
+                        hourly, dt, False, buf[P_GRID_CHARGE_PRICE * STRIDE], -1, True)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
@@ -525,16 +554,17 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
     """Return the designs' order, the blocks they run in and each block's kind: ``(order, starts, kinds)``.
 
     The designs are grouped by the variant of the step their block runs, stable within a group;
-    groups, in this order: green-only (no grid pool), with a grid pool (grid charging or an
-    initial grid pool) — sorted by their grid-charging price, those that never charge from the
-    grid last —, lookahead green-only, lookahead with a grid pool — these two sorted by their
-    horizon in steps —, with a flexible element.  Block ``i`` runs the designs
-    ``order[starts[i]:starts[i + 1]]``: at most ``BLOCK``, never from two groups, and, with a
-    grid pool, never two grid-charging prices — so each block runs the variant compiled for its
-    kind (no pro-rata division without a grid pool, no grid charging in a step where no design of
-    the block charges from the grid) and, without lookahead and flexible elements, decides once per
-    step whether it is a grid-charging step.  (Lookahead blocks may mix horizons: they plan with
-    the longest.)  ``kinds[i]`` is block ``i``'s ``KIND_*`` (the group's: a flexible design runs
+    groups, in this order: green-only (no grid pool; the running export-cap rule, then the
+    budget rule), with a grid pool (grid charging or an initial grid pool) — sorted by their
+    grid-charging price, those that never charge from the grid last —, lookahead green-only,
+    lookahead with a grid pool — these two sorted by their horizon in steps —, with a flexible
+    element.  Block ``i`` runs the designs ``order[starts[i]:starts[i + 1]]``: at most
+    ``BLOCK``, never from two groups, with a grid pool never two grid-charging prices, green-only
+    never two export-cap rules — so each block runs the variant compiled for its kind (no
+    pro-rata division without a grid pool, no grid charging in a step where no design of the
+    block charges from the grid, one rule's export cap in a green-only block) and, without
+    lookahead and flexible elements, decides once per step whether it is a grid-charging step.
+    (Lookahead blocks may mix horizons: they plan with the longest.)  ``kinds[i]`` is block ``i``'s ``KIND_*`` (the group's: a flexible design runs
     green-first, as the scenario refuses lookahead with flexible elements).  Results do not depend
     on the plan: a design's totals do not depend on the block it runs in (see
     :func:`dispatch_batch_nb`).
@@ -553,7 +583,7 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
             h = lookahead_steps(params[P_LOOKAHEAD_H, s], dt)
         else:
             kind = KIND_POOL if pool else KIND_GREEN
-            h = 0
+            h = 1 if (kind == KIND_GREEN and params[P_EXPORT_RULE, s] > 0.5) else 0  # green: by export rule
         never = 0
         if kind == KIND_POOL:
             p = params[P_GRID_CHARGE_PRICE, s]
@@ -575,7 +605,8 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
         else:
             q = order[k - 1]
             new = (k - starts[nb - 1] == BLOCK or kind != key[q] >> 41
-                   or (kind == KIND_POOL and (key[s] != key[q] or price[s] != price[q])))
+                   or (kind == KIND_POOL and (key[s] != key[q] or price[s] != price[q]))
+                   or (kind == KIND_GREEN and key[s] != key[q]))
         if new:
             starts[nb] = k
             kinds[nb] = kind
@@ -614,6 +645,11 @@ def dispatch_batch_nb(
         :func:`block_plan_nb`, each kind in blocks of its own.
     """
     cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
+    co2 = False  # any step with an emission factor (NaN too): else the CO2 sums stay +0.0 and are not computed
+    for t in range(factor.shape[0]):
+        if factor[t] != 0.0:
+            co2 = True
+            break
     order, starts, kinds = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
     args = (cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt, params, order,
             starts)
@@ -622,7 +658,7 @@ def dispatch_batch_nb(
         if blocks.shape[0] == 0:
             continue
         if kind == KIND_GREEN:
-            _batch_green_nb(*args, blocks, cw_tot, cs_tot, out_totals)
+            _batch_green_nb(*args, blocks, cw_tot, cs_tot, out_totals, co2)
         elif kind == KIND_POOL:
             _batch_pool_nb(*args, blocks, cw_tot, cs_tot, out_totals)
         elif kind == KIND_LOOKAHEAD_GREEN:

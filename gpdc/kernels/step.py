@@ -199,6 +199,7 @@ def step_nb(
     la: bool,
     floor: float,
     gch: int,
+    rule: int,
 ) -> tuple[
     float, float, float, float, float, float, float, float,
     float, float, float, float, float, float, float, float,
@@ -219,7 +220,10 @@ def step_nb(
     ``gch`` (compile-time) says whether this is a grid-charging step: -1 for each design by its
     own price (``price_import`` <= its grid-charging price), 0 for no design of the block, 1 for
     every one (a block whose designs share one grid-charging price decides once per step and
-    runs the variant without the other's code; the same decision, so bit-identical).
+    runs the variant without the other's code; the same decision, so bit-identical).  ``rule``
+    (compile-time) is the export-cap rule: -1 for each design by its rows (the cap as base +
+    coefficient, no select), 0 running and 1 budget for a block whose designs all follow that rule
+    (the other rule's term, exactly 0 for them, is then not computed: bit-identical).
 
     Returns
     -------
@@ -246,8 +250,15 @@ def step_nb(
     keep_e = b[P_IMPORT_TARGET_MW * stride + j]  # the peak-shaving target x dt (0: off)
     cap_imp_e = b[D_CAP_IMPORT * stride + j]
     # the export cap: budget rule base + 0 x (...), running rule 0 + frac x (...), bit for bit its rule's cap
-    # (a product plus +0.0 is the product; 0 x a finite sum plus the budget is the budget)
-    cap_e = b[D_CAP_BASE * stride + j] + b[D_CAP_RUN_FRAC * stride + j] * (wind * cw + solar * cs)
+    # (a product plus +0.0 is the product; 0 x a finite sum plus the budget is the budget), so a block of one
+    # rule computes its rule's term only and gets the same bits (the running cap keeps its `+ 0.0`: the rounded
+    # product, as the general step's multiply-add with base 0 gives, not fused into `cap_e - cum_export`)
+    if rule == 1:
+        cap_e = b[D_CAP_BASE * stride + j]
+    elif rule == 0:
+        cap_e = b[D_CAP_RUN_FRAC * stride + j] * (wind * cw + solar * cs) + 0.0
+    else:
+        cap_e = b[D_CAP_BASE * stride + j] + b[D_CAP_RUN_FRAC * stride + j] * (wind * cw + solar * cs)
     green = b[S_GREEN * stride + j]
     grid = 0.0 if green_only else b[S_GRID * stride + j]  # (green-only: the row holds +0.0 and is never written)
     cum_export = b[S_CUM_EXPORT * stride + j]
@@ -617,12 +628,15 @@ def _accumulate_source() -> str:
     """
     weight = {0: "", 1: " * price_import", 2: " * price_export", 3: " * factor"}
     lines = [
-        "def accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only, flex):",
+        "def accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only, flex, co2):",
         '    """Add one step\'s flows to design j\'s accumulators (generated from the kernel spec)."""',
     ]
     for k in range(N_SUMS):
         line = f"b[({A_SUM0 + k}) * stride + j] += flows[{SUM_FLOW[k]}]{weight[SUM_WEIGHT[k]]}"
-        if SUM_GRID_POOL[k]:  # +0.0 while the grid pool is empty: skipped in green-only blocks
+        if SUM_WEIGHT[k] == 3:  # x the hourly emission factor: +0.0 without one, skipped then (co2 False)
+            cond = "co2 and not green_only" if SUM_GRID_POOL[k] else ("co2 and flex" if SUM_FLEX[k] else "co2")
+            lines.append(f"    if {cond}:\n        {line}")
+        elif SUM_GRID_POOL[k]:  # +0.0 while the grid pool is empty: skipped in green-only blocks
             lines.append(f"    if not green_only:\n        {line}")
         elif SUM_FLEX[k]:  # the flexible elements' flows: 0 in blocks without one, skipped there
             lines.append(f"    if flex:\n        {line}")
@@ -655,9 +669,11 @@ for _src in (ACCUMULATE_SOURCE, TRACE_SOURCE):
     exec(compile(_src, "<gpdc.kernels.step: generated from the kernel spec>", "exec"),
          _generated)  # noqa: S102 - code generated from the package's own constant tables
 #: Add one step's flows to design ``j``'s accumulators as :data:`gpdc.kernels.spec.TOTALS` says
-#: (``accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only, flex)``).
+#: (``accumulate_nb(b, j, stride, flows, price_import, price_export, factor, green_only, flex, co2)``).
 #: Each accumulator is one straight-line add or multiply-add; with ``green_only`` the grid-pool
-#: sums are skipped (their flows are +0.0), without ``flex`` the flexible elements' sums.  Monthly maxima go into one running row per total, filed by
+#: sums are skipped (their flows are +0.0), without ``flex`` the flexible elements' sums, without
+#: ``co2`` (all compile-time) the sums weighted by the hourly emission factor (+0.0 when every
+#: factor is 0: a flow x +0.0 is ±0.0, and +0.0 + -0.0 is +0.0, so the sum stays +0.0).  Monthly maxima go into one running row per total, filed by
 #: :func:`close_month_nb`.  The source is :data:`ACCUMULATE_SOURCE`.
 accumulate_nb = njit(inline="always", **{**JIT, "cache": False})(_generated["accumulate_nb"])  # inlined: the
 # drivers that inline it are cached
