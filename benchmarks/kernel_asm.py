@@ -11,11 +11,12 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    cached code): every straight loop over the designs of a block (an innermost loop that counts
    to ``BLOCK``) with its instructions, the lanes one iteration handles (the induction step), and
    so the instructions per lane-hour (one design, one step), its registers, loads and stores.
-   The loops are those of the kernel's parallel drivers, one per kind of block
-   (``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the step of the variants: green-only
-   two steps per pass (so its instructions are per lane and *two* hours: halve them) and one (a
-   month's odd last step), with a grid pool in a grid-charging step and in another, each of
-   those with the lookahead's floor; small ones copy or close months.  The variant with
+   The loops are those of the kernel's parallel drivers that the designs run, one per kind of
+   block, three for green-only ones (``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the
+   step of the variants: green-only two steps per pass (so its instructions are per lane and
+   *two* hours: halve them) and one (a month's odd last step), with a grid pool in a
+   grid-charging step and in another, each of those with the lookahead's floor; small ones copy
+   or close months.  The variant with
    flexible elements branches inside its loop (it is not vectorised) and is not among them.
 2. Timing: process CPU time of the batch kernel on the same designs (``benchmarks/run.py``'s
    ``make_case``, 8760 h, one thread), the widths alternated over ``--rounds`` fresh processes,

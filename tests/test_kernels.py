@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing as mp
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -147,6 +150,37 @@ def test_block_plan_puts_green_only_designs_of_each_export_cap_rule_in_blocks_of
     assert list(order) == running + budget  # stable within each rule
     assert list(starts) == [0, BLOCK, len(running), n]
     assert list(kinds) == [cpu.KIND_GREEN] * 3
+    # the drivers: without an hourly emission factor each rule's own (no CO2 sum); with one, the general
+    x = np.full(24, 0.5)
+    names = list(cpu.BATCH_DRIVERS)
+    for factor, expected in ((np.zeros(24), ["green-only, running cap"] * 2 + ["green-only, budget cap"]),
+                             (np.r_[np.zeros(23), np.nan], ["green-only, hourly CO2"] * 3),
+                             (np.r_[0.7, np.zeros(23)], ["green-only, hourly CO2"] * 3)):
+        cw, cs, order2, starts2, driver = cpu.batch_plan_nb(x, x, factor, np.ascontiguousarray(p), 1.0)
+        assert (cw, cs) == (12.0, 12.0) and list(order2) == list(order) and list(starts2) == list(starts)
+        assert [names[d] for d in driver] == expected
+        assert all(cpu.DRIVER_KINDS[d] == k for d, k in zip(driver, kinds, strict=True))
+
+
+def test_a_batch_compiles_and_loads_only_the_drivers_its_designs_need() -> None:
+    """dispatch_batch_nb is Python: a fresh process running green-only designs touches one parallel driver."""
+    code = textwrap.dedent("""
+        import numpy as np
+        from gpdc.kernels import cpu, layout as L, spec
+        p = np.zeros((L.N_PARAMS, 3))
+        p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
+        p[L.P_SOLAR_MW] = 10.0
+        p[L.P_LINE_MW] = 100.0
+        x = np.full(24, 0.5)
+        out = np.zeros((3, L.N_TOTALS))
+        cpu.dispatch_batch_nb(x, x, x, x, x, np.zeros(24), np.zeros(24, dtype=np.int64),
+                              np.zeros((24, L.N_HOURLY)), 1.0, p, out)
+        assert (spec.totals_dict(out)["direct_mwh"] == 12.0).all()  # the 0.5 MW load, 24 h, all from PV
+        print([name for name, fn in cpu.BATCH_DRIVERS.items() if fn.signatures])
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "['green-only, running cap']"
 
 
 def test_block_plan_cuts_groups_into_blocks_of_at_most_block_designs() -> None:
@@ -238,7 +272,7 @@ def test_compiled_kernels_equal_their_python_functions() -> None:
     compiled = np.zeros((3, L.N_TOTALS))
     dispatch_batch_nb(*profiles, 1.0, p, compiled)
     python = np.zeros((3, L.N_TOTALS))
-    dispatch_batch_nb.py_func(*profiles, 1.0, p, python)
+    dispatch_batch_nb(*profiles, 1.0, p, python, compiled=False)
     assert_totals_close(compiled, python, rtol=1e-13)
     one = np.zeros(L.N_TOTALS)
     dispatch_nb.py_func(*profiles, 1.0, np.ascontiguousarray(p[:, 1]), one)
@@ -305,7 +339,9 @@ def test_read_only_inputs_reuse_the_compiled_kernels() -> None:
             inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h, inputs.params]
     writable = dispatch.batch_totals(*args)
     trace_writable = dispatch.trace(*args[:-1], np.ascontiguousarray(inputs.params[:, 0]))
-    n_batch, n_trace = len(dispatch_batch_nb.signatures), len(dispatch_trace_nb.signatures)
+    batch_kernels = [cpu.batch_plan_nb, *cpu.BATCH_DRIVERS.values()]
+    n_batch = [len(k.signatures) for k in batch_kernels]
+    n_trace = len(dispatch_trace_nb.signatures)
     frozen = []
     for a in args:
         if isinstance(a, np.ndarray):
@@ -315,5 +351,5 @@ def test_read_only_inputs_reuse_the_compiled_kernels() -> None:
     assert np.array_equal(dispatch.batch_totals(*frozen), writable)
     totals, out = dispatch.trace(*frozen[:-1], inputs.params[:, 0])  # a strided column too
     assert np.array_equal(totals, trace_writable[0]) and np.array_equal(out, trace_writable[1])
-    assert (len(dispatch_batch_nb.signatures), len(dispatch_trace_nb.signatures)) == (n_batch, n_trace)
+    assert ([len(k.signatures) for k in batch_kernels], len(dispatch_trace_nb.signatures)) == (n_batch, n_trace)
     assert all(not a.flags.writeable for a in frozen if isinstance(a, np.ndarray))  # the caller's arrays untouched

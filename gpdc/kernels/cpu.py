@@ -13,9 +13,11 @@ designs sit side by side:
   and each kind has a parallel driver of its own (``prange`` over its blocks) with the step's
   switches fixed at compile time: green-only blocks run without the pro-rata division and grid
   charging, two steps per pass, and, when no step has an emission factor, without the CO2 sum
-  and with their designs' one export-cap rule compiled in; blocks with a grid pool share one grid-charging price and run a
-  step with or without grid charging as the hour's price says; lookahead blocks plan their floors;
-  flexible blocks run every branch.
+  and with their designs' one export-cap rule compiled in (a driver per rule); blocks with a grid
+  pool share one grid-charging price and run a step with or without grid charging as the hour's
+  price says; lookahead blocks plan their floors; flexible blocks run every branch.
+  ``dispatch_batch_nb`` itself is Python: it calls only the drivers a batch needs, so only those
+  are compiled or loaded from numba's cache.
 
 Kernels know arrays and numbers only: no validation (the pipeline checks shapes and values
 first), no allocation inside the hour loop, no Python objects.
@@ -414,7 +416,6 @@ KIND_POOL = 1  # green-first with a grid pool, one grid-charging price per block
 KIND_LOOKAHEAD_GREEN = 2  # lookahead, no grid pool
 KIND_LOOKAHEAD_POOL = 3  # lookahead with a grid pool
 KIND_FLEX = 4  # with a flexible element: every branch of the step
-N_KINDS = 5
 
 
 @njit(inline="always", **JIT)
@@ -456,30 +457,52 @@ def _longest_horizon_nb(params: np.ndarray, order: np.ndarray, s0: int, nb: int,
 def _batch_green_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
                      price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
                      dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
-                     cw_tot: float, cs_tot: float, out_totals: np.ndarray, co2: bool) -> None:
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
     """Run the blocks ``blocks`` (indices into ``starts``), all of kind ``KIND_GREEN``, on all threads.
 
-    ``co2``: whether any step has a non-zero emission factor (without one the CO2 sums are +0.0
-    and are not computed, and each block computes its designs' export-cap rule only).
+    For a run with an hourly emission factor (a step with a non-zero factor): the CO2 sum, and the
+    export cap of either rule (base + coefficients, each design its own).
     """
     for i in prange(blocks.shape[0]):
         s0 = starts[blocks[i]]
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
-        # without an hourly emission factor (the usual case: the factor is then applied to the year's import by
-        # the accounting), no CO2 sum, and the block's designs share one export-cap rule (block_plan_nb), lane
-        # 0's, whose cap alone is computed; with one, the general cap (each variant costs ~100 s of compile
-        # time: three, not four)
-        budget = buf[P_EXPORT_RULE * STRIDE] > 0.5
-        if co2:
-            _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                            hourly, dt, True, np.nan, -1, True)
-        elif budget:
-            _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                            hourly, dt, True, np.nan, 1, False)
-        else:
-            _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                            hourly, dt, True, np.nan, 0, False)
+        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, True, np.nan, -1, True)
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+@njit(parallel=True, **JIT)
+def _batch_green_running_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run green-only blocks as :func:`_batch_green_nb`, for a run without an hourly emission factor.
+
+    Every design of the blocks is on the running export-cap rule: no CO2 sum (it is +0.0 either
+    way), the running rule's cap only.
+    """
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, True, np.nan, 0, False)
+        _store_block_nb(buf, order, s0, nb, dt, out_totals)
+
+
+@njit(parallel=True, **JIT)
+def _batch_green_budget_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
+                     price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray,
+                     dt: float, params: np.ndarray, order: np.ndarray, starts: np.ndarray, blocks: np.ndarray,
+                     cw_tot: float, cs_tot: float, out_totals: np.ndarray) -> None:
+    """Run green-only blocks as :func:`_batch_green_running_nb`, every design of them on the budget export-cap rule."""
+    for i in prange(blocks.shape[0]):
+        s0 = starts[blocks[i]]
+        nb = starts[blocks[i] + 1] - s0
+        buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
+        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, True, np.nan, 1, False)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
@@ -544,9 +567,14 @@ def _batch_flex_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
-#: the parallel driver of each kind of block, by name (for the benchmarks' look at their assembly)
-BATCH_DRIVERS = {"green-only": _batch_green_nb, "grid pool": _batch_pool_nb, "lookahead": _batch_lookahead_green_nb,
-                 "lookahead, grid pool": _batch_lookahead_pool_nb, "flexible": _batch_flex_nb}
+#: the parallel drivers of the blocks, by name, in the order of :data:`DRIVER_KINDS` (and of
+#: :func:`batch_plan_nb`'s driver numbers); the benchmarks read their assembly
+BATCH_DRIVERS = {"green-only, hourly CO2": _batch_green_nb, "green-only, running cap": _batch_green_running_nb,
+                 "green-only, budget cap": _batch_green_budget_nb, "grid pool": _batch_pool_nb,
+                 "lookahead": _batch_lookahead_green_nb, "lookahead, grid pool": _batch_lookahead_pool_nb,
+                 "flexible": _batch_flex_nb}
+#: the kind of block each driver runs
+DRIVER_KINDS = (KIND_GREEN, KIND_GREEN, KIND_GREEN, KIND_POOL, KIND_LOOKAHEAD_GREEN, KIND_LOOKAHEAD_POOL, KIND_FLEX)
 
 
 @njit(**JIT)
@@ -616,6 +644,36 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
 
 
 @njit(**JIT)
+def batch_plan_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, factor: np.ndarray, params: np.ndarray,
+                  dt: float) -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray]:
+    """Return what the batch's drivers share and which runs which block: ``(cw_tot, cs_tot, order, starts, driver)``.
+
+    ``cw_tot``, ``cs_tot``: the profiles' sums (:func:`gpdc.kernels.step.profile_sums_nb`);
+    ``order``, ``starts``: :func:`block_plan_nb`'s; ``driver[i]``: the index into
+    :data:`BATCH_DRIVERS` of the driver that runs block ``i`` — its kind's, and for a green-only
+    block, when no step of the run has an emission factor (NaN counts as one), the driver of its
+    designs' one export-cap rule without the CO2 sum (which stays +0.0), else the general one.
+    """
+    cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
+    co2 = False
+    for t in range(factor.shape[0]):
+        if factor[t] != 0.0:
+            co2 = True
+            break
+    order, starts, kinds = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
+    driver = np.empty(kinds.shape[0], dtype=np.int64)
+    for i in range(kinds.shape[0]):
+        if kinds[i] != KIND_GREEN:
+            driver[i] = kinds[i] + 2  # DRIVER_KINDS: three green-only drivers first, then one per kind
+        elif co2:
+            driver[i] = 0
+        elif params[P_EXPORT_RULE, order[starts[i]]] > 0.5:  # one rule per green-only block (block_plan_nb)
+            driver[i] = 2
+        else:
+            driver[i] = 1
+    return cw_tot, cs_tot, order, starts, driver
+
+
 def dispatch_batch_nb(
     cf_wind: np.ndarray,
     cf_solar: np.ndarray,
@@ -628,8 +686,17 @@ def dispatch_batch_nb(
     dt: float,
     params: np.ndarray,
     out_totals: np.ndarray,
+    *,
+    compiled: bool = True,
 ) -> None:
     """Dispatch many designs that share their hourly inputs.
+
+    A Python function over numba kernels: it plans the blocks (:func:`batch_plan_nb`) and calls
+    the parallel driver of each kind of block the batch has (:data:`BATCH_DRIVERS`), so a run
+    compiles — or loads from numba's cache — only the drivers its designs need (a cold compile of
+    all seven takes minutes; a green-only design without an hourly emission factor, the usual
+    case, needs one).  The kernels' inputs must be as :func:`gpdc.kernels.dispatch.batch_totals`
+    makes them: C-contiguous, writable float64 (``month_index`` int64), ``dt`` a float.
 
     Parameters
     ----------
@@ -643,31 +710,18 @@ def dispatch_batch_nb(
         scalar and vector code).  A design's row does not depend on the other designs of the
         batch: alone or in any block, it is bit-identical.  The designs run in the order of
         :func:`block_plan_nb`, each kind in blocks of its own.
+    compiled : bool, default True
+        False runs the same functions as Python (numba's ``py_func``; slow: for tests).
     """
-    cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
-    co2 = False  # any step with an emission factor (NaN too): else the CO2 sums stay +0.0 and are not computed
-    for t in range(factor.shape[0]):
-        if factor[t] != 0.0:
-            co2 = True
-            break
-    order, starts, kinds = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
-    args = (cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index, hourly, dt, params, order,
-            starts)
-    for kind in range(N_KINDS):
-        blocks = np.flatnonzero(kinds == kind)
-        if blocks.shape[0] == 0:
-            continue
-        if kind == KIND_GREEN:
-            _batch_green_nb(*args, blocks, cw_tot, cs_tot, out_totals, co2)
-        elif kind == KIND_POOL:
-            _batch_pool_nb(*args, blocks, cw_tot, cs_tot, out_totals)
-        elif kind == KIND_LOOKAHEAD_GREEN:
-            _batch_lookahead_green_nb(*args, blocks, cw_tot, cs_tot, out_totals)
-        elif kind == KIND_LOOKAHEAD_POOL:
-            _batch_lookahead_pool_nb(*args, blocks, cw_tot, cs_tot, out_totals)
-        else:
-            _batch_flex_nb(*args, blocks, cw_tot, cs_tot, out_totals)
+    plan = batch_plan_nb if compiled else batch_plan_nb.py_func
+    cw_tot, cs_tot, order, starts, driver = plan(cf_wind, cf_solar, factor, params, dt)
+    for d, fn in enumerate(BATCH_DRIVERS.values()):
+        blocks = np.flatnonzero(driver == d)
+        if blocks.shape[0]:
+            (fn if compiled else fn.py_func)(cf_wind, cf_solar, load_mw, price_import, price_export, factor,
+                                             month_index, hourly, dt, params, order, starts, blocks, cw_tot, cs_tot,
+                                             out_totals)
 
 
-__all__ = ["BATCH_DRIVERS", "BLOCK", "N_TOTALS", "STRIDE", "block_plan_nb", "dispatch_batch_nb",
-           "dispatch_nb", "dispatch_trace_nb"]
+__all__ = ["BATCH_DRIVERS", "BLOCK", "DRIVER_KINDS", "N_TOTALS", "STRIDE", "batch_plan_nb", "block_plan_nb",
+           "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]

@@ -40,7 +40,8 @@ def _kernel_array(a: np.ndarray, dtype: type = np.float64) -> np.ndarray:
 
 def _kernel_args(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarray, price_import: np.ndarray,
                  price_export: np.ndarray, factor: np.ndarray, month_index: np.ndarray, hourly: np.ndarray, dt: float,
-                 params: np.ndarray) -> tuple:
+                 params: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                              np.ndarray, np.ndarray, float, np.ndarray]:
     """The CPU kernels' inputs, each as :func:`_kernel_array` makes it (``month_index`` int64, ``dt`` a float)."""
     f = _kernel_array
     return (f(cf_wind), f(cf_solar), f(load_mw), f(price_import), f(price_export), f(factor),
