@@ -45,7 +45,13 @@ from gpdc.kernels.cpu import BLOCK, dispatch_batch_nb
 from run import make_case
 from kernel_asm import block_loops, drivers_asm
 prof, p = make_case(48, 70)
-dispatch_batch_nb(*prof, 1.0, p, np.zeros((70, L.N_TOTALS)))
+out = np.zeros((70, L.N_TOTALS))
+dispatch_batch_nb(*prof, 1.0, p, out)  # green-only (both export-cap rules) and grid-pool drivers
+la = p.copy()
+la[L.P_LOOKAHEAD], la[L.P_LOOKAHEAD_H] = 1.0, 24.0
+dispatch_batch_nb(*prof, 1.0, la, out)  # the lookahead drivers (a batch compiles only the drivers it runs)
+prof[5] = np.full(48, 0.5)
+dispatch_batch_nb(*prof, 1.0, p, out)  # an hourly emission factor: the green-only driver with the CO2 sum
 asm = drivers_asm()
 print(json.dumps({"mode": target.MODE, "loops": block_loops(asm, BLOCK)}))
 """
