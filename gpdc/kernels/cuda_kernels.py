@@ -71,8 +71,8 @@ def run_design(g, cf_wind, cf_solar, load_mw, price_import, price_export, factor
                                   dt, fl, ring_d, ring_c, dd, dc, r, levels, lane)
             floor = fl[(t - t0) * stride]
         flows = step_d(b, 0, stride, cf_wind[t], cf_solar[t], load_mw[t], price_import[t], dt, cw, cs,
-                       green_only, flex, hourly[t], la, floor, -1)
-        accumulate_d(b, 0, stride, flows, price_import[t], price_export[t], factor[t], green_only, flex)
+                       green_only, flex, hourly[t], la, floor, -1, -1)  # general export cap (either rule)
+        accumulate_d(b, 0, stride, flows, price_import[t], price_export[t], factor[t], green_only, flex, True)
         m = month_index[t]
         if t + 1 == n_hours or month_index[t + 1] != m:
             close_month_d(b, 0, stride, m)
