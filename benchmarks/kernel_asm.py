@@ -12,7 +12,8 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    to ``BLOCK``) with its instructions, the lanes one iteration handles (the induction step), and
    so the instructions per lane-hour (one design, one step), its registers, loads and stores.
    The loops are those of the kernel's parallel drivers that the designs run, one per kind of
-   block, three for green-only ones (``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the
+   block, three each for green-only and grid-pool ones (the general one and one per export-cap
+   rule: ``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the
    step of the variants: green-only two steps per pass (so its instructions are per lane and
    *two* hours: halve them) and one (a month's odd last step), with a grid pool in a
    grid-charging step and in another, each of those with the lookahead's floor; small ones copy
@@ -46,12 +47,12 @@ from run import make_case
 from kernel_asm import block_loops, drivers_asm
 prof, p = make_case(48, 70)
 out = np.zeros((70, L.N_TOTALS))
-dispatch_batch_nb(*prof, 1.0, p, out)  # green-only (both export-cap rules) and grid-pool drivers
+dispatch_batch_nb(*prof, 1.0, p, out)  # green-only and grid-pool drivers, both export-cap rules
 la = p.copy()
 la[L.P_LOOKAHEAD], la[L.P_LOOKAHEAD_H] = 1.0, 24.0
 dispatch_batch_nb(*prof, 1.0, la, out)  # the lookahead drivers (a batch compiles only the drivers it runs)
 prof[5] = np.full(48, 0.5)
-dispatch_batch_nb(*prof, 1.0, p, out)  # an hourly emission factor: the green-only driver with the CO2 sum
+dispatch_batch_nb(*prof, 1.0, p, out)  # an hourly emission factor: the general drivers (CO2 sums)
 asm = drivers_asm()
 print(json.dumps({"mode": target.MODE, "loops": block_loops(asm, BLOCK)}))
 """

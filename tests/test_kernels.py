@@ -137,6 +137,13 @@ def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
     assert list(starts) == [0, 2, 3, 5, 7, 9, 10, 12]
     assert list(kinds) == [cpu.KIND_GREEN, cpu.KIND_POOL, cpu.KIND_POOL, cpu.KIND_POOL, cpu.KIND_LOOKAHEAD_GREEN,
                            cpu.KIND_LOOKAHEAD_POOL, cpu.KIND_FLEX]
+    # each block's driver, without an hourly emission factor: the green-only block its rule's, every other
+    # kind its general driver (a grid-pool block may mix export-cap rules)
+    p[L.P_EXPORT_RULE, [0, 10]] = 1.0  # the pool at 200 mixes both rules
+    x = np.full(24, 0.5)
+    *_, driver = cpu.batch_plan_nb(x, x, np.zeros(24), np.ascontiguousarray(p), 1.0)
+    assert [list(cpu.BATCH_DRIVERS)[d] for d in driver] == [
+        "green-only, running cap", "grid pool", "grid pool", "grid pool", "lookahead", "lookahead, grid pool", "flexible"]
 
 
 def test_block_plan_puts_green_only_designs_of_each_export_cap_rule_in_blocks_of_their_own() -> None:
@@ -160,6 +167,20 @@ def test_block_plan_puts_green_only_designs_of_each_export_cap_rule_in_blocks_of
         assert (cw, cs) == (12.0, 12.0) and list(order2) == list(order) and list(starts2) == list(starts)
         assert [names[d] for d in driver] == expected
         assert all(cpu.DRIVER_KINDS[d] == k for d, k in zip(driver, kinds, strict=True))
+
+
+def test_each_kind_of_block_has_one_general_driver_and_only_green_only_blocks_have_rule_drivers() -> None:
+    """The drivers' table: each kind's general driver (each design its own rule, the CO2 sums) exists once.
+
+    A driver compiled for one export-cap rule runs every design of a block on it: only green-only
+    blocks never mix rules (block_plan_nb), so only they may have such drivers.
+    """
+    kinds = (cpu.KIND_GREEN, cpu.KIND_POOL, cpu.KIND_LOOKAHEAD_GREEN, cpu.KIND_LOOKAHEAD_POOL, cpu.KIND_FLEX)
+    pairs = list(zip(cpu.DRIVER_KINDS, cpu.DRIVER_RULES, strict=True))
+    assert len(pairs) == len(set(pairs)) == len(cpu.BATCH_DRIVERS)
+    for k in kinds:
+        assert pairs.count((k, -1)) == 1
+        assert {r for kk, r in pairs if kk == k} == ({-1, 0, 1} if k == cpu.KIND_GREEN else {-1})
 
 
 def test_a_batch_compiles_and_loads_only_the_drivers_its_designs_need() -> None:
