@@ -12,12 +12,11 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    to ``BLOCK``) with its instructions, the lanes one iteration handles (the induction step), and
    so the instructions per lane-hour (one design, one step), its registers, loads and stores.
    The loops are those of the kernel's parallel drivers that the designs run, one per kind of
-   block, three each for green-only and grid-pool ones (the general one and one per export-cap
-   rule: ``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the
-   step of the variants: green-only two steps per pass (so its instructions are per lane and
-   *two* hours: halve them) and one (a month's odd last step), with a grid pool in a
-   grid-charging step and in another, each of those with the lookahead's floor; small ones copy
-   or close months.  The variant with
+   block, three for green-only ones (the general one and one per export-cap rule:
+   ``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the step of the variants: green-only
+   two steps per pass (so its instructions are per lane and *two* hours: halve them) and one (a
+   month's odd last step), with a grid pool in a grid-charging step and in another, each of
+   those with the lookahead's floor; small ones copy or close months.  The variant with
    flexible elements branches inside its loop (it is not vectorised) and is not among them.
 2. Timing: process CPU time of the batch kernel on the same designs (``benchmarks/run.py``'s
    ``make_case``, 8760 h, one thread), the widths alternated over ``--rounds`` fresh processes,
@@ -47,7 +46,7 @@ from run import make_case
 from kernel_asm import block_loops, drivers_asm
 prof, p = make_case(48, 70)
 out = np.zeros((70, L.N_TOTALS))
-dispatch_batch_nb(*prof, 1.0, p, out)  # green-only and grid-pool drivers, both export-cap rules
+dispatch_batch_nb(*prof, 1.0, p, out)  # green-only drivers of both export-cap rules, grid pool
 la = p.copy()
 la[L.P_LOOKAHEAD], la[L.P_LOOKAHEAD_H] = 1.0, 24.0
 dispatch_batch_nb(*prof, 1.0, la, out)  # the lookahead drivers (a batch compiles only the drivers it runs)
