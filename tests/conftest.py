@@ -56,15 +56,24 @@ ALUMINIUM = ROOT / "scenarios" / "xinjiang_aluminium.toml"
 
 @pytest.fixture(scope="session", autouse=True)
 def compiled_kernels() -> None:
-    """Compile (or load from the cache) the batch and trace kernels once, before any test times itself."""
+    """Compile (or load from the cache) the batch, trace and single-design kernels once, before any test times itself.
+
+    The trace and single-design kernels are two specialisations of one function (``trace`` a
+    literal): each worker process of the suite (pytest-xdist) compiles both here, in the same
+    order, so the two never save different entries of that function's cache index at once later on.
+    """
     from gpdc import pipeline
     from gpdc.kernels import layout as L
+    from gpdc.kernels.cpu import dispatch_nb
 
     p = np.zeros((L.N_PARAMS, 2))
     p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
     inputs = pipeline.make_inputs(np.zeros(4), np.zeros(4), np.ones(4), np.ones(4), np.ones(4), p)
     pipeline.run_totals(inputs)
     pipeline.run_trace(inputs)
+    i = inputs
+    dispatch_nb(i.cf_wind, i.cf_solar, i.load_mw, i.price_import, i.price_export, i.factor, i.month_index, i.hourly,
+                i.dt_h, np.ascontiguousarray(p[:, 0]), np.zeros(L.N_TOTALS))
 
 
 @pytest.fixture
