@@ -60,7 +60,9 @@ def compiled_kernels() -> None:
 
     The trace and single-design kernels are two specialisations of one function (``trace`` a
     literal): each worker process of the suite (pytest-xdist) compiles both here, in the same
-    order, so the two never save different entries of that function's cache index at once later on.
+    order, so that later only that function's third entry (``trace`` not a constant, from
+    ``py_func`` calls) can be saved, and two workers never save different entries of its cache
+    index at once (docs/reliability.md).
     """
     from gpdc import pipeline
     from gpdc.kernels import layout as L
@@ -71,9 +73,9 @@ def compiled_kernels() -> None:
     inputs = pipeline.make_inputs(np.zeros(4), np.zeros(4), np.ones(4), np.ones(4), np.ones(4), p)
     pipeline.run_totals(inputs)
     pipeline.run_trace(inputs)
-    i = inputs
-    dispatch_nb(i.cf_wind, i.cf_solar, i.load_mw, i.price_import, i.price_export, i.factor, i.month_index, i.hourly,
-                i.dt_h, np.ascontiguousarray(p[:, 0]), np.zeros(L.N_TOTALS))
+    dispatch_nb(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
+                inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h, np.ascontiguousarray(p[:, 0]),
+                np.zeros(L.N_TOTALS))
 
 
 @pytest.fixture
