@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 # the tests keep their compiled kernels apart from the tree's __pycache__, in a folder named after a
 # hash of every kernel source (before anything imports numba); within it, gpdc.kernels.cache_locator
@@ -54,28 +56,102 @@ DATACENTRE = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 ALUMINIUM = ROOT / "scenarios" / "xinjiang_aluminium.toml"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_kernels() -> None:
-    """Compile (or load from the cache) the batch, trace and single-design kernels once, before any test times itself.
+def _compile_jobs() -> list[tuple[str, Callable[[], object]]]:
+    """The suite's long numba compiles, each a call that compiles (or loads from the cache) whole entries.
 
-    The trace and single-design kernels are two specialisations of one function (``trace`` a
-    literal): each worker process of the suite (pytest-xdist) compiles both here, in the same
-    order, so that later only that function's third entry (``trace`` not a constant, from
-    ``py_func`` calls) can be saved, and two workers never save different entries of its cache
-    index at once (docs/reliability.md).
+    One job per function whose entries it saves, so that no two jobs save entries of one function:
+    the batch plan; each parallel driver of the batch kernel, called with no block to run (numba
+    compiles for the arguments' types, not their values: these are the types ``dispatch_batch_nb``
+    passes); the single-design kernel's two specialisations, trace and totals, in that order, with
+    the wrappers that call them.  (The functions these call, the step and its helpers, are compiled
+    by whichever job comes first, each with one signature: two workers may save the same entry,
+    never different ones.)
     """
     from gpdc import pipeline
     from gpdc.kernels import layout as L
-    from gpdc.kernels.cpu import dispatch_nb
+    from gpdc.kernels.cpu import BATCH_DRIVERS, batch_plan_nb, dispatch_nb
 
     p = np.zeros((L.N_PARAMS, 2))
     p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
-    inputs = pipeline.make_inputs(np.zeros(4), np.zeros(4), np.ones(4), np.ones(4), np.ones(4), p)
-    pipeline.run_totals(inputs)
-    pipeline.run_trace(inputs)
-    dispatch_nb(inputs.cf_wind, inputs.cf_solar, inputs.load_mw, inputs.price_import, inputs.price_export,
-                inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h, np.ascontiguousarray(p[:, 0]),
-                np.zeros(L.N_TOTALS))
+    i = pipeline.make_inputs(np.zeros(4), np.zeros(4), np.ones(4), np.ones(4), np.ones(4), p)
+    out = np.zeros((2, L.N_TOTALS))
+
+    def plan() -> object:
+        return batch_plan_nb(i.cf_wind, i.cf_solar, i.factor, i.params, i.dt_h)
+
+    # what batch_plan_nb returns, made without it (a driver's job must not compile the plan):
+    # C-contiguous int64 arrays; no block to run
+    order, starts, none = np.arange(2, dtype=np.int64), np.array([0, 2], dtype=np.int64), np.zeros(0, np.int64)
+
+    def driver(fn: Any) -> Callable[[], object]:
+        def call() -> object:
+            return fn(i.cf_wind, i.cf_solar, i.load_mw, i.price_import, i.price_export, i.factor, i.month_index,
+                      i.hourly, i.dt_h, i.params, order, starts, none, 0.0, 0.0, out)
+        return call
+
+    def single() -> object:
+        pipeline.run_trace(i)
+        return dispatch_nb(i.cf_wind, i.cf_solar, i.load_mw, i.price_import, i.price_export, i.factor,
+                           i.month_index, i.hourly, i.dt_h, np.ascontiguousarray(p[:, 0]), np.zeros(L.N_TOTALS))
+
+    return [("batch plan", plan), *((name, driver(fn)) for name, fn in BATCH_DRIVERS.items()),
+            ("single-design kernel", single)]
+
+
+def _run_compile_jobs(jobs: list[tuple[str, Callable[[], object]]], folder: Path, reverse: bool) -> None:
+    """Run every job, sharing the work with the suite's other worker processes through one lock file per job.
+
+    A worker takes a job's lock before it runs it: the first to take it compiles and saves the
+    entries, the others find them in numba's cache.  Workers start from opposite ends of the list
+    (``reverse``) and pass over a job another holds, coming back to it when it has nothing else to
+    do, so two workers compile different kernels side by side rather than each all of them.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: each worker compiles what it needs
+        for _, job in jobs:
+            job()
+        return
+
+    def run_locked(name: str, job: Callable[[], object], wait: bool) -> bool:
+        lock = folder / f"compile-{''.join(c if c.isalnum() else '-' for c in name)}.lock"
+        with open(lock, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False  # another worker runs it
+            try:
+                job()
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return True
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pending = list(reversed(jobs)) if reverse else list(jobs)
+    while pending:
+        for name, job in pending:
+            if run_locked(name, job, wait=False):
+                pending.remove((name, job))
+                break
+        else:  # every job left is another worker's for now: wait for the first
+            run_locked(*pending.pop(0), wait=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels(worker_id: str) -> None:
+    """Compile (or load from the cache) the batch kernel's plan and drivers and the single-design kernel, before any test.
+
+    Every test then finds them compiled, in its process or in numba's cache, and no test times a
+    compile.  The suite's worker processes (pytest-xdist) share the work (:func:`_run_compile_jobs`):
+    in a fresh cache each function is compiled by one worker, the other loads it, and no two
+    workers save entries of one function at the same instant (numba does not lock a function's
+    cache index; docs/reliability.md).  The trace and single-design kernels are two
+    specialisations of one function (``trace`` a literal), compiled in one job in the same order,
+    so that later only its third entry (``trace`` not a constant, from ``py_func`` calls) can be
+    saved.
+    """
+    odd = worker_id.startswith("gw") and int(worker_id[2:]) % 2 == 1  # "master" without workers
+    _run_compile_jobs(_compile_jobs(), Path(os.environ["NUMBA_CACHE_DIR"]), reverse=odd)
 
 
 @pytest.fixture
