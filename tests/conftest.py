@@ -56,6 +56,17 @@ DATACENTRE = ROOT / "scenarios" / "inner_mongolia_datacentre.toml"
 ALUMINIUM = ROOT / "scenarios" / "xinjiang_aluminium.toml"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long tests (marked ``slow``) first, in their collected order, then the rest.
+
+    The two workers (pytest-xdist, ``--dist worksteal``) start on the two halves of the list and
+    an idle one takes tests from the tail of the other's: with the long tests first, the last
+    minutes are short tests shared by both workers rather than a long one that a single worker
+    runs while the other waits.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def _compile_jobs() -> list[tuple[str, Callable[[], object]]]:
     """The suite's long numba compiles, each a call that compiles (or loads from the cache) whole entries.
 

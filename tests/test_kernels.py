@@ -286,6 +286,7 @@ def test_reduce_flows_gives_the_kernel_totals() -> None:
                                       out[spec.column_of("peak_import_month_mw"):])
 
 
+@pytest.mark.slow
 def test_compiled_kernels_equal_their_python_functions() -> None:
     # numba's compiled code and the same source run as Python (vectorbt's test_use_numba): 48 h, 3 designs
     rng = np.random.default_rng(16)

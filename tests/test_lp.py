@@ -162,6 +162,7 @@ def designs(draw: st.DrawFn) -> tuple[Scenario, ProfileSet]:
 
 # 40 examples: building a linopy model costs about 1 s of CPU (the hand-built matrix took milliseconds);
 # the 100 examples of the scipy-era test all passed once with the linopy LP (commit 8adcfc8), 500 once before
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(designs())
 def test_lp_never_dearer_than_rule_based(case: tuple[Scenario, ProfileSet]) -> None:
