@@ -2,6 +2,9 @@
 
 from gpdc.kernels import target  # noqa: F401 - before any kernel compiles: the vector width (GPDC_AVX512)
 from gpdc.kernels.cache_locator import install as _install_cache_locator
+from gpdc.kernels.inline_copy import install as _install_inline_copy
 
 # before any kernel is decorated: the on-disk cache keyed on every kernel source file
 _install_cache_locator()
+# before any kernel compiles: numba's inliner copies each inlined function's scope once, not per block
+_install_inline_copy()
