@@ -88,8 +88,8 @@ def test_the_fix_is_installed_on_this_numba_and_is_idempotent() -> None:
 
     from gpdc.kernels import inline_copy
 
-    if inline_copy.STATE.startswith("not installed: numba's inline_ir differs"):
-        pytest.skip(f"numba {numba.__version__}: {inline_copy.STATE}")
+    if inline_copy.STATE.startswith(("not installed: numba's inline_ir differs", "off")):
+        pytest.skip(f"numba {numba.__version__}: {inline_copy.STATE}")  # another numba, or the user's choice
     assert inline_copy.STATE == "installed"
     method = InlineWorker.inline_ir
     assert inline_copy.install() == "installed" and InlineWorker.inline_ir is method  # not applied twice
