@@ -100,6 +100,6 @@ def call(fn: Callable[..., T], *args: Any, dispatchers: Iterable[Any] | None = N
         folders = clear(targets)
         where = ", ".join(str(f) for f in folders) or "(unknown folder)"
         warnings.warn(f"numba's on-disk cache of the kernels in {where} was damaged ({type(exc).__name__}: "
-                      f"{str(exc)[:120]}); it was cleared and the kernels are compiled again (once, half a minute or so)",
+                      f"{str(exc)[:120]}); it was cleared and the kernels are compiled again (once, about 30 s)",
                       KernelCacheWarning, stacklevel=2)
         return fn(*args)
