@@ -131,6 +131,9 @@ def _run_compile_jobs(jobs: list[tuple[str, Callable[[], object]]], folder: Path
                 fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return False  # another worker runs it
+            except OSError:  # a file system without flock: each worker compiles what it needs, as before
+                job()
+                return True
             try:
                 job()
             finally:
