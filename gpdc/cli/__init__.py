@@ -10,19 +10,35 @@ layers below, print.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 from gpdc.cli import commands, report  # noqa: F401 - importing them registers their commands on the app
 from gpdc.cli.app import app, err
 
-__all__ = ["app", "main"]
+__all__ = ["app", "console", "main"]
 
 
 def main() -> None:
-    """Entry point of the ``gpdc`` console script."""
+    """Run the command line on ``sys.argv``; raises ``SystemExit`` with the exit status, as click does."""
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted — rerun the same command to resume (a sweep keeps every finished chunk)")
         sys.exit(130)
+
+
+def console() -> NoReturn:
+    """Entry point of the installed ``gpdc`` script: :func:`main`, then the end of the process.
+
+    The process ends without the interpreter's teardown where nothing can be lost by that
+    (:mod:`gpdc.cli.process_exit`: 0.3-0.5 s of CPU a command).
+    """
+    from gpdc.cli.process_exit import exit_process
+
+    try:
+        main()
+    except SystemExit as exc:
+        exit_process(exc.code)
+    exit_process(0)
 
 
