@@ -144,6 +144,7 @@ try:
 except SystemExit as exc:
     assert not exc.code, exc.code
 print("IMPORTED", sorted(m for m in ("dask.array", "distributed", "pvlib", "windpowerlib") if m in sys.modules))
+print("ALSO", sorted(m for m in ("scipy.linalg", "xarray") if m in sys.modules))
 """
 
 
@@ -167,11 +168,14 @@ def test_run_imports_neither_dask_array_nor_distributed_nor_pvlib_when_its_profi
                               check=False, env=env)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert any(line in proc.stdout for line in imported), proc.stdout[-500:]
+        if "IMPORTED []" in proc.stdout:  # (always the second: profiles cached; pvlib itself imports scipy.linalg)
+            # numba's BLAS check imports no scipy.linalg (gpdc.kernels.blas_check); the file is written through xarray
+            assert "ALSO ['xarray']" in proc.stdout, proc.stdout[-500:]
 
 
 def test_sweep_imports_neither_dask_array_nor_profile_models_when_its_profiles_are_cached(tmp_path: Path) -> None:
-    # the summary a sweep prints is read from its file by xarray, which imported dask.array to index it (0.3 s of
-    # the 2.2 s a warm 1,000-design sweep took; gpdc.results.lazy_dask now defers it in gpdc.io.sweep_store)
+    # the summary a sweep prints was read from its file by xarray, which imported dask.array to index it (0.3 s of
+    # the 2.2 s a warm 1,000-design sweep took); now it is read with h5py and xarray is not imported at all
     import os
     import subprocess
     import sys
@@ -188,3 +192,6 @@ def test_sweep_imports_neither_dask_array_nor_profile_models_when_its_profiles_a
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert "cheapest compliant design" in proc.stdout or "compliant with every policy rule" in proc.stdout
         assert any(line in proc.stdout for line in imported), proc.stdout[-500:]
+        if "IMPORTED []" in proc.stdout:  # (always the second: profiles cached; pvlib itself imports scipy.linalg)
+            # nor xarray (the summary is read with h5py: gpdc.io.sweep_store.sweep_columns) nor scipy.linalg
+            assert "ALSO []" in proc.stdout, proc.stdout[-500:]

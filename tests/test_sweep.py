@@ -11,6 +11,7 @@ import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -191,11 +192,11 @@ def assert_light_read_equals_open_sweep(path: Path) -> None:
     """open_sweep_variables (h5py; what `gpdc sweep` prints its summary from) gives open_sweep's Dataset, to the bit."""
     import xarray as xr
 
-    from gpdc.cli.render import SWEEP_SUMMARY_VARIABLES
+    from gpdc.sweeps.select import SUMMARY_VARIABLES
 
     with sweep_store.open_sweep(path) as full:
         every = [str(n) for n in full.data_vars if n != sweep_store.FAILURE_MESSAGE]
-        for names in (list(SWEEP_SUMMARY_VARIABLES), every):
+        for names in (list(SUMMARY_VARIABLES), every):
             light = sweep_store.open_sweep_variables(path, names)
             keep = [n for n in (*names, sweep_store.FAILURE_MESSAGE) if n in full]
             expected = full[keep].load()
@@ -206,6 +207,48 @@ def assert_light_read_equals_open_sweep(path: Path) -> None:
                 assert var.dtype == full[name].dtype, name
                 assert {k: type(v) for k, v in var.attrs.items()} == {k: type(v) for k, v in full[name].attrs.items()}
             assert {k: type(v) for k, v in light.attrs.items()} == {k: type(v) for k, v in full.attrs.items()}
+    assert_summary_equals_xarrays(path)
+
+
+def xarray_summary(ds: Any) -> tuple[Any, ...]:
+    """The sweep summary computed with xarray (gpdc's own works on NumPy arrays): an independent reference."""
+    comp_da, cost_da, years = ds["compliant"], ds["project_cost_yuan"], 0
+    if "weather_year" in comp_da.dims:
+        comp_da, cost_da, years = comp_da.all("weather_year"), cost_da.mean("weather_year"), ds.sizes["weather_year"]
+    comp = comp_da.values.astype(bool)
+    cheapest = None
+    if comp.any():
+        idx = np.unravel_index(int(np.argmin(np.where(comp, cost_da.values, np.inf))), comp.shape)
+        parts = []
+        for d, i in zip(cost_da.dims, idx, strict=True):
+            along = [str(c) for c in ds.coords if c != d and ds[c].dims == (d,) and "field" in ds[c].attrs]
+            if "field" in ds[d].attrs:
+                parts.append(f"{ds[d].attrs['field']}={ds[d].values[i]}")
+            else:
+                parts.append(f"{d}={ds[d].values[i]}" + (" (" + ", ".join(
+                    f"{ds[c].attrs['field']}={ds[c].values[i]}" for c in along) + ")" if along else ""))
+        point = ds.isel(dict(zip(cost_da.dims, idx, strict=True)))
+        if "weather_year" in point.dims:
+            point = point.mean("weather_year")
+        cheapest = (", ".join(parts), float(point["project_cost_yuan"]), float(point["green_share_of_load"]),
+                    float(point["self_use_share"]))
+    return comp.size, int(comp.sum()), years, cheapest, sweep_store.failures(ds)
+
+
+def assert_summary_equals_xarrays(path: Path) -> None:
+    """The summary `gpdc sweep` prints (NumPy, from h5py or from an open Dataset) is what xarray computes."""
+    from gpdc.sweeps.select import SUMMARY_VARIABLES, sweep_summary
+
+    with sweep_store.open_sweep(path) as full:
+        expected = xarray_summary(full)
+        from_dataset = sweep_summary(sweep_store.columns_of(full, SUMMARY_VARIABLES))
+    light = sweep_summary(sweep_store.sweep_columns(path, SUMMARY_VARIABLES))
+    assert light == from_dataset
+    best = light.cheapest
+    got = (light.n_designs, light.n_compliant, light.weather_years,
+           None if best is None else (best.where, best.project_cost_yuan, best.green_share_of_load, best.self_use_share),
+           light.failures)
+    assert got == expected  # to the bit
 
 
 def test_the_summary_reader_gives_what_open_sweep_gives(swept) -> None:  # noqa: ANN001

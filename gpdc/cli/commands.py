@@ -18,7 +18,6 @@ from rich.table import Table
 
 from gpdc.cli.app import SHOWN_WARNINGS, app, fail, note, out, parse_sets, styled, warning, written
 from gpdc.cli.render import (
-    SWEEP_SUMMARY_VARIABLES,
     fmt,
     print_ensemble,
     print_lp_gap,
@@ -212,10 +211,10 @@ def sweep(
 ) -> None:
     """Simulate every design of a sweep into one HDF5 file (resumable: rerun the same command)."""
     from gpdc.io.atomic import check_writable
-    from gpdc.io.sweep_store import open_sweep, open_sweep_variables
+    from gpdc.io.sweep_store import columns_of, open_sweep, sweep_columns
     from gpdc.scenario.load import load_scenario
     from gpdc.sweeps import plan_sweep, run_sweep
-    from gpdc.sweeps.select import best_points, parse_point, write_traces
+    from gpdc.sweeps.select import SUMMARY_VARIABLES, best_points, parse_point, sweep_summary, write_traces
     from gpdc.sweeps.spec import combine, parse_vary, parse_zip, read_designs_csv, read_sweep_table
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
@@ -261,16 +260,19 @@ def sweep(
             where = f" on the GPU ({device_name()})"
         out.print(f"{report.chunks_run} chunks computed{where} in {report.seconds:.1f} s "
                   f"({report.designs_per_second:,.0f} designs/s)", highlight=False)
-        # the summary reads six variables: xarray's open_dataset of the whole file cost 0.25 s of CPU (a tenth
-        # of a warm 1,000-design sweep); --traces-best ranks by any metric, so it opens them all
-        with (open_sweep(target) if traces_best else open_sweep_variables(target, SWEEP_SUMMARY_VARIABLES)) as ds:
-            print_sweep_summary(ds)
-            points = list(wanted)
-            if traces_best:
+        # the summary reads six variables with h5py, without xarray (whose open_dataset of the whole file cost
+        # 0.25 s of CPU and its import 0.15-0.2 s, a fifth of a warm 1,000-design sweep); --traces-best ranks
+        # by any metric, so it opens them all
+        points = list(wanted)
+        if traces_best:
+            with open_sweep(target) as ds:
+                print_sweep_summary(sweep_summary(columns_of(ds, SUMMARY_VARIABLES)))
                 best = best_points(ds, by, traces_best, largest=largest)
-                if not best:
-                    out.print(f"--traces-best {traces_best}: no design meets every policy rule; no traces written")
-                points += best
+            if not best:
+                out.print(f"--traces-best {traces_best}: no design meets every policy rule; no traces written")
+            points += best
+        else:
+            print_sweep_summary(sweep_summary(sweep_columns(target, SUMMARY_VARIABLES)))
         if points:
             tpath = target.with_name(target.stem + ".traces.h5")
             write_traces(plan, points, tpath)

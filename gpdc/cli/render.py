@@ -345,58 +345,23 @@ def print_ensemble(ds: Any, show_all: bool = False) -> None:
                   style="dim")
 
 
-#: the variables :func:`print_sweep_summary` reads (``gpdc sweep`` opens only these:
-#: gpdc.io.sweep_store.open_sweep_variables)
-SWEEP_SUMMARY_VARIABLES = ("compliant", "project_cost_yuan", "green_share_of_load", "self_use_share", "status",
-                           "failure")
+def print_sweep_summary(summary: Any) -> None:
+    """How many designs comply (in every weather year), the cheapest one that does, and why designs failed.
 
-
-def print_sweep_summary(ds: Any) -> None:
-    """How many designs comply (in every weather year), and the cheapest one that does.
-
-    ``ds`` needs only :data:`SWEEP_SUMMARY_VARIABLES` (and ``failure_message``) of the sweep.
+    ``summary`` is a :class:`gpdc.sweeps.select.SweepSummary`.
     """
-    import numpy as np
-
-    comp_da = ds["compliant"]
-    cost_da = ds["project_cost_yuan"]
-    years = ""
-    if "weather_year" in comp_da.dims:
-        comp_da = comp_da.all("weather_year")
-        cost_da = cost_da.mean("weather_year")
-        years = f" in all {ds.sizes['weather_year']} weather years"
-    comp = comp_da.values.astype(bool)
-    n = comp.size
-    out.print(f"compliant with every policy rule{years}: {int(comp.sum()):,} of {n:,} designs ({comp.mean():.1%})",
+    years = f" in all {summary.weather_years} weather years" if summary.weather_years else ""
+    n, k = summary.n_designs, summary.n_compliant
+    out.print(f"compliant with every policy rule{years}: {k:,} of {n:,} designs ({k / n if n else float('nan'):.1%})",
               highlight=False)
-    if comp.any():
-        cost = np.where(comp, cost_da.values, np.inf)
-        idx = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        dims = cost_da.dims
-        where = ", ".join(_coordinate(ds, str(d), int(i)) for d, i in zip(dims, idx, strict=True))
-        point = ds.isel(dict(zip(dims, idx, strict=True)))
-        if "weather_year" in point.dims:
-            point = point.mean("weather_year")
+    best = summary.cheapest
+    if best is not None:
         mean = " (means over the weather years)" if years else ""
-        out.print(f"cheapest compliant design: {where}: project cost {float(point['project_cost_yuan']) / 1e6:,.1f} "
-                  f"M yuan, green share {float(point['green_share_of_load']):.1%}, "
-                  f"self-use {float(point['self_use_share']):.1%}{mean}")
-    from gpdc.io.sweep_store import failures
-
-    for reason, count in failures(ds):
+        out.print(f"cheapest compliant design: {best.where}: project cost {best.project_cost_yuan / 1e6:,.1f} "
+                  f"M yuan, green share {best.green_share_of_load:.1%}, self-use {best.self_use_share:.1%}{mean}")
+    for reason, count in summary.failures:
         out.print(styled((f"{count:,} design{'s' if count != 1 else ''} failed", "yellow"),
                          f" (status 2, NaN values): {reason}"), soft_wrap=True)
-
-
-def _coordinate(ds: Any, dim: str, i: int) -> str:
-    """``field=value`` of a one-field dimension; ``name=label (field=value, ...)`` of a zipped one."""
-    coord = ds[dim]
-    if "field" in coord.attrs:
-        return f"{coord.attrs['field']}={coord.values[i]}"
-    along = [str(c) for c in ds.coords if c != dim and ds[c].dims == (dim,) and "field" in ds[c].attrs]
-    if not along:
-        return f"{dim}={coord.values[i]}"
-    return f"{dim}={coord.values[i]} (" + ", ".join(f"{ds[c].attrs['field']}={ds[c].values[i]}" for c in along) + ")"
 
 
 def _margin(result: Any, constraint: str, margin: float) -> str:

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from gpdc._version import __version__
 from gpdc.accounting import period_years
@@ -61,7 +60,7 @@ def version_record() -> dict[str, str]:
         "numba": numba.__version__,
         "pandas": pd.__version__,
         "scipy": package_version("scipy"),
-        "xarray": xr.__version__,
+        "xarray": package_version("xarray"),  # a sweep writes its file without importing xarray
         "h5py": h5py.__version__,
         "h5netcdf": h5netcdf.__version__,
         "pvlib": package_version("pvlib"),

@@ -13,14 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from gpdc.errors import ScenarioError, ScenarioErrors
 from gpdc.results.registry import VARIABLES
 from gpdc.scenario.schema import ReportedFigure
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["ATTR", "Comparison", "attrs_json", "check", "compare"]
 

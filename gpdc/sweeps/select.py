@@ -1,23 +1,29 @@
-"""Hourly traces for a few chosen designs of a sweep (by coordinates, or the best k by a metric).
+"""Designs chosen from a sweep: its summary (the cheapest compliant one), views, the best k, their hourly traces.
 
 A sweep keeps only per-design totals; the traces of the designs a user picks are computed
 afterwards with :func:`gpdc.simulate` — exactly what ``gpdc run`` gives for that design —
 and written atomically to a file beside the sweep's, on a ``selected`` dimension.
+:func:`sweep_summary` works on NumPy arrays (:class:`gpdc.io.sweep_store.SweepColumns`), so
+that ``gpdc sweep`` prints it without importing xarray.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from gpdc.errors import ScenarioError
+from gpdc.io.sweep_store import FAILURE, FAILURE_MESSAGE, STATUS, SweepColumns, failure_counts
 from gpdc.sweeps.plan import WEATHER_DIM, SweepPlan
 from gpdc.sweeps.spec import SweepError, _scalar
+
+if TYPE_CHECKING:  # imported where a Dataset is built: `gpdc sweep` parses --traces-at without it
+    import xarray as xr
 
 
 def _grid_of(where: xr.Dataset | SweepPlan) -> tuple[dict[str, list[Any]], dict[str, str]]:
@@ -180,6 +186,109 @@ def sweep_view(ds: xr.Dataset, metric: str, x: str | None = None, y: str | None 
                      facet=roles["facet"], fixed=fixed, note=note)
 
 
+#: the variables :func:`sweep_summary` reads (``gpdc sweep`` reads only these: gpdc.io.sweep_store.sweep_columns)
+SUMMARY_VARIABLES = ("compliant", "project_cost_yuan", "green_share_of_load", "self_use_share", STATUS, FAILURE)
+
+
+@dataclass(frozen=True)
+class Cheapest:
+    """The cheapest design that meets every policy rule (in every weather year: its figures the years' means).
+
+    Attributes
+    ----------
+    where : str
+        Its coordinates: ``field=value`` per dimension, a zipped dimension's label with its fields.
+    project_cost_yuan, green_share_of_load, self_use_share : float
+        Its figures.
+    """
+
+    where: str
+    project_cost_yuan: float
+    green_share_of_load: float
+    self_use_share: float
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """How many designs of a sweep comply (in every weather year), the cheapest that does, and why designs failed.
+
+    Attributes
+    ----------
+    n_designs, n_compliant : int
+        Designs (weather years not counted) and those compliant in every weather year.
+    weather_years : int
+        How many weather years the sweep ran (0 without a weather-year dimension).
+    cheapest : Cheapest or None
+        None where no design complies.
+    failures : list of (str, int)
+        Each reason designs failed, with how many designs it stopped, most first.
+    """
+
+    n_designs: int
+    n_compliant: int
+    weather_years: int
+    cheapest: Cheapest | None
+    failures: list[tuple[str, int]]
+
+
+def _axis_mean(values: np.ndarray, axis: int | tuple[int, ...]) -> np.ndarray:
+    """The mean over ``axis`` skipping NaN, as xarray's ``mean`` does (all NaN: NaN, no warning)."""
+    if values.dtype.kind != "f":
+        return np.mean(values, axis=axis)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a slice of NaN only: NaN
+        return np.nanmean(values, axis=axis)
+
+
+def _coordinate_text(coords: Mapping[str, Any], dim: str, i: int) -> str:
+    """``field=value`` of a one-field dimension; ``name=label (field=value, ...)`` of a zipped one."""
+    _, values, attrs = coords[dim]
+    if "field" in attrs:
+        return f"{attrs['field']}={values[i]}"
+    along = [c for c, (cdims, _, cattrs) in coords.items() if c != dim and cdims == (dim,) and "field" in cattrs]
+    if not along:
+        return f"{dim}={values[i]}"
+    return f"{dim}={values[i]} (" + ", ".join(f"{coords[c][2]['field']}={coords[c][1][i]}" for c in along) + ")"
+
+
+def sweep_summary(cols: SweepColumns) -> SweepSummary:
+    """Summarise a finished sweep from its :data:`SUMMARY_VARIABLES` (and ``failure_message``).
+
+    Compliant means compliant in every weather year; the cheapest compliant design is the one
+    of least ``project_cost_yuan`` (its mean over the weather years, NaN skipped), the first in
+    the file's order among equals; its figures are its means over the weather years.
+    """
+    comp_dims, comp, _ = cols.variables["compliant"]
+    cost_dims, cost, _ = cols.variables["project_cost_yuan"]
+    comp = np.transpose(comp, [comp_dims.index(d) for d in cost_dims])
+    years = 0
+    dims = cost_dims
+    if WEATHER_DIM in cost_dims:
+        axis = cost_dims.index(WEATHER_DIM)
+        years = int(cost.shape[axis])
+        comp = np.all(comp, axis=axis)
+        cost = _axis_mean(cost, axis)
+        dims = tuple(d for d in cost_dims if d != WEATHER_DIM)
+    comp = np.asarray(comp).astype(bool)
+    cheapest = None
+    if comp.any():
+        idx = np.unravel_index(int(np.argmin(np.where(comp, cost, np.inf))), cost.shape)
+        at = dict(zip(dims, idx, strict=True))
+
+        def figure(name: str) -> float:
+            vdims, values, _ = cols.variables[name]
+            picked = np.asarray(values[tuple(at.get(d, slice(None)) for d in vdims)])
+            return float(_axis_mean(picked, tuple(range(picked.ndim))) if picked.ndim else picked)
+
+        cheapest = Cheapest(", ".join(_coordinate_text(cols.coords, d, int(i)) for d, i in at.items()),
+                            figure("project_cost_yuan"), figure("green_share_of_load"), figure("self_use_share"))
+    failed: list[tuple[str, int]] = []
+    if STATUS in cols.variables and FAILURE_MESSAGE in cols.variables:
+        failed = failure_counts(cols.variables[STATUS][1], cols.variables[FAILURE][1],
+                                cols.variables[FAILURE_MESSAGE][1])
+    return SweepSummary(int(comp.size), int(comp.sum()), years, cheapest, failed)
+
+
 def check_metric(metric: str) -> None:
     """Refuse an unknown ranking metric before a sweep runs."""
     from gpdc.results.registry import VARIABLES
@@ -248,6 +357,8 @@ def design_scenario(plan: SweepPlan, point: Mapping[str, Any]) -> tuple[Any, Any
 
 def write_traces(plan: SweepPlan, points: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
     """Simulate each chosen design with hourly traces and write them on a ``selected`` dimension."""
+    import xarray as xr
+
     from gpdc.io.hdf5 import write_results
     from gpdc.runs import run_scenario
 
