@@ -382,16 +382,18 @@ def _ledger_of(f: h5py.File, path: Path) -> Ledger:
         if not isinstance(cvars, list) or not all(isinstance(v, str) for v in cvars) or not cvars:
             raise _damaged(path, f"the attribute checksum_variables of {LEDGER} is not a list of variable names")
         for v in cvars:
-            if v not in f or not isinstance(f[v], h5py.Dataset):
+            obj = f.get(v)  # looked up once: each h5py lookup builds an object (a hundred variables, twice a sweep)
+            if not isinstance(obj, h5py.Dataset):
                 raise _damaged(path, f"the variable {v} is missing")
-            if tuple(f[v].shape[:len(full)]) != full:
-                raise _damaged(path, f"the variable {v} has shape {f[v].shape}; the sweep's is {full}")
+            shape_v = tuple(obj.shape)
+            if shape_v[:len(full)] != full:
+                raise _damaged(path, f"the variable {v} has shape {shape_v}; the sweep's is {full}")
             want = _DTYPES.get(v, (np.dtype(np.float64), np.dtype(np.int8)))
-            if f[v].dtype not in want:
-                raise _damaged(path, f"the variable {v} has type {f[v].dtype}; gpdc writes "
+            if obj.dtype not in want:
+                raise _damaged(path, f"the variable {v} has type {obj.dtype}; gpdc writes "
                                      f"{' or '.join(str(w) for w in want)}")
-            if v in _DTYPES and f[v].ndim != len(full):
-                raise _damaged(path, f"the variable {v} has shape {f[v].shape}; the sweep's is {full}")
+            if v in _DTYPES and len(shape_v) != len(full):
+                raise _damaged(path, f"the variable {v} has shape {shape_v}; the sweep's is {full}")
         table = _read(led, FAILURE_MESSAGE, path)
         if table.ndim != 1 or table.dtype.kind != "S" or table.size < 1:
             raise _damaged(path, f"{LEDGER}/{FAILURE_MESSAGE} is not a table of text")
