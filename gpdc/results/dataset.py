@@ -74,7 +74,9 @@ def trace_dataset(time: pd.DatetimeIndex, values: Mapping[str, np.ndarray], time
         for name in TRACE_VARIABLES
         if name in values
     }
-    ds = xr.Dataset(data_vars, coords={"time": ("time", local.values.astype("datetime64[ns]"))})
+    # the index from a pandas Index: from a NumPy array xarray builds it through dask's collection check, which
+    # imports dask's core (0.12 s of CPU); the same index either way
+    ds = xr.Dataset(data_vars, coords={"time": ("time", pd.DatetimeIndex(local.values.astype("datetime64[ns]")))})
     ds["time"].attrs.update({"long_name": "start of the step, local time", "timezone": timezone})
     return ds
 
@@ -106,7 +108,8 @@ def cash_flow_dataset(values: Mapping[str, np.ndarray], attrs: Mapping[str, Any]
         if name in values
     }
     n = len(next(iter(data_vars.values()))) if data_vars else 0
-    ds = xr.Dataset(data_vars, coords={PROJECT_YEAR: (PROJECT_YEAR, np.arange(n, dtype=np.int64))},
+    years = pd.Index(np.arange(n, dtype=np.int64))  # a pandas Index, as in trace_dataset: no dask import
+    ds = xr.Dataset(data_vars, coords={PROJECT_YEAR: (PROJECT_YEAR, years)},
                     attrs=dict(attrs or {}))
     ds[PROJECT_YEAR].attrs.update({"long_name": "project year: 0 = the investment, 1 .. N the years of operation",
                                    "units": "a"})
