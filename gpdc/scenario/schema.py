@@ -22,8 +22,10 @@ def _technical(item: str) -> float:
 
 
 class _Section(BaseModel):
-    # strict: no silent coercion (true -> 1.0 MW, "100" -> 100.0); an integer still counts as a float
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+    # strict: no silent coercion (true -> 1.0 MW, "100" -> 100.0); an integer still counts as a float.
+    # defer_build: each model's validator is built at its first use, not at import (the scenario's
+    # validator builds its sections' inline): 0.05-0.09 s of CPU less for every command that reads one
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True, defer_build=True)
 
 
 class Site(_Section):
