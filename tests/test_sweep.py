@@ -189,7 +189,7 @@ def test_sweep_opens_with_its_axes_as_dimensions_and_units(swept) -> None:  # no
 
 
 def assert_light_read_equals_open_sweep(path: Path) -> None:
-    """open_sweep_variables (h5py; what `gpdc sweep` prints its summary from) gives open_sweep's Dataset, to the bit."""
+    """sweep_columns (h5py; what `gpdc sweep` prints its summary from) holds open_sweep's Dataset, to the bit."""
     import xarray as xr
 
     from gpdc.sweeps.select import SUMMARY_VARIABLES
@@ -197,7 +197,9 @@ def assert_light_read_equals_open_sweep(path: Path) -> None:
     with sweep_store.open_sweep(path) as full:
         every = [str(n) for n in full.data_vars if n != sweep_store.FAILURE_MESSAGE]
         for names in (list(SUMMARY_VARIABLES), every):
-            light = sweep_store.open_sweep_variables(path, names)
+            cols = sweep_store.sweep_columns(path, names)
+            light = xr.Dataset({n: xr.Variable(*v) for n, v in cols.variables.items()},
+                               coords={n: xr.Variable(*v) for n, v in cols.coords.items()}, attrs=cols.attrs)
             keep = [n for n in (*names, sweep_store.FAILURE_MESSAGE) if n in full]
             expected = full[keep].load()
             xr.testing.assert_identical(light, expected)

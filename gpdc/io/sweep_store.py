@@ -916,10 +916,13 @@ def _light_read(path: Path, names: Sequence[str]) -> SweepColumns | None:
 def sweep_columns(path: str | Path, names: Sequence[str]) -> SweepColumns:
     """Read some variables of a finished sweep (and every coordinate) as NumPy arrays, without xarray.
 
-    What :func:`open_sweep_variables` gives, before it becomes a Dataset: ``gpdc sweep`` prints
-    its summary from it without importing xarray (0.15-0.2 s of CPU).  Checked as
-    :func:`open_sweep` checks the file; files the light reader does not decode as xarray would
-    are read through :func:`open_sweep`.
+    What ``open_sweep(path)[names]`` holds, decoded the same way, read with h5py: xarray's
+    ``open_dataset`` opens every variable of the file (a hundred; 0.25 s of CPU in a
+    1,000-design ``gpdc sweep``) and its import costs 0.15-0.2 s more, for a summary of six
+    variables.  The file is checked as :func:`open_sweep` checks it (the ledger, every done
+    chunk's checksum; an unfinished sweep is refused); ``failure_message`` is added as
+    :func:`open_sweep` adds it.  Files this reader does not decode as xarray would (no sweep
+    dimension, dotted names of old files, CF-coded variables) are read through :func:`open_sweep`.
 
     Raises
     ------
@@ -932,42 +935,6 @@ def sweep_columns(path: str | Path, names: Sequence[str]) -> SweepColumns:
         return light
     with open_sweep(path, verify_data=False) as full:  # checked by _light_read
         return columns_of(full, names)
-
-
-def open_sweep_variables(path: str | Path, names: Sequence[str]) -> Any:
-    """Open only some variables of a finished sweep (and every coordinate): what ``open_sweep(path)[names]`` gives.
-
-    Read with h5py: xarray's ``open_dataset`` opens every variable of the file (a hundred), and
-    builds its indexes through dask's collection check (which imports dask), 0.25 s of CPU in a
-    1,000-design ``gpdc sweep`` that prints a summary of six variables.  The file is checked as
-    :func:`open_sweep` checks it (the ledger, every done chunk's checksum; an unfinished sweep is
-    refused).  ``failure_message`` is added as :func:`open_sweep` adds it.  Files this reader
-    does not decode as xarray would (no sweep dimension, dotted names of old files, CF-coded
-    variables) are opened by :func:`open_sweep`.
-
-    Raises
-    ------
-    ResultsFileError
-        As :func:`open_sweep` (``allow_partial=False``).  A name the file lacks is left out.
-    """
-    import pandas as pd
-    import xarray as xr
-
-    from gpdc.results.lazy_dask import defer_dask_array_type
-
-    path = Path(path)
-    light = _light_read(path, names)
-    if light is None:
-        with open_sweep(path, verify_data=False) as full:  # checked by _light_read
-            keep = [n for n in (*names, FAILURE_MESSAGE) if n in full]
-            return full[keep].load()
-    defer_dask_array_type()
-    index = {}
-    for name, (dims, values, var_attrs) in light.coords.items():
-        if dims == (name,) and values.dtype.kind != "U":  # numbers: the index from a pandas Index, as xarray
-            values = pd.Index(values)  # builds it, without dask's collection check (str: xarray's own way)
-        index[name] = xr.Variable(dims, values, var_attrs)
-    return xr.Dataset({n: xr.Variable(*v) for n, v in light.variables.items()}, coords=index, attrs=light.attrs)
 
 
 def _variables_of(f: h5py.File, names: list[str]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None:
