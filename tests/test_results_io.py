@@ -143,6 +143,9 @@ def test_the_file_is_the_one_xarrays_to_netcdf_writes(tmp_path: Path, result: ob
         ds.to_netcdf(old, mode="w" if k == 0 else "a", group=group, engine="h5netcdf",
                      encoding=hdf5._encoding(ds, True))
     assert _h5_contents(path) == _h5_contents(old)
+    import h5netcdf  # the writer's h5netcdf.File that looks each variable up once is the one in use (issue 19)
+
+    assert issubclass(hdf5._netcdf_file_class(), h5netcdf.File) and hdf5._netcdf_file_class() is not h5netcdf.File
     for group in groups:
         with xr.open_dataset(path, engine="h5netcdf", group=group) as a, \
                 xr.open_dataset(old, engine="h5netcdf", group=group) as b:
