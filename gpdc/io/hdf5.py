@@ -13,6 +13,7 @@ full disk or a file-size limit is a clean :class:`~gpdc.errors.WriteError`, neve
 from __future__ import annotations
 
 import functools
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -218,6 +219,7 @@ def _netcdf_file_class() -> type:
             and getattr(h5netcdf.Group, "_variable_cls", None) is core.Variable
             and isinstance(getattr(h5netcdf.Group, "_group_cls", None), property)):  # pragma: no cover
         return h5netcdf.File
+    ds_lookup, group_lookup = typing.cast(property, find_ds), typing.cast(property, find_group)
 
     def found(obj: object, key: str, lookup: property) -> object:
         known = obj.__dict__.get(key)
@@ -226,16 +228,16 @@ def _netcdf_file_class() -> type:
         return known
 
     class Variable(core.Variable):  # type: ignore[misc]
-        _h5ds = property(lambda self: found(self, "_found_h5ds", find_ds))
+        _h5ds = property(lambda self: found(self, "_found_h5ds", ds_lookup))
 
     class Group(h5netcdf.Group):  # type: ignore[misc]
         _variable_cls = Variable
-        _h5group = property(lambda self: found(self, "_found_h5group", find_group))
+        _h5group = property(lambda self: found(self, "_found_h5group", group_lookup))
         _group_cls = property(lambda self: Group)
 
     class File(h5netcdf.File):  # type: ignore[misc]
         _variable_cls = Variable
-        _h5group = property(lambda self: found(self, "_found_h5group", find_group))
+        _h5group = property(lambda self: found(self, "_found_h5group", group_lookup))
         _group_cls = property(lambda self: Group)
 
     return File
