@@ -386,3 +386,55 @@ def test_policy_thresholds_and_export_cap_carry_their_own_confidence() -> None:
     assert r.export_cap_confidence == "verified (official text seen)"
     assert "一般不超过20%" in r.note
     assert T.policy_rule("hunan_853").export_cap_confidence == "quoted from a copy"
+
+
+def _table_text(name: str) -> pd.DataFrame:
+    from importlib.resources import files
+
+    with (files("gpdc.scenario") / "data" / f"{name}.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def test_validate_frame_names_the_row_and_column_of_each_fault() -> None:
+    from gpdc.scenario.tables.core import validate_frame
+
+    good = _table_text("coal_rates")
+    df = validate_frame("coal_rates", good.copy(), "c.csv")
+    assert df["year"].dtype == np.int64 and df["coal_rate_g_ce_per_kwh"].dtype == np.float64
+    assert list(df.columns) == ["year", "coal_rate_g_ce_per_kwh", "source", "confidence", "note"]
+    padded = good.copy()
+    padded.loc[0, "note"] = "  padded  "
+    assert validate_frame("coal_rates", padded, "c.csv").loc[0, "note"] == "padded"
+
+    dup = pd.concat([good, good.iloc[[0]]], ignore_index=True)
+    with pytest.raises(DataTableError, match=rf"c.csv: duplicate key \('year',\) in rows 2, {len(good) + 2}$"):
+        validate_frame("coal_rates", dup, "c.csv")
+    half = good.copy()
+    half.loc[1, "year"] = "2020.5"
+    with pytest.raises(DataTableError, match=r"c.csv column 'year': years must be integers"):
+        validate_frame("coal_rates", half, "c.csv")
+    blank = good.copy()
+    blank.loc[1, "coal_rate_g_ce_per_kwh"] = " "
+    with pytest.raises(DataTableError, match=r"c.csv row 3, column 'coal_rate_g_ce_per_kwh': empty"):
+        validate_frame("coal_rates", blank, "c.csv")
+    word = good.copy()
+    word.loc[0, "coal_rate_g_ce_per_kwh"] = "lots"
+    with pytest.raises(DataTableError, match=r"c.csv row 2, column 'coal_rate_g_ce_per_kwh': 'lots' is not a number"):
+        validate_frame("coal_rates", word, "c.csv")
+    unsourced = good.copy()
+    unsourced.loc[1, "source"] = ""
+    with pytest.raises(DataTableError, match=r"c.csv row 3: empty source"):
+        validate_frame("coal_rates", unsourced, "c.csv")
+    with pytest.raises(DataTableError, match=r"c.csv lacks column\(s\) note"):
+        validate_frame("coal_rates", good.drop(columns="note"), "c.csv")
+    with pytest.raises(DataTableError, match=r"c.csv has no rows"):
+        validate_frame("coal_rates", good.iloc[:0], "c.csv")
+
+
+def test_validate_frame_rejects_an_empty_key() -> None:
+    from gpdc.scenario.tables.core import validate_frame
+
+    costs = _table_text("costs")
+    costs.loc[0, "item"] = ""
+    with pytest.raises(DataTableError, match=r"c.csv: empty key column 'item'"):
+        validate_frame("costs", costs, "c.csv")
