@@ -218,3 +218,18 @@ def test_datasets_do_not_import_dask_and_dask_still_works_after() -> None:
     proc = subprocess.run([sys.executable, "-c", _LAZY_DASK], capture_output=True, text=True, timeout=300,
                           check=False)
     assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("module", ["gpdc.sizing.result", "gpdc.report.ledger", "gpdc.results.dataset"])
+def test_each_module_that_builds_datasets_defers_dask(module: str) -> None:
+    # `gpdc size` imported dask and dask.array (0.4 s) to build its Datasets before gpdc.sizing.result deferred them
+    import subprocess
+    import sys
+
+    pytest.importorskip("dask")
+    code = (f"import sys, numpy as np, xarray as xr, {module}\n"
+            "xr.Dataset({'a': ('x', np.arange(3.0))}, coords={'x': np.arange(3)})\n"
+            "assert 'dask' not in sys.modules, sorted(m for m in sys.modules if m.startswith('dask'))\n"
+            "print('OK')")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0 and "OK" in proc.stdout, proc.stderr[-3000:]

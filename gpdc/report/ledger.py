@@ -39,7 +39,10 @@ import xarray as xr
 
 from gpdc.errors import GpdcError, LedgerError
 from gpdc.io.atomic import atomic_path
+from gpdc.results.lazy_dask import defer_dask
 from gpdc.results.registry import LEDGER_ROW, LEDGER_VARIABLES, attrs_of
+
+defer_dask()  # its Datasets built without importing dask (gpdc.results.lazy_dask)
 
 __all__ = [
     "COLUMNS", "FORMAT", "Ledger", "LedgerCheck", "LedgerError", "build_ledger", "ledger_dataset",

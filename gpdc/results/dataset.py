@@ -15,11 +15,10 @@ import pandas as pd
 import xarray as xr
 
 from gpdc.errors import UnregisteredVariableError
-from gpdc.results.lazy_dask import defer_dask_array_type, defer_dask_collection_check
+from gpdc.results.lazy_dask import defer_dask
 from gpdc.results.registry import CASH_FLOW_VARIABLES, PROJECT_YEAR, TRACE_VARIABLES, VARIABLES, attrs_of
 
-defer_dask_array_type()  # NumPy-backed Datasets without importing dask.array (gpdc.results.lazy_dask)
-defer_dask_collection_check()  # and written (CF datetimes) without importing dask's core
+defer_dask()  # NumPy-backed Datasets built and written without importing dask (gpdc.results.lazy_dask)
 
 
 def totals_dataset(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-__all__ = ["defer_dask_array_type", "defer_dask_collection_check"]
+__all__ = ["defer_dask", "defer_dask_array_type", "defer_dask_collection_check"]
 
 
 class _DaskUntilImported:
@@ -90,3 +90,9 @@ def defer_dask_collection_check() -> bool:
     is_dask_collection._gpdc_deferred = True  # type: ignore[attr-defined]
     utils.is_dask_collection = is_dask_collection  # type: ignore[assignment] # same answers, fewer imports
     return True
+
+
+def defer_dask() -> None:
+    """Both deferrals: for each module of gpdc that builds or writes xarray objects, at its import."""
+    defer_dask_array_type()
+    defer_dask_collection_check()

@@ -9,6 +9,7 @@ import numpy as np
 import xarray as xr
 
 from gpdc._version import __version__
+from gpdc.results.lazy_dask import defer_dask
 from gpdc.results.provenance import SIZING_TITLE
 from gpdc.results.registry import VARIABLES
 from gpdc.scenario.load import apply_fields, to_toml
@@ -16,6 +17,8 @@ from gpdc.scenario.schema import Scenario
 from gpdc.sizing.spec import DURATION, SizingSpec
 from gpdc.sweeps.spec import dim_name
 from gpdc.units import unit_of
+
+defer_dask()  # its Datasets built without importing dask (gpdc.results.lazy_dask)
 
 #: metrics kept for every evaluated design (means over the weather years)
 KEPT = ("project_cost_yuan", "levelised_adjustment_yuan", "lcoe_yuan_per_mwh", "self_used_net_cost_yuan_per_mwh", "capex_yuan", "savings_yuan", "self_use_share",
