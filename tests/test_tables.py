@@ -438,3 +438,29 @@ def test_validate_frame_rejects_an_empty_key() -> None:
     costs.loc[0, "item"] = ""
     with pytest.raises(DataTableError, match=r"c.csv: empty key column 'item'"):
         validate_frame("costs", costs, "c.csv")
+
+
+def test_row_finds_the_first_row_of_each_key_as_a_boolean_lookup_does() -> None:
+    from gpdc.scenario.tables.core import KEYS, TABLE_NAMES, load_table, row
+
+    looked = 0
+    for name in TABLE_NAMES:
+        for column in KEYS[name][:1]:
+            df = load_table(name)
+            for key in dict.fromkeys(df[column].tolist()):
+                expected = df[df[column] == key].iloc[0]
+                pd.testing.assert_series_equal(row(name, column, key, "thing"), expected)
+                looked += 1
+    assert looked > 50
+    with pytest.raises(DataTableError, match=r"unknown province 'atlantis'; valid: .*xinjiang"):
+        row("provinces", "province", "atlantis", "province")
+
+
+def test_row_follows_a_reloaded_table() -> None:
+    from gpdc.scenario.tables import core
+
+    before = core.row("provinces", "province", "xinjiang", "province")
+    core.load_table.cache_clear()  # a new DataFrame: the row index is rebuilt for it, not reused
+    after = core.row("provinces", "province", "xinjiang", "province")
+    pd.testing.assert_series_equal(before, after)
+    assert core._ROW_INDEX["provinces", "province"][0] is core.load_table("provinces")

@@ -379,10 +379,26 @@ def row(name: str, column: str, key: object, what: str) -> pd.Series:
     ``what`` was asked for, the key, and the valid keys.
     """
     df = load_table(name)
-    hit = df[df[column] == key]
-    if hit.empty:
+    at = _row_index(name, column, df).get(key)
+    if at is None:
         raise DataTableError(f"unknown {what} {key!r}; valid: {choices(df[column])}")
-    return hit.iloc[0]
+    return df.iloc[at]
+
+
+#: per (table, column): the table it was built from and each key's first row (a run looks up some 40 rows)
+_ROW_INDEX: dict[tuple[str, str], tuple[pd.DataFrame, dict[object, int]]] = {}
+
+
+def _row_index(name: str, column: str, df: pd.DataFrame) -> dict[object, int]:
+    """Each value of ``column`` and the position of its first row in ``df``, built once per loaded table."""
+    known = _ROW_INDEX.get((name, column))
+    if known is not None and known[0] is df:
+        return known[1]
+    index: dict[object, int] = {}
+    for at, value in enumerate(df[column].tolist()):
+        index.setdefault(value, at)
+    _ROW_INDEX[name, column] = (df, index)
+    return index
 
 
 def keys(name: str, column: str) -> list[str]:
