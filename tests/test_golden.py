@@ -5,7 +5,10 @@ the redesign) and rewritten when issue 15's tariff model changed the bills on pu
 14 levelised the project cost (see tests/golden.py); every data variable and coordinate of every case must be identical, bit for bit,
 except where :func:`tests.golden.tolerance` says otherwise (the reasons are written beside it):
 the hourly-factor CO2 to 1e-12 relative, and the runs' hourly traces to 1e-12 of each
-variable's largest value.
+variable's largest value.  Bit for bit holds where numpy runs the AVX-512 code the files were
+computed with; elsewhere (AMD EPYC Zen 3, say) every number is compared to 1e-12 of its variable's
+largest value and every flag, count and label exactly (:func:`tests.golden.written_instruction_set`
+says why).
 """
 
 from __future__ import annotations
@@ -41,12 +44,13 @@ def test_golden_output_is_unchanged(case: str, factor_folder: Path) -> None:
         have = got[key]
         assert have.shape == want.shape, key
         tol = golden.tolerance(case, key)
-        if tol == "rel":
+        if want.dtype.kind not in "fc":  # flags, counts, labels, times: exactly, on every host
+            assert np.array_equal(have, want), key
+        elif tol == "rel":
             np.testing.assert_allclose(have, want, rtol=1e-12, atol=0.0, err_msg=key)
         elif tol == "scale":
-            scale = float(np.max(np.abs(want))) if want.size else 0.0
+            finite = np.abs(want[np.isfinite(want)])
+            scale = float(finite.max()) if finite.size else 0.0
             np.testing.assert_allclose(have, want, rtol=0.0, atol=1e-12 * max(scale, 1.0), err_msg=key)
-        elif want.dtype.kind in "fc":
-            assert np.array_equal(have, want, equal_nan=True), (key, np.max(np.abs(have - want)))
         else:
-            assert np.array_equal(have, want), key
+            assert np.array_equal(have, want, equal_nan=True), (key, np.max(np.abs(have - want)))
