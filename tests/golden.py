@@ -265,8 +265,14 @@ def main() -> None:
     """Command line: ``python -m tests.golden --write [CASE ...]``."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="compute the cases and save them")
+    parser.add_argument("--any-instruction-set", action="store_true",
+                        help="write even where numpy has no AVX-512 code (the files would then hold that host's bits)")
     parser.add_argument("cases", nargs="*")
     args = parser.parse_args()
+    if args.write and not written_instruction_set() and not args.any_instruction_set:
+        parser.error("this host's numpy has no AVX-512 code (AVX512_SKX): files written here would differ from "
+                     "the others in the last bits and fail the bit-for-bit comparison on AVX-512 hosts; "
+                     "write them on an AVX-512 host, or pass --any-instruction-set")
     if args.write:
         write(args.cases or None)
 
