@@ -409,22 +409,15 @@ def test_validate_frame_names_the_row_and_column_of_each_fault() -> None:
     dup = pd.concat([good, good.iloc[[0]]], ignore_index=True)
     with pytest.raises(DataTableError, match=rf"c.csv: duplicate key \('year',\) in rows 2, {len(good) + 2}$"):
         validate_frame("coal_rates", dup, "c.csv")
-    half = good.copy()
-    half.loc[1, "year"] = "2020.5"
-    with pytest.raises(DataTableError, match=r"c.csv column 'year': years must be integers"):
-        validate_frame("coal_rates", half, "c.csv")
-    blank = good.copy()
-    blank.loc[1, "coal_rate_g_ce_per_kwh"] = " "
-    with pytest.raises(DataTableError, match=r"c.csv row 3, column 'coal_rate_g_ce_per_kwh': empty"):
-        validate_frame("coal_rates", blank, "c.csv")
-    word = good.copy()
-    word.loc[0, "coal_rate_g_ce_per_kwh"] = "lots"
-    with pytest.raises(DataTableError, match=r"c.csv row 2, column 'coal_rate_g_ce_per_kwh': 'lots' is not a number"):
-        validate_frame("coal_rates", word, "c.csv")
-    unsourced = good.copy()
-    unsourced.loc[1, "source"] = ""
-    with pytest.raises(DataTableError, match=r"c.csv row 3: empty source"):
-        validate_frame("coal_rates", unsourced, "c.csv")
+    for at, column, cell, message in (
+            (1, "year", "2020.5", r"c.csv column 'year': years must be integers"),
+            (1, "coal_rate_g_ce_per_kwh", " ", r"c.csv row 3, column 'coal_rate_g_ce_per_kwh': empty"),
+            (0, "coal_rate_g_ce_per_kwh", "lots", r"c.csv row 2, column 'coal_rate_g_ce_per_kwh': 'lots' is not a number"),
+            (1, "source", "", r"c.csv row 3: empty source")):
+        faulty = good.copy()
+        faulty.loc[at, column] = cell
+        with pytest.raises(DataTableError, match=message):
+            validate_frame("coal_rates", faulty, "c.csv")
     with pytest.raises(DataTableError, match=r"c.csv lacks column\(s\) note"):
         validate_frame("coal_rates", good.drop(columns="note"), "c.csv")
     with pytest.raises(DataTableError, match=r"c.csv has no rows"):

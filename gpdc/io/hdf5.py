@@ -186,7 +186,7 @@ def _write_in_memory_datasets(raw: GuardedFile, ordered: list[tuple[str | None, 
             writers._validate_attrs(ds, "h5netcdf", False)
             unlimited = writers._sanitize_unlimited_dims(ds, None)
             node = root  # the group, created as to_netcdf creates it (xarray's _nc4_require_group)
-            for part in (group or "").strip("/").split("/") if group else ():
+            for part in group.strip("/").split("/") if group else ():
                 node = node.groups[part] if part in node.groups else node.create_group(part)
             store = H5NetCDFStore(node, mode="a", lock=HDF5_LOCK)
             writer = NumpyArrayWriter()
