@@ -117,6 +117,39 @@ def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_a
     np.testing.assert_array_equal(again[5], batch[0])
 
 
+@pytest.mark.parametrize("hourly_factor", [True, False])
+def test_green_only_blocks_give_the_general_steps_bits_from_an_initial_green_pool_of_minus_zero(
+    hourly_factor: bool,
+) -> None:
+    """The green-only step takes the pool as ``green``, the general one as ``green + grid`` (+0.0): no total differs.
+
+    Only a pool of -0.0 tells the two apart; designs that start there (and some that keep it: no
+    charging, no usable energy) give the single-design kernel's totals bit for bit, signs of zero
+    included, in each green-only driver (with and without the hourly factor, both export-cap rules,
+    lookahead).
+    """
+    rng = np.random.default_rng(31)
+    n = BLOCK + 20
+    profiles, p = random_case(rng, 300, n)
+    if not hourly_factor:
+        profiles[5][:] = 0.0
+    p[L.P_GRID_CHARGE] = 0.0
+    p[L.P_INIT_GRID_MWH] = 0.0
+    p[L.P_INIT_GREEN_MWH] = -0.0
+    p[L.P_CHARGE_MW, ::3] = 0.0  # the pool stays at -0.0 ...
+    p[L.P_USABLE_MWH, 1::3] = 0.0  # ... or holds nothing
+    p[L.P_LOOKAHEAD, -8:] = 1.0
+    p[L.P_LOOKAHEAD_H, -8:] = 12.0
+    assert np.signbit(p[L.P_INIT_GREEN_MWH]).all()
+    batch = np.zeros((n, L.N_TOTALS))
+    dispatch_batch_nb(*profiles, 1.0, p, batch)
+    singles = np.zeros((n, L.N_TOTALS))
+    for s in range(n):
+        dispatch_nb(*profiles, 1.0, np.ascontiguousarray(p[:, s]), singles[s])
+    assert (batch[:, spec.column_of("discharge_green_mwh")] > 0).any()  # the designs that charge do discharge
+    np.testing.assert_array_equal(batch.view(np.int64), singles.view(np.int64))
+
+
 def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
     """Green-only, grid pool (by grid-charging price, none last), lookahead (by horizon; green-only, then pool), flexible."""
     kinds = ["pool200", "green", "flex", "la48", "green", "la24_pool", "pool100", "la24", "flex", "green", "pool200",
