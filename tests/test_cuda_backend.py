@@ -160,6 +160,53 @@ def test_the_cpu_paths_never_import_numba_cuda() -> None:
     assert res.stdout.strip().splitlines()[-1] == "False"
 
 
+def test_without_an_nvidia_driver_the_check_needs_no_numba_cuda(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linux without /dev/nvidiactl or /dev/dxg: CUDA cannot run, said without importing numba's CUDA target."""
+    from gpdc.kernels import cuda
+
+    monkeypatch.delenv("NUMBA_ENABLE_CUDASIM", raising=False)
+    monkeypatch.delenv("NUMBA_CUDA_DRIVER", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    present: set[str] = set()
+    monkeypatch.setattr(os.path, "exists", lambda p: p in present)
+    assert cuda.no_driver_here()
+    reason = cuda.unavailable_reason()
+    assert reason is not None and "no NVIDIA driver: none of /dev/nvidiactl, /dev/dxg exists" in reason
+    with pytest.raises(InputError, match=r"backend = 'cuda' cannot run here: no CUDA GPU .*no NVIDIA driver"):
+        dispatch.choose("cuda", 1)
+    for node in cuda.DRIVER_NODES:  # a driver's node (or WSL's GPU device): numba's own check decides
+        present.add(node)
+        assert not cuda.no_driver_here()
+        present.clear()
+    monkeypatch.setenv("NUMBA_CUDA_DRIVER", "/opt/driver/libcuda.so")
+    assert not cuda.no_driver_here()
+    monkeypatch.delenv("NUMBA_CUDA_DRIVER")
+    monkeypatch.setenv("NUMBA_ENABLE_CUDASIM", "1")
+    assert not cuda.no_driver_here()
+    monkeypatch.delenv("NUMBA_ENABLE_CUDASIM")
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert not cuda.no_driver_here()
+
+
+def gpdc_cuda_no_driver() -> bool:
+    """True on a machine where :func:`gpdc.kernels.cuda.no_driver_here` holds (and the simulator is off)."""
+    from gpdc.kernels.cuda import no_driver_here
+
+    return os.environ.get("NUMBA_ENABLE_CUDASIM") != "1" and no_driver_here()
+
+
+@pytest.mark.skipif(not gpdc_cuda_no_driver(), reason="this machine has NVIDIA's driver (or runs the simulator)")
+def test_an_auto_sweep_large_enough_for_the_gpu_does_not_import_numba_cuda_without_a_driver(tmp_path: Path) -> None:
+    code = ("import sys; from gpdc import backends; "
+            "print(backends.choose('auto', 10**9), 'numba.cuda' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_ENABLE_CUDASIM", "NUMBA_CUDA_DRIVER",
+                                                            dispatch.MIN_DESIGNS_ENV)}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
+                         check=False)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.stdout.strip().splitlines()[-1] == "cpu False"
+
+
 def _nvvm() -> bool:
     """True where numba-cuda (the extra's CUDA target) and its compiler (NVVM) are installed: PTX without a GPU.
 
