@@ -18,6 +18,11 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    month's odd last step), with a grid pool in a grid-charging step and in another, each of
    those with the lookahead's floor; small ones copy or close months.  The variant with
    flexible elements branches inside its loop (it is not vectorised) and is not among them.
+   Then the same for ``benchmarks/tuned_reference.py``'s drivers of the designs that
+   ``run.py --tuned-only`` times (kernel "tuned": green-only and grid-pool blocks of each
+   export-cap rule, no hourly emission factor; two hours per pass, one for a month's odd hour;
+   a grid-pool driver has a loop for each pattern of grid-charging hours in its pass), compiled
+   in the same child.
 2. Timing: process CPU time of the batch kernel on the same designs (``benchmarks/run.py``'s
    ``make_case``, 8760 h, one thread), the widths alternated over ``--rounds`` fresh processes,
    best of each; and whether the two builds' totals are identical.
@@ -43,7 +48,7 @@ import numpy as np
 from gpdc.kernels import layout as L, target
 from gpdc.kernels.cpu import BLOCK, dispatch_batch_nb
 from run import make_case
-from kernel_asm import block_loops, drivers_asm
+from kernel_asm import block_loops
 prof, p = make_case(48, 70)
 out = np.zeros((70, L.N_TOTALS))
 dispatch_batch_nb(*prof, 1.0, p, out)  # green-only drivers of both export-cap rules, grid pool
@@ -52,8 +57,23 @@ la[L.P_LOOKAHEAD], la[L.P_LOOKAHEAD_H] = 1.0, 24.0
 dispatch_batch_nb(*prof, 1.0, la, out)  # the lookahead drivers (a batch compiles only the drivers it runs)
 prof[5] = np.full(48, 0.5)
 dispatch_batch_nb(*prof, 1.0, p, out)  # an hourly emission factor: the general drivers (CO2 sums)
-asm = drivers_asm()
-print(json.dumps({"mode": target.MODE, "loops": block_loops(asm, BLOCK)}))
+import warnings
+from gpdc.kernels.cpu import BATCH_DRIVERS
+import tuned_reference as tuned
+warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
+loops = []
+for name, fn in BATCH_DRIVERS.items():
+    if fn.signatures:
+        asm = "\n".join(str(v) for v in fn.inspect_asm().values())
+        loops += [dict(lp, driver=name) for lp in block_loops(asm, BLOCK)]
+prof, p = make_case(48, 70)  # the tuned reference's kinds of run.py --tuned-only: green-only, grid pool, both rules
+tuned.dispatch_tuned(*prof, 1.0, p, out)
+ref = []
+for (pool, rule, fac, unroll, lane), fn in tuned._drivers.items():
+    asm = "\n".join(str(v) for v in fn.inspect_asm().values())
+    label = f"{'grid pool' if pool else 'green-only'}, {('running', 'budget')[rule]} cap{', hourly CO2' if fac else ''}"
+    ref += [dict(lp, driver=label) for lp in block_loops(asm, tuned.B)]
+print(json.dumps({"mode": target.MODE, "loops": loops, "tuned": ref}))
 """
 
 _TIME_CHILD = r"""
@@ -173,16 +193,17 @@ def main() -> None:
     builds = {"wide": True, "narrow": False}
     if not args.no_asm:
         print("\n1. loops over a block's designs in the assembly (compiled afresh, cache off), largest first")
-        print(f"   {'build':8s} {'mode':8s} {'instr':>6s} {'lanes':>5s} {'instr per lane-hour':>20s} {'zmm':>5s} "
-              f"{'ymm':>5s} {'loads':>6s} {'stores':>6s}")
+        print(f"   {'build':8s} {'mode':8s} {'kernel':6s} {'driver':33s} {'instr':>6s} {'lanes':>5s} "
+              f"{'instr per lane-hour':>20s} {'zmm':>5s} {'ymm':>5s} {'loads':>6s} {'stores':>6s}")
         for name, wide in builds.items():
             info = _child(_ASM_CHILD, [], wide, cache=False)
-            for lp in info["loops"]:
-                if lp["instructions"] < 40:  # copies, month closes
-                    continue
-                print(f"   {name:8s} {info['mode']:8s} {lp['instructions']:>6d} {lp['lanes']:>5d} "
-                      f"{lp['per_lane_hour']:>20.2f} {lp['zmm']:>5d} {lp['ymm']:>5d} {lp['loads']:>6d} "
-                      f"{lp['stores']:>6d}")
+            for kernel, key in (("gpdc", "loops"), ("tuned", "tuned")):
+                for lp in info[key]:
+                    if lp["instructions"] < 40:  # copies, month closes
+                        continue
+                    print(f"   {name:8s} {info['mode']:8s} {kernel:6s} {lp['driver']:33s} {lp['instructions']:>6d} "
+                          f"{lp['lanes']:>5d} {lp['per_lane_hour']:>20.2f} {lp['zmm']:>5d} {lp['ymm']:>5d} "
+                          f"{lp['loads']:>6d} {lp['stores']:>6d}")
     print(f"\n2. ns per scenario-hour, one thread, process CPU time, {args.designs:,} designs x 8760 h, best of "
           f"{args.repeat} calls x {args.rounds} processes per build, alternated")
     best: dict[str, dict[str, float]] = {}
