@@ -80,8 +80,8 @@ def no_driver_here() -> bool:
     """Return True on a Linux machine without NVIDIA's driver: none of :data:`DRIVER_NODES` exists.
 
     Then no CUDA program can run, and :func:`unavailable_reason` says so without importing numba's
-    CUDA target (0.2-0.3 s: a sweep of ``auto`` backend asks once).  False elsewhere (other systems,
-    numba's simulator, ``NUMBA_CUDA_DRIVER`` set: the full check decides).
+    CUDA target (about 0.1 s of CPU: a sweep on the ``auto`` backend asks once).  False elsewhere
+    (other systems, numba's simulator, ``NUMBA_CUDA_DRIVER`` set: the full check decides).
     """
     if simulated() or os.environ.get("NUMBA_CUDA_DRIVER") or not sys.platform.startswith("linux"):
         return False
