@@ -484,6 +484,85 @@ def test_chunks_from_a_thread_pool_equal_local(base) -> None:  # noqa: ANN001
             assert np.array_equal(v[k], w[k], equal_nan=True), k
 
 
+def test_the_kernel_runs_the_next_chunk_while_this_one_is_accounted(base, tmp_path: Path,  # noqa: ANN001
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # a local CPU sweep: the kernel of chunk k + 1 starts before the accounting of chunk k ends (no
+    # sleeps: each accounting waits, with a generous limit, for the next chunk's kernel call to begin),
+    # one kernel call at a time, in a thread with the caller's numba thread count; the file is the
+    # one a serial run of the chunks writes
+    import importlib
+    import threading
+
+    import numba
+
+    from gpdc import pipeline
+    from gpdc.sweeps import execute
+
+    derive = importlib.import_module("gpdc.accounting.derive")  # the module (the package exports its function)
+
+    plan = _plan(base)
+    started = [threading.Event() for _ in plan.chunks]
+    seen: dict[str, Any] = {"threads": [], "numba": set(), "inside": 0, "most_inside": 0}
+    lock = threading.Lock()
+    real_totals, real_account, real_dispatch = pipeline.run_totals, execute.account, execute.dispatch_columns
+
+    def run_totals(inputs: Any) -> np.ndarray:
+        with lock:
+            seen["inside"] += 1
+            seen["most_inside"] = max(seen["most_inside"], seen["inside"])
+        seen["threads"].append(threading.current_thread().name)
+        seen["numba"].add(numba.get_num_threads())
+        try:
+            return real_totals(inputs)
+        finally:
+            with lock:
+                seen["inside"] -= 1
+
+    order: list[int] = []
+    probe: set[int] = set()  # the file's layout comes from one design computed in this thread first
+    chunk_of: dict[int, int] = {}
+
+    def dispatch_columns(prepared: Any, columns: Any = None) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            out = real_dispatch(prepared, columns)
+            probe.add(id(out))
+            return out
+        k = len(order)
+        order.append(k)
+        started[k].set()
+        out = real_dispatch(prepared, columns)
+        chunk_of[id(out)] = k
+        return out
+
+    def account(dispatched: Any) -> dict[str, np.ndarray]:
+        k = chunk_of.get(id(dispatched), -1)
+        if id(dispatched) not in probe and k + 1 < len(started):
+            assert started[k + 1].wait(60.0), "the next chunk's kernel did not start while this one was accounted"
+        return real_account(dispatched)
+
+    monkeypatch.setattr(derive, "run_totals", run_totals)
+    monkeypatch.setattr(execute, "dispatch_columns", dispatch_columns)
+    monkeypatch.setattr(execute, "account", account)
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        run_sweep(plan, tmp_path / "pipelined.h5", quiet=True)
+    finally:
+        numba.set_num_threads(before)
+    monkeypatch.undo()
+    assert order == list(range(len(plan.chunks)))
+    assert seen["most_inside"] == 1 and seen["numba"] == {1}
+    kernel_thread = [name for name in seen["threads"] if name != "MainThread"]
+    assert len(kernel_thread) == len(plan.chunks) and all(name.startswith("gpdc-kernel") for name in kernel_thread)
+    assert seen["threads"].count("MainThread") == len(probe)
+    serial = {c.index: chunk_task(plan, c.index)[2] for c in plan.chunks}
+    with h5py.File(tmp_path / "pipelined.h5", "r") as f:
+        for c in plan.chunks:
+            for name, v in serial[c.index].items():
+                got = np.asarray(f[name][c.selection]).reshape(v.shape)  # an integer index drops its dimension
+                assert np.array_equal(got, v, equal_nan=True), (c.index, name)
+
+
 @pytest.mark.slow
 def test_dask_local_cluster_equals_single_process(base, tmp_path: Path) -> None:  # noqa: ANN001
     pytest.importorskip("distributed", reason="dask.distributed is not installed (pip install 'gpdc[cluster]')")

@@ -181,16 +181,34 @@ def test_a_group_that_cannot_be_built_fails_its_designs_and_the_sweep_goes_on(tm
     assert_light_read_equals_open_sweep(out)  # failed designs, and their failure_message
 
 
+def _fail_where(monkeypatch: pytest.MonkeyPatch, stage: str, storage_mwh: float, message: str) -> None:
+    """Make the designs with ``storage.energy_mwh == storage_mwh`` raise an InputError in one stage of a chunk.
+
+    ``dispatch_columns``: before the kernel returns; ``account``: found late, in the accounting.
+    """
+    real = getattr(execute, stage)
+
+    def bad(columns: dict[str, np.ndarray] | None) -> bool:
+        return bool(columns) and bool((np.asarray(columns["storage.energy_mwh"]) == storage_mwh).any())
+
+    def dispatch_columns(prepared: object, columns: dict[str, np.ndarray] | None = None) -> object:
+        if bad(columns):
+            raise InputError(message)
+        return real(prepared, columns)
+
+    def account(dispatched: object) -> dict[str, np.ndarray]:
+        if bad(dispatched.design.columns):  # type: ignore[attr-defined]
+            raise InputError(message)
+        return real(dispatched)
+
+    monkeypatch.setattr(execute, stage, {"dispatch_columns": dispatch_columns, "account": account}[stage])
+
+
+@pytest.mark.parametrize("stage", ["dispatch_columns", "account"])
 def test_designs_that_fail_late_fail_alone(tmp_path: Path, plan: SweepPlan, reference: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    real = execute.evaluate_columns
-
-    def evaluate(prepared: object, columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        if columns and (np.asarray(columns["storage.energy_mwh"]) == 200).any():
-            raise InputError("storage.energy_mwh = 200 is infeasible here (found late, for the test)")
-        return real(prepared, columns)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(execute, "evaluate_columns", evaluate)
+                                           monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    # in the kernel's half of a chunk or in its accounting (which runs while the kernel runs the next)
+    _fail_where(monkeypatch, stage, 200, "storage.energy_mwh = 200 is infeasible here (found late, for the test)")
     path = tmp_path / "late.h5"
     report = run_sweep(plan, path)
     assert report.failed == {"storage.energy_mwh = 200 is infeasible here (found late, for the test)": 4}
@@ -205,16 +223,10 @@ def test_designs_that_fail_late_fail_alone(tmp_path: Path, plan: SweepPlan, refe
     assert run_sweep(plan, path).chunks_run == 0  # a failure is a result: a rerun does not redo it
 
 
+@pytest.mark.parametrize("stage", ["dispatch_columns", "account"])
 def test_a_sweep_whose_first_designs_fail_still_lays_out_its_file(tmp_path: Path, base: Scenario,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    real = execute.evaluate_columns
-
-    def evaluate(prepared: object, columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        if columns and (np.asarray(columns["storage.energy_mwh"]) == 0).any():
-            raise InputError("no storage: refused late (for the test)")
-        return real(prepared, columns)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(execute, "evaluate_columns", evaluate)
+                                                                   monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    _fail_where(monkeypatch, stage, 0, "no storage: refused late (for the test)")
     plan = plan_sweep(base, {"storage.energy_mwh": [0, 100, 200]}, chunk_size=2)
     report = run_sweep(plan, tmp_path / "s.h5")
     assert report.failed == {"no storage: refused late (for the test)": 1}

@@ -261,17 +261,45 @@ def by_year(flows: dict[str, np.ndarray], discount_rate_frac: np.ndarray) -> dic
     }
 
 
+@dataclass(frozen=True)
+class Dispatched:
+    """Designs of a prepared scenario through the kernel, with their :class:`Variants`: what is left is accounting.
+
+    :func:`dispatch` makes one; :meth:`results` derives every result variable.  The two halves
+    of :func:`evaluate`, apart so that a sweep can account one chunk while the kernel runs the
+    next (:mod:`gpdc.sweeps.execute`).
+    """
+
+    prepared: Prepared
+    design: Design
+    inputs: KernelInputs
+    variants: Variants
+    raw: np.ndarray  # float64[n + extra columns, N_TOTALS]: the designs' totals, then their variants'
+
+    def results(self, *, cash_flows: bool = False) -> dict[str, np.ndarray]:
+        """Every result variable of the designs, each [n] (per product [n, k]); no kernel call."""
+        n = self.inputs.n_scen
+        return derive(self.design, self.inputs, self.raw[:n], self.variants, self.raw[n:],
+                      hourly=self.prepared.hourly_factors, cash_flows=cash_flows)
+
+
+def dispatch(prepared: Prepared, design: Design | None = None) -> Dispatched:
+    """Dispatch designs of a prepared scenario and the variants they need, in one kernel call.
+
+    ``design`` defaults to the scenario's own.
+    """
+    design = design if design is not None else prepared.design
+    inputs = prepared.inputs.with_params(design_params(design))
+    var = variants(design, inputs)
+    raw_all = run_totals(inputs.with_params(np.concatenate([inputs.params, var.params], axis=1)))
+    return Dispatched(prepared, design, inputs, var, raw_all)
+
+
 def evaluate(prepared: Prepared, design: Design | None = None, *, cash_flows: bool = False) -> dict[str, np.ndarray]:
     """Dispatch designs of a prepared scenario and derive every result variable, each [n] (per product [n, k]).
 
     ``design`` defaults to the scenario's own.  The designs and the :func:`variants` they
     need run in one kernel call.  ``cash_flows`` adds the year-by-year cash flow (see
-    :func:`derive`).
+    :func:`derive`).  The same as :func:`dispatch` then :meth:`Dispatched.results`.
     """
-    design = design if design is not None else prepared.design
-    inputs = prepared.inputs.with_params(design_params(design))
-    var = variants(design, inputs)
-    n = inputs.n_scen
-    raw_all = run_totals(inputs.with_params(np.concatenate([inputs.params, var.params], axis=1)))
-    return derive(design, inputs, raw_all[:n], var, raw_all[n:], hourly=prepared.hourly_factors,
-                  cash_flows=cash_flows)
+    return dispatch(prepared, design).results(cash_flows=cash_flows)

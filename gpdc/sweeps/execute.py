@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from gpdc.accounting import evaluate
-from gpdc.errors import GpdcError
+from gpdc.accounting.derive import Dispatched, dispatch
 from gpdc.backends import check_here, using
+from gpdc.errors import GpdcError
 from gpdc.pipeline import Design, Prepared, build_profiles, prepare
 from gpdc.profiles import ProfileSet
 from gpdc.scenario.schema import Scenario
@@ -80,16 +80,35 @@ def group_inputs(plan: SweepPlan, g: int) -> Prepared:
     return prepared
 
 
+def dispatch_columns(prepared: Prepared, columns: dict[str, np.ndarray] | None = None) -> Dispatched:
+    """Run the designs given by ``columns`` (field -> values) through the kernel.
+
+    The first half of :func:`evaluate_columns`.
+    """
+    return dispatch(prepared, Design(prepared.resolved, columns or None))
+
+
+def account(dispatched: Dispatched) -> dict[str, np.ndarray]:
+    """Derive every result variable of dispatched designs, each [n] or [n, k].
+
+    The second half of :func:`evaluate_columns`: no kernel call.
+    """
+    return dispatched.results()
+
+
 def evaluate_columns(prepared: Prepared, columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Every result variable of the designs given by ``columns`` (field -> values), each [n] or [n, k]."""
-    return evaluate(prepared, Design(prepared.resolved, columns or None))
+    return account(dispatch_columns(prepared, columns))
+
+
+def _slabs(chunk: Chunk, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {name: np.asarray(v).reshape(chunk.shape + np.asarray(v).shape[1:]) for name, v in values.items()}
 
 
 def compute_chunk(plan: SweepPlan, chunk: Chunk, prepared: Prepared | None = None) -> dict[str, np.ndarray]:
     """Run the designs of one chunk; each result variable shaped like the chunk's slab."""
     prepared = prepared if prepared is not None else group_inputs(plan, chunk.group)
-    values = evaluate_columns(prepared, plan.columns(chunk) if plan.column_dims else None)
-    return {name: np.asarray(v).reshape(chunk.shape + np.asarray(v).shape[1:]) for name, v in values.items()}
+    return _slabs(chunk, evaluate_columns(prepared, plan.columns(chunk) if plan.column_dims else None))
 
 
 @dataclass(frozen=True)
@@ -188,6 +207,50 @@ def run_chunk(plan: SweepPlan, index: int) -> ChunkResult:
         return ChunkResult(index, prepared.digest, compute_chunk(plan, chunk, prepared))
     except GpdcError:
         return _one_by_one(plan, chunk, prepared)
+
+
+@dataclass(frozen=True)
+class DispatchedChunk:
+    """A chunk through the kernel (:func:`dispatch_chunk`), its accounting still to do (:func:`account_chunk`)."""
+
+    index: int
+    digest: str
+    dispatched: Dispatched
+
+
+def dispatch_chunk(plan: SweepPlan, index: int) -> DispatchedChunk | ChunkResult:
+    """Run the first half of :func:`run_chunk`: the chunk's kernel call.
+
+    Returns what :func:`account_chunk` finishes, or the chunk's final :class:`ChunkResult`
+    where its group cannot be built or its batch raised a GpdcError (then its designs ran one
+    by one, as :func:`run_chunk` runs them).
+    """
+    chunk = plan.chunks[index]
+    prepared = _group_or_reason(plan, chunk.group)
+    if isinstance(prepared, str):
+        return ChunkResult(index, "", {}, np.zeros(chunk.shape, dtype=np.int64), (prepared,))
+    try:
+        return DispatchedChunk(index, prepared.digest,
+                               dispatch_columns(prepared, plan.columns(chunk) if plan.column_dims else None))
+    except GpdcError:
+        return _one_by_one(plan, chunk, prepared)
+
+
+def account_chunk(plan: SweepPlan, staged: DispatchedChunk) -> ChunkResult | None:
+    """Run the second half of :func:`run_chunk`: the accounting of a dispatched chunk, no kernel call.
+
+    None where the accounting raised a GpdcError: then :func:`redo_one_by_one` runs the chunk's
+    designs one at a time (kernel calls: in the thread that runs the kernel).
+    """
+    try:
+        return ChunkResult(staged.index, staged.digest, _slabs(plan.chunks[staged.index], account(staged.dispatched)))
+    except GpdcError:
+        return None
+
+
+def redo_one_by_one(plan: SweepPlan, staged: DispatchedChunk) -> ChunkResult:
+    """Run a chunk whose accounting raised design by design (:func:`run_chunk`'s fallback)."""
+    return _one_by_one(plan, plan.chunks[staged.index], staged.dispatched.prepared)
 
 
 def _threads(numba_threads: int | None) -> None:

@@ -25,17 +25,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gpdc._version import __version__
+from gpdc.backends import choose, using
 from gpdc.errors import GpdcError, ResultsFileError, UnregisteredVariableError, argument
 from gpdc.io import sweep_store
 from gpdc.io.atomic import remove_stale_temporaries
 from gpdc.io.lock import writer_lock
-from gpdc.backends import choose
 from gpdc.pipeline import weather_years
 from gpdc.results import provenance
 from gpdc.results.registry import VARIABLES, attrs_of
 from gpdc.scenario.load import to_toml
 from gpdc.scenario.schema import Scenario
-from gpdc.sweeps.execute import ChunkResult, chunk_result_task, compute_chunk, group_inputs
+from gpdc.sweeps.execute import (
+    ChunkResult,
+    DispatchedChunk,
+    account_chunk,
+    chunk_result_task,
+    compute_chunk,
+    dispatch_chunk,
+    group_inputs,
+    redo_one_by_one,
+)
 from gpdc.sweeps.plan import DEFAULT_CHUNK, WEATHER_DIM, Chunk, SweepPlan, make_plan
 from gpdc.sweeps.progress import progress_for
 from gpdc.sweeps.scheduler import check_scheduler, client_for
@@ -327,12 +336,59 @@ def prepare_file(path: Path, plan: SweepPlan, overwrite: bool) -> tuple[list[swe
 # --- execution ---------------------------------------------------------------------------------
 
 
+def _local_cpu(plan: SweepPlan, todo: list[int]) -> Iterator[ChunkResult]:
+    """Compute the chunks in this process on the CPU, in order, the kernel one chunk ahead of the accounting.
+
+    One thread runs the kernel calls (:func:`~gpdc.sweeps.execute.dispatch_chunk`: numba's
+    parallel threads, without the GIL), one at a time — so it is safe on every numba threading
+    layer —, with as many numba threads as the calling thread has; while it runs chunk k + 1,
+    this thread accounts chunk k (prices, finance, emissions: one core) and the caller writes
+    it.  The single-threaded work no longer leaves cores idle between kernel calls: on 2 cores
+    a 10^6-design sweep's wall time falls by about the accounting's and the writes' CPU time
+    over two.  Memory: one chunk's kernel totals more.
+    """
+    if not todo:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numba
+
+    threads = numba.get_num_threads()  # thread-local in numba: the kernel thread takes this thread's
+
+    def kernel(index: int) -> DispatchedChunk | ChunkResult:
+        numba.set_num_threads(threads)
+        with using("cpu"):  # the backend is a context variable: a new thread starts from the default
+            return dispatch_chunk(plan, index)
+
+    def redo(staged: DispatchedChunk) -> ChunkResult:
+        numba.set_num_threads(threads)
+        with using("cpu"):
+            return redo_one_by_one(plan, staged)
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gpdc-kernel")
+    try:
+        ahead = pool.submit(kernel, todo[0])
+        for k in range(len(todo)):
+            staged = ahead.result()
+            if k + 1 < len(todo):
+                ahead = pool.submit(kernel, todo[k + 1])
+            result = staged if isinstance(staged, ChunkResult) else account_chunk(plan, staged)
+            if result is None:  # its accounting raised a GpdcError: design by design, kernel calls in their thread
+                assert isinstance(staged, DispatchedChunk)
+                result = pool.submit(redo, staged).result()
+            yield result
+    finally:  # an error or an interrupt here: the chunk in the kernel finishes (a second or so), nothing more
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _local(plan: SweepPlan, todo: list[int], backend: str = "cpu") -> Iterator[ChunkResult]:
-    """The chunks in this process.  On the GPU, two threads: one chunk's kernel runs while the CPU derives,
-    prices and finances the chunk before (the kernel call waits on the GPU without the GIL)."""
+    """Compute the chunks in this process: on the CPU, :func:`_local_cpu`.
+
+    On the GPU, two threads: one chunk's kernel runs while the CPU derives, prices and finances
+    the chunk before (the kernel call waits on the GPU without the GIL).
+    """
     if backend == "cpu":
-        for i in todo:
-            yield chunk_result_task(plan, i)
+        yield from _local_cpu(plan, todo)
         return
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
