@@ -165,7 +165,7 @@ def main() -> int:
         wall_timed(pipeline, "run_totals", "kernel", acc)
         derive.run_totals = pipeline.run_totals  # derive imported the name
         wall_timed(costs, "lifetime_finance", "finance", acc)
-        wall_timed(execute, "evaluate", "evaluate", acc)
+        wall_timed(execute, "evaluate_columns", "evaluate", acc)  # the GPU runner: run_chunk, kernel inside
         wall_timed(sweep_store.Store, "write", "hdf5", acc)
         wall_timed(sweep_store, "create", "hdf5", acc)
         base = load_scenario(SCENARIO)
