@@ -406,6 +406,39 @@ def _assert_partial_view_follows_the_ledger(path: Path, written_not_marked: tupl
         assert part["self_use_share"].attrs["units"] == "1"
 
 
+def test_ctrl_c_exits_130_says_how_to_resume_and_the_rerun_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # Ctrl-C (a KeyboardInterrupt) while the third chunk is written, the kernel already on the fourth:
+    # exit status 130 and the hint on stderr (typer alone exits 130 without a word), the two chunks
+    # written kept; the same command again resumes and finishes
+    from gpdc.cli import main
+
+    out = tmp_path / "s.h5"
+    argv = ["gpdc", "sweep", str(DATACENTRE), "--vary", "storage.energy_mwh=0:400:100", "--vary",
+            "wind.capacity_mw=120,220", "--chunk-size", "2", "--quiet", "-o", str(out)]
+    real = sweep_store.Store.write
+    calls = {"n": 0}
+
+    def write(self: Any, *a: Any, **k: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(sweep_store.Store, "write", write)
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 130
+    assert "interrupted — rerun the same command to resume" in " ".join(capsys.readouterr().err.split())
+    assert progress(out) == (2, 5)
+    monkeypatch.setattr(sweep_store.Store, "write", real)
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert not stop.value.code
+    assert progress(out) == (5, 5)
+
+
 @pytest.mark.slow
 def test_sigkill_then_rerun_gives_the_uninterrupted_file(tmp_path: Path) -> None:
     ref = tmp_path / "ref.h5"

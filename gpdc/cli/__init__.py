@@ -18,13 +18,35 @@ from gpdc.cli.app import app, err
 __all__ = ["app", "console", "main"]
 
 
+_INTERRUPTED = "interrupted — rerun the same command to resume (a sweep keeps every finished chunk)"
+
+
+def _from_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while handling a KeyboardInterrupt (typer turns Ctrl-C into ``SystemExit(130)``)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
 def main() -> None:
-    """Run the command line on ``sys.argv``; raises ``SystemExit`` with the exit status, as click does."""
+    """Run the command line on ``sys.argv``; raises ``SystemExit`` with the exit status, as click does.
+
+    Ctrl-C ends with status 130 and says how to go on (typer itself exits 130 without a word).
+    """
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted — rerun the same command to resume (a sweep keeps every finished chunk)")
+        err.print(_INTERRUPTED)
         sys.exit(130)
+    except SystemExit as exc:
+        if exc.code == 130 and _from_interrupt(exc):
+            err.print(_INTERRUPTED)
+        raise
 
 
 def console() -> NoReturn:
