@@ -197,18 +197,6 @@ def _one_by_one(plan: SweepPlan, chunk: Chunk, prepared: Prepared) -> ChunkResul
     return ChunkResult(chunk.index, prepared.digest, values, codes.reshape(chunk.shape), tuple(messages))
 
 
-def run_chunk(plan: SweepPlan, index: int) -> ChunkResult:
-    """Compute chunk ``index``, recording the designs that cannot be computed and why."""
-    chunk = plan.chunks[index]
-    prepared = _group_or_reason(plan, chunk.group)
-    if isinstance(prepared, str):
-        return ChunkResult(index, "", {}, np.zeros(chunk.shape, dtype=np.int64), (prepared,))
-    try:
-        return ChunkResult(index, prepared.digest, compute_chunk(plan, chunk, prepared))
-    except GpdcError:
-        return _one_by_one(plan, chunk, prepared)
-
-
 @dataclass(frozen=True)
 class DispatchedChunk:
     """A chunk through the kernel (:func:`dispatch_chunk`), its accounting still to do (:func:`account_chunk`)."""
@@ -251,6 +239,18 @@ def account_chunk(plan: SweepPlan, staged: DispatchedChunk) -> ChunkResult | Non
 def redo_one_by_one(plan: SweepPlan, staged: DispatchedChunk) -> ChunkResult:
     """Run a chunk whose accounting raised design by design (:func:`run_chunk`'s fallback)."""
     return _one_by_one(plan, plan.chunks[staged.index], staged.dispatched.prepared)
+
+
+def run_chunk(plan: SweepPlan, index: int) -> ChunkResult:
+    """Compute chunk ``index``, recording the designs that cannot be computed and why.
+
+    :func:`dispatch_chunk` then :func:`account_chunk`, in this thread; a local CPU sweep calls the
+    two halves one chunk apart (:func:`gpdc.sweeps.runner._local_cpu`).
+    """
+    staged = dispatch_chunk(plan, index)
+    if isinstance(staged, ChunkResult):
+        return staged
+    return account_chunk(plan, staged) or redo_one_by_one(plan, staged)
 
 
 def _threads(numba_threads: int | None) -> None:

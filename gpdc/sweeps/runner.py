@@ -355,27 +355,24 @@ def _local_cpu(plan: SweepPlan, todo: list[int]) -> Iterator[ChunkResult]:
 
     threads = numba.get_num_threads()  # thread-local in numba: the kernel thread takes this thread's
 
-    def kernel(index: int) -> DispatchedChunk | ChunkResult:
+    def in_kernel_thread(fn: Callable[..., ChunkResult | DispatchedChunk], arg: Any) -> Any:
         numba.set_num_threads(threads)
         with using("cpu"):  # the backend is a context variable: a new thread starts from the default
-            return dispatch_chunk(plan, index)
-
-    def redo(staged: DispatchedChunk) -> ChunkResult:
-        numba.set_num_threads(threads)
-        with using("cpu"):
-            return redo_one_by_one(plan, staged)
+            return fn(plan, arg)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gpdc-kernel")
     try:
-        ahead = pool.submit(kernel, todo[0])
+        ahead = pool.submit(in_kernel_thread, dispatch_chunk, todo[0])
         for k in range(len(todo)):
             staged = ahead.result()
             if k + 1 < len(todo):
-                ahead = pool.submit(kernel, todo[k + 1])
-            result = staged if isinstance(staged, ChunkResult) else account_chunk(plan, staged)
+                ahead = pool.submit(in_kernel_thread, dispatch_chunk, todo[k + 1])
+            if isinstance(staged, ChunkResult):
+                yield staged
+                continue
+            result = account_chunk(plan, staged)
             if result is None:  # its accounting raised a GpdcError: design by design, kernel calls in their thread
-                assert isinstance(staged, DispatchedChunk)
-                result = pool.submit(redo, staged).result()
+                result = pool.submit(in_kernel_thread, redo_one_by_one, staged).result()
             yield result
     finally:  # an error or an interrupt here: the chunk in the kernel finishes (a second or so), nothing more
         pool.shutdown(wait=True, cancel_futures=True)
