@@ -344,7 +344,7 @@ def _one_step_nb(
 
 
 @njit(inline="always", **JIT)
-def _plain_hours_nb(
+def _green_hours_nb(
     buf: np.ndarray,
     cf_wind: np.ndarray,
     cf_solar: np.ndarray,
@@ -355,24 +355,20 @@ def _plain_hours_nb(
     month_index: np.ndarray,
     hourly: np.ndarray,
     dt: float,
-    green_only: bool,
-    gc_price: float,
     rule: int,
     co2: bool,
 ) -> None:
-    """Run all steps for one block of green-first designs without a flexible element, month by month.
+    """Run all steps for one block of green-only designs (no grid pool, no flexible element), month by month.
 
-    ``green_only`` (compile-time): no design of the block has a grid pool; each design then runs
-    two steps per pass over the block (its state and sums stay in registers from the first step
-    to the second; the same operations in the same order, so bit-identical to one step per
-    pass), a month's odd last step alone.  Otherwise the designs share the grid-charging price
-    ``gc_price`` (NaN: none charges from the grid; :func:`block_plan_nb`), so each step is a
-    grid-charging step for all of them or for none, decided once per step.  (Two steps per pass
-    there too, with a loop for each pair of kinds, gave 3 % fewer instructions per ordinary step
-    and 11 % per grid-charging step, for 70 s more compile time: not done.)  ``rule`` and ``co2``
-    (compile-time) as in :func:`gpdc.kernels.step.step_nb` and
-    :func:`gpdc.kernels.step.accumulate_nb`: the export-cap rule of every design of the block (-1:
-    each its own), and whether any step has an emission factor.
+    Each design runs two steps per pass over the block (its state and sums stay in registers from
+    the first step to the second; the same operations in the same order, so bit-identical to one
+    step per pass), a month's odd last step alone.  ``rule`` and ``co2`` (compile-time) as in
+    :func:`gpdc.kernels.step.step_nb` and :func:`gpdc.kernels.step.accumulate_nb`: the export-cap
+    rule of every design of the block (-1: each its own), and whether any step has an emission
+    factor.  (A function apart from :func:`_pool_hours_nb`, not one with a switch: numba inlines
+    every call of an inlined function, the dead branches' too, so one function for both kinds
+    gave each driver five copies of the step to inline, type and lower where it runs two or three;
+    the machine code is the same.)
     """
     n_hours = cf_wind.shape[0]
     cw = 0.0
@@ -384,10 +380,9 @@ def _plain_hours_nb(
         while end < n_hours and month_index[end] == m:
             end += 1
         while t < end:
-            g1 = False if green_only else price_import[t] <= gc_price
             cw1 = cw + cf_wind[t] * dt
             cs1 = cs + cf_solar[t] * dt
-            if green_only and t + 1 < end:
+            if t + 1 < end:
                 cw = cw1 + cf_wind[t + 1] * dt
                 cs = cs1 + cf_solar[t + 1] * dt
                 _two_steps_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
@@ -396,16 +391,56 @@ def _plain_hours_nb(
             else:
                 cw = cw1
                 cs = cs1
-                if green_only:
-                    _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                                 cw, cs, True, 0, rule, co2)
-                elif g1:
-                    _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                                 cw, cs, False, 1, rule, co2)
-                else:
-                    _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
-                                 cw, cs, False, 0, rule, co2)
+                _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
+                             cw, cs, True, 0, rule, co2)
                 t += 1
+        for j in range(BLOCK):
+            close_month_nb(buf, j, STRIDE, m)
+
+
+@njit(inline="always", **JIT)
+def _pool_hours_nb(
+    buf: np.ndarray,
+    cf_wind: np.ndarray,
+    cf_solar: np.ndarray,
+    load_mw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    factor: np.ndarray,
+    month_index: np.ndarray,
+    hourly: np.ndarray,
+    dt: float,
+    gc_price: float,
+    rule: int,
+    co2: bool,
+) -> None:
+    """Run all steps for one block of green-first designs with a grid pool and no flexible element, month by month.
+
+    The designs share the grid-charging price ``gc_price`` (NaN: none charges from the grid;
+    :func:`block_plan_nb`), so each step is a grid-charging step for all of them or for none,
+    decided once per step.  (Two steps per pass here too, with a loop for each pair of kinds,
+    gave 3 % fewer instructions per ordinary step and 11 % per grid-charging step, for 70 s more
+    compile time: not done.)  ``rule`` and ``co2`` as in :func:`_green_hours_nb`.
+    """
+    n_hours = cf_wind.shape[0]
+    cw = 0.0
+    cs = 0.0
+    t = 0
+    while t < n_hours:
+        m = month_index[t]
+        end = t + 1
+        while end < n_hours and month_index[end] == m:
+            end += 1
+        while t < end:
+            cw = cw + cf_wind[t] * dt
+            cs = cs + cf_solar[t] * dt
+            if price_import[t] <= gc_price:
+                _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
+                             cw, cs, False, 1, rule, co2)
+            else:
+                _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
+                             cw, cs, False, 0, rule, co2)
+            t += 1
         for j in range(BLOCK):
             close_month_nb(buf, j, STRIDE, m)
 
@@ -468,8 +503,8 @@ def _batch_green_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarr
         s0 = starts[blocks[i]]
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
-        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                        hourly, dt, True, np.nan, -1, True)
+        _green_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, -1, True)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
@@ -487,8 +522,8 @@ def _batch_green_running_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: 
         s0 = starts[blocks[i]]
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
-        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                        hourly, dt, True, np.nan, 0, False)
+        _green_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, 0, False)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
@@ -502,8 +537,8 @@ def _batch_green_budget_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: n
         s0 = starts[blocks[i]]
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
-        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                        hourly, dt, True, np.nan, 1, False)
+        _green_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                        hourly, dt, 1, False)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
@@ -524,8 +559,8 @@ def _batch_pool_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
         # the block's designs share one grid-charging price (block_plan_nb): lane 0's (NaN: none)
-        _plain_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
-                        hourly, dt, False, buf[P_GRID_CHARGE_PRICE * STRIDE], -1, True)
+        _pool_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
+                       hourly, dt, buf[P_GRID_CHARGE_PRICE * STRIDE], -1, True)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
 
 
