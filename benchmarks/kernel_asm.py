@@ -3,6 +3,7 @@
     python benchmarks/kernel_asm.py                 # both widths: assembly, then timing (about 5 min)
     python benchmarks/kernel_asm.py --no-asm        # timing only (kernels from numba's cache)
     python benchmarks/kernel_asm.py --no-timing     # assembly (and llvm-mca's estimates) only
+    python benchmarks/kernel_asm.py --cpu icelake-server   # the assembly another CPU would run (not run here)
 
 Two builds of the same kernel: "wide" (512-bit vectors where the CPU has AVX-512, the default,
 gpdc/kernels/target.py) and "narrow" (``GPDC_AVX512=0``: LLVM's own tuning, 256-bit on recent
@@ -29,6 +30,11 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    export-cap rule, no hourly emission factor; two hours per pass, one for a month's odd hour;
    a grid-pool driver has a loop for each pattern of grid-charging hours in its pass), compiled
    in the same child.
+   With ``--cpu NAME`` (an LLVM CPU name) the child compiles for that CPU instead of this one —
+   ``NUMBA_CPU_NAME``, its own features, 512-bit vectors preferred in the wide build where it has
+   them — without running anything (its instructions may not exist here; ``fn.compile`` on the
+   argument types the callers pass), and llvm-mca reads the loops on that CPU's model: so a session
+   on an AMD host can see what the Intel AVX-512 class of issue 19 runs, and the other way round.
 2. Timing: process CPU time of the batch kernel on the same designs (``benchmarks/run.py``'s
    ``make_case``, 8760 h, one thread), the widths alternated over ``--rounds`` fresh processes,
    best of each; and whether the two builds' totals are identical.
@@ -82,6 +88,46 @@ for (pool, rule, fac, unroll, lane), fn in tuned._drivers.items():
 import llvmlite.binding as ll
 from numba.core import config
 print(json.dumps({"mode": target.MODE, "cpu": config.CPU_NAME or ll.get_host_cpu_name(), "loops": loops, "tuned": ref}))
+"""
+
+_CROSS_CHILD = r"""
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import numba, numpy as np
+from gpdc.kernels import layout as L
+from gpdc.kernels.cpu import BATCH_DRIVERS, BLOCK, DRIVER_KINDS, KIND_FLEX
+from kernel_asm import block_loops
+import tuned_reference as tuned
+import warnings
+warnings.simplefilter("ignore")  # numba: "Inspection disabled for cached code"
+# compiled for another CPU, never run (its instructions may not exist here): arguments of the
+# types the callers pass, made without calling any compiled function
+n = 4
+f = np.zeros(n)
+hourly = np.zeros((n, L.N_HOURLY))
+month = np.zeros(n, dtype=np.int64)
+params = np.zeros((L.N_PARAMS, 2))
+out = np.zeros((2, L.N_TOTALS))
+ints = np.zeros(2, dtype=np.int64)
+args = (f, f, f, f, f, f, month, hourly, 1.0, params, ints, ints, ints, 0.0, 0.0, out)
+loops = []
+for (name, fn), kind in zip(BATCH_DRIVERS.items(), DRIVER_KINDS):
+    if kind == KIND_FLEX:  # (its loop branches: not vectorised, not among the loops shown)
+        continue
+    fn.compile(tuple(numba.typeof(a) for a in args))
+    asm = "\n".join(str(v) for v in fn.inspect_asm().values())
+    loops += [dict(lp, driver=name) for lp in block_loops(asm, BLOCK)]
+targs = (np.zeros((8, n)), ints, ints, 1.0, params, ints, ints, ints, np.zeros(2), out)
+ref = []
+for pool in (False, True):  # the kinds of run.py --tuned-only: green-only and grid pool, each rule, no hourly CO2
+    for rule in (0, 1):
+        fn = tuned.driver(pool, rule, False)
+        fn.compile(tuple(numba.typeof(a) for a in targs))
+        asm = "\n".join(str(v) for v in fn.inspect_asm().values())
+        label = f"{'grid pool' if pool else 'green-only'}, {('running', 'budget')[rule]} cap"
+        ref += [dict(lp, driver=label) for lp in block_loops(asm, tuned.B)]
+print(json.dumps({"mode": os.environ.get("NUMBA_CPU_FEATURES") or "default", "cpu": os.environ["NUMBA_CPU_NAME"],
+                  "loops": loops, "tuned": ref}))
 """
 
 _TIME_CHILD = r"""
@@ -217,11 +263,16 @@ def summary(block: int) -> str:
         f"{lp['per_lane_hour']:.2f} ({lp['instructions']} per {lp['lanes']} lanes, {regs(lp)})" for lp in loops)
 
 
-def _child(code: str, args: list[str], wide: bool, cache: bool) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CPU_FEATURES", "GPDC_AVX512", "GPDC_NUMBA_CACHE")}
+def _child(code: str, args: list[str], wide: bool, cache: bool, cpu: str | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "GPDC_AVX512", "GPDC_NUMBA_CACHE")}
     env["PYTHONPATH"] = str(ROOT)
     if not wide:
         env["GPDC_AVX512"] = "0"
+    if cpu:  # another CPU's code: its own features, 512-bit vectors preferred where it has them (wide)
+        env["NUMBA_CPU_NAME"] = cpu
+        env["NUMBA_CPU_FEATURES"] = "-prefer-256-bit" if wide else ""
+        env["GPDC_AVX512"] = "0"  # (gpdc.kernels.target leaves the features given here alone)
     if not cache:
         env["GPDC_NUMBA_CACHE"] = "0"
     res = subprocess.run([sys.executable, "-c", code, str(ROOT / "benchmarks"), *args], env=env, capture_output=True,
@@ -239,9 +290,15 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2, help="processes per width, alternated")
     ap.add_argument("--no-asm", action="store_true")
     ap.add_argument("--no-timing", action="store_true", help="the assembly (and llvm-mca) only")
+    ap.add_argument("--cpu", metavar="NAME", help="the assembly for another CPU (an LLVM name, e.g. icelake-server): "
+                    "compiled for it, never run, and llvm-mca on its model; implies --no-timing")
     args = ap.parse_args()
+    if args.cpu:
+        args.no_timing = True
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), "unknown CPU") if Path("/proc/cpuinfo").exists() else "unknown CPU"
+    if args.cpu:
+        cpu = f"compiled for {args.cpu} on {cpu}, not run"
     print(f"batch kernel, wide (default) and narrow (GPDC_AVX512=0) builds — {cpu}")
     builds = {"wide": True, "narrow": False}
     if not args.no_asm:
@@ -254,7 +311,7 @@ def main() -> None:
               + (f" {'cycles':>7s} {'per lane-hour':>13s}  busiest" if tool else ""))
         ratios = []
         for name, wide in builds.items():
-            info = _child(_ASM_CHILD, [], wide, cache=False)
+            info = _child(_CROSS_CHILD if args.cpu else _ASM_CHILD, [], wide, cache=False, cpu=args.cpu)
             two_step: dict[tuple[str, str], float] = {}
             for kernel, key in (("gpdc", "loops"), ("tuned", "tuned")):
                 for lp in info[key]:
