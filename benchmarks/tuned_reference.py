@@ -40,7 +40,7 @@ green-first / grid charging (make_case: half the designs charge from the grid):
   specialised only a block whose 64 designs *all* lacked a grid pool (and even then evaluated
   step 5 under a per-design select, the grid-charging price being NaN), so with half the designs
   charging from the grid every one of its blocks ran the general step.  (gpdc has since taken
-  these over in its own step: blocks of one kind and one grid-charging price, ``block_plan_nb``,
+  these over in its own step: blocks of one kind and one grid-charging price, ``block_plan``,
   the grid-charging step decided per block, step 5 compiled out where no design charges, two
   steps per pass in green-only blocks, the export cap as base + coefficient with no select.
   Without an hourly emission factor its green-only blocks drop the CO2 sum and run their designs'

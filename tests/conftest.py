@@ -71,7 +71,7 @@ def _compile_jobs() -> list[tuple[str, Callable[[], object]]]:
     """The suite's long numba compiles, each a call that compiles (or loads from the cache) whole entries.
 
     One job per function whose entries it saves, so that no two jobs save entries of one function:
-    the batch plan; each parallel driver of the batch kernel, called with no block to run (numba
+    the batch plan (its one compiled part, the profiles' sums); each parallel driver of the batch kernel, called with no block to run (numba
     compiles for the arguments' types, not their values: these are the types ``dispatch_batch_nb``
     passes); the single-design kernel's two specialisations, trace and totals, in that order, with
     the wrappers that call them.  (The functions these call, the step and its helpers, are compiled
@@ -80,7 +80,7 @@ def _compile_jobs() -> list[tuple[str, Callable[[], object]]]:
     """
     from gpdc import pipeline
     from gpdc.kernels import layout as L
-    from gpdc.kernels.cpu import BATCH_DRIVERS, batch_plan_nb, dispatch_nb
+    from gpdc.kernels.cpu import BATCH_DRIVERS, batch_plan, dispatch_nb
 
     p = np.zeros((L.N_PARAMS, 2))
     p[[L.P_ETA_CHARGE, L.P_ETA_DISCHARGE]] = 1.0
@@ -88,9 +88,9 @@ def _compile_jobs() -> list[tuple[str, Callable[[], object]]]:
     out = np.zeros((2, L.N_TOTALS))
 
     def plan() -> object:
-        return batch_plan_nb(i.cf_wind, i.cf_solar, i.factor, i.params, i.dt_h)
+        return batch_plan(i.cf_wind, i.cf_solar, i.factor, i.params, i.dt_h)
 
-    # what batch_plan_nb returns, made without it (a driver's job must not compile the plan):
+    # what batch_plan returns, made without it (a driver's job must not compile the plan):
     # C-contiguous int64 arrays; no block to run
     order, starts, none = np.arange(2, dtype=np.int64), np.array([0, 2], dtype=np.int64), np.zeros(0, np.int64)
 

@@ -17,8 +17,8 @@ def _locator(dispatcher: Any) -> Any:
     return dispatcher._cache._impl._locator
 
 
-@pytest.mark.parametrize("dispatcher", [cpu.BATCH_DRIVERS["green-only, running cap"], cpu.batch_plan_nb,
-                                        cpu.block_plan_nb, finance_nb.npv_rows])
+@pytest.mark.parametrize("dispatcher", [cpu.BATCH_DRIVERS["green-only, running cap"], cpu.dispatch_nb,
+                                        finance_nb.npv_rows])
 def test_kernels_use_the_kernel_locator_in_numbas_folder(dispatcher: Any) -> None:
     loc = _locator(dispatcher)
     assert type(loc).__name__ in ("KernelUserProvidedLocator", "KernelInTreeLocator")

@@ -13,7 +13,7 @@ import pytest
 
 from gpdc.kernels import cpu, spec
 from gpdc.kernels import layout as L
-from gpdc.kernels.cpu import BLOCK, block_plan_nb, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
+from gpdc.kernels.cpu import BLOCK, block_plan, dispatch_batch_nb, dispatch_nb, dispatch_trace_nb
 from gpdc.reference.dispatch_py import dispatch_numpy, dispatch_python
 
 
@@ -105,12 +105,12 @@ def test_batch_kernel_matches_references_and_a_scenario_is_bitwise_the_same_in_a
         one = np.zeros((1, L.N_TOTALS))
         dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(p[:, s:s + 1]), one)
         np.testing.assert_array_equal(one[0], batch[s])
-    # the one green-only design among BLOCK designs with a grid pool runs first (block_plan_nb), in a
+    # the one green-only design among BLOCK designs with a grid pool runs first (block_plan), in a
     # block of its own, and still gives the same totals
     pooled = p[:, BLOCK:2 * BLOCK + 1].copy()
     pooled[L.P_GRID_CHARGE] = 1.0
     pooled[:, 5] = p[:, 0]
-    order, starts, _ = block_plan_nb(pooled, dt)
+    order, starts, _ = block_plan(pooled, dt)
     assert order[0] == 5 and list(starts[:2]) == [0, 1]
     again = np.zeros((BLOCK + 1, L.N_TOTALS))
     dispatch_batch_nb(*profiles, dt, np.ascontiguousarray(pooled), again)
@@ -163,7 +163,7 @@ def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
         p[L.P_LOOKAHEAD_H, s] = 48.0 if "48" in k else 24.0
     p[L.P_INIT_GRID_MWH, 4] = 5.0  # an initial grid pool needs the pro-rata split too (and never charges)
     p[L.P_INIT_GRID_MWH, 11] = 5.0
-    order, starts, kinds = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    order, starts, kinds = block_plan(np.ascontiguousarray(p), 1.0)
     assert list(order) == [1, 9, 6, 0, 10, 4, 11, 7, 3, 5, 2, 8]
     # blocks: green-only; pool at 100; pool at 200; pool never charging; lookahead (horizons mixed); its
     # pool kind; flexible
@@ -174,7 +174,7 @@ def test_block_plan_groups_the_designs_by_the_variant_they_need() -> None:
     # kind its general driver (a grid-pool block may mix export-cap rules)
     p[L.P_EXPORT_RULE, [0, 10]] = 1.0  # the pool at 200 mixes both rules
     x = np.full(24, 0.5)
-    *_, driver = cpu.batch_plan_nb(x, x, np.zeros(24), np.ascontiguousarray(p), 1.0)
+    *_, driver = cpu.batch_plan(x, x, np.zeros(24), np.ascontiguousarray(p), 1.0)
     assert [list(cpu.BATCH_DRIVERS)[d] for d in driver] == [
         "green-only, running cap", "grid pool", "grid pool", "grid pool", "lookahead", "lookahead, grid pool", "flexible"]
 
@@ -184,7 +184,7 @@ def test_block_plan_puts_green_only_designs_of_each_export_cap_rule_in_blocks_of
     n = 2 * BLOCK + 10  # 92 running (a full block and 28), 46 budget
     p = np.zeros((L.N_PARAMS, n))
     p[L.P_EXPORT_RULE] = np.arange(n) % 3 == 0  # every third design on the budget rule
-    order, starts, kinds = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    order, starts, kinds = block_plan(np.ascontiguousarray(p), 1.0)
     running = [s for s in range(n) if s % 3]
     budget = [s for s in range(n) if s % 3 == 0]
     assert list(order) == running + budget  # stable within each rule
@@ -196,7 +196,7 @@ def test_block_plan_puts_green_only_designs_of_each_export_cap_rule_in_blocks_of
     for factor, expected in ((np.zeros(24), ["green-only, running cap"] * 2 + ["green-only, budget cap"]),
                              (np.r_[np.zeros(23), np.nan], ["green-only, hourly CO2"] * 3),
                              (np.r_[0.7, np.zeros(23)], ["green-only, hourly CO2"] * 3)):
-        cw, cs, order2, starts2, driver = cpu.batch_plan_nb(x, x, factor, np.ascontiguousarray(p), 1.0)
+        cw, cs, order2, starts2, driver = cpu.batch_plan(x, x, factor, np.ascontiguousarray(p), 1.0)
         assert (cw, cs) == (12.0, 12.0) and list(order2) == list(order) and list(starts2) == list(starts)
         assert [names[d] for d in driver] == expected
         assert all(cpu.DRIVER_KINDS[d] == k for d, k in zip(driver, kinds, strict=True))
@@ -206,7 +206,7 @@ def test_each_kind_of_block_has_one_general_driver_and_only_green_only_blocks_ha
     """The drivers' table: each kind's general driver (each design its own rule, the CO2 sums) exists once.
 
     A driver compiled for one export-cap rule runs every design of a block on it: only green-only
-    blocks never mix rules (block_plan_nb), so only they may have such drivers.
+    blocks never mix rules (block_plan), so only they may have such drivers.
     """
     kinds = (cpu.KIND_GREEN, cpu.KIND_POOL, cpu.KIND_LOOKAHEAD_GREEN, cpu.KIND_LOOKAHEAD_POOL, cpu.KIND_FLEX)
     pairs = list(zip(cpu.DRIVER_KINDS, cpu.DRIVER_RULES, strict=True))
@@ -243,12 +243,65 @@ def test_block_plan_cuts_groups_into_blocks_of_at_most_block_designs() -> None:
     p[L.P_GRID_CHARGE, : 2 * BLOCK] = 1.0
     p[L.P_GRID_CHARGE_PRICE, :BLOCK + 3] = 150.0  # BLOCK + 3 at 150, BLOCK - 3 at 300, BLOCK + 5 green-only
     p[L.P_GRID_CHARGE_PRICE, BLOCK + 3:] = 300.0
-    order, starts, _ = block_plan_nb(np.ascontiguousarray(p), 1.0)
+    order, starts, _ = block_plan(np.ascontiguousarray(p), 1.0)
     green = list(range(2 * BLOCK, n))
     assert list(order) == green + list(range(BLOCK + 3)) + list(range(BLOCK + 3, 2 * BLOCK))
     b = BLOCK
     assert list(starts) == [0, b, b + 5, 2 * b + 5, 2 * b + 8, 3 * b + 5]
 
+
+
+def test_block_plan_on_random_designs_makes_full_blocks_of_one_variant_in_group_order() -> None:
+    """The plan's rules on random mixes: a permutation, grouped and stable, blocks full but at a group's end."""
+    rng = np.random.default_rng(17)
+    for _ in range(200):
+        n = int(rng.integers(0, 3 * BLOCK))
+        p = np.zeros((L.N_PARAMS, n))
+        p[L.P_GRID_CHARGE] = rng.random(n) < 0.4
+        p[L.P_GRID_CHARGE_PRICE] = rng.choice([100.0, 200.0, np.nan, -0.0, 0.0], n)
+        p[L.P_INIT_GRID_MWH] = np.where(rng.random(n) < 0.1, 5.0, 0.0)
+        p[L.P_FLEX] = rng.random(n) < 0.1
+        p[L.P_LOOKAHEAD] = rng.random(n) < 0.2
+        p[L.P_LOOKAHEAD_H] = rng.choice([12.0, 24.0, 48.0], n)
+        p[L.P_EXPORT_RULE] = rng.random(n) < 0.5
+        dt = float(rng.choice([1.0, 0.5]))
+        order, starts, kinds = block_plan(np.ascontiguousarray(p), dt)
+        assert order.dtype == starts.dtype == kinds.dtype == np.int64
+        assert sorted(order) == list(range(n)) and starts[0] == 0 and starts[-1] == n
+        # each design's group, as the docstring orders them
+        gc = p[L.P_GRID_CHARGE] > 0.5
+        pool = gc | (p[L.P_INIT_GRID_MWH] != 0.0)
+        flex = p[L.P_FLEX] > 0.5
+        la = ~flex & (p[L.P_LOOKAHEAD] > 0.5)
+        price = p[L.P_GRID_CHARGE_PRICE]
+        charging = gc & ~np.isnan(price)
+
+        def group(s: int) -> tuple[int, float, float]:
+            if flex[s]:
+                return (cpu.KIND_FLEX, 0.0, 0.0)
+            if la[s]:
+                return (cpu.KIND_LOOKAHEAD_POOL if pool[s] else cpu.KIND_LOOKAHEAD_GREEN,
+                        np.floor(p[L.P_LOOKAHEAD_H, s] / dt + 0.5), 0.0)
+            if pool[s]:
+                return (cpu.KIND_POOL, 0.0 if charging[s] else 1.0, price[s] if charging[s] else 0.0)
+            return (cpu.KIND_GREEN, float(p[L.P_EXPORT_RULE, s]), 0.0)
+
+        keys = [group(s) for s in order]
+        assert keys == sorted(keys)  # grouped in the documented order ...
+        for a, b in zip(order[:-1], order[1:], strict=True):
+            if group(a) == group(b):
+                assert a < b  # ... stable within a group
+        for i in range(len(kinds)):
+            members = order[starts[i]:starts[i + 1]]
+            first = group(members[0])
+            assert 0 < len(members) <= BLOCK and kinds[i] == first[0]
+            if first[0] in (cpu.KIND_GREEN, cpu.KIND_POOL):  # one rule / one grid-charging price in a block
+                assert all(group(s) == first for s in members)
+            else:
+                assert all(group(s)[0] == first[0] for s in members)
+            if len(members) < BLOCK and starts[i + 1] < n:  # a short block ends its group
+                nxt = group(order[starts[i + 1]])
+                assert nxt != first if first[0] in (cpu.KIND_GREEN, cpu.KIND_POOL) else nxt[0] != first[0]
 
 def test_trace_kernel_totals_equal_single_and_sum_of_trace() -> None:
     rng = np.random.default_rng(13)
@@ -394,7 +447,7 @@ def test_read_only_inputs_reuse_the_compiled_kernels() -> None:
             inputs.factor, inputs.month_index, inputs.hourly, inputs.dt_h, inputs.params]
     writable = dispatch.batch_totals(*args)
     trace_writable = dispatch.trace(*args[:-1], np.ascontiguousarray(inputs.params[:, 0]))
-    batch_kernels = [cpu.batch_plan_nb, *cpu.BATCH_DRIVERS.values()]
+    batch_kernels = list(cpu.BATCH_DRIVERS.values())
     n_batch = [len(k.signatures) for k in batch_kernels]
     n_trace = len(dispatch_trace_nb.signatures)
     frozen = []

@@ -9,7 +9,7 @@ designs sit side by side:
 * :func:`dispatch_batch_nb` — many designs over shared hourly inputs.  The designs of a block of
   ``BLOCK`` sit in the inner loop over one contiguous buffer indexed ``buf[ROW * STRIDE + j]``
   with compile-time ``ROW`` and ``STRIDE``, so LLVM vectorises the step across designs.  The
-  designs are grouped into blocks of one kind (:func:`block_plan_nb`),
+  designs are grouped into blocks of one kind (:func:`block_plan`),
   and each kind has a parallel driver of its own (``prange`` over its blocks) with the step's
   switches fixed at compile time: green-only blocks run without the pro-rata division and grid
   charging, two steps per pass, and, when no step has an emission factor, without the CO2 sum
@@ -417,7 +417,7 @@ def _pool_hours_nb(
     """Run all steps for one block of green-first designs with a grid pool and no flexible element, month by month.
 
     The designs share the grid-charging price ``gc_price`` (NaN: none charges from the grid;
-    :func:`block_plan_nb`), so each step is a grid-charging step for all of them or for none,
+    :func:`block_plan`), so each step is a grid-charging step for all of them or for none,
     decided once per step.  (Two steps per pass here too, with a loop for each pair of kinds,
     gave 3 % fewer instructions per ordinary step and 11 % per grid-charging step, for 70 s more
     compile time: not done.)  ``rule`` and ``co2`` as in :func:`_green_hours_nb`.
@@ -445,7 +445,7 @@ def _pool_hours_nb(
             close_month_nb(buf, j, STRIDE, m)
 
 
-#: the kinds of block, each run by a parallel driver of its own (:func:`block_plan_nb`)
+#: the kinds of block, each run by a parallel driver of its own (:func:`block_plan`)
 KIND_GREEN = 0  # green-first, no grid pool: no pro-rata division, no grid charging
 KIND_POOL = 1  # green-first with a grid pool, one grid-charging price per block
 KIND_LOOKAHEAD_GREEN = 2  # lookahead, no grid pool
@@ -558,7 +558,7 @@ def _batch_pool_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
         s0 = starts[blocks[i]]
         nb = starts[blocks[i] + 1] - s0
         buf = _load_block_nb(params, order, s0, nb, dt, cw_tot, cs_tot)
-        # the block's designs share one grid-charging price (block_plan_nb): lane 0's (NaN: none)
+        # the block's designs share one grid-charging price (block_plan): lane 0's (NaN: none)
         _pool_hours_nb(buf, cf_wind, cf_solar, load_mw, price_import, price_export, factor, month_index,
                        hourly, dt, buf[P_GRID_CHARGE_PRICE * STRIDE], -1, True)
         _store_block_nb(buf, order, s0, nb, dt, out_totals)
@@ -612,8 +612,8 @@ def _batch_flex_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, load_mw: np.ndarra
 #: each parallel driver: its name, its function, the kind of block it runs and its export-cap rule
 #: variant (-1: the general step, each design its own rule, with the sums weighted by the hourly
 #: emission factor; 0 running, 1 budget: every design of the block on that rule, no such sums — for
-#: a run without an hourly factor).  :func:`batch_plan_nb` numbers the drivers in this order.  A
-#: kind may have drivers for one rule only where :func:`block_plan_nb` never mixes rules in its
+#: a run without an hourly factor).  :func:`batch_plan` numbers the drivers in this order.  A
+#: kind may have drivers for one rule only where :func:`block_plan` never mixes rules in its
 #: blocks (green-only; ``tests/test_kernels.py`` checks the table).
 _DRIVERS = (
     ("green-only, hourly CO2", _batch_green_nb, KIND_GREEN, -1),
@@ -624,7 +624,7 @@ _DRIVERS = (
     ("lookahead, grid pool", _batch_lookahead_pool_nb, KIND_LOOKAHEAD_POOL, -1),
     ("flexible", _batch_flex_nb, KIND_FLEX, -1),
 )
-#: the parallel drivers of the blocks, by name, in :func:`batch_plan_nb`'s order; the benchmarks read their assembly
+#: the parallel drivers of the blocks, by name, in :func:`batch_plan`'s order; the benchmarks read their assembly
 BATCH_DRIVERS = {name: fn for name, fn, _, _ in _DRIVERS}
 #: the kind of block each driver runs
 DRIVER_KINDS = tuple(kind for _, _, kind, _ in _DRIVERS)
@@ -632,8 +632,7 @@ DRIVER_KINDS = tuple(kind for _, _, kind, _ in _DRIVERS)
 DRIVER_RULES = tuple(rule for _, _, _, rule in _DRIVERS)
 
 
-@njit(**JIT)
-def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def block_plan(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the designs' order, the blocks they run in and each block's kind: ``(order, starts, kinds)``.
 
     The designs are grouped by the variant of the step their block runs, stable within a group;
@@ -651,82 +650,69 @@ def block_plan_nb(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray
     ``i``'s ``KIND_*`` (the group's: a flexible design runs green-first, as the scenario refuses
     lookahead with flexible elements).  Results do not depend on the plan: a design's totals do
     not depend on the block it runs in (see :func:`dispatch_batch_nb`).
+
+    NumPy, not numba: the plan is a few sorts per batch, and compiled (``np.argsort`` and all) it
+    cost 4-6 s of a first run's compile.  ``order`` and ``starts`` are int64 arrays, C-contiguous.
     """
     n = params.shape[1]
-    key = np.empty(n, dtype=np.int64)
-    price = np.zeros(n)
-    for s in range(n):
-        gc = params[P_GRID_CHARGE, s] > 0.5
-        pool = gc or params[P_INIT_GRID_MWH, s] != 0.0
-        if params[P_FLEX, s] > 0.5:
-            kind = KIND_FLEX
-            h = 0
-        elif params[P_LOOKAHEAD, s] > 0.5:
-            kind = KIND_LOOKAHEAD_POOL if pool else KIND_LOOKAHEAD_GREEN
-            h = lookahead_steps(params[P_LOOKAHEAD_H, s], dt)
-        else:
-            kind = KIND_POOL if pool else KIND_GREEN
-            h = 1 if (kind == KIND_GREEN and params[P_EXPORT_RULE, s] > 0.5) else 0  # green: by export rule
-        never = 0
-        if kind == KIND_POOL:
-            p = params[P_GRID_CHARGE_PRICE, s]
-            if gc and p == p:  # (a NaN price never charges: with those that do not charge)
-                price[s] = p
-            else:
-                never = 1
-        key[s] = (kind << 41) + (never << 40) + h
-    by_price = np.argsort(price, kind="mergesort")
-    order = by_price[np.argsort(key[by_price], kind="mergesort")]
-    starts = np.empty(n + 1, dtype=np.int64)
-    kinds = np.empty(n, dtype=np.int64)
-    nb = 0
-    for k in range(n):
-        s = order[k]
-        kind = key[s] >> 41
-        if k == 0:
-            new = True
-        else:
-            q = order[k - 1]
-            new = (k - starts[nb - 1] == BLOCK or kind != key[q] >> 41
-                   or (kind == KIND_POOL and (key[s] != key[q] or price[s] != price[q]))
-                   or (kind == KIND_GREEN and key[s] != key[q]))
-        if new:
-            starts[nb] = k
-            kinds[nb] = kind
-            nb += 1
-    starts[nb] = n
-    return order, starts[:nb + 1].copy(), kinds[:nb].copy()
+    gc = params[P_GRID_CHARGE] > 0.5
+    pool = gc | (params[P_INIT_GRID_MWH] != 0.0)
+    flex = params[P_FLEX] > 0.5
+    la = ~flex & (params[P_LOOKAHEAD] > 0.5)
+    kind = np.where(flex, KIND_FLEX, np.where(la, np.where(pool, KIND_LOOKAHEAD_POOL, KIND_LOOKAHEAD_GREEN),
+                                              np.where(pool, KIND_POOL, KIND_GREEN))).astype(np.int64)
+    h = np.zeros(n, dtype=np.int64)  # lookahead: the horizon in steps; green-only: the export-cap rule
+    if la.any():
+        h[la] = np.maximum(0, np.floor(params[P_LOOKAHEAD_H, la] / dt + 0.5)).astype(np.int64)  # lookahead_steps
+    green = kind == KIND_GREEN
+    h[green] = params[P_EXPORT_RULE, green] > 0.5
+    charge_price = params[P_GRID_CHARGE_PRICE]
+    charges = (kind == KIND_POOL) & gc & (charge_price == charge_price)  # (a NaN price never charges)
+    price = np.where(charges, charge_price, 0.0)
+    never = ((kind == KIND_POOL) & ~charges).astype(np.int64)
+    key = (kind << 41) + (never << 40) + h
+    by_price = np.argsort(price, kind="stable")
+    order = by_price[np.argsort(key[by_price], kind="stable")].astype(np.int64)
+    # a block starts at each group's start and every BLOCK designs into a group
+    ks, ps = key[order], price[order]
+    kd = ks >> 41
+    group = np.ones(n, dtype=bool)
+    group[1:] = ((kd[1:] != kd[:-1]) | ((kd[1:] == KIND_POOL) & ((ks[1:] != ks[:-1]) | (ps[1:] != ps[:-1])))
+                 | ((kd[1:] == KIND_GREEN) & (ks[1:] != ks[:-1])))
+    pos = np.arange(n, dtype=np.int64)
+    first = np.maximum.accumulate(np.where(group, pos, 0)) if n else pos
+    begins = np.flatnonzero((pos - first) % BLOCK == 0)
+    starts = np.append(begins, n).astype(np.int64)
+    return np.ascontiguousarray(order), starts, kd[begins].astype(np.int64)
 
 
-@njit(**JIT)
-def batch_plan_nb(cf_wind: np.ndarray, cf_solar: np.ndarray, factor: np.ndarray, params: np.ndarray,
-                  dt: float) -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray]:
+def batch_plan(cf_wind: np.ndarray, cf_solar: np.ndarray, factor: np.ndarray, params: np.ndarray,
+               dt: float) -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray]:
     """Return what the batch's drivers share and which runs which block: ``(cw_tot, cs_tot, order, starts, driver)``.
 
-    ``cw_tot``, ``cs_tot``: the profiles' sums (:func:`gpdc.kernels.step.profile_sums_nb`);
-    ``order``, ``starts``: :func:`block_plan_nb`'s; ``driver[i]``: the index into
-    :data:`BATCH_DRIVERS` of the driver that runs block ``i``: of its kind (:data:`DRIVER_KINDS`)
-    and, where the kind has drivers for one export-cap rule (:data:`DRIVER_RULES`) and no step of
-    the run has an emission factor (NaN counts as one), the one of its designs' rule, without the
-    sums weighted by the factor (which stay +0.0); else the kind's general driver (rule -1).
+    ``cw_tot``, ``cs_tot``: the profiles' sums (:func:`gpdc.kernels.step.profile_sums_nb`, compiled:
+    summed in time order with the kernels' multiply-adds); ``order``, ``starts``:
+    :func:`block_plan`'s; ``driver[i]``: the index into :data:`BATCH_DRIVERS` of the driver that
+    runs block ``i``: of its kind (:data:`DRIVER_KINDS`) and, where the kind has drivers for one
+    export-cap rule (:data:`DRIVER_RULES`) and no step of the run has an emission factor (NaN
+    counts as one), the one of its designs' rule, without the sums weighted by the factor (which
+    stay +0.0); else the kind's general driver (rule -1).
     """
     cw_tot, cs_tot = profile_sums_nb(cf_wind, cf_solar, dt)
-    co2 = False
-    for t in range(factor.shape[0]):
-        if factor[t] != 0.0:
-            co2 = True
-            break
-    order, starts, kinds = block_plan_nb(params, dt)  # designs of a kind in blocks of their own
+    co2 = bool(np.any(factor != 0.0))
+    order, starts, kinds = block_plan(params, dt)  # designs of a kind in blocks of their own
+    # green-only blocks: one rule (block_plan); other kinds have only a general driver
+    rule = np.full(kinds.shape[0], -1, dtype=np.int64)
+    if not co2:
+        rule = np.where(params[P_EXPORT_RULE, order[starts[:-1]]] > 0.5, 1, 0)
     driver = np.full(kinds.shape[0], -1, dtype=np.int64)
-    for i in range(kinds.shape[0]):
-        # green-only blocks: one rule (block_plan_nb); other kinds have only a general driver
-        rule = -1 if co2 else (1 if params[P_EXPORT_RULE, order[starts[i]]] > 0.5 else 0)
-        for d in range(len(DRIVER_KINDS)):
-            if DRIVER_KINDS[d] == kinds[i] and DRIVER_RULES[d] == -1 and driver[i] < 0:
-                driver[i] = d  # the kind's general driver, unless one for the block's rule follows
-            if DRIVER_KINDS[d] == kinds[i] and DRIVER_RULES[d] == rule and rule >= 0:
-                driver[i] = d
-    return cw_tot, cs_tot, order, starts, driver
+    for d in range(len(DRIVER_KINDS)):
+        mine = kinds == DRIVER_KINDS[d]
+        if DRIVER_RULES[d] == -1:
+            driver[mine & (driver < 0)] = d  # the kind's general driver, unless one for the block's rule follows
+        else:
+            driver[mine & (rule == DRIVER_RULES[d])] = d
+    return float(cw_tot), float(cs_tot), order, starts, driver
 
 
 def dispatch_batch_nb(
@@ -746,7 +732,7 @@ def dispatch_batch_nb(
 ) -> None:
     """Dispatch many designs that share their hourly inputs.
 
-    A Python function over numba kernels: it plans the blocks (:func:`batch_plan_nb`) and calls
+    A Python function over numba kernels: it plans the blocks (:func:`batch_plan`) and calls
     the parallel driver of each kind of block the batch has (:data:`BATCH_DRIVERS`), so a run
     compiles — or loads from numba's cache — only the drivers its designs need (a cold compile of
     all seven takes minutes; a green-only design without an hourly emission factor, the usual
@@ -764,12 +750,11 @@ def dispatch_batch_nb(
         ``params`` (the same step and accumulator; multiply-adds may be fused differently in
         scalar and vector code).  A design's row does not depend on the other designs of the
         batch: alone or in any block, it is bit-identical.  The designs run in the order of
-        :func:`block_plan_nb`, each kind in blocks of its own.
+        :func:`block_plan`, each kind in blocks of its own.
     compiled : bool, default True
         False runs the same functions as Python (numba's ``py_func``; slow: for tests).
     """
-    plan = batch_plan_nb if compiled else batch_plan_nb.py_func
-    cw_tot, cs_tot, order, starts, driver = plan(cf_wind, cf_solar, factor, params, dt)
+    cw_tot, cs_tot, order, starts, driver = batch_plan(cf_wind, cf_solar, factor, params, dt)
     for d, fn in enumerate(BATCH_DRIVERS.values()):
         blocks = np.flatnonzero(driver == d)
         if blocks.shape[0]:
@@ -778,5 +763,5 @@ def dispatch_batch_nb(
                                              out_totals)
 
 
-__all__ = ["BATCH_DRIVERS", "BLOCK", "DRIVER_KINDS", "DRIVER_RULES", "N_TOTALS", "STRIDE", "batch_plan_nb",
-           "block_plan_nb", "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]
+__all__ = ["BATCH_DRIVERS", "BLOCK", "DRIVER_KINDS", "DRIVER_RULES", "N_TOTALS", "STRIDE", "batch_plan",
+           "block_plan", "dispatch_batch_nb", "dispatch_nb", "dispatch_trace_nb"]
