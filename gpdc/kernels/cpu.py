@@ -344,6 +344,24 @@ def _one_step_nb(
 
 
 @njit(inline="always", **JIT)
+def _month_end_nb(month_index: np.ndarray, t: int) -> int:
+    """Return the step after the run of steps from ``t`` in ``t``'s billing month (a month may come back later)."""
+    n_hours = month_index.shape[0]
+    m = month_index[t]
+    end = t + 1
+    while end < n_hours and month_index[end] == m:
+        end += 1
+    return end
+
+
+@njit(inline="always", **JIT)
+def _close_month_block_nb(buf: np.ndarray, m: int) -> None:
+    """File every design's month ``m`` in a block buffer (:func:`gpdc.kernels.step.close_month_nb`)."""
+    for j in range(BLOCK):
+        close_month_nb(buf, j, STRIDE, m)
+
+
+@njit(inline="always", **JIT)
 def _green_hours_nb(
     buf: np.ndarray,
     cf_wind: np.ndarray,
@@ -376,9 +394,7 @@ def _green_hours_nb(
     t = 0
     while t < n_hours:
         m = month_index[t]
-        end = t + 1
-        while end < n_hours and month_index[end] == m:
-            end += 1
+        end = _month_end_nb(month_index, t)
         while t < end:
             cw1 = cw + cf_wind[t] * dt
             cs1 = cs + cf_solar[t] * dt
@@ -394,8 +410,7 @@ def _green_hours_nb(
                 _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
                              cw, cs, True, 0, rule, co2)
                 t += 1
-        for j in range(BLOCK):
-            close_month_nb(buf, j, STRIDE, m)
+        _close_month_block_nb(buf, m)
 
 
 @njit(inline="always", **JIT)
@@ -428,9 +443,7 @@ def _pool_hours_nb(
     t = 0
     while t < n_hours:
         m = month_index[t]
-        end = t + 1
-        while end < n_hours and month_index[end] == m:
-            end += 1
+        end = _month_end_nb(month_index, t)
         while t < end:
             cw = cw + cf_wind[t] * dt
             cs = cs + cf_solar[t] * dt
@@ -441,8 +454,7 @@ def _pool_hours_nb(
                 _one_step_nb(buf, t, cf_wind, cf_solar, load_mw, price_import, price_export, factor, hourly, dt,
                              cw, cs, False, 0, rule, co2)
             t += 1
-        for j in range(BLOCK):
-            close_month_nb(buf, j, STRIDE, m)
+        _close_month_block_nb(buf, m)
 
 
 #: the kinds of block, each run by a parallel driver of its own (:func:`block_plan`)
