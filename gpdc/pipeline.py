@@ -162,10 +162,12 @@ def _check_params(params: np.ndarray) -> np.ndarray:
     if not finite.all():
         r, s = (int(v[0]) for v in np.nonzero(~finite))
         raise InputError(f"parameter {PARAM_NAMES[r]} of design {s} is {float(p[r, s])!r}: must be finite")
-    if (p[L.P_IMPORT_TARGET_MW] < 0.0).any():
-        s = int(np.flatnonzero(p[L.P_IMPORT_TARGET_MW] < 0.0)[0])
-        raise InputError(f"parameter import_target_mw of design {s} is {float(p[L.P_IMPORT_TARGET_MW, s])!r}: "
-                         "must be >= 0 (0 = no peak shaving) [MW]")
+    # (the kernels rely on both: a step with a green surplus then never discharges, gpdc.kernels.step)
+    for row, name, what in ((L.P_IMPORT_TARGET_MW, "import_target_mw", "0 = no peak shaving"),
+                            (L.P_IMPORT_MW, "import_mw", "the contracted import capacity")):
+        if (p[row] < 0.0).any():
+            s = int(np.flatnonzero(p[row] < 0.0)[0])
+            raise InputError(f"parameter {name} of design {s} is {float(p[row, s])!r}: must be >= 0 ({what}) [MW]")
     return np.ascontiguousarray(p)
 
 

@@ -334,6 +334,33 @@ def test_trace_kernel_totals_equal_single_and_sum_of_trace() -> None:
             np.testing.assert_allclose(trace[:, k], ref_trace[name], rtol=1e-9, atol=1e-9, err_msg=name)
 
 
+def test_no_step_both_charges_and_discharges_the_storage() -> None:
+    """What the step's side-by-side charge and discharge rest on (gpdc/kernels/step.py, step 3).
+
+    Without flexible elements a step with a green surplus (what the line brings beyond the load:
+    charged, exported or curtailed at the bus) discharges nothing, and a step without one charges
+    no green energy: every design of a random mix (grid charging, peak shaving, both export-cap
+    rules, lookahead) over every hour; the designs do both kinds of step.
+    """
+    rng = np.random.default_rng(17)
+    profiles, p = random_case(rng, 400, 24)
+    p[L.P_LOOKAHEAD, ::4] = 1.0
+    p[L.P_LOOKAHEAD_H, ::4] = 24.0
+    col = {name: k for k, name in enumerate(L.TRACE_NAMES)}
+    charged = discharged = 0
+    for s in range(p.shape[1]):
+        trace = np.zeros((400, L.N_TRACE))
+        dispatch_trace_nb(*profiles, 1.0, np.ascontiguousarray(p[:, s]), np.zeros(L.N_TOTALS), trace)
+        ch = trace[:, col["charge_green_mwh"]]
+        surplus = ch + trace[:, col["export_mwh"]] + trace[:, col["curtail_bus_mwh"]]
+        dis = trace[:, col["discharge_green_mwh"]] + trace[:, col["discharge_grid_mwh"]]
+        assert not ((surplus > 0.0) & (dis > 0.0)).any(), s
+        assert (trace[:, col["direct_mwh"]][surplus > 0.0] == profiles[2][surplus > 0.0]).all()  # load all served
+        charged += int((ch > 0.0).sum())
+        discharged += int((dis > 0.0).sum())
+    assert charged > 100 and discharged > 100
+
+
 def test_the_step_returns_the_flows_of_the_spec_in_its_order() -> None:
     # the drivers take the flows by position: a flow out of place would put one quantity under
     # another's name; the independent reference names them, so compare every flow by name

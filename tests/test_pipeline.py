@@ -59,6 +59,13 @@ def test_bad_params_and_step() -> None:
         pipeline.make_inputs(**args)
     with pytest.raises(InputError, match=r"dt_h = 0.0 is invalid: must be a finite number > 0 \[h\]"):
         pipeline.make_inputs(**good(), dt_h=0.0)
+    # a negative import capacity or peak-shaving target would let a step with a green surplus discharge too,
+    # which the kernels' step rules out (gpdc.kernels.step): refused, by name
+    for row, name in ((L.P_IMPORT_MW, "import_mw"), (L.P_IMPORT_TARGET_MW, "import_target_mw")):
+        args = good()
+        args["params"][row] = -1.0
+        with pytest.raises(InputError, match=rf"parameter {name} of design 0 is -1.0: must be >= 0 \("):
+            pipeline.make_inputs(**args)
     empty = {k: (v[:0] if k != "params" else v) for k, v in good().items()}
     with pytest.raises(ProfileError, match="profiles are empty"):
         pipeline.make_inputs(**empty)

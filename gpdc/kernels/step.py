@@ -402,6 +402,7 @@ def step_nb(
         uns_x = uns_l + (sb - sb_g - sb_d - sb_i)
 
     # 1. storage takes green surplus first
+    green_in = green  # the pool as the step found it
     ch_green = max(0.0, min(surplus, ch_e, (usable - green - grid) * inv_eta_ch))
     green = green + ch_green * eta_ch
     rest = surplus - ch_green
@@ -420,7 +421,18 @@ def step_nb(
     # registers no longer spill as often.  Totals are the same bit for bit: only a green pool of -0.0 (an
     # initial -0.0) could differ, and then only in the sign of a zero discharge, which changes no total (the
     # pool takes it as `w + 0.0` below, the sums start at +0.0; tests/test_kernels.py)
-    stored = green if green_only else green + grid
+    # without flexible elements a step charges (surplus > 0; then deficit and to_cover are 0 — the target and
+    # the import cap are >= 0, gpdc.pipeline — and so is the discharge) or discharges (surplus == 0; then
+    # ch_green is 0 and the charged green pool is the pool the step found), never both: the discharge and the
+    # pro-rata share are computed from the pools as the step found them, the same values bit for bit (a zero's
+    # sign aside, which no total sees), while charge and discharge run side by side rather than one after the
+    # other (the pools' update, carried from step to step, is the loop's longest chain of dependent
+    # instructions: llvm-mca, benchmarks/kernel_asm.py; README, Speed)
+    split = not flex
+    if green_only:
+        stored = green_in if split else green
+    else:
+        stored = green_in + grid if split else green + grid
     if flex:
         dis = dis_x  # decided in 0. (no green charge in a step that discharges)
     else:
@@ -433,7 +445,7 @@ def step_nb(
     if green_only:
         share = 1.0  # grid == 0, so green / stored == 1 exactly; with stored == 0, dis == 0
     else:
-        share = green / stored if stored > 0.0 else 0.0
+        share = (green_in if split else green) / stored if stored > 0.0 else 0.0
     w = dis * inv_eta_dis
     if green_only:
         # w stays a rounded product (`+ 0.0` is no identity LLVM may drop), as in the general step, where
