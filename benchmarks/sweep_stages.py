@@ -11,7 +11,7 @@ dispatch kernel, finance (gpdc.accounting.costs.lifetime_finance: NPV, IRR, payb
 rest of the accounting, HDF5 (gpdc.io.sweep_store: file creation and chunk writes) and the
 rest (the designs' parameters, planning, profiles, probe) — ns per scenario-hour, the kernel
 alone on the same designs and the ratio kernel-alone / whole sweep, and peak memory (getrusage
-maxrss of this process).
+maxrss of this process, at the end and after the first sweep of each size).
 Each design count runs ``--repeat`` times, the sweep and the kernel alone interleaved; the table
 shows the fastest sweep (its stages) and the fastest kernel-alone run.
 The stages are timed by wrapping the functions in this process, in CPU time: a local sweep runs
@@ -133,6 +133,7 @@ def main() -> None:
         rows = []
         serial: dict[int, tuple[float, float]] = {}  # designs -> least CPU s, least wall s of the serial runs
         least_wall: dict[int, float] = {}  # designs -> least wall s of the (pipelined) sweeps
+        first_peak: dict[int, float] = {}  # designs -> maxrss MB after the first sweep of that size
 
         def serial_chunks(plan: Any, todo: list[int]) -> Any:
             for i in todo:
@@ -169,6 +170,8 @@ def main() -> None:
                 if best is None or total < best[0]:
                     best = (total, wall, dict(T))
                 least_wall[plan.size] = min(least_wall.get(plan.size, wall), wall)
+                if r == 0:  # the process's peak so far: the sweeps up to this one, none repeated yet
+                    first_peak[plan.size] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
                 # the kernel alone on the same designs: each chunk dispatched again in this thread (the
                 # sweep's own first half, gpdc.accounting.derive.dispatch), its kernel call timed as above
                 prepared = group_inputs(plan, 0)
@@ -198,7 +201,8 @@ def main() -> None:
     for n, total, wall, k, f, a, h, r, ka, ns, _ in rows:
         print(f"| {n:,} | {total:.2f} | {wall:.2f} | {k:.2f} | {f:.2f} | {a:.2f} | {h:.2f} | {r:.2f} | {ka:.2f} | "
               f"{ka / total:.0%} | {ns:.2f} |")
-    print(f"peak memory (maxrss of the process, all sweeps): {maxrss:.0f} MB")
+    print(f"peak memory (maxrss of the process, all sweeps and repeats): {maxrss:.0f} MB; after the first sweep "
+          "of each size: " + ", ".join(f"{n:,}: {mb:.0f} MB" for n, mb in first_peak.items()))
     if serial:
         print("\nleast wall and CPU time of the repeats, and of the same sweeps with the chunks in turn in one "
               "thread (--serial):")
