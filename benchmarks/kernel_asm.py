@@ -17,7 +17,7 @@ Intel CPUs).  Each runs in its own interpreter, as the width is fixed before num
    where LLVM's ``llvm-mca`` is on PATH (Debian/Ubuntu: the ``llvm`` package), its estimate of
    cycles per iteration on the host CPU's scheduling model and the busiest resource: a static
    model, but one that a busy host does not disturb, and on Zen 3 it put gpdc against the tuned
-   kernel at 1.08x where timing measured 1.09x (README, Speed).
+   kernel at 1.08x where timing measured 1.09x (docs/speed-history.md).
    The loops are those of the kernel's parallel drivers that the designs run, one per kind of
    block, three for green-only ones (the general one and one per export-cap rule:
    ``gpdc.kernels.cpu.BATCH_DRIVERS``).  The largest are the step of the variants: green-only

@@ -427,7 +427,7 @@ def step_nb(
     # pro-rata share are computed from the pools as the step found them, the same values bit for bit (a zero's
     # sign aside, which no total sees), while charge and discharge run side by side rather than one after the
     # other (the pools' update, carried from step to step, is the loop's longest chain of dependent
-    # instructions: llvm-mca, benchmarks/kernel_asm.py; README, Speed)
+    # instructions: llvm-mca, benchmarks/kernel_asm.py; docs/speed-history.md)
     split = not flex
     if green_only:
         stored = green_in if split else green
