@@ -71,10 +71,10 @@ def _compile_jobs() -> list[tuple[str, Callable[[], object]]]:
     """The suite's long numba compiles, each a call that compiles (or loads from the cache) whole entries.
 
     One job per function whose entries it saves, so that no two jobs save entries of one function:
-    the batch plan (its one compiled part, the profiles' sums); each parallel driver of the batch kernel, called with no block to run (numba
-    compiles for the arguments' types, not their values: these are the types ``dispatch_batch_nb``
-    passes); the single-design kernel's two specialisations, trace and totals, in that order, with
-    the wrappers that call them.  (The functions these call, the step and its helpers, are compiled
+    the batch plan (its one compiled part, the profiles' sums); each parallel driver of the batch
+    kernel, called with no block to run (numba compiles for the arguments' types, not their values:
+    these are the types ``dispatch_batch_nb`` passes); the single-design kernel's two
+    specialisations, trace and totals, in that order, with the wrappers that call them.  (The functions these call, the step and its helpers, are compiled
     by whichever job comes first, each with one signature: two workers may save the same entry,
     never different ones.)
     """
