@@ -84,9 +84,15 @@ def steps_per_day(dt: float) -> int:
 
 
 @njit(inline="always", **JIT)
+def horizon_steps(hours: float | np.ndarray, dt: float) -> float | np.ndarray:
+    """Return the steps of a lookahead horizon of ``hours`` [h], a float (ufuncs only: ``py_func`` takes arrays)."""
+    return np.maximum(0.0, np.floor(hours / dt + 0.5))
+
+
+@njit(inline="always", **JIT)
 def lookahead_steps(hours: float, dt: float) -> int:
-    """Steps of a lookahead horizon of ``hours`` [h]."""
-    return max(0, int(np.floor(hours / dt + 0.5)))
+    """Steps of a lookahead horizon of ``hours`` [h] (:func:`horizon_steps`, one design)."""
+    return int(horizon_steps(hours, dt))
 
 
 @njit(**JIT)
@@ -675,7 +681,7 @@ def block_plan(params: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray, n
                                               np.where(pool, KIND_POOL, KIND_GREEN))).astype(np.int64)
     h = np.zeros(n, dtype=np.int64)  # lookahead: the horizon in steps; green-only: the export-cap rule
     if la.any():
-        h[la] = np.maximum(0, np.floor(params[P_LOOKAHEAD_H, la] / dt + 0.5)).astype(np.int64)  # lookahead_steps
+        h[la] = horizon_steps.py_func(params[P_LOOKAHEAD_H, la], dt).astype(np.int64)  # the kernels' rule, on arrays
     green = kind == KIND_GREEN
     h[green] = params[P_EXPORT_RULE, green] > 0.5
     charge_price = params[P_GRID_CHARGE_PRICE]
